@@ -1,0 +1,1 @@
+export const RuntimeApiVersion = 1
