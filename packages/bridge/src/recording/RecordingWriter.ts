@@ -4,7 +4,7 @@
  */
 import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { Chunk, Effect, type Scope, Stream } from "effect"
+import { Effect, type Scope, Stream } from "effect"
 import type { BaileysEvent } from "./BaileysEvent.js"
 import { encodeRecordingComment, encodeRecordingLine } from "./RecordingEncoder.js"
 
@@ -21,20 +21,33 @@ const isComment = (entry: RecordingEntry): entry is RecordingComment => "comment
 export const encodeRecordingEntry = (entry: RecordingEntry): string =>
   isComment(entry) ? encodeRecordingComment(entry.comment) : encodeRecordingLine(entry)
 
-/** Writes `entries` to `file` (replacing it), one line each, streaming. */
+/** Writes `entries` to `file` (replacing it), one line each, streaming in writes of about 1 MB. */
 export const writeRecording = <E, R>(
   file: string,
   entries: Stream.Stream<RecordingEntry, E, R>,
 ): Effect.Effect<void, E | PlatformError, R | FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) =>
-    entries.pipe(
-      // One write per chunk of entries, not per line.
-      Stream.mapChunks((chunk) =>
-        Chunk.of(Chunk.reduce(chunk, "", (text, entry) => `${text}${encodeRecordingEntry(entry)}\n`)),
-      ),
-      Stream.encodeText,
-      Stream.run(fs.sink(file)),
-    ),
+  Effect.scoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const handle = yield* fs.open(file, { flag: "w" })
+      const encoder = new TextEncoder()
+      let pending: Array<string> = []
+      let pendingLength = 0
+      const flush = Effect.suspend(() => {
+        if (pending.length === 0) return Effect.void
+        const text = pending.join("")
+        pending = []
+        pendingLength = 0
+        return handle.writeAll(encoder.encode(text))
+      })
+      yield* Stream.runForEach(entries, (entry) => {
+        const line = `${encodeRecordingEntry(entry)}\n`
+        pending.push(line)
+        pendingLength += line.length
+        return pendingLength >= 1 << 20 ? flush : Effect.void
+      })
+      yield* flush
+    }),
   )
 
 export interface RecordingWriter {
