@@ -2,8 +2,9 @@
  * Turns one line of a recorded stream into the event a live socket would have delivered (Buffers
  * for bytes, WAProto instances for messages), or into a MalformedLine saying what is wrong with it.
  */
-import { BufferJSON, proto } from "@whiskeysockets/baileys"
+import { proto } from "@whiskeysockets/baileys"
 import { type BaileysEvent, type BaileysEventName, isBaileysEventName } from "./BaileysEvent.js"
+import { parseBufferJson } from "./BufferRevival.js"
 import { isRecord, partialFromJson, wholeFromJson } from "./ProtoJson.js"
 import { MalformedLine, RecordedEvent, type RecordedLine } from "./RecordedLine.js"
 
@@ -222,7 +223,7 @@ export const decodeRecordingLine = (text: string, file: string, line: number): R
   const malformed = (reason: string) => new MalformedLine({ file, line, reason })
   let parsed: unknown
   try {
-    parsed = JSON.parse(trimmed, BufferJSON.reviver)
+    parsed = parseBufferJson(trimmed)
   } catch (error) {
     return malformed(`not valid JSON: ${describe(error)}`)
   }
