@@ -42,8 +42,17 @@ const revive = (value: object): unknown => {
   return value
 }
 
+// The reviver can only change an object written as {"type": "Buffer", …} or one whose first key
+// parses as an integer. If the text holds neither (nor any \u escape, which could spell either),
+// the walk would change nothing and is skipped: recorded WAProto payloads carry bytes as base64.
+const bufferForm = /"type"\s*:\s*"Buffer"/
+const numericFirstKey = /\{\s*"(?:\\|\s|[+-]|\d)/
+
+const mayHoldBuffers = (text: string) =>
+  text.includes("\\u") || bufferForm.test(text) || numericFirstKey.test(text)
+
 /** Parses JSON and revives Buffers exactly as `JSON.parse(text, BufferJSON.reviver)` does. Throws on bad JSON. */
 export const parseBufferJson = (text: string): unknown => {
   const parsed: unknown = JSON.parse(text)
-  return typeof parsed === "object" && parsed !== null ? revive(parsed) : parsed
+  return typeof parsed === "object" && parsed !== null && mayHoldBuffers(text) ? revive(parsed) : parsed
 }

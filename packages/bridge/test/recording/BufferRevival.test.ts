@@ -17,6 +17,16 @@ const samples = [
   '[{"type":"Buffer","data":"AAEC"},{"nested":{"0":4,"1":5}},[{"type":"Buffer","data":[1,2]}]]',
   '{"__proto__":{"0":7},"k":{"type":"Buffer","data":""}}',
   '{"type":"Buffer","data":"AQID","extra":{"0":1}}',
+  '{"a":{ "type" : "Buffer" , "data" : "AQID" }}',
+  '{"a":{ "1": 2, "0": 1 }}',
+  '{"a":{"\\u0031": 5}}',
+  '{"a":{" 7": 1}}',
+  '{"a":{"-1": 3}}',
+  '{"a":{"+2": 4}}',
+  '{"a":{"1abc": 4}}',
+  '{"a":{"typ\\u0065":"Buffer","data":"AQ=="}}',
+  '{"a":{"data":"AQ==","type":"Buffer"}}',
+  '{"text":"a string mentioning {\\"0\\": 1} and Buffer"}',
   encodeRecordingLine({
     event: "messages.upsert",
     data: {
