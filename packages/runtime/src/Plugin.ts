@@ -66,7 +66,11 @@ export interface Definition<Options, Provides, Tools extends ReadonlyArray<Tool.
  * Defines a plugin. The type checker rejects a plugin whose tools need a service that neither the
  * runtime nor the plugin's Layer provides.
  */
-export const make = <const Tools extends ReadonlyArray<Tool.Any>, Options = Readonly<Record<string, never>>, Provides = never>(
+export const make = <
+  const Tools extends ReadonlyArray<Tool.Any>,
+  Options = Readonly<Record<string, never>>,
+  Provides = never,
+>(
   definition: Definition<Options, Provides, Tools> &
     ([MissingServices<Tools, Provides>] extends [never]
       ? unknown
