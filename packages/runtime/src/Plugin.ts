@@ -5,9 +5,9 @@
  */
 import type { SqlClient } from "@effect/sql"
 import { type Layer, Schema } from "effect"
-import type { TimeZone } from "./TimeZone.js"
 import type * as Prompt from "./Prompt.js"
 import type * as Resource from "./Resource.js"
+import type { TimeZone } from "./TimeZone.js"
 import type * as Tool from "./Tool.js"
 import type { ToolContext } from "./ToolContext.js"
 

@@ -42,7 +42,7 @@ export const make = <E extends Failure = never, R = never>(
   definition: Omit<ResourceTemplate<E, R>, "_tag">,
 ): ResourceTemplate<E, R> => ({ _tag: "ResourceTemplate", ...definition })
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
 
 /** Matches a URI against a template; the placeholders' values are URI-decoded. */
 export const match = (uriTemplate: string, uri: string): Readonly<Record<string, string>> | undefined => {
@@ -51,7 +51,7 @@ export const match = (uriTemplate: string, uri: string): Readonly<Record<string,
     .split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/)
     .map((part) => {
       const placeholder = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(part)
-      if (placeholder === null) return escape(part)
+      if (placeholder === null) return escapeRegExp(part)
       names.push(placeholder[1] as string)
       return "([^/]+)"
     })
