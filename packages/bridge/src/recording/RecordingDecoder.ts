@@ -4,8 +4,8 @@
  */
 import { proto } from "@whiskeysockets/baileys"
 import { type BaileysEvent, type BaileysEventName, isBaileysEventName } from "./BaileysEvent.js"
-import { parseBufferJson } from "./BufferRevival.js"
-import { isRecord, partialFromJson, wholeFromJson } from "./ProtoJson.js"
+import { parseBufferJson } from "./internal/BufferRevival.js"
+import { isRecord, partialFromJson, wholeFromJson } from "./internal/ProtoJson.js"
 import { MalformedLine, RecordedEvent, type RecordedLine } from "./RecordedLine.js"
 
 // Thrown inside this module only, while walking one payload; decodeRecordingLine turns it into a

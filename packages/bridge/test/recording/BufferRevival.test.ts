@@ -1,8 +1,8 @@
 // Replay parses with a faster walk than a JSON.parse reviver; it must give exactly what
 // `JSON.parse(text, BufferJSON.reviver)` gives, or replayed bytes would differ from live ones.
 import { assert, describe, it } from "@effect/vitest"
-import { parseBufferJson } from "../../src/recording/BufferRevival.js"
 import { BufferJSON, encodeRecordingLine, proto } from "../../src/recording/index.js"
+import { parseBufferJson } from "../../src/recording/internal/BufferRevival.js"
 
 const samples = [
   "null",
