@@ -103,6 +103,30 @@ const keyedUpdates = (
     return entry
   })
 
+const keyOf = (key: { remoteJid?: unknown; id?: unknown; fromMe?: unknown }) =>
+  `${String(key.remoteJid)}\u0000${String(key.id)}\u0000${key.fromMe === true}`
+
+/**
+ * History chats as processHistoryMessage leaves them: Conversation instances whose `messages` is a
+ * plain `[{message}]` holding the very message object that is also in the set's messages.
+ */
+const historyChats = (value: unknown, revived: ReadonlyArray<proto.IWebMessageInfo>) => {
+  const byKey = new Map(revived.map((message) => [keyOf(message.key ?? {}), message]))
+  return listWithIds(value, "data.chats").map((chat, i) => {
+    const at = `data.chats[${i}]`
+    const { messages: items, ...fields } = chat
+    const conversation = viaSchema(at, () => wholeFromJson(proto.Conversation, fields))
+    if (items !== undefined && items !== null) {
+      conversation.messages = array(items, `${at}.messages`).map((item, j) => {
+        const json = record(record(item, `${at}.messages[${j}]`).message, `${at}.messages[${j}].message`)
+        const key = record(json.key, `${at}.messages[${j}].message.key`)
+        return { message: byKey.get(keyOf(key)) ?? message(json, `${at}.messages[${j}].message`) }
+      })
+    }
+    return conversation
+  })
+}
+
 type Reviver = (data: unknown) => unknown
 
 const anyObject: Reviver = (data) => {
@@ -113,11 +137,10 @@ const anyObject: Reviver = (data) => {
 const revivers: Partial<Record<BaileysEventName, Reviver>> = {
   "messaging-history.set": (data) => {
     const set = record(data, "data")
-    set.chats = listWithIds(set.chats, "data.chats").map((chat, i) =>
-      viaSchema(`data.chats[${i}]`, () => wholeFromJson(proto.Conversation, chat)),
-    )
+    const revived = messages(set.messages, "data.messages")
+    set.messages = revived
+    set.chats = historyChats(set.chats, revived)
     listWithIds(set.contacts, "data.contacts")
-    set.messages = messages(set.messages, "data.messages")
     optional(set.lidPnMappings, "data.lidPnMappings", (mappings, at) => {
       for (const [i, mapping] of array(mappings, at).entries()) {
         const pair = record(mapping, `${at}[${i}]`)

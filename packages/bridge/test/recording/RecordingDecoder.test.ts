@@ -106,6 +106,9 @@ describe("replayed events have the live shape", () => {
     assert.strictEqual(chat!.lastMessageRecvTimestamp, 1_717_000_300)
     assert.strictEqual(chat!.lidJid, "200000000000001@lid")
     assert.deepStrictEqual(chat!.conversationTimestamp, live.chats[0]!.conversationTimestamp)
+    // As processHistoryMessage leaves it: the chat's last message is the same object as in messages.
+    assert.strictEqual(chat!.messages?.[0]?.message, message)
+    assert.strictEqual(live.chats[0]!.messages?.[0]?.message, liveMessage)
   })
 
   it("keeps the LID fields Baileys adds to live keys, which the protobuf schema does not know", () => {
