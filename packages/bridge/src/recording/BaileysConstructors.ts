@@ -1,6 +1,6 @@
 /**
  * The parts of Baileys that build fixtures (protobuf classes, message constructors, history, media
- * and download helpers), re-exported so that packages outside the bridge never import Baileys.
+ * and download functions), re-exported so that packages outside the bridge never import Baileys.
  */
 export {
   BufferJSON,
