@@ -13,13 +13,26 @@ const lidServer = "lid"
  * `…@c.us` → `…@s.whatsapp.net`, hosted forms → plain), or undefined when it is not a JID.
  */
 export const normaliseJid = (jid: string | null | undefined): string | undefined => {
-  if (typeof jid !== "string" || jid.length === 0 || !jid.includes("@")) return undefined
+  if (typeof jid !== "string" || jid.length === 0) return undefined
+  const known = normalised.get(jid)
+  if (known !== undefined || normalised.has(jid)) return known
+  const result = normaliseUncached(jid)
+  // The same few thousand JIDs repeat across a history; parsing each once is the saving.
+  if (normalised.size >= 100_000) normalised.clear()
+  normalised.set(jid, result)
+  return result
+}
+
+const normalised = new Map<string, string | undefined>()
+
+const normaliseUncached = (jid: string): string | undefined => {
+  if (!jid.includes("@")) return undefined
   const decoded = jidDecode(jid)
   if (decoded === undefined || decoded.user === undefined) return undefined
   if (decoded.server === "hosted") return `${decoded.user}@${phoneServer}`
   if (decoded.server === "hosted.lid") return `${decoded.user}@${lidServer}`
-  const normalised = jidNormalizedUser(jid)
-  return normalised.length > 0 ? normalised : undefined
+  const plain = jidNormalizedUser(jid)
+  return plain.length > 0 ? plain : undefined
 }
 
 /** True for a (normalised) LID user JID. */

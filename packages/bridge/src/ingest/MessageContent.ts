@@ -5,32 +5,11 @@
  */
 import { normalizeMessageContent, proto } from "@whiskeysockets/baileys"
 import type { MessageKind } from "../StoreSchema.js"
+import type { MessageContentColumns } from "../store/StoreWriter.js"
 import { protoBytes, protoEnum, protoInteger, protoText, unixSecondsFromMillis } from "./ProtoValues.js"
 
 /** The content columns of a `messages` row. */
-export interface MessageContent {
-  readonly kind: MessageKind
-  readonly text: string | null
-  readonly mediaMimetype: string | null
-  readonly mediaFileName: string | null
-  readonly mediaSize: number | null
-  readonly mediaSeconds: number | null
-  readonly mediaWidth: number | null
-  readonly mediaHeight: number | null
-  readonly mediaKey: Uint8Array | null
-  readonly mediaDirectPath: string | null
-  readonly mediaUrl: string | null
-  readonly mediaSha256: Uint8Array | null
-  readonly mediaEncSha256: Uint8Array | null
-  readonly latitude: number | null
-  readonly longitude: number | null
-  readonly vcard: string | null
-  /** JSON array of option names */
-  readonly pollOptions: string | null
-  readonly quotedId: string | null
-  /** the quoted message's author as written on the wire (not yet canonical) */
-  readonly quotedSender: string | null
-}
+export type MessageContent = MessageContentColumns
 
 /** How a message payload acts on the store. */
 export type MessageMeaning =
@@ -75,7 +54,11 @@ interface MediaFields {
   readonly contextInfo?: proto.IContextInfo | null
 }
 
-const empty: Omit<MessageContent, "kind"> = {
+type Draft = { -readonly [K in keyof MessageContent]: MessageContent[K] }
+
+// Every content object is built from this one literal, so they all share one shape (and stay fast).
+const blank = (kind: MessageKind): Draft => ({
+  kind,
   text: null,
   mediaMimetype: null,
   mediaFileName: null,
@@ -94,58 +77,89 @@ const empty: Omit<MessageContent, "kind"> = {
   pollOptions: null,
   quotedId: null,
   quotedSender: null,
-}
+})
 
 /** Content columns for a row whose content is not (or no longer) known. */
-export const contentOfKind = (kind: MessageKind): MessageContent => ({ ...empty, kind })
+export const contentOfKind = (kind: MessageKind): MessageContent => blank(kind)
 
 const positive = (value: unknown): number | null => {
   const n = protoInteger(value)
   return n !== undefined && n > 0 ? n : null
 }
 
-const quoted = (contextInfo: proto.IContextInfo | null | undefined) => ({
-  quotedId: protoText(contextInfo?.stanzaId) ?? null,
-  quotedSender: protoText(contextInfo?.participant) ?? null,
-})
+/** Fills in the message this one replies to, if any. */
+const withQuote = (draft: Draft, contextInfo: proto.IContextInfo | null | undefined): Draft => {
+  if (contextInfo) {
+    draft.quotedId = protoText(contextInfo.stanzaId) ?? null
+    draft.quotedSender = protoText(contextInfo.participant) ?? null
+  }
+  return draft
+}
 
-const media = (kind: MessageKind, fields: MediaFields): MessageContent => ({
-  ...empty,
-  kind,
-  text: protoText(fields.caption) ?? null,
-  mediaMimetype: protoText(fields.mimetype) ?? null,
-  mediaFileName: protoText(fields.fileName) ?? null,
-  mediaSize: positive(fields.fileLength),
-  mediaSeconds: positive(fields.seconds),
-  mediaWidth: positive(fields.width),
-  mediaHeight: positive(fields.height),
-  mediaKey: protoBytes(fields.mediaKey) ?? null,
-  mediaDirectPath: protoText(fields.directPath) ?? null,
-  mediaUrl: protoText(fields.url) ?? null,
-  mediaSha256: protoBytes(fields.fileSha256) ?? null,
-  mediaEncSha256: protoBytes(fields.fileEncSha256) ?? null,
-  ...quoted(fields.contextInfo),
-})
+/** A content object with text and the reply it carries. */
+const textual = (kind: MessageKind, text: string | null, contextInfo?: proto.IContextInfo | null): Draft => {
+  const draft = blank(kind)
+  draft.text = text
+  return withQuote(draft, contextInfo)
+}
+
+const media = (kind: MessageKind, fields: MediaFields): MessageContent => {
+  const draft = textual(kind, protoText(fields.caption) ?? null, fields.contextInfo)
+  draft.mediaMimetype = protoText(fields.mimetype) ?? null
+  draft.mediaFileName = protoText(fields.fileName) ?? null
+  draft.mediaSize = positive(fields.fileLength)
+  draft.mediaSeconds = positive(fields.seconds)
+  draft.mediaWidth = positive(fields.width)
+  draft.mediaHeight = positive(fields.height)
+  draft.mediaKey = protoBytes(fields.mediaKey) ?? null
+  draft.mediaDirectPath = protoText(fields.directPath) ?? null
+  draft.mediaUrl = protoText(fields.url) ?? null
+  draft.mediaSha256 = protoBytes(fields.fileSha256) ?? null
+  draft.mediaEncSha256 = protoBytes(fields.fileEncSha256) ?? null
+  return draft
+}
 
 const joinPresent = (parts: ReadonlyArray<string | null | undefined>, separator: string): string | null => {
   const present = parts.filter((part): part is string => typeof part === "string" && part.length > 0)
   return present.length > 0 ? present.join(separator) : null
 }
 
-const poll = (message: proto.Message.IPollCreationMessage): MessageContent => ({
-  ...empty,
-  kind: "poll",
-  text: protoText(message.name) ?? null,
-  pollOptions: JSON.stringify((message.options ?? []).map((option) => option.optionName ?? "")),
-  ...quoted(message.contextInfo),
-})
+const poll = (message: proto.Message.IPollCreationMessage): MessageContent => {
+  const draft = textual("poll", protoText(message.name) ?? null, message.contextInfo)
+  draft.pollOptions = JSON.stringify((message.options ?? []).map((option) => option.optionName ?? ""))
+  return draft
+}
+
+const located = (
+  text: string | null,
+  message: {
+    degreesLatitude?: number | null
+    degreesLongitude?: number | null
+    contextInfo?: proto.IContextInfo | null
+  },
+): MessageContent => {
+  const draft = textual("location", text, message.contextInfo)
+  draft.latitude = typeof message.degreesLatitude === "number" ? message.degreesLatitude : null
+  draft.longitude = typeof message.degreesLongitude === "number" ? message.degreesLongitude : null
+  return draft
+}
+
+const card = (
+  text: string | null,
+  vcard: string | null,
+  contextInfo: proto.IContextInfo | null | undefined,
+) => {
+  const draft = textual("contact", text, contextInfo)
+  draft.vcard = vcard
+  return draft
+}
 
 /** The content columns of an already unwrapped message, or undefined if it carries none we know. */
 const readContent = (content: proto.IMessage): MessageContent | undefined => {
-  if (typeof content.conversation === "string") return { ...empty, kind: "text", text: content.conversation }
+  if (typeof content.conversation === "string") return textual("text", content.conversation)
   if (content.extendedTextMessage) {
     const m = content.extendedTextMessage
-    return { ...empty, kind: "text", text: protoText(m.text) ?? null, ...quoted(m.contextInfo) }
+    return textual("text", protoText(m.text) ?? null, m.contextInfo)
   }
   if (content.imageMessage) return media("image", content.imageMessage)
   if (content.videoMessage) return media("video", content.videoMessage)
@@ -155,54 +169,31 @@ const readContent = (content: proto.IMessage): MessageContent | undefined => {
   if (content.stickerMessage) return media("sticker", content.stickerMessage)
   if (content.locationMessage) {
     const m = content.locationMessage
-    return {
-      ...empty,
-      kind: "location",
-      text: joinPresent([m.name, m.address, m.comment], "\n"),
-      latitude: typeof m.degreesLatitude === "number" ? m.degreesLatitude : null,
-      longitude: typeof m.degreesLongitude === "number" ? m.degreesLongitude : null,
-      ...quoted(m.contextInfo),
-    }
+    return located(joinPresent([m.name, m.address, m.comment], "\n"), m)
   }
   if (content.liveLocationMessage) {
     const m = content.liveLocationMessage
-    return {
-      ...empty,
-      kind: "location",
-      text: protoText(m.caption) ?? null,
-      latitude: typeof m.degreesLatitude === "number" ? m.degreesLatitude : null,
-      longitude: typeof m.degreesLongitude === "number" ? m.degreesLongitude : null,
-      ...quoted(m.contextInfo),
-    }
+    return located(protoText(m.caption) ?? null, m)
   }
   if (content.contactMessage) {
     const m = content.contactMessage
-    return {
-      ...empty,
-      kind: "contact",
-      text: protoText(m.displayName) ?? null,
-      vcard: protoText(m.vcard) ?? null,
-      ...quoted(m.contextInfo),
-    }
+    return card(protoText(m.displayName) ?? null, protoText(m.vcard) ?? null, m.contextInfo)
   }
   if (content.contactsArrayMessage) {
     const m = content.contactsArrayMessage
     const cards = m.contacts ?? []
-    return {
-      ...empty,
-      kind: "contact",
-      text:
-        protoText(m.displayName) ??
+    return card(
+      protoText(m.displayName) ??
         joinPresent(
-          cards.map((card) => card.displayName),
+          cards.map((each) => each.displayName),
           ", ",
         ),
-      vcard: joinPresent(
-        cards.map((card) => card.vcard),
+      joinPresent(
+        cards.map((each) => each.vcard),
         "\n",
       ),
-      ...quoted(m.contextInfo),
-    }
+      m.contextInfo,
+    )
   }
   const pollMessage =
     content.pollCreationMessage ??
@@ -212,34 +203,18 @@ const readContent = (content: proto.IMessage): MessageContent | undefined => {
   if (pollMessage) return poll(pollMessage)
   if (content.eventMessage) {
     const m = content.eventMessage
-    return {
-      ...empty,
-      kind: "other",
-      text: joinPresent([m.name, m.description], "\n"),
-      ...quoted(m.contextInfo),
-    }
+    return textual("other", joinPresent([m.name, m.description], "\n"), m.contextInfo)
   }
   if (content.groupInviteMessage) {
     const m = content.groupInviteMessage
-    return {
-      ...empty,
-      kind: "other",
-      text: joinPresent([m.groupName, m.caption], "\n"),
-      ...quoted(m.contextInfo),
-    }
+    return textual("other", joinPresent([m.groupName, m.caption], "\n"), m.contextInfo)
   }
-  if (content.buttonsMessage) {
-    return { ...empty, kind: "other", text: protoText(content.buttonsMessage.contentText) ?? null }
-  }
+  if (content.buttonsMessage) return textual("other", protoText(content.buttonsMessage.contentText) ?? null)
   if (content.listMessage) {
-    return {
-      ...empty,
-      kind: "other",
-      text: joinPresent([content.listMessage.title, content.listMessage.description], "\n"),
-    }
+    return textual("other", joinPresent([content.listMessage.title, content.listMessage.description], "\n"))
   }
   if (content.interactiveMessage) {
-    return { ...empty, kind: "other", text: protoText(content.interactiveMessage.body?.text) ?? null }
+    return textual("other", protoText(content.interactiveMessage.body?.text) ?? null)
   }
   return undefined
 }

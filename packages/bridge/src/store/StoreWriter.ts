@@ -6,13 +6,8 @@
 import type Database from "better-sqlite3"
 import type { ChatKind, MessageDeletion, MessageKind, ParticipantRole } from "../StoreSchema.js"
 
-/** A `messages` row as the ingestion writes it. */
-export interface MessageRow {
-  readonly chatJid: string
-  readonly id: string
-  readonly fromMe: boolean
-  readonly senderJid: string | null
-  readonly timestamp: number
+/** The content columns of a `messages` row. */
+export interface MessageContentColumns {
   readonly kind: MessageKind
   readonly text: string | null
   readonly mediaMimetype: string | null
@@ -29,8 +24,21 @@ export interface MessageRow {
   readonly latitude: number | null
   readonly longitude: number | null
   readonly vcard: string | null
+  /** JSON array of option names */
   readonly pollOptions: string | null
   readonly quotedId: string | null
+  /** the quoted message's author as written on the wire (made canonical by the writer's caller) */
+  readonly quotedSender: string | null
+}
+
+/** A `messages` row as the ingestion writes it. */
+export interface MessageRow {
+  readonly chatJid: string
+  readonly id: string
+  readonly fromMe: boolean
+  readonly senderJid: string | null
+  readonly timestamp: number
+  readonly content: MessageContentColumns
   readonly quotedSenderJid: string | null
   readonly stubType: number | null
   readonly stubParameters: string | null
@@ -397,30 +405,31 @@ export class StoreWriter {
    * tried first: an upsert costs twice as much even when nothing conflicts.
    */
   upsertMessage(row: MessageRow): void {
+    const c = row.content
     const args = [
       row.chatJid,
       row.id,
       row.fromMe ? 1 : 0,
       row.senderJid,
       row.timestamp,
-      row.kind,
-      row.text,
-      row.mediaMimetype,
-      row.mediaFileName,
-      row.mediaSize,
-      row.mediaSeconds,
-      row.mediaWidth,
-      row.mediaHeight,
-      toBlob(row.mediaKey),
-      row.mediaDirectPath,
-      row.mediaUrl,
-      toBlob(row.mediaSha256),
-      toBlob(row.mediaEncSha256),
-      row.latitude,
-      row.longitude,
-      row.vcard,
-      row.pollOptions,
-      row.quotedId,
+      c.kind,
+      c.text,
+      c.mediaMimetype,
+      c.mediaFileName,
+      c.mediaSize,
+      c.mediaSeconds,
+      c.mediaWidth,
+      c.mediaHeight,
+      toBlob(c.mediaKey),
+      c.mediaDirectPath,
+      c.mediaUrl,
+      toBlob(c.mediaSha256),
+      toBlob(c.mediaEncSha256),
+      c.latitude,
+      c.longitude,
+      c.vcard,
+      c.pollOptions,
+      c.quotedId,
       row.quotedSenderJid,
       row.stubType,
       row.stubParameters,
