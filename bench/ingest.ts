@@ -91,7 +91,7 @@ const defer = ceiling.prepare(
 const index = ceiling.prepare(`
   INSERT INTO messages_fts (rowid, text, media_file_name)
   SELECT row_id, text, media_file_name FROM messages
-  WHERE row_id > (SELECT watermark FROM messages_fts_pending) AND (text IS NOT NULL OR media_file_name IS NOT NULL)`)
+  WHERE row_id > (SELECT watermark FROM messages_fts_pending)`)
 const undefer = ceiling.prepare("UPDATE messages_fts_pending SET watermark = NULL")
 const batch = ceiling.transaction((from: number) => {
   defer.run()

@@ -130,14 +130,12 @@ const initialSchema: ReadonlyArray<string> = [
 )`,
   `INSERT INTO messages_fts_pending (watermark) VALUES (NULL)`,
   `CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
-WHEN (new.text IS NOT NULL OR new.media_file_name IS NOT NULL)
-  AND (SELECT watermark FROM messages_fts_pending) IS NULL
+WHEN (SELECT watermark FROM messages_fts_pending) IS NULL
 BEGIN
   INSERT INTO messages_fts (rowid, text, media_file_name) VALUES (new.row_id, new.text, new.media_file_name);
 END`,
   `CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
-WHEN (old.text IS NOT NULL OR old.media_file_name IS NOT NULL)
-  AND old.row_id <= COALESCE((SELECT watermark FROM messages_fts_pending), old.row_id)
+WHEN old.row_id <= COALESCE((SELECT watermark FROM messages_fts_pending), old.row_id)
 BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, text, media_file_name)
   VALUES ('delete', old.row_id, old.text, old.media_file_name);
@@ -147,11 +145,8 @@ WHEN (old.text IS NOT new.text OR old.media_file_name IS NOT new.media_file_name
   AND old.row_id <= COALESCE((SELECT watermark FROM messages_fts_pending), old.row_id)
 BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, text, media_file_name)
-  SELECT 'delete', old.row_id, old.text, old.media_file_name
-  WHERE old.text IS NOT NULL OR old.media_file_name IS NOT NULL;
-  INSERT INTO messages_fts (rowid, text, media_file_name)
-  SELECT new.row_id, new.text, new.media_file_name
-  WHERE new.text IS NOT NULL OR new.media_file_name IS NOT NULL;
+  VALUES ('delete', old.row_id, old.text, old.media_file_name);
+  INSERT INTO messages_fts (rowid, text, media_file_name) VALUES (new.row_id, new.text, new.media_file_name);
 END`,
   `CREATE TABLE reactions (
   chat_jid TEXT NOT NULL,
