@@ -1,1 +1,11 @@
-export {}
+/** The messages plugin: search messages and read conversations. */
+import { Plugin } from "@whatsapp-mcp/runtime"
+import { getMessageContext } from "./tools/get-message-context.js"
+import { listMessages } from "./tools/list-messages.js"
+
+export default Plugin.make({
+  name: "messages",
+  version: "0.1.0",
+  description: "Search WhatsApp messages and read the conversation around them.",
+  tools: [listMessages, getMessageContext],
+})

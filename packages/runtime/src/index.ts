@@ -1,1 +1,16 @@
-export const RuntimeApiVersion = 1
+/**
+ * The public API of the whatsapp-mcp runtime: everything a plugin, built-in or third-party, may use.
+ * Anything not exported here is internal and may change without notice.
+ */
+export * as Application from "./Application.js"
+export * as Config from "./Config.js"
+export * as Main from "./Main.js"
+export * as McpServer from "./McpServer.js"
+export * as Params from "./Params.js"
+export * as Plugin from "./Plugin.js"
+export * as PluginLoader from "./PluginLoader.js"
+export * as Store from "./Store.js"
+export * as TimeZone from "./TimeZone.js"
+export * as Tool from "./Tool.js"
+export * as ToolContext from "./ToolContext.js"
+export { InvalidArgument, NotAvailableYet, StoreUnavailable, ToolError } from "./ToolErrors.js"

@@ -1,1 +1,141 @@
-export {}
+/**
+ * The test kit, part of the public API: mounts plugins in a real MCP server connected to an SDK
+ * `Client` in memory, so a plugin's tests exercise exactly what a model's client sees (argument
+ * decoding, JSON Schemas, structuredContent validated against the output Schema, errors). Also
+ * "toolsnaps": every tool's schema snapshotted to a file, so a change shows up in review.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import { Effect, Exit, Scope } from "effect"
+import * as Application from "./Application.js"
+import { type Config, ConfigError } from "./Config.js"
+import type * as Plugin from "./Plugin.js"
+
+export interface MountOptions {
+  /** The plugins to serve, with their options as the config file would give them (default `true`). */
+  readonly plugins: ReadonlyArray<
+    Plugin.Any | readonly [Plugin.Any, boolean | Readonly<Record<string, unknown>>]
+  >
+  /** The store directory to read (it holds `messages.db`). Default: a directory with no store. */
+  readonly storeDir?: string
+  /** The time zone times are printed and read in. Default: UTC, so expectations do not depend on the machine. */
+  readonly timezone?: string
+  readonly readOnly?: boolean
+  readonly excludeTools?: ReadonlyArray<string>
+  readonly bridgeUrl?: string
+  readonly tokenFile?: string
+}
+
+export interface Mounted {
+  /** An MCP SDK client connected to the server. */
+  readonly client: Client
+  /** What the server logged (its stderr in production). */
+  readonly logs: ReadonlyArray<string>
+  readonly application: Application.Application
+}
+
+const builtinsOf = (plugins: MountOptions["plugins"]) => {
+  const builtins: Record<string, () => Promise<unknown>> = {}
+  const settings: Array<readonly [string, boolean | Readonly<Record<string, unknown>>]> = []
+  for (const entry of plugins) {
+    const [plugin, setting] = Array.isArray(entry)
+      ? (entry as readonly [Plugin.Any, boolean | Readonly<Record<string, unknown>>])
+      : [entry as Plugin.Any, true as const]
+    builtins[plugin.name] = async () => ({ default: plugin })
+    settings.push([plugin.name, setting])
+  }
+  return { builtins, settings }
+}
+
+/** Serves the plugins and connects a client; both are closed when the scope closes. */
+export const mount = (options: MountOptions): Effect.Effect<Mounted, ConfigError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { builtins, settings } = builtinsOf(options.plugins)
+    const storeDir = options.storeDir ?? join(process.cwd(), ".store-missing")
+    const config: Config = {
+      file: undefined,
+      storeDir,
+      bridgeUrl: options.bridgeUrl ?? "http://127.0.0.1:8080",
+      tokenFile: options.tokenFile ?? join(storeDir, "bridge-token"),
+      timezone: options.timezone ?? "UTC",
+      readOnly: options.readOnly ?? false,
+      plugins: settings,
+      excludeTools: options.excludeTools ?? [],
+      baseDir: process.cwd(),
+    }
+    const logs: Array<string> = []
+    const application = yield* Effect.acquireRelease(
+      Application.make({
+        config,
+        builtins,
+        info: { name: "whatsapp-mcp-test", version: "0.0.0" },
+        log: (line) => logs.push(line),
+      }),
+      (app) => Effect.promise(() => app.close()),
+    )
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
+    yield* Effect.promise(() => application.server.connect(serverTransport))
+    const client = new Client({ name: "whatsapp-mcp-test-client", version: "0.0.0" })
+    yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => client.connect(clientTransport),
+        catch: (error) => new ConfigError({ message: `The test client could not connect: ${String(error)}` }),
+      }),
+      () => Effect.promise(() => client.close()),
+    )
+    return { client, logs, application }
+  })
+
+/** The same as `mount`, for tests written with promises: call `close` when done. */
+export const mountPromise = async (
+  options: MountOptions,
+): Promise<Mounted & { readonly close: () => Promise<void> }> => {
+  const scope = Effect.runSync(Scope.make())
+  const mounted = await Effect.runPromise(mount(options).pipe(Scope.extend(scope)))
+  return { ...mounted, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+}
+
+export class ToolsnapMismatch extends Error {
+  override readonly name = "ToolsnapMismatch"
+}
+
+/**
+ * Compares every tool's published definition (name, title, description, annotations, input and
+ * output JSON Schemas) with `<dir>/<tool>.snap.json`. A missing, changed or stale snapshot throws;
+ * with the environment variable UPDATE_TOOLSNAPS=1 the files are written instead.
+ */
+export const checkToolsnaps = async (client: Client, dir: string): Promise<void> => {
+  const { tools } = await client.listTools()
+  const update = process.env.UPDATE_TOOLSNAPS === "1"
+  const problems: Array<string> = []
+  if (update) mkdirSync(dir, { recursive: true })
+  const expectedFiles = new Set<string>()
+  for (const tool of tools) {
+    const file = join(dir, `${tool.name}.snap.json`)
+    expectedFiles.add(`${tool.name}.snap.json`)
+    const actual = `${JSON.stringify(tool, null, 2)}\n`
+    if (update) {
+      writeFileSync(file, actual)
+      continue
+    }
+    if (!existsSync(file)) {
+      problems.push(`${tool.name}: no snapshot at ${file}`)
+    } else if (readFileSync(file, "utf8") !== actual) {
+      problems.push(`${tool.name}: the published definition differs from ${file}`)
+    }
+  }
+  const stale = existsSync(dir)
+    ? readdirSync(dir).filter((f) => f.endsWith(".snap.json") && !expectedFiles.has(f))
+    : []
+  for (const file of stale) {
+    if (update) unlinkSync(join(dir, file))
+    else problems.push(`${file}: snapshot of a tool that no longer exists`)
+  }
+  if (problems.length > 0) {
+    throw new ToolsnapMismatch(
+      `Tool definitions changed:\n${problems.join("\n")}\nIf the change is intended, run UPDATE_TOOLSNAPS=1 pnpm test and review the diff.`,
+    )
+  }
+}

@@ -1,3 +1,6 @@
 #!/usr/bin/env node
-console.error("whatsapp-mcp: not implemented yet.")
-process.exit(2)
+// The MCP stdio server. stdout is the protocol: nothing else may write to it.
+import { Main } from "@whatsapp-mcp/runtime"
+import { builtins, builtinToolNames, info } from "../index.js"
+
+await Main.main({ builtins, builtinToolNames, info })

@@ -1,0 +1,86 @@
+/**
+ * Assembles a whatsapp-mcp server from a configuration: loads the enabled plugins, chooses the tools,
+ * builds the shared services (time zone, store) and each plugin's own Layer, and returns an MCP
+ * server ready to connect to a transport. Used by the command line and by the test kit alike.
+ */
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import { Cause, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
+import { type Config, ConfigError } from "./Config.js"
+import { makeServer, type ServerInfo } from "./McpServer.js"
+import {
+  type Builtins,
+  type LoadedPlugin,
+  loadPlugins,
+  type ServedTool,
+  selectTools,
+} from "./PluginLoader.js"
+import * as Store from "./Store.js"
+import * as TimeZone from "./TimeZone.js"
+
+export interface ApplicationOptions {
+  readonly config: Config
+  readonly builtins: Builtins
+  /** Names of every built-in tool, so that excluding one of a disabled plugin is not an error. */
+  readonly builtinToolNames?: ReadonlyArray<string>
+  readonly info: ServerInfo
+  /** Where diagnostics go: stderr in the command line, a buffer in tests. Never stdout. */
+  readonly log: (line: string) => void
+}
+
+export interface Application {
+  readonly server: Server
+  readonly plugins: ReadonlyArray<LoadedPlugin>
+  readonly tools: ReadonlyArray<ServedTool>
+  /** Closes the server and releases the store connection and every plugin's resources. */
+  readonly close: () => Promise<void>
+}
+
+export const make = (options: ApplicationOptions): Effect.Effect<Application, ConfigError> =>
+  Effect.gen(function* () {
+    const { config } = options
+    const plugins = yield* loadPlugins(config, options.builtins)
+    const tools = yield* Either.match(selectTools(plugins, config, new Set(options.builtinToolNames ?? [])), {
+      onLeft: Effect.fail,
+      onRight: Effect.succeed,
+    })
+
+    const timeZone = TimeZone.layer(config.timezone ?? TimeZone.systemZone())
+    const pluginLayers = plugins.flatMap(({ plugin, options: pluginOptions, key }) =>
+      plugin.layer === undefined
+        ? []
+        : [
+            plugin.layer(pluginOptions).pipe(
+              Layer.mapError(
+                (error) =>
+                  new ConfigError({
+                    message: `plugins.${key}: the plugin failed to start: ${error.message}`,
+                  }),
+              ),
+            ),
+          ],
+    )
+    const services = Layer.mergeAll(timeZone, Store.layer(config.storeDir), ...pluginLayers).pipe(
+      Layer.provideMerge(timeZone),
+    )
+    const runtime = ManagedRuntime.make(services)
+    const started = yield* Effect.promise(() => runtime.runPromiseExit(Store.Store))
+    if (Exit.isFailure(started)) {
+      yield* Effect.promise(() => runtime.dispose())
+      const failure = Cause.failureOption(started.cause)
+      return yield* Option.isSome(failure)
+        ? Effect.fail(failure.value)
+        : Effect.fail(new ConfigError({ message: `Start-up failed:\n${Cause.pretty(started.cause)}` }))
+    }
+    const storeService = started.value
+
+    const server = makeServer({ info: options.info, tools, runtime, store: storeService, log: options.log })
+    return {
+      server,
+      plugins,
+      tools,
+      close: async () => {
+        await server.close().catch(() => undefined)
+        await runtime.dispose()
+      },
+    }
+  })

@@ -1,0 +1,91 @@
+/**
+ * A plugin is a value: a named group of tools with an options Schema (its part of the config file)
+ * and, optionally, a Layer of its own services built from those options. Built-in plugins and
+ * third-party plugins are made the same way, with this module only.
+ */
+import type { SqlClient } from "@effect/sql"
+import { type Layer, Schema } from "effect"
+import type { TimeZone } from "./TimeZone.js"
+import type * as Tool from "./Tool.js"
+import type { ToolContext } from "./ToolContext.js"
+
+/**
+ * The version of the plugin API this runtime implements. A plugin states the version it was built
+ * for; the runtime refuses a plugin built for another one, at start-up, with a message saying so.
+ */
+export const ApiVersion = 1
+
+/** The services the runtime provides to every tool handler and plugin Layer. */
+export type RuntimeServices = SqlClient.SqlClient | TimeZone | ToolContext
+
+/** Services a plugin's Layer may use while it is built (no per-call context, no store yet). */
+export type LayerServices = TimeZone
+
+/** The Schema of a plugin's options; its encoded side is the JSON object found in the config file. */
+// biome-ignore lint/suspicious/noExplicitAny: Schema's encoded type is invariant; any JSON object is accepted and decoded
+export type OptionsSchema<Options> = Schema.Schema<Options, any, never>
+
+export interface Plugin<Options, Provides> {
+  readonly _tag: "Plugin"
+  /** The plugin's key in the config file for built-in plugins; shown in errors for all plugins. */
+  readonly name: string
+  readonly version: string
+  readonly description: string
+  /** The plugin API version the plugin was built for: `Plugin.ApiVersion` at build time. */
+  readonly apiVersion: number
+  /** Decodes the plugin's value in the config file (`true` reads as `{}`). */
+  readonly options: OptionsSchema<Options>
+  readonly tools: ReadonlyArray<Tool.Any>
+  /** Builds the plugin's own services from its options. The error's message is shown at start-up. */
+  readonly layer?: (options: Options) => Layer.Layer<Provides, { readonly message: string }, LayerServices>
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of plugins needs the widest element type
+export type Any = Plugin<any, any>
+
+/** Compiles only when every service the tools need is provided by the runtime or the plugin's Layer. */
+type MissingServices<Tools extends ReadonlyArray<Tool.Any>, Provides> = Exclude<
+  Tool.Requirements<Tools[number]>,
+  RuntimeServices | Provides
+>
+
+/** The options Schema of a plugin that takes none. */
+export const NoOptions = Schema.Struct({})
+
+export interface Definition<Options, Provides, Tools extends ReadonlyArray<Tool.Any>> {
+  readonly name: string
+  readonly version: string
+  readonly description: string
+  readonly apiVersion?: number
+  readonly options?: OptionsSchema<Options>
+  readonly tools: Tools
+  readonly layer?: (options: Options) => Layer.Layer<Provides, { readonly message: string }, LayerServices>
+}
+
+/**
+ * Defines a plugin. The type checker rejects a plugin whose tools need a service that neither the
+ * runtime nor the plugin's Layer provides.
+ */
+export const make = <
+  const Tools extends ReadonlyArray<Tool.Any>,
+  Options = Readonly<Record<string, never>>,
+  Provides = never,
+>(
+  definition: Definition<Options, Provides, Tools> &
+    ([MissingServices<Tools, Provides>] extends [never]
+      ? unknown
+      : { readonly "tools need services nobody provides": MissingServices<Tools, Provides> }),
+): Plugin<Options, Provides> => ({
+  _tag: "Plugin",
+  apiVersion: ApiVersion,
+  options: NoOptions as unknown as OptionsSchema<Options>,
+  ...definition,
+})
+
+/** Whether a value loaded from a module is a plugin (of any API version). */
+export const isPlugin = (value: unknown): value is Any =>
+  typeof value === "object" &&
+  value !== null &&
+  (value as { _tag?: unknown })._tag === "Plugin" &&
+  typeof (value as { name?: unknown }).name === "string" &&
+  Array.isArray((value as { tools?: unknown }).tools)

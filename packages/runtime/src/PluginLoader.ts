@@ -1,0 +1,182 @@
+/**
+ * Turns the config's `plugins` section into loaded plugins with decoded options, and the plugins
+ * into the list of tools to serve: `readOnly` first, then `tools.exclude`, then plugin enablement.
+ * Every mistake stops start-up with a message that names the key.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { createRequire } from "node:module"
+import { isAbsolute, join, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
+import { Effect, Either, Schema } from "effect"
+import { type Config, ConfigError, formatIssues } from "./Config.js"
+import * as Plugin from "./Plugin.js"
+import type * as Tool from "./Tool.js"
+
+/** Built-in plugins by config key, loaded on demand. */
+export type Builtins = Readonly<Record<string, () => Promise<unknown>>>
+
+export interface LoadedPlugin {
+  /** The key in the config file (a built-in name, a path or a package name). */
+  readonly key: string
+  readonly plugin: Plugin.Any
+  readonly options: unknown
+}
+
+export interface ServedTool {
+  readonly tool: Tool.Any
+  readonly plugin: LoadedPlugin
+}
+
+const isPathSpecifier = (key: string) =>
+  key.startsWith("./") ||
+  key.startsWith("../") ||
+  key.startsWith("/") ||
+  key.startsWith("~/") ||
+  isAbsolute(key)
+
+/** The entry file of a plugin given as a directory (its package.json's export, main, or index.js). */
+const entryOfDirectory = (dir: string): string => {
+  const manifest = join(dir, "package.json")
+  if (existsSync(manifest)) {
+    const pkg = JSON.parse(readFileSync(manifest, "utf8")) as {
+      exports?: unknown
+      main?: string
+    }
+    const root =
+      typeof pkg.exports === "object" && pkg.exports !== null && "." in pkg.exports
+        ? (pkg.exports as Record<string, unknown>)["."]
+        : pkg.exports
+    const pick = (value: unknown): string | undefined => {
+      if (typeof value === "string") return value
+      if (typeof value === "object" && value !== null) {
+        const conditions = value as Record<string, unknown>
+        for (const condition of ["import", "node", "default"]) {
+          const found = pick(conditions[condition])
+          if (found !== undefined) return found
+        }
+      }
+      return undefined
+    }
+    const target = pick(root) ?? pkg.main
+    if (target !== undefined) return resolve(dir, target)
+  }
+  return join(dir, "index.js")
+}
+
+const importModule = async (key: string, baseDir: string, cwd: string): Promise<unknown> => {
+  if (isPathSpecifier(key)) {
+    const home = process.env.HOME ?? "~"
+    const path = resolve(baseDir, key.startsWith("~/") ? join(home, key.slice(2)) : key)
+    if (!existsSync(path)) throw new Error(`${path} does not exist`)
+    const file = statSync(path).isDirectory() ? entryOfDirectory(path) : path
+    if (!existsSync(file)) throw new Error(`${file} does not exist (was the plugin built?)`)
+    return import(pathToFileURL(file).href)
+  }
+  for (const base of [baseDir, cwd]) {
+    try {
+      const resolved = createRequire(join(base, "package.json")).resolve(key)
+      return await import(pathToFileURL(resolved).href)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== "MODULE_NOT_FOUND" && code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error
+    }
+  }
+  return import(key)
+}
+
+const pluginOf = (module: unknown): unknown => {
+  const exports = module as { default?: unknown; plugin?: unknown }
+  return Plugin.isPlugin(exports.default) ? exports.default : (exports.plugin ?? exports.default)
+}
+
+const describeBuiltins = (builtins: Builtins) => Object.keys(builtins).join(", ")
+
+const loadOne = (
+  key: string,
+  setting: boolean | Readonly<Record<string, unknown>>,
+  config: Config,
+  builtins: Builtins,
+): Effect.Effect<LoadedPlugin, ConfigError> =>
+  Effect.gen(function* () {
+    const builtin = builtins[key]
+    const module = yield* Effect.tryPromise({
+      try: () => (builtin !== undefined ? builtin() : importModule(key, config.baseDir, process.cwd())),
+      catch: (error) =>
+        new ConfigError({
+          message:
+            builtin === undefined && !isPathSpecifier(key) && !key.includes("/") && !key.startsWith("@")
+              ? `plugins.${key}: unknown plugin "${key}". Built-in plugins are ${describeBuiltins(builtins)}; a third-party plugin is a path (./my-plugin) or an installed package name.`
+              : `plugins.${key}: the plugin could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+    })
+    const plugin = pluginOf(module)
+    if (!Plugin.isPlugin(plugin)) {
+      return yield* new ConfigError({
+        message: `plugins.${key}: the module does not export a plugin (expected a default export made with Plugin.make).`,
+      })
+    }
+    if (plugin.apiVersion !== Plugin.ApiVersion) {
+      return yield* new ConfigError({
+        message: `plugins.${key}: the plugin "${plugin.name}" was built for plugin API version ${plugin.apiVersion}, but this whatsapp-mcp runtime implements version ${Plugin.ApiVersion}. Update the plugin or whatsapp-mcp.`,
+      })
+    }
+    const raw = setting === true ? {} : setting
+    const options = Schema.decodeUnknownEither(plugin.options, { errors: "all", onExcessProperty: "error" })(
+      raw,
+    )
+    if (Either.isLeft(options)) {
+      return yield* new ConfigError({
+        message: `Invalid options for plugin "${key}":\n${formatIssues(options.left, `plugins.${key}`)}`,
+      })
+    }
+    return { key, plugin, options: options.right }
+  })
+
+/** Loads every enabled plugin: built-ins unless set to false, other keys unless set to false. */
+export const loadPlugins = (
+  config: Config,
+  builtins: Builtins,
+): Effect.Effect<ReadonlyArray<LoadedPlugin>, ConfigError> => {
+  const settings = new Map<string, boolean | Readonly<Record<string, unknown>>>()
+  for (const name of Object.keys(builtins)) settings.set(name, true)
+  for (const [key, setting] of config.plugins) settings.set(key, setting)
+  const enabled = [...settings].filter(([, setting]) => setting !== false)
+  return Effect.forEach(enabled, ([key, setting]) => loadOne(key, setting, config, builtins))
+}
+
+/** Chooses the tools to serve and checks that every tool name is unique and every exclusion exists. */
+export const selectTools = (
+  plugins: ReadonlyArray<LoadedPlugin>,
+  config: Pick<Config, "readOnly" | "excludeTools">,
+  knownToolNames: ReadonlySet<string> = new Set(),
+): Either.Either<ReadonlyArray<ServedTool>, ConfigError> => {
+  const byName = new Map<string, ServedTool>()
+  for (const plugin of plugins) {
+    for (const tool of plugin.plugin.tools) {
+      const existing = byName.get(tool.name)
+      if (existing !== undefined) {
+        return Either.left(
+          new ConfigError({
+            message: `Two plugins define the tool "${tool.name}": "${existing.plugin.key}" and "${plugin.key}". Disable one of them in the config file's plugins section.`,
+          }),
+        )
+      }
+      byName.set(tool.name, { tool, plugin })
+    }
+  }
+  const known = new Set([...knownToolNames, ...byName.keys()])
+  const unknown = config.excludeTools.filter((name) => !known.has(name))
+  if (unknown.length > 0) {
+    return Either.left(
+      new ConfigError({
+        message: `tools.exclude: unknown tool ${unknown.map((name) => `"${name}"`).join(", ")}. Known tools: ${[...known].sort().join(", ")}.`,
+      }),
+    )
+  }
+  const excluded = new Set(config.excludeTools)
+  return Either.right(
+    [...byName.values()].filter(
+      ({ tool }) => (!config.readOnly || tool.annotations.readOnlyHint) && !excluded.has(tool.name),
+    ),
+  )
+}

@@ -1,0 +1,74 @@
+/**
+ * The store as the MCP side sees it: a read-only SQLite connection to `<store>/messages.db`, opened
+ * on first use so that the server starts (and lists its tools) before the bridge has ever run, and
+ * picks the store up as soon as the bridge creates it.
+ */
+import { existsSync } from "node:fs"
+import { join } from "node:path"
+import { Reactivity } from "@effect/experimental"
+import type { SqlClient } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Context, Effect, Layer, Scope } from "effect"
+import { StoreUnavailable } from "./ToolErrors.js"
+
+export const databaseFile = "messages.db"
+
+export interface StoreService {
+  /** Absolute path of the database file. */
+  readonly path: string
+  /** The shared read-only client; fails with a message that says how to create the store. */
+  readonly client: Effect.Effect<SqlClient.SqlClient, StoreUnavailable>
+}
+
+export class Store extends Context.Tag("@whatsapp-mcp/runtime/Store")<Store, StoreService>() {}
+
+const startBridge =
+  "Start the bridge first (`pnpm bridge` to link your phone, or `pnpm demo` to try it with sample data): it creates the store."
+
+export const make = (storeDir: string): Effect.Effect<StoreService, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const path = join(storeDir, databaseFile)
+    const scope = yield* Effect.scope
+    const lock = yield* Effect.makeSemaphore(1)
+    let current: SqlClient.SqlClient | undefined
+
+    const open = Effect.gen(function* () {
+      if (current !== undefined) return current
+      if (!existsSync(path)) {
+        return yield* new StoreUnavailable({ path, reason: `it does not exist yet. ${startBridge}` })
+      }
+      const client = yield* SqliteClient.make({ filename: path, readonly: true, disableWAL: true }).pipe(
+        Effect.provide(Reactivity.layer),
+        Scope.extend(scope),
+        Effect.catchAllDefect((defect) =>
+          Effect.fail(
+            new StoreUnavailable({ path, reason: `SQLite could not open it (${String(defect)}).` }),
+          ),
+        ),
+      )
+      const tables = yield* client<{
+        name: string
+      }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'messages'`.pipe(
+        Effect.mapError(
+          (error) => new StoreUnavailable({ path, reason: `SQLite could not read it (${error.message}).` }),
+        ),
+      )
+      if (tables.length === 0) {
+        return yield* new StoreUnavailable({
+          path,
+          reason: `it is not a whatsapp-mcp store yet (no messages table). ${startBridge}`,
+        })
+      }
+      current = client
+      return client
+    })
+
+    return {
+      path,
+      client: Effect.suspend(() =>
+        current !== undefined ? Effect.succeed(current) : lock.withPermits(1)(open),
+      ),
+    }
+  })
+
+export const layer = (storeDir: string): Layer.Layer<Store> => Layer.scoped(Store, make(storeDir))

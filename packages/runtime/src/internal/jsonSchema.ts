@@ -1,0 +1,24 @@
+/**
+ * MCP wants each tool's input and output described by a JSON Schema whose root is an object.
+ * Effect's JSONSchema.make turns a named Schema into a top-level `$ref`, so the root is inlined here.
+ */
+import { JSONSchema, type Schema } from "effect"
+
+export type ObjectJsonSchema = { readonly type: "object"; readonly [key: string]: unknown }
+
+export const objectJsonSchema = (
+  schema: Schema.Schema.Any,
+  toolName: string,
+  side: string,
+): ObjectJsonSchema => {
+  const definitions: Record<string, JSONSchema.JsonSchema7> = {}
+  const root = JSONSchema.fromAST(schema.ast, {
+    definitions,
+    topLevelReferenceStrategy: "skip",
+  }) as unknown as Record<string, unknown>
+  if (root.type !== "object") {
+    throw new Error(`The ${side} Schema of tool "${toolName}" must describe an object (a Schema.Struct).`)
+  }
+  const { $schema: _ignored, ...rest } = root
+  return (Object.keys(definitions).length > 0 ? { ...rest, $defs: definitions } : rest) as ObjectJsonSchema
+}
