@@ -59,10 +59,11 @@ export const makeReplaySocket = (auth: AuthenticationState, options: ReplaySocke
     }
   })
 
+  const process = ev.process.bind(ev)
   const socket: BridgeSocket = {
     ev: Object.assign(ev, {
       process: (handler: Parameters<typeof ev.process>[0]) => {
-        const detach = ev.process(handler)
+        const detach = process(handler)
         if (!opened) {
           opened = true
           // Open once the bridge listens, as a real socket opens after its handshake.
@@ -106,7 +107,8 @@ export const makeReplaySocket = (auth: AuthenticationState, options: ReplaySocke
       })
       message.status = proto.WebMessageInfo.Status.SERVER_ACK
       message.pushName = me.name
-      setImmediate(() => void echo(message))
+      // Baileys flushes the buffered echo after 100 ms; replay releases it at once.
+      setImmediate(() => void echo(message).then(() => ev.flush()))
       return message
     },
     onWhatsApp: async (...ids) =>
