@@ -29,6 +29,8 @@ export interface BridgeAssemblyOptions {
   /** Directories files may be sent from; default any (the MCP side enforces its own roots). */
   readonly fileRoots?: ReadonlyArray<string>
   readonly sendsPerMinute?: number
+  /** Where the linked-device session lives; default `<store>/session.db`. */
+  readonly session?: Layer.Layer<SessionStore.SessionStore>
 }
 
 /**
@@ -36,7 +38,7 @@ export interface BridgeAssemblyOptions {
  * running HTTP server (its address) and the connection (its status).
  */
 export const assemble = (options: BridgeAssemblyOptions) => {
-  const session = SessionStore.layer(options.storeDir)
+  const session = options.session ?? SessionStore.layer(options.storeDir)
   const connection = WhatsAppConnection.layer(options.connection ?? {}).pipe(
     Layer.provide(Layer.mergeAll(session, OperatorConsole.layer(options.storeDir))),
   )

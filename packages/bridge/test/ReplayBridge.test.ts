@@ -13,6 +13,7 @@ import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "../src
 import { assemble } from "../src/BridgeDaemon.js"
 import * as ReplaySocket from "../src/replay/ReplaySocket.js"
 import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
+import * as SessionStore from "../src/session/SessionStore.js"
 import { EventSink } from "../src/socket/EventSink.js"
 import { WhatsAppConnection } from "../src/socket/WhatsAppConnection.js"
 import { makeMemoryStore } from "./support/MemoryStore.js"
@@ -88,6 +89,7 @@ const startBridge = Effect.gen(function* () {
     mode: "replay",
     connection: { silenceTimeout: Duration.infinity },
     fileRoots: [files],
+    session: SessionStore.inMemory,
   }).pipe(Layer.provide(Layer.mergeAll(store.layer, socket)))
   const context = yield* Layer.build(Layer.merge(bridge, store.layer))
   const http = Context.get(context, BridgeHttpServer)

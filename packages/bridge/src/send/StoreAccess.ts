@@ -23,6 +23,8 @@ export interface StoreAccessShape {
   readonly unreadIncoming: (chatJid: string) => Effect.Effect<ReadonlyArray<proto.IMessageKey>>
   /** The phone JID for a LID (or the LID for a phone JID), when known. */
   readonly alternateJid: (jid: string) => Effect.Effect<Option.Option<string>>
+  /** Whether the store has this person or chat (the replay bridge's stand-in for "on WhatsApp"). */
+  readonly knowsJid: (jid: string) => Effect.Effect<boolean>
 }
 
 export class StoreAccess extends Context.Tag("whatsapp-mcp/bridge/StoreAccess")<

@@ -92,6 +92,7 @@ export const makeMemoryStore = (): MemoryStore => {
               .map((m) => m.key),
           ),
         alternateJid: (jid) => Effect.sync(() => Option.fromNullable(aliases.get(jid))),
+        knowsJid: (jid) => Effect.sync(() => [...messages.values()].some((m) => m.key.remoteJid === jid)),
       }),
     ),
     Layer.succeed(StoreLookup, {
