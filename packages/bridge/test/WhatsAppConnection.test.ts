@@ -403,4 +403,32 @@ describe("WhatsApp connection lifecycle", () => {
       assert.strictEqual((yield* statusNow).connection, "logged_out")
     }).pipe(Effect.provide(h.layer))
   })
+
+  it.scoped(
+    "survives a storm of disconnects with every transient code: one socket per close, then open",
+    () => {
+      const h = makeHarness()
+      return Effect.gen(function* () {
+        const codes = [408, 428, 500, 503, 515, 999, null]
+        let seed = 7
+        const next = () => {
+          seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+          return seed
+        }
+        for (let i = 1; i <= 100; i++) {
+          const socket = yield* socketCount(h.sockets, i)
+          if (next() % 3 === 0) open(socket)
+          closeWith(socket, codes[next() % codes.length] ?? null)
+          // Nothing is made before the backoff allows it, and exactly one socket after it.
+          yield* TestClock.adjust("61 seconds")
+        }
+        const last = yield* socketCount(h.sockets, 101)
+        open(last)
+        yield* settle
+        const s = yield* statusNow
+        assert.strictEqual(s.connection, "open")
+        assert.strictEqual(s.reconnects, 100)
+      }).pipe(Effect.provide(h.layer))
+    },
+  )
 })
