@@ -13,6 +13,7 @@ import { IdempotencyLedger } from "../send/IdempotencyLedger.js"
 import { resolveRecipient } from "../send/Recipient.js"
 import { StoreAccess } from "../send/StoreAccess.js"
 import type { BridgeSocket } from "../socket/BridgeSocket.js"
+import { disconnectCode } from "../socket/DisconnectPolicy.js"
 import { WhatsAppConnection } from "../socket/WhatsAppConnection.js"
 import { BridgeActions } from "./BridgeActions.js"
 
@@ -112,8 +113,27 @@ export const make = (options: SocketActionsOptions) =>
     ) =>
       Effect.tryPromise({
         try: () => socket.sendMessage(jid, content, quoted === undefined ? {} : { quoted }),
-        catch: sendFailed,
-      })
+        catch: (error) => error,
+      }).pipe(
+        Effect.catchAll((error) => {
+          const code = disconnectCode(error)
+          // The socket looked open but is dead: get a fresh one rather than keep reporting "open".
+          const dead = code === 408 || code === 428
+          return (dead ? connection.recycle(`a send failed with ${code}`) : Effect.void).pipe(
+            Effect.zipRight(
+              Effect.fail(
+                dead
+                  ? new BridgeError({
+                      code: "whatsapp_not_connected",
+                      message:
+                        "The connection to WhatsApp dropped while sending; the bridge is reconnecting. Try again in a few seconds.",
+                    })
+                  : sendFailed(error),
+              ),
+            ),
+          )
+        }),
+      )
 
     const storedMessage = (chatJid: string, messageId: string) =>
       store.findMessage(chatJid, messageId).pipe(
