@@ -1,0 +1,98 @@
+/**
+ * Loads messages by row id as the tools return them: names instead of numbers, "You" for the
+ * user, the quoted message, reactions, edit and delete flags, delivery status. Two statements for
+ * any number of messages.
+ */
+import type { SqlClient, SqlError } from "@effect/sql"
+import { StoreQueries } from "@whatsapp-mcp/runtime"
+import { Effect } from "effect"
+import { type MessageRow, messagesByRowId, reactionsOf } from "./MessageQueries.js"
+import type { DeliveryStatus, Message } from "./MessageSchemas.js"
+
+/** `messages.status` (proto `WebMessageInfo.Status`) by number. */
+const statusNames: ReadonlyArray<typeof DeliveryStatus.Type> = [
+  "error",
+  "pending",
+  "sent",
+  "delivered",
+  "read",
+  "played",
+]
+
+const you = "You"
+
+const nameOf = (jid: string | null, name: string | null): string =>
+  name ?? (jid === null ? "unknown" : StoreQueries.fallbackName(jid))
+
+const toMessage = (row: MessageRow, format: (unix: number) => string): Omit<Message, "reactions"> => {
+  const fromMe = row.from_me === 1
+  const deleted = row.deleted === "revoked"
+  const text = deleted
+    ? null
+    : row.kind === "system"
+      ? StoreQueries.describeNotice(row.stub_type, row.stub_parameters)
+      : row.text
+  return {
+    id: row.id,
+    chat_jid: row.chat_jid,
+    chat_name: nameOf(row.chat_jid, row.chat_name),
+    time: format(row.timestamp),
+    sender: fromMe ? you : nameOf(row.sender_jid, row.sender_name),
+    sender_jid: row.sender_jid,
+    from_me: fromMe,
+    kind: row.kind,
+    text,
+    file_name: deleted ? null : row.media_file_name,
+    mimetype: deleted ? null : row.media_mimetype,
+    quoted:
+      row.quoted_id === null
+        ? null
+        : {
+            id: row.quoted_id,
+            sender: row.quoted_from_me === 1 ? you : nameOf(row.quoted_sender_jid, row.quoted_sender_name),
+            snippet:
+              row.quoted_kind === null
+                ? null
+                : StoreQueries.previewOf(
+                    {
+                      kind: row.quoted_kind,
+                      text: row.quoted_text,
+                      media_file_name: row.quoted_file_name,
+                      deleted: row.quoted_deleted,
+                      stub_type: row.quoted_stub_type,
+                      stub_parameters: row.quoted_stub_parameters,
+                    },
+                    80,
+                  ),
+          },
+    edited: row.edited_at !== null && !deleted,
+    deleted,
+    status: fromMe && row.status !== null ? (statusNames[row.status] ?? null) : null,
+  }
+}
+
+/** The messages with these row ids, by row id, times printed by `format`. Unknown ids are left out. */
+export const loadMessages = (
+  rowIds: ReadonlyArray<number>,
+  format: (unixSeconds: number) => string,
+): Effect.Effect<ReadonlyMap<number, Message>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const unique = [...new Set(rowIds)]
+    if (unique.length === 0) return new Map()
+    const [rows, reactions] = yield* Effect.all([messagesByRowId(unique), reactionsOf(unique)])
+    const byMessage = new Map<number, Array<Message["reactions"][number]>>()
+    for (const r of reactions) {
+      const list = byMessage.get(r.row_id) ?? []
+      list.push({
+        emoji: r.emoji,
+        sender: r.from_me === 1 ? you : nameOf(r.sender_jid, r.sender_name),
+        sender_jid: r.sender_jid,
+      })
+      byMessage.set(r.row_id, list)
+    }
+    const messages = new Map<number, Message>()
+    for (const row of rows) {
+      messages.set(row.row_id, { ...toMessage(row, format), reactions: byMessage.get(row.row_id) ?? [] })
+    }
+    return messages
+  })
