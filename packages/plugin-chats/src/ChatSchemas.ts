@@ -74,7 +74,8 @@ export const toChat = (
   last_message: last === undefined ? null : toLastMessage(last, format),
 })
 
-const shortTime = (iso: string): string => iso.replace("T", " ").replace(/:\d{2}(?=[+-]|Z|$)/, "")
+/** `2024-06-01T18:30:00+02:00` → `2024-06-01 18:30+02:00`: the offset stays, the seconds go. */
+export const shortTime = (iso: string): string => iso.replace("T", " ").replace(/:\d{2}(?=[+-]|Z|$)/, "")
 
 export const renderChat = (chat: Chat): string => {
   const flags = [

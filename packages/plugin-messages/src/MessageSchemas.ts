@@ -56,7 +56,7 @@ export const Message = Schema.Struct({
 export type Message = typeof Message.Type
 
 /** Bounds one message's text in the rendering, so one long message cannot crowd out the rest. */
-const maxRenderedText = 500
+const maxRenderedText = 300
 
 const quote = (text: string, max = maxRenderedText): string =>
   JSON.stringify(text.length > max ? `${text.slice(0, max - 1)}…` : text)

@@ -46,7 +46,10 @@ const render = (output: typeof Output.Type): string => {
     for (const m of context?.before ?? []) lines.push(`  · ${renderMessage(m, !oneChat)}`)
     lines.push(
       `${context === undefined ? "" : "> "}${renderMessage(hit, !oneChat)}${
-        hit.snippet === undefined ? "" : ` match: ${JSON.stringify(hit.snippet)}`
+        // The whole text is on the line already unless it was long or the match is in the file name.
+        hit.snippet === undefined || (hit.text !== null && hit.text.length <= 300 && hit.file_name === null)
+          ? ""
+          : ` match: ${JSON.stringify(hit.snippet)}`
       }`,
     )
     for (const m of context?.after ?? []) lines.push(`  · ${renderMessage(m, !oneChat)}`)
