@@ -73,7 +73,10 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
     }
     const storeService = started.value
 
-    const server = makeServer({ info: options.info, tools, runtime, store: storeService, log: options.log })
+    const server = yield* Effect.try({
+      try: () => makeServer({ info: options.info, tools, runtime, store: storeService, log: options.log }),
+      catch: (error) => new ConfigError({ message: error instanceof Error ? error.message : String(error) }),
+    }).pipe(Effect.tapError(() => Effect.promise(() => runtime.dispose())))
     return {
       server,
       plugins,

@@ -27,7 +27,13 @@ const TimeZoneName = Schema.String.pipe(
     (zone) =>
       isValidZone(zone) || `"${zone}" is not a time zone name; use an IANA name such as Europe/Berlin`,
   ),
-).annotations({ description: "IANA time zone name used to print and read times, e.g. Europe/Berlin." })
+).annotations({
+  jsonSchema: {
+    type: "string",
+    description:
+      "IANA time zone name used to print and read times, e.g. Europe/Berlin. Default: the system's zone (or WHATSAPP_MCP_TIMEZONE).",
+  },
+})
 
 const HttpUrl = Schema.String.pipe(
   Schema.filter((url) => {
@@ -202,4 +208,8 @@ const expandHome = (path: string, env: Readonly<Record<string, string | undefine
   path === "~" || path.startsWith("~/") ? join(env.HOME ?? "~", path.slice(1)) : path
 
 /** The JSON Schema of the config file, for editors (checked in as whatsapp-mcp.config.schema.json). */
-export const jsonSchema = (): JSONSchema.JsonSchema7Root => JSONSchema.make(ConfigFile)
+export const jsonSchema = (): Record<string, unknown> => {
+  const definitions: Record<string, JSONSchema.JsonSchema7> = {}
+  const root = JSONSchema.fromAST(ConfigFile.ast, { definitions, topLevelReferenceStrategy: "skip" })
+  return { $schema: "http://json-schema.org/draft-07/schema#", ...root }
+}

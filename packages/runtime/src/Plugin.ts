@@ -41,7 +41,7 @@ export interface Plugin<Options, Provides> {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of plugins needs the widest element type
-export type Any = Plugin<any, any>
+export type Any = Plugin<any, never>
 
 /** Compiles only when every service the tools need is provided by the runtime or the plugin's Layer. */
 type MissingServices<Tools extends ReadonlyArray<Tool.Any>, Provides> = Exclude<
@@ -52,35 +52,40 @@ type MissingServices<Tools extends ReadonlyArray<Tool.Any>, Provides> = Exclude<
 /** The options Schema of a plugin that takes none. */
 export const NoOptions = Schema.Struct({})
 
-export interface Definition<Options, Provides, Tools extends ReadonlyArray<Tool.Any>> {
+/** A plugin's Layer: its own services, built from its decoded options. */
+export type LayerOf<Options, Provides> = (
+  options: Options,
+) => Layer.Layer<Provides, { readonly message: string }, LayerServices>
+
+export interface Definition<Options, Tools extends ReadonlyArray<Tool.Any>, Provides> {
   readonly name: string
   readonly version: string
   readonly description: string
   readonly apiVersion?: number
   readonly options?: OptionsSchema<Options>
   readonly tools: Tools
-  readonly layer?: (options: Options) => Layer.Layer<Provides, { readonly message: string }, LayerServices>
+  readonly layer?: LayerOf<Options, Provides>
 }
 
 /**
- * Defines a plugin. The type checker rejects a plugin whose tools need a service that neither the
- * runtime nor the plugin's Layer provides.
+ * Defines a plugin. A plugin whose tools need a service that neither the runtime nor the plugin's
+ * Layer provides gets a type that no loader accepts, whose one property names the missing services.
  */
 export const make = <
   const Tools extends ReadonlyArray<Tool.Any>,
   Options = Readonly<Record<string, never>>,
   Provides = never,
 >(
-  definition: Definition<Options, Provides, Tools> &
-    ([MissingServices<Tools, Provides>] extends [never]
-      ? unknown
-      : { readonly "tools need services nobody provides": MissingServices<Tools, Provides> }),
-): Plugin<Options, Provides> => ({
-  _tag: "Plugin",
-  apiVersion: ApiVersion,
-  options: NoOptions as unknown as OptionsSchema<Options>,
-  ...definition,
-})
+  definition: Definition<Options, Tools, Provides>,
+): [MissingServices<Tools, Provides>] extends [never]
+  ? Plugin<Options, Provides>
+  : { readonly "tools need services nobody provides": MissingServices<Tools, Provides> } =>
+  ({
+    _tag: "Plugin",
+    apiVersion: ApiVersion,
+    options: NoOptions,
+    ...definition,
+  }) as never
 
 /** Whether a value loaded from a module is a plugin (of any API version). */
 export const isPlugin = (value: unknown): value is Any =>

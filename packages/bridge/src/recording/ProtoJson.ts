@@ -1,0 +1,99 @@
+/**
+ * Moves WAProto payloads to and from JSON: proto fields go through the schema (64-bit numbers as
+ * strings, bytes as base64, enums as names), and the keys Baileys adds beside them
+ * (`key.remoteJidAlt`, `lastMessageRecvTimestamp`, …) are kept, because the schema would drop them.
+ */
+import { proto } from "@whiskeysockets/baileys"
+
+/** A generated WAProto message class, as far as conversion needs it. */
+export interface ProtoType<T> {
+  // biome-ignore lint/suspicious/noExplicitAny: WAProto declares fromObject with this exact signature
+  fromObject(object: { [k: string]: any }): T
+  readonly prototype: object
+}
+
+type JsonRecord = Record<string, unknown>
+
+export const isRecord = (value: unknown): value is JsonRecord =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value)
+
+// Generated classes put one default per field on the prototype: that is the field list.
+const fieldCache = new WeakMap<object, ReadonlySet<string>>()
+const fieldsOf = (type: ProtoType<unknown>): ReadonlySet<string> => {
+  let fields = fieldCache.get(type)
+  if (fields === undefined) {
+    fields = new Set(Object.keys(type.prototype).filter((name) => name !== "toJSON"))
+    fieldCache.set(type, fields)
+  }
+  return fields
+}
+
+const copyExtras = (from: JsonRecord, to: JsonRecord, fields: ReadonlySet<string>): void => {
+  for (const name of Object.keys(from)) {
+    if (!fields.has(name) && from[name] !== undefined) to[name] = from[name]
+  }
+}
+
+const toJson = (value: unknown): JsonRecord => (value as { toJSON(): JsonRecord }).toJSON()
+
+// A nested `key` is a MessageKey whose extras (`remoteJidAlt`, `participantAlt`, …) carry the LID
+// mappings: they must survive every conversion.
+const keepKeyExtras = (from: JsonRecord, to: JsonRecord): void => {
+  if (isRecord(from.key) && isRecord(to.key)) copyExtras(from.key, to.key, fieldsOf(proto.MessageKey))
+}
+
+/** A whole proto object (instance or plain) as JSON, with its extra keys. */
+export const wholeToJson = <T>(type: ProtoType<T>, value: object): JsonRecord => {
+  const instance = value instanceof (type as unknown as new () => T) ? value : type.fromObject(value)
+  const json = toJson(instance)
+  copyExtras(value as JsonRecord, json, fieldsOf(type))
+  keepKeyExtras(value as JsonRecord, json)
+  return json
+}
+
+/** Revives a whole proto object: an instance of the generated class, extra keys set on it. */
+export const wholeFromJson = <T>(type: ProtoType<T>, json: JsonRecord): T => {
+  const instance = type.fromObject(json)
+  copyExtras(json, instance as JsonRecord, fieldsOf(type))
+  keepKeyExtras(json, instance as JsonRecord)
+  return instance
+}
+
+/**
+ * A partial proto object (an update) as JSON. Only the keys it carries are written; explicit
+ * nulls (a revoke's `message: null`) and plain numbers and booleans stay exactly as they are.
+ */
+export const partialToJson = <T>(type: ProtoType<T>, value: JsonRecord): JsonRecord => {
+  const fields = fieldsOf(type)
+  const json = toJson(type.fromObject(value))
+  const out: JsonRecord = {}
+  for (const [name, field] of Object.entries(value)) {
+    if (field === undefined) continue
+    if (!fields.has(name) || field === null || typeof field === "number" || typeof field === "boolean") {
+      out[name] = field
+    } else if (json[name] !== undefined) {
+      out[name] = json[name]
+    }
+  }
+  keepKeyExtras(value, out)
+  return out
+}
+
+/**
+ * Revives a partial proto object as a plain object holding only the keys it carried, each field in
+ * the form a live socket gives it (nested messages as instances, bytes as Buffers).
+ */
+export const partialFromJson = <T>(type: ProtoType<T>, json: JsonRecord): JsonRecord => {
+  const fields = fieldsOf(type)
+  const revived = type.fromObject(json) as JsonRecord
+  const out: JsonRecord = {}
+  for (const [name, field] of Object.entries(json)) {
+    if (!fields.has(name) || field === null || typeof field === "number" || typeof field === "boolean") {
+      out[name] = field
+    } else if (revived[name] !== undefined) {
+      out[name] = revived[name]
+    }
+  }
+  keepKeyExtras(json, out)
+  return out
+}

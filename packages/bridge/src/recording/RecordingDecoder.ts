@@ -1,0 +1,240 @@
+/**
+ * Turns one line of a recorded stream into the event a live socket would have delivered (Buffers
+ * for bytes, WAProto instances for messages), or into a MalformedLine saying what is wrong with it.
+ */
+import { BufferJSON, proto } from "@whiskeysockets/baileys"
+import { type BaileysEvent, type BaileysEventName, isBaileysEventName } from "./BaileysEvent.js"
+import { isRecord, partialFromJson, wholeFromJson } from "./ProtoJson.js"
+import { MalformedLine, RecordedEvent, type RecordedLine } from "./RecordedLine.js"
+
+// Thrown inside this module only, while walking one payload; decodeRecordingLine turns it into a
+// MalformedLine so nothing escapes to the caller.
+class ShapeProblem {
+  constructor(readonly reason: string) {}
+}
+
+const fail = (reason: string): never => {
+  throw new ShapeProblem(reason)
+}
+
+type JsonRecord = Record<string, unknown>
+
+const record = (value: unknown, at: string): JsonRecord =>
+  isRecord(value) ? value : fail(`${at} must be an object`)
+
+const array = (value: unknown, at: string): Array<unknown> =>
+  Array.isArray(value) ? value : fail(`${at} must be an array`)
+
+const string = (value: unknown, at: string): string =>
+  typeof value === "string" ? value : fail(`${at} must be a string`)
+
+const optional = <A>(value: unknown, at: string, check: (value: unknown, at: string) => A): void => {
+  if (value !== undefined && value !== null) check(value, at)
+}
+
+const boolean = (value: unknown, at: string): boolean =>
+  typeof value === "boolean" ? value : fail(`${at} must be true or false`)
+
+const number = (value: unknown, at: string): number =>
+  typeof value === "number" ? value : fail(`${at} must be a number`)
+
+/** Runs a WAProto conversion, reporting the schema's complaint (e.g. "object expected") as the reason. */
+const viaSchema = <A>(at: string, convert: () => A): A => {
+  try {
+    return convert()
+  } catch (error) {
+    return fail(
+      `${at} does not fit the WAProto schema: ${error instanceof Error ? error.message : String(error)}`,
+    )
+  }
+}
+
+const messageKey = (value: unknown, at: string): JsonRecord => {
+  const key = record(value, at)
+  string(key.remoteJid, `${at}.remoteJid`)
+  string(key.id, `${at}.id`)
+  optional(key.fromMe, `${at}.fromMe`, boolean)
+  return key
+}
+
+const message = (value: unknown, at: string): proto.IWebMessageInfo => {
+  const json = record(value, at)
+  messageKey(json.key, `${at}.key`)
+  return viaSchema(at, () => wholeFromJson(proto.WebMessageInfo, json))
+}
+
+const messages = (value: unknown, at: string): Array<proto.IWebMessageInfo> =>
+  array(value, at).map((item, i) => message(item, `${at}[${i}]`))
+
+const withId = (value: unknown, at: string): JsonRecord => {
+  const item = record(value, at)
+  string(item.id, `${at}.id`)
+  return item
+}
+
+const listWithIds = (value: unknown, at: string): Array<JsonRecord> =>
+  array(value, at).map((item, i) => withId(item, `${at}[${i}]`))
+
+const partialChats = (value: unknown, at: string): Array<JsonRecord> =>
+  listWithIds(value, at).map((chat, i) =>
+    viaSchema(`${at}[${i}]`, () => partialFromJson(proto.Conversation, chat)),
+  )
+
+const enumNumber = (values: object, value: unknown, at: string): number => {
+  if (typeof value === "number") return value
+  const byName = typeof value === "string" ? (values as Record<string, unknown>)[value] : undefined
+  return typeof byName === "number" ? byName : fail(`${at} must be one of ${Object.keys(values).join(", ")}`)
+}
+
+const oneOf = <A extends string>(value: unknown, at: string, choices: ReadonlyArray<A>): A =>
+  choices.includes(value as A) ? (value as A) : fail(`${at} must be one of ${choices.join(", ")}`)
+
+const keyedUpdates = (
+  value: unknown,
+  at: string,
+  field: string,
+  revive: (json: JsonRecord, at: string) => unknown,
+): Array<JsonRecord> =>
+  array(value, at).map((item, i) => {
+    const entry = record(item, `${at}[${i}]`)
+    messageKey(entry.key, `${at}[${i}].key`)
+    entry[field] = revive(record(entry[field], `${at}[${i}].${field}`), `${at}[${i}].${field}`)
+    return entry
+  })
+
+type Reviver = (data: unknown) => unknown
+
+const anyObject: Reviver = (data) => {
+  if (typeof data !== "object" || data === null) fail("data must be an object or an array")
+  return data
+}
+
+const revivers: Partial<Record<BaileysEventName, Reviver>> = {
+  "messaging-history.set": (data) => {
+    const set = record(data, "data")
+    set.chats = listWithIds(set.chats, "data.chats").map((chat, i) =>
+      viaSchema(`data.chats[${i}]`, () => wholeFromJson(proto.Conversation, chat)),
+    )
+    listWithIds(set.contacts, "data.contacts")
+    set.messages = messages(set.messages, "data.messages")
+    optional(set.lidPnMappings, "data.lidPnMappings", (mappings, at) => {
+      for (const [i, mapping] of array(mappings, at).entries()) {
+        const pair = record(mapping, `${at}[${i}]`)
+        string(pair.lid, `${at}[${i}].lid`)
+        string(pair.pn, `${at}[${i}].pn`)
+      }
+    })
+    optional(set.isLatest, "data.isLatest", boolean)
+    optional(set.progress, "data.progress", number)
+    optional(set.chunkOrder, "data.chunkOrder", number)
+    if (set.syncType !== undefined && set.syncType !== null) {
+      set.syncType = enumNumber(proto.HistorySync.HistorySyncType, set.syncType, "data.syncType")
+    }
+    if (set.pastParticipants !== undefined && set.pastParticipants !== null) {
+      set.pastParticipants = array(set.pastParticipants, "data.pastParticipants").map((item, i) =>
+        viaSchema(`data.pastParticipants[${i}]`, () =>
+          wholeFromJson(proto.PastParticipants, record(item, `data.pastParticipants[${i}]`)),
+        ),
+      )
+    }
+    return set
+  },
+  "messaging-history.status": (data) => {
+    const status = record(data, "data")
+    status.syncType = enumNumber(proto.HistorySync.HistorySyncType, status.syncType, "data.syncType")
+    oneOf(status.status, "data.status", ["complete", "paused"])
+    return status
+  },
+  "messages.upsert": (data) => {
+    const upsert = record(data, "data")
+    upsert.messages = messages(upsert.messages, "data.messages")
+    oneOf(upsert.type, "data.type", ["append", "notify"])
+    optional(upsert.requestId, "data.requestId", string)
+    return upsert
+  },
+  "messages.update": (data) =>
+    keyedUpdates(data, "data", "update", (update, at) =>
+      viaSchema(at, () => partialFromJson(proto.WebMessageInfo, update)),
+    ),
+  "messages.reaction": (data) =>
+    keyedUpdates(data, "data", "reaction", (reaction, at) =>
+      viaSchema(at, () => partialFromJson(proto.Reaction, reaction)),
+    ),
+  "message-receipt.update": (data) =>
+    keyedUpdates(data, "data", "receipt", (receipt, at) =>
+      viaSchema(at, () => partialFromJson(proto.UserReceipt, receipt)),
+    ),
+  "messages.delete": (data) => {
+    const deletion = record(data, "data")
+    if ("keys" in deletion) {
+      for (const [i, key] of array(deletion.keys, "data.keys").entries()) messageKey(key, `data.keys[${i}]`)
+    } else {
+      string(deletion.jid, "data.jid")
+      if (deletion.all !== true) fail('data must carry "keys", or "jid" with "all": true')
+    }
+    return deletion
+  },
+  "messages.media-update": (data) => {
+    for (const [i, item] of array(data, "data").entries())
+      messageKey(record(item, `data[${i}]`).key, `data[${i}].key`)
+    return data
+  },
+  "chats.upsert": (data) => partialChats(data, "data"),
+  "chats.update": (data) => partialChats(data, "data"),
+  "chats.delete": (data) => {
+    for (const [i, jid] of array(data, "data").entries()) string(jid, `data[${i}]`)
+    return data
+  },
+  "contacts.upsert": (data) => listWithIds(data, "data"),
+  "contacts.update": (data) => listWithIds(data, "data"),
+  "groups.upsert": (data) =>
+    listWithIds(data, "data").map((group, i) => {
+      listWithIds(group.participants, `data[${i}].participants`)
+      return group
+    }),
+  "groups.update": (data) => listWithIds(data, "data"),
+  "group-participants.update": (data) => {
+    const change = withId(data, "data")
+    listWithIds(change.participants, "data.participants")
+    oneOf(change.action, "data.action", ["add", "remove", "promote", "demote", "modify"])
+    return change
+  },
+  "lid-mapping.update": (data) => {
+    const mapping = record(data, "data")
+    string(mapping.lid, "data.lid")
+    string(mapping.pn, "data.pn")
+    return mapping
+  },
+  "presence.update": (data) => withId(data, "data"),
+  "connection.update": (data) => record(data, "data"),
+  "creds.update": (data) => record(data, "data"),
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/**
+ * Decodes one line. Blank lines and `//` comments give `undefined`; anything else gives the revived
+ * event or a MalformedLine. Never throws.
+ */
+export const decodeRecordingLine = (text: string, file: string, line: number): RecordedLine | undefined => {
+  const trimmed = text.trim()
+  if (trimmed === "" || trimmed.startsWith("//")) return undefined
+  const malformed = (reason: string) => new MalformedLine({ file, line, reason })
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(trimmed, BufferJSON.reviver)
+  } catch (error) {
+    return malformed(`not valid JSON: ${describe(error)}`)
+  }
+  if (!isRecord(parsed)) return malformed('a line must be a JSON object {"event": …, "data": …}')
+  const name = parsed.event
+  if (typeof name !== "string") return malformed('the line has no "event" name')
+  if (!isBaileysEventName(name)) return malformed(`unknown event "${name}"`)
+  if (parsed.data === undefined) return malformed(`${name}: the line has no "data"`)
+  try {
+    const data = (revivers[name] ?? anyObject)(parsed.data)
+    return new RecordedEvent({ file, line, event: { event: name, data } as BaileysEvent })
+  } catch (error) {
+    return malformed(`${name}: ${error instanceof ShapeProblem ? error.reason : describe(error)}`)
+  }
+}

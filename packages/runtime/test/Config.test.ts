@@ -1,0 +1,119 @@
+// The configuration file: where it is found, what it defaults to, and how mistakes are named.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Either } from "effect"
+import { Config } from "../src/index.js"
+
+const dir = () => mkdtempSync(join(tmpdir(), "wa-config-"))
+const write = (content: unknown, name = Config.defaultFileName) => {
+  const base = dir()
+  const file = join(base, name)
+  writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content))
+  return { base, file }
+}
+const load = (sources: Partial<Config.Sources>) => Config.load({ env: {}, cwd: dir(), ...sources })
+const message = (result: Either.Either<Config.Config, Config.ConfigError>) =>
+  Either.isLeft(result) ? result.left.message : "(no error)"
+
+describe("Config.load", () => {
+  it("uses defaults everywhere when there is no file", () => {
+    const cwd = dir()
+    const config = Either.getOrThrow(Config.load({ env: {}, cwd }))
+    expect(config).toMatchObject({
+      file: undefined,
+      storeDir: join(cwd, "store"),
+      bridgeUrl: "http://127.0.0.1:8080",
+      tokenFile: join(cwd, "store", "bridge-token"),
+      readOnly: false,
+      plugins: [],
+      excludeTools: [],
+    })
+  })
+
+  it("finds whatsapp-mcp.config.json in the working directory", () => {
+    const { base, file } = write({ timezone: "Europe/Berlin" })
+    const config = Either.getOrThrow(Config.load({ env: {}, cwd: base }))
+    expect(config.file).toBe(file)
+    expect(config.timezone).toBe("Europe/Berlin")
+  })
+
+  it("takes --config over WHATSAPP_MCP_CONFIG over the working directory", () => {
+    const flag = write({ timezone: "Asia/Tokyo" }, "a.json")
+    const env = write({ timezone: "America/New_York" }, "b.json")
+    const cwd = write({ timezone: "Europe/Paris" })
+    const both = load({ configFlag: flag.file, env: { WHATSAPP_MCP_CONFIG: env.file }, cwd: cwd.base })
+    expect(Either.getOrThrow(both).timezone).toBe("Asia/Tokyo")
+    const envOnly = load({ env: { WHATSAPP_MCP_CONFIG: env.file }, cwd: cwd.base })
+    expect(Either.getOrThrow(envOnly).timezone).toBe("America/New_York")
+  })
+
+  it("resolves relative paths against the config file's directory, and --store against the working directory", () => {
+    const { base, file } = write({ store: "./data", bridge: { tokenFile: "secrets/token" } })
+    const config = Either.getOrThrow(load({ configFlag: file }))
+    expect(config.storeDir).toBe(join(base, "data"))
+    expect(config.tokenFile).toBe(join(base, "secrets", "token"))
+    const cwd = dir()
+    const flagged = Either.getOrThrow(load({ configFlag: file, storeFlag: "elsewhere", cwd }))
+    expect(flagged.storeDir).toBe(join(cwd, "elsewhere"))
+  })
+
+  it("turns read-only mode on from the file or from WHATSAPP_MCP_READ_ONLY", () => {
+    expect(Either.getOrThrow(load({ configFlag: write({ readOnly: true }).file })).readOnly).toBe(true)
+    expect(Either.getOrThrow(load({ env: { WHATSAPP_MCP_READ_ONLY: "1" } })).readOnly).toBe(true)
+    expect(Either.getOrThrow(load({ env: { WHATSAPP_MCP_READ_ONLY: "0" } })).readOnly).toBe(false)
+  })
+
+  it("keeps plugin settings in file order and the tool exclusions", () => {
+    const { file } = write({
+      plugins: { media: false, send: { allowedRecipients: ["+15550100"] }, "./my-plugin": true },
+      tools: { exclude: ["send_audio_message"] },
+    })
+    const config = Either.getOrThrow(load({ configFlag: file }))
+    expect(config.plugins).toEqual([
+      ["media", false],
+      ["send", { allowedRecipients: ["+15550100"] }],
+      ["./my-plugin", true],
+    ])
+    expect(config.excludeTools).toEqual(["send_audio_message"])
+  })
+
+  it("names a missing config file", () => {
+    expect(message(load({ configFlag: "/nonexistent/whatsapp.json" }))).toMatch(
+      /Cannot read the config file \/nonexistent\/whatsapp.json: it does not exist/,
+    )
+  })
+
+  it("names the file and the position of invalid JSON", () => {
+    const { file } = write('{ "store": "./s", }')
+    expect(message(load({ configFlag: file }))).toMatch(new RegExp(`${file} is not valid JSON: .*position`))
+  })
+
+  it("names every key that holds a wrong value", () => {
+    const { file } = write({
+      timezone: "Mars/Olympus",
+      readOnly: "yes",
+      bridge: { url: "not a url" },
+      plugins: { send: 3 },
+      tools: { exclude: "send_message" },
+      colour: "blue",
+    })
+    const text = message(load({ configFlag: file }))
+    expect(text).toMatch(/^timezone: .*"Mars\/Olympus" is not a time zone name/m)
+    expect(text).toMatch(/^readOnly: /m)
+    expect(text).toMatch(/^bridge\.url: .*not a URL/m)
+    expect(text).toMatch(/^plugins\.send: /m)
+    expect(text).toMatch(/^tools\.exclude: /m)
+    expect(text).toMatch(/^colour: /m)
+  })
+})
+
+describe("the config file's JSON Schema", () => {
+  it("is checked in and matches the Schema the server decodes with", () => {
+    const checkedIn = JSON.parse(
+      readFileSync(join(__dirname, "../../../whatsapp-mcp.config.schema.json"), "utf8"),
+    )
+    expect(checkedIn).toEqual(Config.jsonSchema())
+  })
+})

@@ -1,0 +1,133 @@
+// Which plugins load and which tools are served: enablement, options, paths, versions, and the
+// precedence readOnly > tools.exclude > plugin enablement.
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { type Config, PluginLoader } from "../src/index.js"
+import { greeterPlugin, testPlugin } from "./support/TestPlugins.js"
+
+const builtins: PluginLoader.Builtins = {
+  test: async () => ({ default: testPlugin }),
+  greeter: async () => ({ default: greeterPlugin }),
+}
+
+const config = (overrides: Partial<Config.Config> = {}): Config.Config => ({
+  file: undefined,
+  storeDir: "/tmp/none",
+  bridgeUrl: "http://127.0.0.1:8080",
+  tokenFile: "/tmp/none/bridge-token",
+  timezone: "UTC",
+  readOnly: false,
+  plugins: [],
+  excludeTools: [],
+  baseDir: join(__dirname, "support"),
+  ...overrides,
+})
+
+const load = (overrides: Partial<Config.Config>) =>
+  Effect.runPromise(Effect.either(PluginLoader.loadPlugins(config(overrides), builtins)))
+const loadOk = async (overrides: Partial<Config.Config>) => Either.getOrThrow(await load(overrides))
+const errorOf = async (overrides: Partial<Config.Config>) => {
+  const result = await load(overrides)
+  return Either.isLeft(result) ? result.left.message : "(loaded)"
+}
+const served = (plugins: ReadonlyArray<PluginLoader.LoadedPlugin>, overrides: Partial<Config.Config> = {}) =>
+  PluginLoader.selectTools(plugins, config(overrides))
+
+describe("loadPlugins", () => {
+  it("enables every built-in plugin when the config says nothing", async () => {
+    const plugins = await loadOk({})
+    expect(plugins.map((p) => p.key)).toEqual(["test", "greeter"])
+  })
+
+  it("disables a built-in plugin set to false", async () => {
+    const plugins = await loadOk({ plugins: [["greeter", false]] })
+    expect(plugins.map((p) => p.key)).toEqual(["test"])
+  })
+
+  it("decodes a plugin's options with its own Schema", async () => {
+    const plugins = await loadOk({ plugins: [["greeter", { greeting: "Hola" }]] })
+    expect(plugins.find((p) => p.key === "greeter")?.options).toEqual({ greeting: "Hola" })
+  })
+
+  it("names the option key that is wrong", async () => {
+    expect(await errorOf({ plugins: [["greeter", { greeting: 5 }]] })).toMatch(
+      /^plugins\.greeter\.greeting: /m,
+    )
+    expect(await errorOf({ plugins: [["greeter", { greting: "typo" }]] })).toMatch(
+      /^plugins\.greeter\.greting: /m,
+    )
+  })
+
+  it("refuses an unknown plugin name and lists the built-in ones", async () => {
+    expect(await errorOf({ plugins: [["contacs", true]] })).toMatch(
+      /plugins\.contacs: unknown plugin "contacs"\. Built-in plugins are test, greeter/,
+    )
+  })
+
+  it("loads a third-party plugin by path, relative to the config file", async () => {
+    const plugins = await loadOk({ plugins: [["./path-plugin.mjs", true]] })
+    const notes = plugins.find((p) => p.key === "./path-plugin.mjs")
+    expect(notes?.plugin.name).toBe("notes")
+    expect(notes?.plugin.tools.map((t) => t.name)).toEqual(["note_ping"])
+  })
+
+  it("says which path could not be found", async () => {
+    expect(await errorOf({ plugins: [["./missing-plugin.mjs", true]] })).toMatch(
+      /plugins\.\.\/missing-plugin\.mjs: the plugin could not be loaded: .*missing-plugin\.mjs does not exist/,
+    )
+  })
+
+  it("refuses a plugin built for another plugin API version", async () => {
+    expect(await errorOf({ plugins: [["./future-plugin.mjs", true]] })).toMatch(
+      /built for plugin API version 99, but this whatsapp-mcp runtime implements version 1/,
+    )
+  })
+
+  it("refuses a module that does not export a plugin", async () => {
+    expect(await errorOf({ plugins: [["./Stores.ts", true]] })).toMatch(/does not export a plugin/)
+  })
+})
+
+describe("selectTools", () => {
+  it("serves every tool of every enabled plugin", async () => {
+    const tools = Either.getOrThrow(served(await loadOk({})))
+    expect(tools.map((t) => t.tool.name)).toContain("greet")
+    expect(tools.map((t) => t.tool.name)).toContain("echo")
+  })
+
+  it("drops excluded tools", async () => {
+    const tools = Either.getOrThrow(served(await loadOk({}), { excludeTools: ["echo"] }))
+    expect(tools.map((t) => t.tool.name)).not.toContain("echo")
+  })
+
+  it("drops every tool that changes something in read-only mode, whatever else is set", async () => {
+    const tools = Either.getOrThrow(
+      served(await loadOk({ plugins: [["greeter", { greeting: "Hi" }]] }), { readOnly: true }),
+    )
+    expect(tools.map((t) => t.tool.name)).not.toContain("greet")
+    expect(tools.every((t) => t.tool.annotations.readOnlyHint)).toBe(true)
+  })
+
+  it("refuses an exclusion that names no tool, and lists the known ones", async () => {
+    const result = served(await loadOk({}), { excludeTools: ["ecko"] })
+    expect(Either.isLeft(result) && result.left.message).toMatch(
+      /tools\.exclude: unknown tool "ecko"\. Known tools: .*echo/,
+    )
+  })
+
+  it("accepts an exclusion of a known tool whose plugin is disabled", async () => {
+    const plugins = await loadOk({ plugins: [["greeter", false]] })
+    const result = PluginLoader.selectTools(plugins, config({ excludeTools: ["greet"] }), new Set(["greet"]))
+    expect(Either.isRight(result)).toBe(true)
+  })
+
+  it("refuses two plugins that define the same tool", async () => {
+    const plugins = await loadOk({})
+    const twice = [...plugins, { ...plugins[0]!, key: "./copy-of-test" }]
+    const result = served(twice)
+    expect(Either.isLeft(result) && result.left.message).toMatch(
+      /Two plugins define the tool "echo": "test" and "\.\/copy-of-test"/,
+    )
+  })
+})

@@ -1,0 +1,19 @@
+// Minimal SQLite files standing in for the bridge's store where only the runtime is under test.
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import Database from "better-sqlite3"
+
+/** A store directory whose messages.db has a messages table with `rows` rows. */
+export const makeStoreDir = (rows: number): string => {
+  const dir = mkdtempSync(join(tmpdir(), "wa-runtime-store-"))
+  const db = new Database(join(dir, "messages.db"))
+  db.pragma("journal_mode = WAL")
+  db.exec("CREATE TABLE messages (chat_jid TEXT, id TEXT, text TEXT, PRIMARY KEY (chat_jid, id))")
+  const insert = db.prepare("INSERT INTO messages VALUES (?, ?, ?)")
+  for (let i = 0; i < rows; i++) insert.run("1555@s.whatsapp.net", `m${i}`, `text ${i}`)
+  db.close()
+  return dir
+}
+
+export const emptyDir = (): string => mkdtempSync(join(tmpdir(), "wa-runtime-empty-"))

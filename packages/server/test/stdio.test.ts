@@ -1,0 +1,118 @@
+// The server as an MCP client starts it: a subprocess speaking MCP on stdio, configured by a file.
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { builtinToolNames } from "../src/index.js"
+
+// What users run: the bundled server.
+const bin = resolve(__dirname, "../dist/bundle/whatsapp-mcp.mjs")
+const clients: Array<Client> = []
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()))
+})
+
+const configFile = (content: unknown) => {
+  const dir = mkdtempSync(join(tmpdir(), "wa-server-"))
+  const file = join(dir, "whatsapp-mcp.config.json")
+  writeFileSync(file, JSON.stringify(content))
+  return file
+}
+
+const connect = async (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin, ...args],
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stderr: "pipe",
+  })
+  const client = new Client({ name: "stdio-test", version: "1.0.0" })
+  await client.connect(transport)
+  clients.push(client)
+  return client
+}
+
+const names = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort()
+
+describe("whatsapp-mcp over stdio", () => {
+  it("lists the 15 built-in tools with object schemas and annotations when there is no config file", async () => {
+    const client = await connect(["--store", mkdtempSync(join(tmpdir(), "wa-nostore-"))])
+    expect(client.getServerVersion()?.name).toBe("whatsapp-mcp")
+    expect(client.getInstructions()).toMatch(/search_contacts/)
+    const { tools } = await client.listTools()
+    expect(tools.map((t) => t.name).sort()).toEqual([...builtinToolNames].sort())
+    for (const tool of tools) {
+      expect(tool.inputSchema.type).toBe("object")
+      expect(tool.outputSchema?.type).toBe("object")
+      expect(typeof tool.annotations?.readOnlyHint).toBe("boolean")
+      expect(typeof tool.annotations?.destructiveHint).toBe("boolean")
+      expect(typeof tool.annotations?.idempotentHint).toBe("boolean")
+      expect(typeof tool.annotations?.openWorldHint).toBe("boolean")
+    }
+  })
+
+  it("serves only the enabled plugins' tools, minus exclusions", async () => {
+    const file = configFile({
+      plugins: { send: false, media: false },
+      tools: { exclude: ["get_last_interaction"] },
+    })
+    const tools = await names(await connect(["--config", file]))
+    expect(tools).not.toContain("send_message")
+    expect(tools).not.toContain("download_media")
+    expect(tools).not.toContain("get_last_interaction")
+    expect(tools).toContain("list_messages")
+    expect(tools).toHaveLength(15 - 5 - 1 - 1)
+  })
+
+  it("drops every tool that changes something in read-only mode (file, flag or environment)", async () => {
+    const viaFile = await names(await connect(["--config", configFile({ readOnly: true })]))
+    const viaEnv = await names(await connect([], { WHATSAPP_MCP_READ_ONLY: "1" }))
+    const viaFlag = await names(await connect(["--read-only"]))
+    for (const tools of [viaFile, viaEnv, viaFlag]) {
+      expect(tools).not.toContain("send_message")
+      expect(tools).not.toContain("mark_messages_read")
+      expect(tools).toContain("list_messages")
+      expect(tools).toContain("download_media")
+    }
+  })
+
+  it("loads a third-party plugin by path from the config file", async () => {
+    const file = configFile({ plugins: { [resolve(__dirname, "support/notes-plugin.mjs")]: true } })
+    const client = await connect(["--config", file])
+    expect(await names(client)).toContain("note_ping")
+  })
+
+  it("answers a tool call with a clear error while the store does not exist", async () => {
+    const client = await connect(["--store", mkdtempSync(join(tmpdir(), "wa-nostore-"))])
+    const result = await client.callTool({ name: "list_chats", arguments: {} })
+    expect(result.isError).toBe(true)
+    expect(JSON.stringify(result.content)).toMatch(/does not exist yet.*pnpm bridge/)
+  })
+})
+
+describe("start-up errors", () => {
+  const run = (args: ReadonlyArray<string>) =>
+    spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", input: "", timeout: 20_000 })
+
+  it.each([
+    [{ plugins: { contacs: true } }, /plugins\.contacs: unknown plugin "contacs"/],
+    [{ tools: { exclude: ["send_mesage"] } }, /tools\.exclude: unknown tool "send_mesage"/],
+    [{ timezone: "Moon/Base" }, /timezone: .*not a time zone name/],
+    [{ plugins: { "./nowhere.js": true } }, /plugins\.\.\/nowhere\.js: the plugin could not be loaded/],
+  ])("refuses %j with a message naming the key and a non-zero exit", (content, pattern) => {
+    const result = run(["--config", configFile(content)])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toMatch(pattern)
+    expect(result.stdout).toBe("")
+  })
+
+  it("refuses an unknown flag and prints the usage on stderr", () => {
+    const result = run(["--colour"])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toMatch(/unknown argument "--colour"[\s\S]*Usage: whatsapp-mcp/)
+    expect(result.stdout).toBe("")
+  })
+})
