@@ -24,6 +24,17 @@ const you = "You"
 const nameOf = (jid: string | null, name: string | null): string =>
   name ?? (jid === null ? "unknown" : StoreQueries.fallbackName(jid))
 
+/** `messages.poll_options` is a JSON array of option names; anything else reads as no options. */
+const pollOptions = (raw: string | null): ReadonlyArray<string> | null => {
+  if (raw === null) return null
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    return Array.isArray(parsed) ? parsed.filter((o): o is string => typeof o === "string") : null
+  } catch {
+    return null
+  }
+}
+
 const toMessage = (row: MessageRow, format: (unix: number) => string): Omit<Message, "reactions"> => {
   const fromMe = row.from_me === 1
   const deleted = row.deleted === "revoked"
@@ -44,6 +55,11 @@ const toMessage = (row: MessageRow, format: (unix: number) => string): Omit<Mess
     text,
     file_name: deleted ? null : row.media_file_name,
     mimetype: deleted ? null : row.media_mimetype,
+    location:
+      deleted || row.latitude === null || row.longitude === null
+        ? null
+        : { latitude: row.latitude, longitude: row.longitude },
+    poll_options: deleted ? null : pollOptions(row.poll_options),
     quoted:
       row.quoted_id === null
         ? null

@@ -82,6 +82,9 @@ export interface MessageRow {
   readonly text: string | null
   readonly media_mimetype: string | null
   readonly media_file_name: string | null
+  readonly latitude: number | null
+  readonly longitude: number | null
+  readonly poll_options: string | null
   readonly stub_type: number | null
   readonly stub_parameters: string | null
   readonly status: number | null
@@ -110,7 +113,7 @@ export const messagesByRowId = (
     const sql = yield* SqlClient.SqlClient
     return yield* sql<MessageRow>`
       SELECT m.row_id, m.chat_jid, m.id, m.from_me, m.sender_jid, m.timestamp, m.kind, m.text,
-        m.media_mimetype, m.media_file_name, m.stub_type, m.stub_parameters, m.status, m.edited_at, m.deleted,
+        m.media_mimetype, m.media_file_name, m.latitude, m.longitude, m.poll_options, m.stub_type, m.stub_parameters, m.status, m.edited_at, m.deleted,
         COALESCE(ch.name, cc.display_name) AS chat_name,
         sc.display_name AS sender_name,
         m.quoted_id,

@@ -43,6 +43,12 @@ export const Message = Schema.Struct({
   }),
   file_name: Schema.NullOr(Schema.String),
   mimetype: Schema.NullOr(Schema.String),
+  location: Schema.NullOr(Schema.Struct({ latitude: Schema.Number, longitude: Schema.Number })).annotations({
+    description: "Location messages: where.",
+  }),
+  poll_options: Schema.NullOr(Schema.Array(Schema.String)).annotations({
+    description: "Polls: the options (the question is in text).",
+  }),
   quoted: Schema.NullOr(Quoted).annotations({ description: "The message this one replies to." }),
   reactions: Schema.Array(Reaction),
   edited: Schema.Boolean.annotations({ description: "The sender edited it; text is the latest version." }),
@@ -69,6 +75,8 @@ export const renderContent = (m: Message): string => {
   if (m.kind !== "text")
     parts.push(m.file_name !== null ? `<${m.kind} ${quote(m.file_name, 80)}>` : `<${m.kind}>`)
   if (m.text !== null && m.text !== "") parts.push(quote(m.text))
+  if (m.location !== null) parts.push(`at ${m.location.latitude},${m.location.longitude}`)
+  if (m.poll_options !== null) parts.push(`options ${quote(m.poll_options.join(" | "), 200)}`)
   if (m.quoted !== null) {
     parts.unshift(
       `↩ ${m.quoted.sender}${m.quoted.snippet === null ? "" : ` ${quote(m.quoted.snippet, 60)}`} (id ${m.quoted.id}) →`,
