@@ -12,6 +12,7 @@ import {
   type LoadedPlugin,
   loadPlugins,
   type ServedTool,
+  selectExtras,
   selectTools,
 } from "./PluginLoader.js"
 import * as Store from "./Store.js"
@@ -40,6 +41,11 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
     const { config } = options
     const plugins = yield* loadPlugins(config, options.builtins)
     const tools = yield* Either.match(selectTools(plugins, config, new Set(options.builtinToolNames ?? [])), {
+      onLeft: Effect.fail,
+      onRight: Effect.succeed,
+    })
+
+    const extras = yield* Either.match(selectExtras(plugins), {
       onLeft: Effect.fail,
       onRight: Effect.succeed,
     })
@@ -74,7 +80,8 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
     const storeService = started.value
 
     const server = yield* Effect.try({
-      try: () => makeServer({ info: options.info, tools, runtime, store: storeService, log: options.log }),
+      try: () =>
+        makeServer({ info: options.info, tools, ...extras, runtime, store: storeService, log: options.log }),
       catch: (error) => new ConfigError({ message: error instanceof Error ? error.message : String(error) }),
     }).pipe(Effect.tapError(() => Effect.promise(() => runtime.dispose())))
     return {

@@ -25,8 +25,35 @@ Serves the WhatsApp tools over MCP on stdin/stdout. Add it to your MCP client (s
                   or the WHATSAPP_MCP_CONFIG environment variable)
   --store DIR     the bridge's store directory (default: the config's "store", or ./store)
   --read-only     serve only the tools that change nothing (same as "readOnly": true)
+  --print-client-config claude-desktop|claude-code|cursor
+                  print the configuration that adds this server to that client, with
+                  absolute paths, and exit
   --help          this text
 `
+
+const clients = ["claude-desktop", "claude-code", "cursor"] as const
+const isClient = (name: string): name is (typeof clients)[number] =>
+  (clients as ReadonlyArray<string>).includes(name)
+
+/** What to paste into an MCP client so that it starts this very server with this very store. */
+export const clientConfig = (
+  client: (typeof clients)[number],
+  command: { readonly node: string; readonly script: string; readonly args: ReadonlyArray<string> },
+): string => {
+  if (client === "claude-code") {
+    const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)
+    return `claude mcp add whatsapp -- ${[command.node, command.script, ...command.args].map(quote).join(" ")}`
+  }
+  const server = { command: command.node, args: [command.script, ...command.args] }
+  return JSON.stringify({ mcpServers: { whatsapp: server } }, null, 2)
+}
+
+const whereToPaste: Record<(typeof clients)[number], string> = {
+  "claude-desktop":
+    "Merge this into claude_desktop_config.json (Claude Desktop: Settings > Developer > Edit Config), then restart Claude Desktop.",
+  "claude-code": "Run this command once; Claude Code starts the server in every session.",
+  cursor: "Merge this into ~/.cursor/mcp.json (or .cursor/mcp.json in a project), then reload Cursor.",
+}
 
 const stderr = (line: string) => {
   process.stderr.write(`${line}\n`)
@@ -37,6 +64,7 @@ interface Flags {
   readonly store?: string
   readonly readOnly: boolean
   readonly help: boolean
+  readonly printClientConfig?: string
 }
 
 const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, string> => {
@@ -44,6 +72,7 @@ const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, string> =
   let store: string | undefined
   let readOnly = false
   let help = false
+  let printClientConfig: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const [flag, inline] =
@@ -68,6 +97,13 @@ const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, string> =
         if (store === undefined) return Either.left("--store needs a directory")
         break
       }
+      case "--print-client-config": {
+        printClientConfig = value()
+        if (printClientConfig === undefined || !isClient(printClientConfig)) {
+          return Either.left(`--print-client-config needs one of: ${clients.join(", ")}`)
+        }
+        break
+      }
       case "--read-only":
         readOnly = true
         break
@@ -82,6 +118,7 @@ const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, string> =
   return Either.right({
     readOnly,
     help,
+    ...(printClientConfig !== undefined ? { printClientConfig } : {}),
     ...(config !== undefined ? { config } : {}),
     ...(store !== undefined ? { store } : {}),
   })
@@ -109,6 +146,19 @@ export const main = async (options: MainOptions): Promise<void> => {
     process.exit(1)
   }
   const config = flags.right.readOnly ? { ...loaded.right, readOnly: true } : loaded.right
+  if (flags.right.printClientConfig !== undefined && isClient(flags.right.printClientConfig)) {
+    const args = config.file !== undefined ? ["--config", config.file] : ["--store", config.storeDir]
+    // Not serving: stdout is free for the configuration the user asked for; the hint goes to stderr.
+    stderr(whereToPaste[flags.right.printClientConfig])
+    process.stdout.write(
+      `${clientConfig(flags.right.printClientConfig, {
+        node: process.execPath,
+        script: process.argv[1] ?? "whatsapp-mcp",
+        args: [...args, ...(flags.right.readOnly ? ["--read-only"] : [])],
+      })}\n`,
+    )
+    return
+  }
   const app = await Effect.runPromise(
     Effect.either(
       Application.make({

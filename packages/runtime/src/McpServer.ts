@@ -12,18 +12,24 @@ import {
   CallToolRequestSchema,
   type CallToolResult,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   type LoggingLevel,
   McpError,
   type Tool as McpTool,
+  ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js"
-import { Cause, Effect, Either, Exit, type ManagedRuntime, Option, Schema } from "effect"
+import { Cause, Effect, Either, Exit, type ManagedRuntime, Option, Schema, SchemaAST } from "effect"
 import { formatIssues } from "./Config.js"
 import { objectJsonSchema } from "./internal/jsonSchema.js"
-import type { ServedTool } from "./PluginLoader.js"
+import type { ServedPrompt, ServedResource, ServedTool } from "./PluginLoader.js"
+import * as Resource from "./Resource.js"
 import type { StoreService } from "./Store.js"
 import type * as Tool from "./Tool.js"
-import { type LogLevel, ToolContext } from "./ToolContext.js"
+import { type LogLevel, ToolContext, type ToolContextService } from "./ToolContext.js"
 
 export interface ServerInfo {
   readonly name: string
@@ -35,6 +41,8 @@ export interface ServerInfo {
 export interface ServeOptions {
   readonly info: ServerInfo
   readonly tools: ReadonlyArray<ServedTool>
+  readonly resources?: ReadonlyArray<ServedResource>
+  readonly prompts?: ReadonlyArray<ServedPrompt>
   // biome-ignore lint/suspicious/noExplicitAny: the services plugins provide are only known at run time
   readonly runtime: ManagedRuntime.ManagedRuntime<any, unknown>
   readonly store: StoreService
@@ -73,18 +81,157 @@ const stderrLevel: Record<LogLevel, LoggingLevel> = {
   error: "error",
 }
 
+/** The arguments of a prompt as MCP lists them, from the prompt's Schema.Struct of strings. */
+const promptArguments = (served: ServedPrompt) => {
+  const ast = SchemaAST.encodedAST(served.prompt.arguments.ast)
+  if (!SchemaAST.isTypeLiteral(ast)) {
+    throw new Error(
+      `The arguments Schema of prompt "${served.prompt.name}" must be a Schema.Struct of strings.`,
+    )
+  }
+  return ast.propertySignatures.map((property) => {
+    const candidates = [
+      property,
+      property.type,
+      ...(SchemaAST.isUnion(property.type) ? property.type.types : []),
+    ]
+    const description = Option.firstSomeOf(candidates.map((node) => SchemaAST.getDescriptionAnnotation(node)))
+    return {
+      name: String(property.name),
+      required: !property.isOptional,
+      ...(Option.isSome(description) ? { description: description.value } : {}),
+    }
+  })
+}
+
 export const makeServer = (options: ServeOptions): Server => {
   const { runtime, store, log } = options
+  const resources = options.resources ?? []
+  const prompts = options.prompts ?? []
   const server = new Server(
     { name: options.info.name, version: options.info.version },
     {
-      capabilities: { tools: { listChanged: false }, logging: {} },
+      capabilities: {
+        tools: { listChanged: false },
+        logging: {},
+        ...(resources.length > 0 ? { resources: { listChanged: false } } : {}),
+        ...(prompts.length > 0 ? { prompts: { listChanged: false } } : {}),
+      },
       ...(options.info.instructions !== undefined ? { instructions: options.info.instructions } : {}),
     },
   )
   const byName = new Map(options.tools.map((served) => [served.tool.name, served]))
   // Computed once: the schemas cannot change while the server runs.
   const listing = options.tools.map(({ tool }) => describeTool(tool))
+
+  /** Runs an effect of a plugin with the store and a call context; a client's cancellation interrupts it. */
+  // biome-ignore lint/suspicious/noExplicitAny: the services plugins provide are only known at run time
+  const run = <A>(effect: Effect.Effect<A, unknown, any>, context: ToolContextService, signal: AbortSignal) =>
+    runtime.runPromiseExit(
+      Effect.flatMap(store.client, (sql: SqlClientNs.SqlClient) =>
+        effect.pipe(
+          Effect.provideService(SqlClient.SqlClient, sql),
+          Effect.provideService(ToolContext, context),
+        ),
+      ),
+      { signal },
+    )
+
+  /** A typed failure becomes a protocol error the client shows; a defect is logged and hidden. */
+  const unwrapOrThrow = <A>(exit: Exit.Exit<A, unknown>, what: string): A => {
+    if (Exit.isSuccess(exit)) return exit.value
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) throw new McpError(ErrorCode.InvalidParams, describeFailure(failure.value))
+    log(`${what} failed with a defect:\n${Cause.pretty(exit.cause)}`)
+    throw new McpError(
+      ErrorCode.InternalError,
+      `${what} failed with an internal error; see the server's log.`,
+    )
+  }
+
+  const quietContext = (name: string): ToolContextService => ({
+    tool: name,
+    progress: () => Effect.void,
+    log: (level, message) => Effect.sync(() => log(`[${level}] ${name}: ${message}`)),
+  })
+
+  if (resources.length > 0) {
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+      resourceTemplates: resources.map(({ resource }) => ({
+        uriTemplate: resource.uriTemplate,
+        name: resource.name,
+        title: resource.title,
+        description: resource.description,
+        mimeType: resource.mimeType,
+      })),
+    }))
+    server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => {
+      const listed = await Promise.all(
+        resources.map(async ({ resource }) => {
+          if (resource.list === undefined) return []
+          const exit = await run(resource.list, quietContext(resource.name), extra.signal)
+          // A store that is not there yet lists nothing rather than failing the whole listing.
+          if (Exit.isFailure(exit)) return []
+          return exit.value.map((item) => ({ mimeType: resource.mimeType, ...item }))
+        }),
+      )
+      return { resources: listed.flat() }
+    })
+    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+      const uri = request.params.uri
+      for (const { resource } of resources) {
+        const params = Resource.match(resource.uriTemplate, uri)
+        if (params === undefined) continue
+        const exit = await run(resource.read(params, uri), quietContext(resource.name), extra.signal)
+        const contents = unwrapOrThrow(exit, `Reading ${uri}`)
+        return { contents: [{ uri, mimeType: contents.mimeType ?? resource.mimeType, text: contents.text }] }
+      }
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `No resource matches ${uri}. Resource templates: ${resources.map((r) => r.resource.uriTemplate).join(", ")}`,
+      )
+    })
+  }
+
+  if (prompts.length > 0) {
+    const promptListing = prompts.map((served) => ({
+      name: served.prompt.name,
+      title: served.prompt.title,
+      description: served.prompt.description,
+      arguments: promptArguments(served),
+    }))
+    const promptsByName = new Map(prompts.map((served) => [served.prompt.name, served]))
+    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: promptListing }))
+    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+      const served = promptsByName.get(request.params.name)
+      if (served === undefined) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Unknown prompt "${request.params.name}". Available prompts: ${[...promptsByName.keys()].join(", ")}`,
+        )
+      }
+      const args = Schema.decodeUnknownEither(served.prompt.arguments, {
+        errors: "all",
+        onExcessProperty: "error",
+      })(request.params.arguments ?? {})
+      if (Either.isLeft(args)) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Invalid arguments for prompt ${served.prompt.name}:\n${formatIssues(args.left)}`,
+        )
+      }
+      const exit = await run(
+        served.prompt.messages(args.right),
+        quietContext(served.prompt.name),
+        extra.signal,
+      )
+      const messages = unwrapOrThrow(exit, `The prompt ${served.prompt.name}`)
+      return {
+        description: served.prompt.description,
+        messages: messages.map((m) => ({ role: m.role, content: { type: "text" as const, text: m.text } })),
+      }
+    })
+  }
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }))
 

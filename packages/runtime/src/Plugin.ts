@@ -5,6 +5,8 @@
  */
 import type { SqlClient } from "@effect/sql"
 import { type Layer, Schema } from "effect"
+import type * as Prompt from "./Prompt.js"
+import type * as Resource from "./Resource.js"
 import type { TimeZone } from "./TimeZone.js"
 import type * as Tool from "./Tool.js"
 import type { ToolContext } from "./ToolContext.js"
@@ -36,6 +38,10 @@ export interface Plugin<Options, Provides> {
   /** Decodes the plugin's value in the config file (`true` reads as `{}`). */
   readonly options: OptionsSchema<Options>
   readonly tools: ReadonlyArray<Tool.Any>
+  /** Resource templates: things a client can offer the user to attach, e.g. a chat's transcript. */
+  readonly resources: ReadonlyArray<Resource.Any>
+  /** Prompts: ready-made requests a client can offer the user. */
+  readonly prompts: ReadonlyArray<Prompt.Any>
   /** Builds the plugin's own services from its options. The error's message is shown at start-up. */
   readonly layer?: (options: Options) => Layer.Layer<Provides, { readonly message: string }, LayerServices>
 }
@@ -44,10 +50,17 @@ export interface Plugin<Options, Provides> {
 export type Any = Plugin<any, never>
 
 /** Compiles only when every service the tools need is provided by the runtime or the plugin's Layer. */
-type MissingServices<Tools extends ReadonlyArray<Tool.Any>, Provides> = Exclude<
-  Tool.Requirements<Tools[number]>,
+type MissingServices<Tools extends ReadonlyArray<Tool.Any>, Extras, Provides> = Exclude<
+  Tool.Requirements<Tools[number]> | Extras,
   RuntimeServices | Provides
 >
+
+/** The services resources and prompts need (distributes over the list's elements; none for an empty list). */
+type ResourceRequirements<T> = T extends Resource.ResourceTemplate<infer _E, infer R> ? R : never
+type PromptRequirements<T> = T extends Prompt.Prompt<infer _A, infer _E, infer R> ? R : never
+type ExtraRequirements<Resources extends ReadonlyArray<unknown>, Prompts extends ReadonlyArray<unknown>> =
+  | ResourceRequirements<Resources[number]>
+  | PromptRequirements<Prompts[number]>
 
 /** The options Schema of a plugin that takes none. */
 export const NoOptions = Schema.Struct({})
@@ -57,13 +70,15 @@ export type LayerOf<Options, Provides> = (
   options: Options,
 ) => Layer.Layer<Provides, { readonly message: string }, LayerServices>
 
-export interface Definition<Options, Tools extends ReadonlyArray<Tool.Any>, Provides> {
+export interface Definition<Options, Tools extends ReadonlyArray<Tool.Any>, Resources, Prompts, Provides> {
   readonly name: string
   readonly version: string
   readonly description: string
   readonly apiVersion?: number
   readonly options?: OptionsSchema<Options>
   readonly tools: Tools
+  readonly resources?: Resources
+  readonly prompts?: Prompts
   readonly layer?: LayerOf<Options, Provides>
 }
 
@@ -75,15 +90,25 @@ export const make = <
   const Tools extends ReadonlyArray<Tool.Any>,
   Options = Readonly<Record<string, never>>,
   Provides = never,
+  const Resources extends ReadonlyArray<Resource.Any> = readonly [],
+  const Prompts extends ReadonlyArray<Prompt.Any> = readonly [],
 >(
-  definition: Definition<Options, Tools, Provides>,
-): [MissingServices<Tools, Provides>] extends [never]
+  definition: Definition<Options, Tools, Resources, Prompts, Provides>,
+): [MissingServices<Tools, ExtraRequirements<Resources, Prompts>, Provides>] extends [never]
   ? Plugin<Options, Provides>
-  : { readonly "tools need services nobody provides": MissingServices<Tools, Provides> } =>
+  : {
+      readonly "tools need services nobody provides": MissingServices<
+        Tools,
+        ExtraRequirements<Resources, Prompts>,
+        Provides
+      >
+    } =>
   ({
     _tag: "Plugin",
     apiVersion: ApiVersion,
     options: NoOptions,
+    resources: [],
+    prompts: [],
     ...definition,
   }) as never
 

@@ -10,6 +10,8 @@ import { pathToFileURL } from "node:url"
 import { Effect, Either, Schema } from "effect"
 import { type Config, ConfigError, formatIssues } from "./Config.js"
 import * as Plugin from "./Plugin.js"
+import type * as Prompt from "./Prompt.js"
+import type * as Resource from "./Resource.js"
 import type * as Tool from "./Tool.js"
 
 /** Built-in plugins by config key, loaded on demand. */
@@ -129,7 +131,13 @@ const loadOne = (
         message: `Invalid options for plugin "${key}":\n${formatIssues(options.left, `plugins.${key}`)}`,
       })
     }
-    return { key, plugin, options: options.right }
+    // Plugins written without Plugin.make (plain JavaScript) may leave the optional lists out.
+    const normalised: Plugin.Any = {
+      ...plugin,
+      resources: plugin.resources ?? [],
+      prompts: plugin.prompts ?? [],
+    }
+    return { key, plugin: normalised, options: options.right }
   })
 
 /** Loads every enabled plugin: built-ins unless set to false, other keys unless set to false. */
@@ -179,4 +187,50 @@ export const selectTools = (
       ({ tool }) => (!config.readOnly || tool.annotations.readOnlyHint) && !excluded.has(tool.name),
     ),
   )
+}
+
+export interface ServedResource {
+  readonly resource: Resource.Any
+  readonly plugin: LoadedPlugin
+}
+
+export interface ServedPrompt {
+  readonly prompt: Prompt.Any
+  readonly plugin: LoadedPlugin
+}
+
+/** Collects the plugins' resource templates and prompts; a URI template or prompt name may appear once. */
+export const selectExtras = (
+  plugins: ReadonlyArray<LoadedPlugin>,
+): Either.Either<
+  { resources: ReadonlyArray<ServedResource>; prompts: ReadonlyArray<ServedPrompt> },
+  ConfigError
+> => {
+  const resources = new Map<string, ServedResource>()
+  const prompts = new Map<string, ServedPrompt>()
+  for (const plugin of plugins) {
+    for (const resource of plugin.plugin.resources) {
+      const existing = resources.get(resource.uriTemplate)
+      if (existing !== undefined) {
+        return Either.left(
+          new ConfigError({
+            message: `Two plugins define the resource "${resource.uriTemplate}": "${existing.plugin.key}" and "${plugin.key}". Disable one of them.`,
+          }),
+        )
+      }
+      resources.set(resource.uriTemplate, { resource, plugin })
+    }
+    for (const prompt of plugin.plugin.prompts) {
+      const existing = prompts.get(prompt.name)
+      if (existing !== undefined) {
+        return Either.left(
+          new ConfigError({
+            message: `Two plugins define the prompt "${prompt.name}": "${existing.plugin.key}" and "${plugin.key}". Disable one of them.`,
+          }),
+        )
+      }
+      prompts.set(prompt.name, { prompt, plugin })
+    }
+  }
+  return Either.right({ resources: [...resources.values()], prompts: [...prompts.values()] })
 }

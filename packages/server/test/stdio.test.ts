@@ -116,3 +116,34 @@ describe("start-up errors", () => {
     expect(result.stdout).toBe("")
   })
 })
+
+describe("--print-client-config", () => {
+  it.each(["claude-desktop", "cursor"])(
+    "prints %s JSON that starts this server with absolute paths",
+    (client) => {
+      const store = mkdtempSync(join(tmpdir(), "wa-store-"))
+      const result = spawnSync(process.execPath, [bin, "--print-client-config", client, "--store", store], {
+        encoding: "utf8",
+      })
+      expect(result.status).toBe(0)
+      const config = JSON.parse(result.stdout)
+      expect(config.mcpServers.whatsapp).toEqual({ command: process.execPath, args: [bin, "--store", store] })
+      expect(result.stderr).toMatch(/Merge this into/)
+    },
+  )
+
+  it("prints the claude mcp add command line for Claude Code", () => {
+    const file = configFile({ timezone: "Europe/Berlin" })
+    const result = spawnSync(
+      process.execPath,
+      [bin, "--print-client-config", "claude-code", "--config", file],
+      {
+        encoding: "utf8",
+      },
+    )
+    expect(result.status).toBe(0)
+    expect(result.stdout.trim()).toBe(
+      `claude mcp add whatsapp -- ${process.execPath} ${bin} --config ${file}`,
+    )
+  })
+})

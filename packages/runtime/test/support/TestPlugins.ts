@@ -2,7 +2,7 @@
 // progress, options with a Layer, and a tool that writes.
 import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer, Schema } from "effect"
-import { Params, Plugin, Tool, ToolContext, ToolError } from "../../src/index.js"
+import { Params, Plugin, Prompt, Resource, Tool, ToolContext, ToolError } from "../../src/index.js"
 
 export const interrupted = { count: 0 }
 
@@ -133,4 +133,46 @@ export const greeterPlugin = Plugin.make({
   options: Schema.Struct({ greeting: Schema.optionalWith(Schema.String, { default: () => "Hello" }) }),
   tools: [greet],
   layer: ({ greeting }) => Layer.succeed(Greeting, { greet: (name) => `${greeting}, ${name}!` }),
+})
+
+const item = Resource.make({
+  uriTemplate: "test://item/{id}",
+  name: "item",
+  title: "Item",
+  description: "An item by id.",
+  mimeType: "text/markdown",
+  list: Effect.succeed([
+    { uri: "test://item/1", name: "First" },
+    { uri: "test://item/caf%C3%A9", name: "Café" },
+  ]),
+  read: ({ id }) =>
+    id === "missing"
+      ? Effect.fail(new ToolError({ message: "No item missing: list the resources first." }))
+      : Effect.succeed({ text: `# Item ${id}` }),
+})
+
+const summarise = Prompt.make({
+  name: "summarise",
+  title: "Summarise",
+  description: "Summarise a topic.",
+  arguments: Schema.Struct({
+    topic: Schema.String.annotations({ description: "What to summarise." }),
+    style: Schema.optional(Schema.String.annotations({ description: "How." })),
+  }),
+  messages: ({ topic, style }) =>
+    Effect.succeed([
+      {
+        role: "user" as const,
+        text: `Summarise ${topic}${style === undefined ? "" : ` in a ${style} style`}.`,
+      },
+    ]),
+})
+
+export const libraryPlugin = Plugin.make({
+  name: "library",
+  version: "1.0.0",
+  description: "Has a resource template and a prompt.",
+  tools: [],
+  resources: [item],
+  prompts: [summarise],
 })
