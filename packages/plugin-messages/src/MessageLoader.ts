@@ -1,12 +1,12 @@
 /**
  * Loads messages by row id as the tools return them: names instead of numbers, "You" for the
- * user, the quoted message, reactions, edit and delete flags, delivery status. Two statements for
- * any number of messages.
+ * user, the quoted message, reactions, edit and delete flags, delivery status. One statement for any
+ * number of messages.
  */
 import type { SqlClient, SqlError } from "@effect/sql"
 import { StoreQueries } from "@whatsapp-mcp/runtime"
 import { Effect } from "effect"
-import { type MessageRow, messagesByRowId, reactionsOf } from "./MessageQueries.js"
+import { type MessageRow, messagesByRowId } from "./MessageQueries.js"
 import type { DeliveryStatus, Message } from "./MessageSchemas.js"
 
 /** `messages.status` (proto `WebMessageInfo.Status`) by number. */
@@ -33,6 +33,18 @@ const pollOptions = (raw: string | null): ReadonlyArray<string> | null => {
   } catch {
     return null
   }
+}
+
+type ReactionTuple = readonly [emoji: string, fromMe: number, senderJid: string, senderName: string | null]
+
+const reactionsOf = (raw: string | null): Message["reactions"] => {
+  if (raw === null) return []
+  const tuples = JSON.parse(raw) as ReadonlyArray<ReactionTuple>
+  return tuples.map(([emoji, fromMe, senderJid, senderName]) => ({
+    emoji,
+    sender: fromMe === 1 ? you : nameOf(senderJid, senderName),
+    sender_jid: senderJid,
+  }))
 }
 
 const toMessage = (row: MessageRow, format: (unix: number) => string): Omit<Message, "reactions"> => {
@@ -95,20 +107,10 @@ export const loadMessages = (
   Effect.gen(function* () {
     const unique = [...new Set(rowIds)]
     if (unique.length === 0) return new Map()
-    const [rows, reactions] = yield* Effect.all([messagesByRowId(unique), reactionsOf(unique)])
-    const byMessage = new Map<number, Array<Message["reactions"][number]>>()
-    for (const r of reactions) {
-      const list = byMessage.get(r.row_id) ?? []
-      list.push({
-        emoji: r.emoji,
-        sender: r.from_me === 1 ? you : nameOf(r.sender_jid, r.sender_name),
-        sender_jid: r.sender_jid,
-      })
-      byMessage.set(r.row_id, list)
-    }
+    const rows = yield* messagesByRowId(unique)
     const messages = new Map<number, Message>()
     for (const row of rows) {
-      messages.set(row.row_id, { ...toMessage(row, format), reactions: byMessage.get(row.row_id) ?? [] })
+      messages.set(row.row_id, { ...toMessage(row, format), reactions: reactionsOf(row.reactions) })
     }
     return messages
   })

@@ -27,6 +27,14 @@ export interface SearchHit {
 }
 
 /**
+ * Below this many full-text matches, the matches are joined to their rows and sorted by time;
+ * above it, the newest rows are walked down a time-ordered index and each one checked against
+ * the set of matches, which stops after one page. A common word in a million messages costs ~1 ms
+ * the second way and ~20-100 ms the first; a rare word is the other way round.
+ */
+const sortMatchesUpTo = 2000
+
+/**
  * The page of matching row ids, newest first, with one extra row to tell whether there is more.
  * Each filter present adds one indexed condition; SQLite picks the most selective index.
  */
@@ -42,16 +50,27 @@ export const search = (
     if (filters.before !== undefined) conditions.push(sql`m.timestamp < ${filters.before}`)
     if (filters.kind !== undefined) conditions.push(sql`m.kind = ${filters.kind}`)
     const fetch = filters.limit + 1
-    if (filters.match !== undefined) {
+    const order = sql`ORDER BY m.timestamp DESC, m.row_id DESC LIMIT ${fetch} OFFSET ${filters.offset}`
+    if (filters.match === undefined) {
+      return yield* sql<SearchHit>`SELECT m.row_id FROM messages m WHERE ${sql.and(conditions)} ${order}`
+    }
+    // Counting stops as soon as the answer is known: only "none", "few" or "many" matter.
+    const counted = yield* sql<{ matches: number }>`
+      SELECT count(*) AS matches FROM (
+        SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${filters.match} LIMIT ${sortMatchesUpTo + 1})`
+    const matches = counted[0]?.matches ?? 0
+    if (matches === 0) return []
+    if (matches <= sortMatchesUpTo) {
       return yield* sql<SearchHit>`
         SELECT m.row_id FROM messages_fts f JOIN messages m ON m.row_id = f.rowid
-        WHERE messages_fts MATCH ${filters.match} AND ${sql.and(conditions)}
-        ORDER BY m.timestamp DESC, m.row_id DESC LIMIT ${fetch} OFFSET ${filters.offset}`
+        WHERE messages_fts MATCH ${filters.match} AND ${sql.and(conditions)} ${order}`
     }
+    // The unary + keeps SQLite from driving the query by the match set: it walks the time,
+    // chat, sender or kind index instead, newest first, and tests each row against the set.
     return yield* sql<SearchHit>`
       SELECT m.row_id FROM messages m
-      WHERE ${sql.and(conditions)}
-      ORDER BY m.timestamp DESC, m.row_id DESC LIMIT ${fetch} OFFSET ${filters.offset}`
+      WHERE +m.row_id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${filters.match})
+        AND ${sql.and(conditions)} ${order}`
   })
 
 /** Highlighted extracts of the matching column for the given rows of a full-text search. */
@@ -102,9 +121,14 @@ export interface MessageRow {
   readonly quoted_deleted: string | null
   readonly quoted_stub_type: number | null
   readonly quoted_stub_parameters: string | null
+  /** JSON array of `[emoji, from_me, sender_jid, sender_name]`, oldest first; removed reactions left out. */
+  readonly reactions: string | null
 }
 
-/** The rows with these ids, with chat and sender names and the message each one quotes. */
+/**
+ * The rows with these ids, with chat and sender names, the message each one quotes and its
+ * reactions (read from the reactions primary key, in the same statement).
+ */
 export const messagesByRowId = (
   rowIds: ReadonlyArray<number>,
 ): Effect.Effect<ReadonlyArray<MessageRow>, SqlError.SqlError, SqlClient.SqlClient> =>
@@ -122,7 +146,11 @@ export const messagesByRowId = (
         CASE WHEN q.from_me = 1 OR COALESCE(m.quoted_sender_jid, q.sender_jid) IN
           (SELECT value FROM account WHERE key IN ('self_jid', 'self_lid')) THEN 1 ELSE 0 END AS quoted_from_me,
         q.kind AS quoted_kind, q.text AS quoted_text, q.media_file_name AS quoted_file_name,
-        q.deleted AS quoted_deleted, q.stub_type AS quoted_stub_type, q.stub_parameters AS quoted_stub_parameters
+        q.deleted AS quoted_deleted, q.stub_type AS quoted_stub_type, q.stub_parameters AS quoted_stub_parameters,
+        (SELECT json_group_array(json_array(r.emoji, r.from_me, r.sender_jid, rc.display_name))
+          FROM (SELECT * FROM reactions r WHERE r.chat_jid = m.chat_jid AND r.message_id = m.id AND r.emoji <> ''
+            ORDER BY r.timestamp, r.sender_jid) r
+          LEFT JOIN contacts rc ON rc.jid = r.sender_jid) AS reactions
       FROM json_each(${StoreQueries.jsonList(rowIds)}) j
       JOIN messages m ON m.row_id = j.value
       LEFT JOIN chats ch ON ch.jid = m.chat_jid
@@ -130,31 +158,6 @@ export const messagesByRowId = (
       LEFT JOIN contacts sc ON sc.jid = m.sender_jid
       LEFT JOIN messages q ON q.id = m.quoted_id AND q.chat_jid = m.chat_jid
       LEFT JOIN contacts qc ON qc.jid = COALESCE(m.quoted_sender_jid, q.sender_jid)`
-  })
-
-export interface ReactionRow {
-  readonly row_id: number
-  readonly emoji: string
-  readonly from_me: number
-  readonly sender_jid: string
-  readonly sender_name: string | null
-}
-
-/** The reactions to these messages, oldest first; a removed reaction (empty emoji) is left out. */
-export const reactionsOf = (
-  rowIds: ReadonlyArray<number>,
-): Effect.Effect<ReadonlyArray<ReactionRow>, SqlError.SqlError, SqlClient.SqlClient> =>
-  Effect.gen(function* () {
-    if (rowIds.length === 0) return []
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<ReactionRow>`
-      SELECT m.row_id, r.emoji, r.from_me, r.sender_jid, c.display_name AS sender_name
-      FROM json_each(${StoreQueries.jsonList(rowIds)}) j
-      JOIN messages m ON m.row_id = j.value
-      JOIN reactions r ON r.chat_jid = m.chat_jid AND r.message_id = m.id
-      LEFT JOIN contacts c ON c.jid = r.sender_jid
-      WHERE r.emoji <> ''
-      ORDER BY r.timestamp, r.sender_jid`
   })
 
 export interface NeighbourRow {
