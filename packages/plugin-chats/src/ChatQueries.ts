@@ -21,9 +21,10 @@ export interface ChatRow {
   readonly participant_count: number | null
 }
 
-const chatColumns = `c.jid, c.kind, COALESCE(c.name, co.display_name) AS name, co.phone,
+const chatColumns = `c.jid, c.kind, COALESCE(c.name, co.display_name, (SELECT 'You (notes to self)' FROM account WHERE key IN ('self_jid', 'self_lid') AND value = c.jid)) AS name, co.phone,
   c.last_message_time, c.unread_count, c.marked_unread, c.archived, c.pinned_at, c.muted_until,
-  CASE WHEN c.kind = 'group' THEN (SELECT COUNT(*) FROM group_participants p WHERE p.group_jid = c.jid) END
+  CASE WHEN c.kind = 'group' THEN
+    (SELECT NULLIF(COUNT(*), 0) FROM group_participants p WHERE p.group_jid = c.jid) END
     AS participant_count`
 
 export interface ListFilters {

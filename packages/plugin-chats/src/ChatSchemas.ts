@@ -35,7 +35,9 @@ export const Chat = Schema.Struct({
   archived: Schema.Boolean,
   pinned: Schema.Boolean,
   muted: Schema.Boolean,
-  participant_count: Schema.NullOr(Schema.Int).annotations({ description: "Groups only: how many members." }),
+  participant_count: Schema.NullOr(Schema.Int).annotations({
+    description: "Groups only: how many members; null when the member list is not known yet.",
+  }),
   last_message: Schema.NullOr(LastMessage),
 })
 export type Chat = typeof Chat.Type

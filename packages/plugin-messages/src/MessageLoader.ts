@@ -47,13 +47,17 @@ const reactionsOf = (raw: string | null): Message["reactions"] => {
   }))
 }
 
-const toMessage = (row: MessageRow, format: (unix: number) => string): Omit<Message, "reactions"> => {
+const toMessage = (
+  row: MessageRow,
+  format: (unix: number) => string,
+  nameOfParty: (jid: string) => string,
+): Omit<Message, "reactions"> => {
   const fromMe = row.from_me === 1
   const deleted = row.deleted === "revoked"
   const text = deleted
     ? null
     : row.kind === "system"
-      ? StoreQueries.describeNotice(row.stub_type, row.stub_parameters)
+      ? StoreQueries.describeNotice(row.stub_type, row.stub_parameters, nameOfParty)
       : row.text
   return {
     id: row.id,
@@ -108,9 +112,22 @@ export const loadMessages = (
     const unique = [...new Set(rowIds)]
     if (unique.length === 0) return new Map()
     const rows = yield* messagesByRowId(unique)
+    // People named by notices (added, removed, promoted…), in one more query when there are any.
+    const parties = rows.flatMap((row) =>
+      row.kind === "system" ? StoreQueries.noticeJids(row.stub_parameters) : [],
+    )
+    const [names, self] =
+      parties.length === 0
+        ? [new Map<string, string>(), []]
+        : yield* Effect.all([StoreQueries.personNames(parties), StoreQueries.selfJids()])
+    const nameOfParty = (jid: string) =>
+      self.includes(jid) ? you : (names.get(jid) ?? StoreQueries.fallbackName(jid))
     const messages = new Map<number, Message>()
     for (const row of rows) {
-      messages.set(row.row_id, { ...toMessage(row, format), reactions: reactionsOf(row.reactions) })
+      messages.set(row.row_id, {
+        ...toMessage(row, format, nameOfParty),
+        reactions: reactionsOf(row.reactions),
+      })
     }
     return messages
   })

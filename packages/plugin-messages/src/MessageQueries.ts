@@ -138,7 +138,8 @@ export const messagesByRowId = (
     return yield* sql<MessageRow>`
       SELECT m.row_id, m.chat_jid, m.id, m.from_me, m.sender_jid, m.timestamp, m.kind, m.text,
         m.media_mimetype, m.media_file_name, m.latitude, m.longitude, m.poll_options, m.stub_type, m.stub_parameters, m.status, m.edited_at, m.deleted,
-        COALESCE(ch.name, cc.display_name) AS chat_name,
+        COALESCE(ch.name, cc.display_name,
+          (SELECT 'You (notes to self)' FROM account WHERE key IN ('self_jid', 'self_lid') AND value = m.chat_jid)) AS chat_name,
         sc.display_name AS sender_name,
         m.quoted_id,
         COALESCE(m.quoted_sender_jid, q.sender_jid) AS quoted_sender_jid,

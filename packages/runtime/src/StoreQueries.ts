@@ -249,22 +249,65 @@ const noticeText: Readonly<Record<number, string>> = {
   71: "asked to join",
   72: "changed the disappearing messages setting",
   74: "view-once message opened",
+  126: "business chat privacy notice",
+  127: "business chat privacy notice",
+  128: "business chat privacy notice",
+  129: "business chat privacy notice",
+  140: "joined",
+  144: "asked to join",
+  169: "silenced a voice call from an unknown number",
+  170: "silenced a video call from an unknown number",
+  177: "pinned a message",
 }
 
-/** What a WhatsApp notice says, with its parameters (names, numbers, new subject) when it has any. */
-export const describeNotice = (stubType: number | null, stubParameters: string | null): string => {
-  const base = stubType === null ? "notice" : (noticeText[stubType] ?? `notice ${stubType}`)
-  if (stubParameters === null || stubParameters === "") return base
-  let parameters: ReadonlyArray<unknown> = []
+const noticeParameters = (stubParameters: string | null): ReadonlyArray<string> => {
+  if (stubParameters === null || stubParameters === "") return []
+  let parsed: unknown
   try {
-    const parsed: unknown = JSON.parse(stubParameters)
-    parameters = Array.isArray(parsed) ? parsed : [parsed]
+    parsed = JSON.parse(stubParameters)
   } catch {
-    parameters = [stubParameters]
+    return [stubParameters]
   }
-  const shown = parameters
-    .filter((p): p is string | number => typeof p === "string" || typeof p === "number")
-    .map((p) => (typeof p === "string" ? fallbackName(p) : String(p)))
+  const list: ReadonlyArray<unknown> = Array.isArray(parsed) ? parsed : [parsed]
+  return list.flatMap((item): Array<string> => {
+    if (typeof item === "number") return [String(item)]
+    if (typeof item !== "string") return []
+    // Participants come as JSON objects `{"id": "…@lid", "phoneNumber": "…@s.whatsapp.net"}`.
+    if (item.startsWith("{")) {
+      try {
+        const party = JSON.parse(item) as { id?: unknown; phoneNumber?: unknown }
+        const jid = typeof party.phoneNumber === "string" ? party.phoneNumber : party.id
+        return typeof jid === "string" ? [jid] : []
+      } catch {
+        return [item]
+      }
+    }
+    return [item]
+  })
+}
+
+const isJid = (text: string): boolean => Jid.kindOf(text) !== undefined && /^[\w.:-]+@[\w.]+$/.test(text)
+
+/** The JIDs a notice names (people added, removed, promoted…), to look their names up in one query. */
+export const noticeJids = (stubParameters: string | null): ReadonlyArray<string> =>
+  noticeParameters(stubParameters)
+    .filter(isJid)
+    .flatMap((jid) => Either.match(Jid.parse(jid), { onLeft: () => [], onRight: (id) => [id.jid] }))
+
+/**
+ * What a WhatsApp notice says, with its parameters (people, numbers, a new subject); people are
+ * shown by `nameOf` (default: their phone number).
+ */
+export const describeNotice = (
+  stubType: number | null,
+  stubParameters: string | null,
+  nameOf: (jid: string) => string = fallbackName,
+): string => {
+  const base = stubType === null ? "notice" : (noticeText[stubType] ?? `notice ${stubType}`)
+  const shown = noticeParameters(stubParameters)
+    .map((p) =>
+      isJid(p) ? Either.match(Jid.parse(p), { onLeft: () => p, onRight: (id) => nameOf(id.jid) }) : p,
+    )
     .slice(0, 5)
   return shown.length === 0 ? base : `${base}: ${shown.join(", ")}`
 }

@@ -3,10 +3,21 @@
  * `Client` in memory, so a plugin's tests exercise exactly what a model's client sees (argument
  * decoding, JSON Schemas, structuredContent validated against the output Schema, errors). Also
  * "toolsnaps": every tool's schema snapshotted to a file, so a change shows up in review; and
- * query plans: every SQL statement a tool runs, with SQLite's plan for it, to prove it uses indexes.
+ * query plans: every SQL statement a tool runs, with SQLite's plan for it, to prove it uses indexes;
+ * and stores built from recorded event streams by the bridge's own ingestion.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs"
+import { tmpdir } from "node:os"
+import { basename, dirname, join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { Reactivity } from "@effect/experimental"
 import { SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -221,4 +232,80 @@ export const explainToolCall = (
     ),
   )
   return Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(services), Effect.orDie))
+}
+
+/** The parts of the bridge's ingestion the kit drives (`@whatsapp-mcp/bridge`'s ingest and store modules). */
+interface BridgeIngestion {
+  readonly MessageStore: {
+    readonly layer: (options: { readonly directory: string }) => Layer.Layer<unknown, unknown>
+  }
+  readonly Ingestor: Effect.Effect<
+    {
+      readonly ingest: (
+        events: ReadonlyArray<unknown>,
+      ) => Effect.Effect<{ readonly skipped: ReadonlyArray<unknown> }, unknown>
+    },
+    never,
+    unknown
+  > & { readonly Default: Layer.Layer<unknown, never, unknown> }
+}
+
+/**
+ * The bridge's ingestion modules. They load Baileys, so they are imported only when a test builds a
+ * store, never by the runtime itself. The bridge does not export them as a subpath yet, so they are
+ * found beside this package in the workspace: TypeScript sources under vitest, dist otherwise.
+ */
+const loadIngestion = async (): Promise<BridgeIngestion> => {
+  const here = fileURLToPath(import.meta.url)
+  const fromSource = here.endsWith(".ts")
+  const bridge = join(dirname(here), "..", "..", "bridge", fromSource ? "src" : "dist")
+  const module = (path: string) => pathToFileURL(join(bridge, `${path}${fromSource ? ".ts" : ".js"}`)).href
+  const [store, ingest] = await Promise.all([
+    import(module("store/MessageStore")),
+    import(module("ingest/Ingestor")),
+  ])
+  return { MessageStore: store.MessageStore, Ingestor: ingest.Ingestor } as BridgeIngestion
+}
+
+export interface FixtureStore {
+  /** The store directory (holds `messages.db`), for `mount({ storeDir })`. */
+  readonly storeDir: string
+  /** Lines the bridge could not use, as `file:line: reason`; a test usually expects none. */
+  readonly problems: ReadonlyArray<string>
+}
+
+/**
+ * Builds a store from recorded event streams (JSON Lines, see ARCHITECTURE.md) in a new temporary
+ * directory, through the bridge's own reader and ingestion, one event per batch as a live socket
+ * delivers them, so a plugin's contract tests read exactly what the bridge would have stored.
+ */
+export const storeFromStreams = async (
+  files: ReadonlyArray<string>,
+  options: { readonly storeDir?: string } = {},
+): Promise<FixtureStore> => {
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "wa-fixture-store-"))
+  const { decodeRecording } = await import("@whatsapp-mcp/bridge/recording")
+  const { MessageStore, Ingestor } = await loadIngestion()
+  const problems: Array<string> = []
+  const program = Effect.gen(function* () {
+    const ingestor = yield* Ingestor
+    for (const file of files) {
+      for (const line of decodeRecording(readFileSync(file, "utf8"), basename(file))) {
+        if (line._tag === "MalformedLine") {
+          problems.push(line.message)
+          continue
+        }
+        const outcome = yield* ingestor.ingest([line.event])
+        for (const skipped of outcome.skipped)
+          problems.push(`${line.file}:${line.line}: ${JSON.stringify(skipped)}`)
+      }
+    }
+  })
+  await Effect.runPromise(
+    program.pipe(
+      Effect.provide(Ingestor.Default.pipe(Layer.provide(MessageStore.layer({ directory: storeDir })))),
+      Effect.scoped,
+    ) as Effect.Effect<void, unknown>,
+  )
+  return { storeDir, problems }
 }
