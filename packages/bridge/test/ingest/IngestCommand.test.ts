@@ -76,6 +76,7 @@ describe("bridge ingest", () => {
         storeDirectory: path.join(directory, "s1"),
         ...clean.options,
       })
+      assert.deepStrictEqual(clean.err, [])
       assert.strictEqual(ok.exitCode, 0)
       assert.deepStrictEqual(clean.err, [])
       const missing = path.join(directory, "missing.jsonl")
