@@ -1,2 +1,122 @@
-/** The store schema: table and column names the read side relies on. Loads no Baileys. */
+/**
+ * The store's contract with its readers: file name, schema version and the closed sets of values
+ * that columns hold. Loads no Baileys; `docs/store.md` describes every table and column.
+ */
+
+/** File name of the SQLite database inside the store directory. */
+export const StoreFileName = "messages.db"
+
+/**
+ * Id of the newest migration. A reader that finds a lower `MAX(id)` in {@link StoreMigrationsTable}
+ * is looking at a store the bridge has not upgraded yet.
+ */
 export const StoreSchemaVersion = 1
+
+/** Table where `@effect/sql`'s Migrator records the applied migrations. */
+export const StoreMigrationsTable = "effect_sql_migrations"
+
+/** `messages.kind`: what the message is, after unwrapping ephemeral/view-once/document-with-caption. */
+export const MessageKinds = [
+  "text",
+  "image",
+  "video",
+  "audio",
+  /** an audio message recorded as a voice note (`ptt`) */
+  "voice",
+  "document",
+  "sticker",
+  "location",
+  /** one or more contact cards; `text` holds the display name(s), `vcard` the cards */
+  "contact",
+  /** `text` holds the question, `poll_options` a JSON array of option names */
+  "poll",
+  /** a WhatsApp notice (group change, missed call…); `stub_type` and `stub_parameters` say which */
+  "system",
+  /** the message could not be decrypted yet; the real one replaces it under the same key */
+  "ciphertext",
+  /** the content never reached the store (only a revoke or delete for it did) */
+  "unknown",
+  /** a message type the store does not break out into columns; `raw` has everything */
+  "other",
+] as const
+export type MessageKind = (typeof MessageKinds)[number]
+
+/** Kinds whose media can be downloaded (`media_key`, `media_direct_path` set). */
+export const MediaMessageKinds = [
+  "image",
+  "video",
+  "audio",
+  "voice",
+  "document",
+  "sticker",
+] as const satisfies ReadonlyArray<MessageKind>
+export type MediaMessageKind = (typeof MediaMessageKinds)[number]
+
+/**
+ * `messages.status`, WhatsApp's delivery status (proto `WebMessageInfo.Status`). Only ever rises:
+ * a later, lower status never replaces a higher one.
+ */
+export const MessageStatus = {
+  error: 0,
+  pending: 1,
+  serverAck: 2,
+  delivered: 3,
+  read: 4,
+  played: 5,
+} as const
+export type MessageStatusValue = (typeof MessageStatus)[keyof typeof MessageStatus]
+
+/**
+ * `messages.deleted`: NULL for a normal message.
+ * `revoked`: deleted for everyone by its sender; content columns and `raw` are NULL; show as
+ * "this message was deleted", never with content.
+ * `for_me`: deleted on this account only; readers hide the row entirely.
+ */
+export const MessageDeletions = ["revoked", "for_me"] as const
+export type MessageDeletion = (typeof MessageDeletions)[number]
+
+/** `chats.kind`, from the chat JID's server part. */
+export const ChatKinds = ["direct", "group", "broadcast", "newsletter"] as const
+export type ChatKind = (typeof ChatKinds)[number]
+
+/** `chats.name_source`: where `chats.name` came from. */
+export const ChatNameSources = [
+  "subject",
+  "chat",
+  "address_book",
+  "verified_business",
+  "push_name",
+  "phone",
+] as const
+export type ChatNameSource = (typeof ChatNameSources)[number]
+
+/** `contacts.display_name_source`: which of the contact's names `display_name` is. */
+export const ContactNameSources = ["address_book", "verified_business", "push_name", "phone"] as const
+export type ContactNameSource = (typeof ContactNameSources)[number]
+
+/** `group_participants.role`. */
+export const ParticipantRoles = ["member", "admin", "superadmin"] as const
+export type ParticipantRole = (typeof ParticipantRoles)[number]
+
+/** `history_sync_chunks.sync_type` / `history_sync_status.sync_type` (proto `HistorySync.HistorySyncType`). */
+export const HistorySyncTypes = [
+  "INITIAL_BOOTSTRAP",
+  "INITIAL_STATUS_V3",
+  "FULL",
+  "RECENT",
+  "PUSH_NAME",
+  "NON_BLOCKING_DATA",
+  "ON_DEMAND",
+  "NO_HISTORY",
+  "MESSAGE_ACCESS_STATUS",
+] as const
+
+/** Keys of the `account` table. */
+export const AccountKeys = {
+  /** the linked account's phone JID (`…@s.whatsapp.net`) */
+  selfJid: "self_jid",
+  /** the linked account's LID (`…@lid`) */
+  selfLid: "self_lid",
+  /** the account's own push name */
+  selfName: "self_name",
+} as const

@@ -2,9 +2,10 @@
  * Turns one line of a recorded stream into the event a live socket would have delivered (Buffers
  * for bytes, WAProto instances for messages), or into a MalformedLine saying what is wrong with it.
  */
-import { BufferJSON, proto } from "@whiskeysockets/baileys"
+import { proto } from "@whiskeysockets/baileys"
 import { type BaileysEvent, type BaileysEventName, isBaileysEventName } from "./BaileysEvent.js"
-import { isRecord, partialFromJson, wholeFromJson } from "./ProtoJson.js"
+import { parseBufferJson } from "./internal/BufferRevival.js"
+import { isRecord, partialFromJson, wholeFromJson } from "./internal/ProtoJson.js"
 import { MalformedLine, RecordedEvent, type RecordedLine } from "./RecordedLine.js"
 
 // Thrown inside this module only, while walking one payload; decodeRecordingLine turns it into a
@@ -102,6 +103,30 @@ const keyedUpdates = (
     return entry
   })
 
+const keyOf = (key: { remoteJid?: unknown; id?: unknown; fromMe?: unknown }) =>
+  `${String(key.remoteJid)}\u0000${String(key.id)}\u0000${key.fromMe === true}`
+
+/**
+ * History chats as processHistoryMessage leaves them: Conversation instances whose `messages` is a
+ * plain `[{message}]` holding the very message object that is also in the set's messages.
+ */
+const historyChats = (value: unknown, revived: ReadonlyArray<proto.IWebMessageInfo>) => {
+  const byKey = new Map(revived.map((message) => [keyOf(message.key ?? {}), message]))
+  return listWithIds(value, "data.chats").map((chat, i) => {
+    const at = `data.chats[${i}]`
+    const { messages: items, ...fields } = chat
+    const conversation = viaSchema(at, () => wholeFromJson(proto.Conversation, fields))
+    if (items !== undefined && items !== null) {
+      conversation.messages = array(items, `${at}.messages`).map((item, j) => {
+        const json = record(record(item, `${at}.messages[${j}]`).message, `${at}.messages[${j}].message`)
+        const key = record(json.key, `${at}.messages[${j}].message.key`)
+        return { message: byKey.get(keyOf(key)) ?? message(json, `${at}.messages[${j}].message`) }
+      })
+    }
+    return conversation
+  })
+}
+
 type Reviver = (data: unknown) => unknown
 
 const anyObject: Reviver = (data) => {
@@ -112,11 +137,10 @@ const anyObject: Reviver = (data) => {
 const revivers: Partial<Record<BaileysEventName, Reviver>> = {
   "messaging-history.set": (data) => {
     const set = record(data, "data")
-    set.chats = listWithIds(set.chats, "data.chats").map((chat, i) =>
-      viaSchema(`data.chats[${i}]`, () => wholeFromJson(proto.Conversation, chat)),
-    )
+    const revived = messages(set.messages, "data.messages")
+    set.messages = revived
+    set.chats = historyChats(set.chats, revived)
     listWithIds(set.contacts, "data.contacts")
-    set.messages = messages(set.messages, "data.messages")
     optional(set.lidPnMappings, "data.lidPnMappings", (mappings, at) => {
       for (const [i, mapping] of array(mappings, at).entries()) {
         const pair = record(mapping, `${at}[${i}]`)
@@ -222,7 +246,7 @@ export const decodeRecordingLine = (text: string, file: string, line: number): R
   const malformed = (reason: string) => new MalformedLine({ file, line, reason })
   let parsed: unknown
   try {
-    parsed = JSON.parse(trimmed, BufferJSON.reviver)
+    parsed = parseBufferJson(trimmed)
   } catch (error) {
     return malformed(`not valid JSON: ${describe(error)}`)
   }

@@ -5,7 +5,7 @@
  */
 import { BufferJSON, proto } from "@whiskeysockets/baileys"
 import type { BaileysEvent } from "./BaileysEvent.js"
-import { isRecord, partialToJson, wholeToJson } from "./ProtoJson.js"
+import { isRecord, partialToJson, wholeToJson } from "./internal/ProtoJson.js"
 
 type JsonRecord = Record<string, unknown>
 

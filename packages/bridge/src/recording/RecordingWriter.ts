@@ -21,7 +21,11 @@ const isComment = (entry: RecordingEntry): entry is RecordingComment => "comment
 export const encodeRecordingEntry = (entry: RecordingEntry): string =>
   isComment(entry) ? encodeRecordingComment(entry.comment) : encodeRecordingLine(entry)
 
-/** Writes `entries` to `file` (replacing it), one line each, streaming in writes of about 1 MB. */
+/**
+ * Writes `entries` to `file` (replacing it), one line each, streaming in writes of about 1 MB. For a
+ * large generated history, feed it with `Stream.fromIteratorSucceed(iterator, 1)`: `fromIterable`
+ * pulls thousands of entries into memory at once.
+ */
 export const writeRecording = <E, R>(
   file: string,
   entries: Stream.Stream<RecordingEntry, E, R>,

@@ -106,6 +106,9 @@ describe("replayed events have the live shape", () => {
     assert.strictEqual(chat!.lastMessageRecvTimestamp, 1_717_000_300)
     assert.strictEqual(chat!.lidJid, "200000000000001@lid")
     assert.deepStrictEqual(chat!.conversationTimestamp, live.chats[0]!.conversationTimestamp)
+    // As processHistoryMessage leaves it: the chat's last message is the same object as in messages.
+    assert.strictEqual(chat!.messages?.[0]?.message, message)
+    assert.strictEqual(live.chats[0]!.messages?.[0]?.message, liveMessage)
   })
 
   it("keeps the LID fields Baileys adds to live keys, which the protobuf schema does not know", () => {
@@ -197,6 +200,34 @@ describe("replayed events have the live shape", () => {
       return assert.fail("not decoded")
     }
     assert.strictEqual(decoded.event.data.syncType, proto.HistorySync.HistorySyncType.FULL)
+  })
+})
+
+describe("hostile lines", () => {
+  it("cannot change what a revived message is", () => {
+    const line =
+      '{"event":"messages.upsert","data":{"type":"notify","messages":[{"key":{"remoteJid":"15550100030@s.whatsapp.net","id":"X1","__proto__":{"polluted":true}},"message":{"conversation":"hi"},"__proto__":{"polluted":true},"toJSON":1,"constructor":2}]}}'
+    const decoded = decodeRecordingLine(line, "hostile.jsonl", 1)
+    if (decoded?._tag !== "RecordedEvent" || decoded.event.event !== "messages.upsert")
+      return assert.fail("not decoded")
+    const [message] = decoded.event.data.messages
+    assert.ok(message instanceof proto.WebMessageInfo)
+    assert.strictEqual(typeof (message as proto.WebMessageInfo).toJSON, "function")
+    assert.strictEqual((message as unknown as { polluted?: boolean }).polluted, undefined)
+    assert.strictEqual((message!.key as { polluted?: boolean }).polluted, undefined)
+    assert.strictEqual(({} as { polluted?: boolean }).polluted, undefined)
+    assert.strictEqual(message!.message?.conversation, "hi")
+  })
+
+  it("cannot change what a revived update is", () => {
+    const line =
+      '{"event":"messages.update","data":[{"key":{"remoteJid":"15550100030@s.whatsapp.net","id":"X1"},"update":{"__proto__":{"polluted":true},"status":3}}]}'
+    const decoded = decodeRecordingLine(line, "hostile.jsonl", 2)
+    if (decoded?._tag !== "RecordedEvent" || decoded.event.event !== "messages.update")
+      return assert.fail("not decoded")
+    const update = decoded.event.data[0]!.update
+    assert.strictEqual(Object.getPrototypeOf(update), Object.prototype)
+    assert.deepStrictEqual(update, { status: 3 })
   })
 })
 

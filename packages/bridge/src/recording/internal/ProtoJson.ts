@@ -28,9 +28,12 @@ const fieldsOf = (type: ProtoType<unknown>): ReadonlySet<string> => {
   return fields
 }
 
+// Names that would replace an instance's prototype or methods if copied from a recorded line.
+const reserved = new Set(["__proto__", "constructor", "toJSON"])
+
 const copyExtras = (from: JsonRecord, to: JsonRecord, fields: ReadonlySet<string>): void => {
   for (const name of Object.keys(from)) {
-    if (!fields.has(name) && from[name] !== undefined) to[name] = from[name]
+    if (!fields.has(name) && !reserved.has(name) && from[name] !== undefined) to[name] = from[name]
   }
 }
 
@@ -68,7 +71,7 @@ export const partialToJson = <T>(type: ProtoType<T>, value: JsonRecord): JsonRec
   const json = toJson(type.fromObject(value))
   const out: JsonRecord = {}
   for (const [name, field] of Object.entries(value)) {
-    if (field === undefined) continue
+    if (field === undefined || reserved.has(name)) continue
     if (!fields.has(name) || field === null || typeof field === "number" || typeof field === "boolean") {
       out[name] = field
     } else if (json[name] !== undefined) {
@@ -88,6 +91,7 @@ export const partialFromJson = <T>(type: ProtoType<T>, json: JsonRecord): JsonRe
   const revived = type.fromObject(json) as JsonRecord
   const out: JsonRecord = {}
   for (const [name, field] of Object.entries(json)) {
+    if (reserved.has(name)) continue
     if (!fields.has(name) || field === null || typeof field === "number" || typeof field === "boolean") {
       out[name] = field
     } else if (revived[name] !== undefined) {

@@ -1,0 +1,130 @@
+/**
+ * `bridge ingest FILE... --store DIR`: stores recorded event streams and exits, printing a summary.
+ * A malformed line or an unusable event is reported as `file:line: reason` and skipped; the rest
+ * of the stream is kept and the exit status says that something was skipped.
+ */
+import { NodeFileSystem } from "@effect/platform-node"
+import { Effect, Layer, Stream } from "effect"
+import type { BaileysEvent } from "../recording/BaileysEvent.js"
+import { type RecordedEvent, readRecording } from "../recording/index.js"
+import { MessageStore } from "../store/MessageStore.js"
+import { type IngestError, Ingestor } from "./Ingestor.js"
+
+export interface IngestCommandOptions {
+  readonly files: ReadonlyArray<string>
+  readonly storeDirectory: string
+  /** where reports go (default: the process's stdout and stderr) */
+  readonly out?: (line: string) => void
+  readonly err?: (line: string) => void
+}
+
+/** What the command did; `exitCode` is 0 when every line was stored, 1 when something was skipped. */
+export interface IngestSummary {
+  readonly events: number
+  readonly messages: number
+  readonly chats: number
+  readonly contacts: number
+  readonly storedMessages: number
+  readonly seconds: number
+  readonly problems: number
+  readonly exitCode: 0 | 1
+}
+
+// A batch closes at whichever comes first: enough events, or enough messages in them. Large
+// enough that per-transaction costs vanish, small enough that a batch stays a few MB in memory.
+const batchEvents = 512
+const batchMessages = 8192
+
+const messagesIn = (event: BaileysEvent): number =>
+  event.event === "messages.upsert" || event.event === "messaging-history.set"
+    ? (event.data.messages?.length ?? 0)
+    : 1
+
+/** Runs the command; fails only when the store cannot be opened (the message says what to do). */
+export const ingestCommand = (options: IngestCommandOptions) =>
+  Effect.gen(function* () {
+    const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`))
+    const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`))
+    const started = performance.now()
+    const ingestor = yield* Ingestor
+    const store = yield* MessageStore
+    let events = 0
+    let messages = 0
+    let problems = 0
+
+    let pending: Array<RecordedEvent> = []
+    let pendingMessages = 0
+    const flush: Effect.Effect<void, IngestError> = Effect.suspend(() => {
+      if (pending.length === 0) return Effect.void
+      const batch = pending
+      pending = []
+      pendingMessages = 0
+      return ingestor.ingest(batch.map((line) => line.event)).pipe(
+        Effect.tap((outcome) =>
+          Effect.sync(() => {
+            events += outcome.events
+            messages += outcome.messages
+            for (const skipped of outcome.skipped) {
+              problems += 1
+              const line = batch[skipped.eventIndex]
+              err(`${line?.file ?? "?"}:${line?.line ?? "?"}: ${skipped.event}: skipped: ${skipped.reason}`)
+            }
+          }),
+        ),
+        Effect.asVoid,
+      )
+    })
+
+    for (const file of options.files) {
+      const read = readRecording(file).pipe(
+        Stream.runForEach((line): Effect.Effect<void, IngestError> => {
+          if (line._tag === "MalformedLine") {
+            problems += 1
+            return Effect.sync(() => err(line.message))
+          }
+          pending.push(line)
+          pendingMessages += messagesIn(line.event)
+          return pending.length >= batchEvents || pendingMessages >= batchMessages ? flush : Effect.void
+        }),
+        Effect.zipRight(flush),
+      )
+      yield* read.pipe(
+        Effect.catchTag("RecordingUnreadable", (error) =>
+          Effect.sync(() => {
+            problems += 1
+            err(`${file}: cannot read this file (${error.cause.message}); it was skipped.`)
+          }),
+        ),
+      )
+    }
+
+    const count = (table: string) =>
+      (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+    const seconds = (performance.now() - started) / 1000
+    const summary: IngestSummary = {
+      events,
+      messages,
+      chats: count("chats"),
+      contacts: count("contacts"),
+      storedMessages: count("messages"),
+      seconds,
+      problems,
+      exitCode: problems === 0 ? 0 : 1,
+    }
+    out(`events: ${summary.events}`)
+    out(`messages: ${summary.messages}`)
+    out(`chats: ${summary.chats}`)
+    out(`contacts: ${summary.contacts}`)
+    out(`messages in store: ${summary.storedMessages}`)
+    out(`seconds: ${summary.seconds.toFixed(2)}`)
+    out(`messages/s: ${Math.round(summary.messages / Math.max(summary.seconds, 1e-9))}`)
+    if (problems > 0) err(`${problems} line(s) or event(s) skipped; everything else was stored.`)
+    return summary
+  }).pipe(
+    Effect.provide(
+      Ingestor.Default.pipe(
+        Layer.provideMerge(MessageStore.layer({ directory: options.storeDirectory })),
+        Layer.merge(NodeFileSystem.layer),
+      ),
+    ),
+  )

@@ -1,0 +1,181 @@
+/**
+ * Forward-only migrations of the message store, applied by `@effect/sql`'s Migrator in id order.
+ * Never edit a released migration: add a new id (the Migrator runs only ids above the newest applied).
+ */
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+const statements = (list: ReadonlyArray<string>) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.forEach(list, (statement) => sql.unsafe(statement), { discard: true }),
+  )
+
+/** The first schema: every table, index, full-text index and trigger the read tools rely on. */
+const initialSchema: ReadonlyArray<string> = [
+  `CREATE TABLE account (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID`,
+  `CREATE TABLE chats (
+  jid TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT,
+  name_source TEXT,
+  description TEXT,
+  last_message_time INTEGER,
+  unread_count INTEGER NOT NULL DEFAULT 0,
+  marked_unread INTEGER NOT NULL DEFAULT 0,
+  unread_counted_to INTEGER,
+  archived INTEGER NOT NULL DEFAULT 0,
+  pinned_at INTEGER,
+  muted_until INTEGER,
+  read_only INTEGER NOT NULL DEFAULT 0,
+  ephemeral_seconds INTEGER,
+  created_at INTEGER
+)`,
+  `CREATE INDEX chats_last_message_time ON chats (last_message_time)`,
+  `CREATE INDEX chats_name ON chats (name COLLATE NOCASE)`,
+  `CREATE INDEX chats_kind_last_message_time ON chats (kind, last_message_time)`,
+  `CREATE TABLE contacts (
+  jid TEXT PRIMARY KEY,
+  lid TEXT,
+  phone TEXT,
+  address_book_name TEXT,
+  verified_name TEXT,
+  push_name TEXT,
+  username TEXT,
+  display_name TEXT GENERATED ALWAYS AS (
+    COALESCE(address_book_name, verified_name, push_name, '+' || phone)
+  ) VIRTUAL,
+  display_name_source TEXT GENERATED ALWAYS AS (
+    CASE
+      WHEN address_book_name IS NOT NULL THEN 'address_book'
+      WHEN verified_name IS NOT NULL THEN 'verified_business'
+      WHEN push_name IS NOT NULL THEN 'push_name'
+      WHEN phone IS NOT NULL THEN 'phone'
+    END
+  ) VIRTUAL
+)`,
+  `CREATE INDEX contacts_display_name ON contacts (display_name COLLATE NOCASE)`,
+  `CREATE INDEX contacts_phone ON contacts (phone)`,
+  `CREATE INDEX contacts_lid ON contacts (lid)`,
+  `CREATE TABLE jid_aliases (
+  lid TEXT PRIMARY KEY,
+  pn TEXT NOT NULL
+) WITHOUT ROWID`,
+  `CREATE INDEX jid_aliases_pn ON jid_aliases (pn)`,
+  `CREATE TABLE group_participants (
+  group_jid TEXT NOT NULL,
+  participant_jid TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT 'member',
+  PRIMARY KEY (group_jid, participant_jid)
+) WITHOUT ROWID`,
+  `CREATE INDEX group_participants_participant ON group_participants (participant_jid)`,
+  `CREATE TABLE messages (
+  row_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  chat_jid TEXT NOT NULL,
+  id TEXT NOT NULL,
+  from_me INTEGER NOT NULL,
+  sender_jid TEXT,
+  timestamp INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  text TEXT,
+  media_mimetype TEXT,
+  media_file_name TEXT,
+  media_size INTEGER,
+  media_seconds INTEGER,
+  media_width INTEGER,
+  media_height INTEGER,
+  media_key BLOB,
+  media_direct_path TEXT,
+  media_url TEXT,
+  media_sha256 BLOB,
+  media_enc_sha256 BLOB,
+  latitude REAL,
+  longitude REAL,
+  vcard TEXT,
+  poll_options TEXT,
+  quoted_id TEXT,
+  quoted_sender_jid TEXT,
+  stub_type INTEGER,
+  stub_parameters TEXT,
+  status INTEGER,
+  starred INTEGER NOT NULL DEFAULT 0,
+  edited_at INTEGER,
+  deleted TEXT,
+  deleted_at INTEGER,
+  raw BLOB,
+  UNIQUE (id, chat_jid)
+)`,
+  `CREATE INDEX messages_chat_time ON messages (chat_jid, timestamp)`,
+  `CREATE INDEX messages_sender_time ON messages (sender_jid, timestamp)`,
+  `CREATE INDEX messages_time ON messages (timestamp)`,
+  `CREATE INDEX messages_kind_time ON messages (kind, timestamp)`,
+  `CREATE INDEX messages_quoted ON messages (chat_jid, quoted_id) WHERE quoted_id IS NOT NULL`,
+  `CREATE INDEX messages_quoted_sender ON messages (quoted_sender_jid) WHERE quoted_sender_jid IS NOT NULL`,
+  `CREATE VIRTUAL TABLE messages_fts USING fts5 (
+  text,
+  media_file_name,
+  content = 'messages',
+  content_rowid = 'row_id',
+  tokenize = "unicode61 remove_diacritics 2"
+)`,
+  // While an ingestion transaction runs, watermark holds the highest row_id before it, and the
+  // rows above it are indexed in one statement at its end: an FTS5 insert per row costs more than
+  // the rest of the row's write, as FTS5 flushes its pending terms at every statement savepoint.
+  // Outside such a transaction watermark is NULL and the triggers alone keep the index in sync,
+  // whoever writes.
+  `CREATE TABLE messages_fts_pending (
+  watermark INTEGER
+)`,
+  `INSERT INTO messages_fts_pending (watermark) VALUES (NULL)`,
+  `CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+WHEN (SELECT watermark FROM messages_fts_pending) IS NULL
+BEGIN
+  INSERT INTO messages_fts (rowid, text, media_file_name) VALUES (new.row_id, new.text, new.media_file_name);
+END`,
+  `CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+WHEN old.row_id <= COALESCE((SELECT watermark FROM messages_fts_pending), old.row_id)
+BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text, media_file_name)
+  VALUES ('delete', old.row_id, old.text, old.media_file_name);
+END`,
+  `CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, media_file_name ON messages
+WHEN (old.text IS NOT new.text OR old.media_file_name IS NOT new.media_file_name)
+  AND old.row_id <= COALESCE((SELECT watermark FROM messages_fts_pending), old.row_id)
+BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text, media_file_name)
+  VALUES ('delete', old.row_id, old.text, old.media_file_name);
+  INSERT INTO messages_fts (rowid, text, media_file_name) VALUES (new.row_id, new.text, new.media_file_name);
+END`,
+  `CREATE TABLE reactions (
+  chat_jid TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  sender_jid TEXT NOT NULL,
+  from_me INTEGER NOT NULL,
+  emoji TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  PRIMARY KEY (chat_jid, message_id, sender_jid)
+) WITHOUT ROWID`,
+  `CREATE INDEX reactions_sender ON reactions (sender_jid)`,
+  `CREATE TABLE history_sync_chunks (
+  sync_type TEXT NOT NULL,
+  chunk_order INTEGER NOT NULL,
+  progress INTEGER,
+  is_latest INTEGER NOT NULL DEFAULT 0,
+  messages INTEGER NOT NULL,
+  chats INTEGER NOT NULL,
+  contacts INTEGER NOT NULL,
+  PRIMARY KEY (sync_type, chunk_order)
+) WITHOUT ROWID`,
+  `CREATE TABLE history_sync_status (
+  sync_type TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  explicit INTEGER NOT NULL
+) WITHOUT ROWID`,
+]
+
+/** Keyed `<id>_<name>` as `Migrator.fromRecord` expects. */
+export const StoreMigrations = {
+  "1_initial_schema": statements(initialSchema),
+} as const

@@ -1,0 +1,230 @@
+// Every kind of message lands in the store with what a reader needs: text or caption, media
+// pointers, location, contact cards, poll options, and the message it replies to.
+import { assert, describe, it } from "@effect/vitest"
+import type { proto } from "@whiskeysockets/baileys"
+import { Effect } from "effect"
+import { alice, bob, group, message, messageRow, openTestStore, search, upsert } from "./IngestTestKit.js"
+
+const from = (id: string, content: proto.IMessage, at = 1_717_000_000) =>
+  message({ key: { remoteJid: alice, fromMe: false, id }, messageTimestamp: at, message: content })
+
+const mediaFields = {
+  mimetype: "image/jpeg",
+  url: "https://mmg.whatsapp.net/v/t62/abc",
+  directPath: "/v/t62/abc?ccb=11",
+  mediaKey: Buffer.alloc(32, 7),
+  fileSha256: Buffer.alloc(32, 8),
+  fileEncSha256: Buffer.alloc(32, 9),
+  fileLength: 48_213,
+}
+
+describe("message kinds", () => {
+  it.scoped("plain and extended text keep their body and the message time", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert("notify", from("T1", { conversation: "Grüße aus Köln" }, 1_717_000_001)),
+        upsert(
+          "notify",
+          from("T2", { extendedTextMessage: { text: "see https://example.org" } }, 1_717_000_002),
+        ),
+      )
+      const plain = messageRow(store.db, "T1")
+      assert.strictEqual(plain?.kind, "text")
+      assert.strictEqual(plain?.text, "Grüße aus Köln")
+      assert.strictEqual(plain?.timestamp, 1_717_000_001)
+      assert.strictEqual(plain?.sender_jid, alice)
+      assert.strictEqual(messageRow(store.db, "T2")?.text, "see https://example.org")
+      assert.deepStrictEqual(search(store.db, "koln"), ["T1"])
+    }),
+  )
+
+  it.scoped("image, video and document captions are the text; media pointers are kept for download", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert(
+          "notify",
+          from("I1", {
+            imageMessage: { ...mediaFields, caption: "Sunset at the pier", width: 1600, height: 900 },
+          }),
+          from("V1", {
+            videoMessage: { ...mediaFields, mimetype: "video/mp4", caption: "Goal!", seconds: 14 },
+          }),
+          from("D1", {
+            documentMessage: { ...mediaFields, mimetype: "application/pdf", fileName: "Rechnung-März.pdf" },
+          }),
+        ),
+      )
+      const image = messageRow(store.db, "I1")
+      assert.strictEqual(image?.kind, "image")
+      assert.strictEqual(image?.text, "Sunset at the pier")
+      assert.strictEqual(image?.media_direct_path, "/v/t62/abc?ccb=11")
+      assert.strictEqual(image?.media_size, 48_213)
+      assert.strictEqual(image?.media_width, 1600)
+      assert.deepStrictEqual(image?.media_key, Buffer.alloc(32, 7))
+      assert.deepStrictEqual(image?.media_sha256, Buffer.alloc(32, 8))
+      assert.strictEqual(messageRow(store.db, "V1")?.media_seconds, 14)
+      assert.strictEqual(messageRow(store.db, "V1")?.text, "Goal!")
+      assert.strictEqual(messageRow(store.db, "D1")?.media_file_name, "Rechnung-März.pdf")
+      assert.deepStrictEqual(search(store.db, "rechnung"), ["D1"])
+      assert.deepStrictEqual(search(store.db, "pier"), ["I1"])
+    }),
+  )
+
+  it.scoped("ephemeral, view-once and document-with-caption wrappers are unwrapped", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert(
+          "notify",
+          from("W1", { ephemeralMessage: { message: { extendedTextMessage: { text: "disappearing" } } } }),
+          from("W2", {
+            viewOnceMessageV2: { message: { imageMessage: { ...mediaFields, caption: "once" } } },
+          }),
+          from("W3", {
+            documentWithCaptionMessage: {
+              message: { documentMessage: { ...mediaFields, fileName: "plan.pdf", caption: "the plan" } },
+            },
+          }),
+        ),
+      )
+      assert.strictEqual(messageRow(store.db, "W1")?.text, "disappearing")
+      assert.strictEqual(messageRow(store.db, "W2")?.kind, "image")
+      assert.strictEqual(messageRow(store.db, "W2")?.text, "once")
+      assert.strictEqual(messageRow(store.db, "W3")?.kind, "document")
+      assert.strictEqual(messageRow(store.db, "W3")?.text, "the plan")
+      assert.strictEqual(messageRow(store.db, "W3")?.media_file_name, "plan.pdf")
+    }),
+  )
+
+  it.scoped("stickers, audio and voice notes are told apart", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert(
+          "notify",
+          from("S1", { stickerMessage: { ...mediaFields, mimetype: "image/webp" } }),
+          from("A1", { audioMessage: { ...mediaFields, mimetype: "audio/mpeg", seconds: 200 } }),
+          from("P1", {
+            audioMessage: { ...mediaFields, mimetype: "audio/ogg; codecs=opus", ptt: true, seconds: 7 },
+          }),
+        ),
+      )
+      assert.strictEqual(messageRow(store.db, "S1")?.kind, "sticker")
+      assert.strictEqual(messageRow(store.db, "A1")?.kind, "audio")
+      assert.strictEqual(messageRow(store.db, "P1")?.kind, "voice")
+      assert.strictEqual(messageRow(store.db, "P1")?.media_seconds, 7)
+    }),
+  )
+
+  it.scoped("locations, contact cards and polls keep what makes them readable", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert(
+          "notify",
+          from("L1", {
+            locationMessage: { degreesLatitude: 52.52, degreesLongitude: 13.405, name: "Brandenburger Tor" },
+          }),
+          from("C1", {
+            contactMessage: { displayName: "Dr. Ana Pérez", vcard: "BEGIN:VCARD\nFN:Ana\nEND:VCARD" },
+          }),
+          from("C2", {
+            contactsArrayMessage: {
+              contacts: [
+                { displayName: "Ana", vcard: "BEGIN:VCARD\nFN:Ana\nEND:VCARD" },
+                { displayName: "Ben", vcard: "BEGIN:VCARD\nFN:Ben\nEND:VCARD" },
+              ],
+            },
+          }),
+          from("Q1", {
+            pollCreationMessageV3: {
+              name: "Where for dinner?",
+              options: [{ optionName: "Thai" }, { optionName: "Pizza" }],
+              selectableOptionsCount: 1,
+            },
+          }),
+        ),
+      )
+      const location = messageRow(store.db, "L1")
+      assert.strictEqual(location?.kind, "location")
+      assert.strictEqual(location?.latitude, 52.52)
+      assert.strictEqual(location?.longitude, 13.405)
+      assert.strictEqual(location?.text, "Brandenburger Tor")
+      assert.strictEqual(messageRow(store.db, "C1")?.kind, "contact")
+      assert.strictEqual(messageRow(store.db, "C1")?.text, "Dr. Ana Pérez")
+      assert.include(String(messageRow(store.db, "C1")?.vcard), "FN:Ana")
+      assert.strictEqual(messageRow(store.db, "C2")?.text, "Ana, Ben")
+      const poll = messageRow(store.db, "Q1")
+      assert.strictEqual(poll?.kind, "poll")
+      assert.strictEqual(poll?.text, "Where for dinner?")
+      assert.deepStrictEqual(JSON.parse(String(poll?.poll_options)), ["Thai", "Pizza"])
+    }),
+  )
+
+  it.scoped("a reply records the quoted message's id and its author", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert(
+          "notify",
+          message({
+            key: { remoteJid: group, fromMe: false, id: "R1", participant: bob },
+            messageTimestamp: 1_717_000_100,
+            message: {
+              extendedTextMessage: {
+                text: "yes, let's",
+                contextInfo: {
+                  stanzaId: "ORIG",
+                  participant: alice,
+                  quotedMessage: { conversation: "lunch?" },
+                },
+              },
+            },
+          }),
+        ),
+      )
+      const reply = messageRow(store.db, "R1")
+      assert.strictEqual(reply?.quoted_id, "ORIG")
+      assert.strictEqual(reply?.quoted_sender_jid, alice)
+      assert.strictEqual(reply?.sender_jid, bob)
+      assert.strictEqual(reply?.chat_jid, group)
+    }),
+  )
+
+  it.scoped("group notices are stored as system messages, never as text", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert(
+          "notify",
+          message({
+            key: { remoteJid: group, fromMe: false, id: "SYS1", participant: alice },
+            messageTimestamp: 1_717_000_200,
+            messageStubType: 21,
+            messageStubParameters: ["Climbing crew"],
+          }),
+        ),
+      )
+      const notice = messageRow(store.db, "SYS1")
+      assert.strictEqual(notice?.kind, "system")
+      assert.strictEqual(notice?.stub_type, 21)
+      assert.deepStrictEqual(JSON.parse(String(notice?.stub_parameters)), ["Climbing crew"])
+      assert.isNull(notice?.text)
+    }),
+  )
+
+  it.scoped("the raw message is kept and decodes back to what was received", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(upsert("notify", from("RAW1", { conversation: "keep me whole" })))
+      const { proto } = yield* Effect.promise(() => import("@whiskeysockets/baileys"))
+      const raw = messageRow(store.db, "RAW1")?.raw
+      assert.instanceOf(raw, Buffer)
+      const decoded = proto.WebMessageInfo.decode(raw as Buffer)
+      assert.strictEqual(decoded.message?.conversation, "keep me whole")
+      assert.strictEqual(decoded.key?.id, "RAW1")
+    }),
+  )
+})
