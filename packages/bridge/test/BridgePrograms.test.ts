@@ -7,7 +7,7 @@ import Database from "better-sqlite3"
 import { Context, Effect, Layer } from "effect"
 import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "../src/BridgeApi.js"
 import { LockFileName } from "../src/BridgeLock.js"
-import { replayBridge } from "../src/BridgePrograms.js"
+import { logout, replayBridge } from "../src/BridgePrograms.js"
 import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
 
 const fixtures = resolve(import.meta.dirname, "../../../fixtures")
@@ -128,6 +128,21 @@ describe("replay bridge program", () => {
         }),
       )
       assert.isFalse(existsSync(join(storeDir, LockFileName)))
+    }),
+  )
+
+  it.live("logout on a store that was never linked says so, touches no network and leaves no session", () =>
+    Effect.gen(function* () {
+      const storeDir = join(mkdtempSync(join(tmpdir(), "bridge-program-")), "store")
+      yield* logout(storeDir)
+      assert.isFalse(existsSync(join(storeDir, LockFileName)))
+      const session = new Database(join(storeDir, "session.db"), { readonly: true })
+      try {
+        const rows = session.prepare("SELECT count(*) AS n FROM creds").get() as { n: number }
+        assert.strictEqual(rows.n, 0)
+      } finally {
+        session.close()
+      }
     }),
   )
 })

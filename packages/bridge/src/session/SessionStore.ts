@@ -3,6 +3,7 @@
  * `<store>/session.db`: key writes are transactional, creds are saved on every `creds.update`, and
  * logout wipes everything so the next start pairs afresh.
  */
+import { chmodSync, closeSync, openSync } from "node:fs"
 import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -39,9 +40,14 @@ const decode = (text: string): unknown => JSON.parse(text, BufferJSON.reviver)
 /** Opens (creating if needed) `<storeDir>/session.db` for the lifetime of the scope. */
 export const make = (storeDir: string) =>
   Effect.gen(function* () {
-    const sql = yield* SqliteClient.make({ filename: join(storeDir, SessionFileName) }).pipe(
-      Effect.provide(Reactivity.layer),
-    )
+    const file = join(storeDir, SessionFileName)
+    // The session's keys are the account: readable by the user only, from the first byte written
+    // (SQLite gives its -wal and -shm files the same mode).
+    yield* Effect.sync(() => {
+      closeSync(openSync(file, "a", 0o600))
+      chmodSync(file, 0o600)
+    })
+    const sql = yield* SqliteClient.make({ filename: file }).pipe(Effect.provide(Reactivity.layer))
     const fail = (what: string) => (cause: unknown) =>
       new SessionStoreError({
         message: `Cannot ${what} the WhatsApp session in ${storeDir}/${SessionFileName}`,
