@@ -115,11 +115,12 @@ export const replayBridge = (
         Effect.mapError(startError),
       )
       const uploadDir = join(storeDir, "replay-media")
+      const ownJid = options.ownJid ?? "15550000000:1@s.whatsapp.net"
       const store = storeLayer(storeDir)
       const socket = Layer.unwrapEffect(
         Effect.map(StoreAccess, (access) =>
           ReplaySocket.layer({
-            ownJid: options.ownJid ?? "15550000000:1@s.whatsapp.net",
+            ownJid,
             uploadDir,
             exists: (jid) => Effect.runPromise(access.knowsJid(jid)),
           }),
@@ -134,7 +135,7 @@ export const replayBridge = (
         mode: "replay",
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
-        session: SessionStore.inMemory,
+        session: SessionStore.inMemory({ id: ownJid, name: "Replay" }),
         // A simulated socket sends no frames: nothing to watch.
         connection: { silenceTimeout: Duration.infinity },
       }).pipe(Layer.provideMerge(Layer.mergeAll(socket, store)), Layer.merge(cdn))

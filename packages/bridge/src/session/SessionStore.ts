@@ -152,44 +152,47 @@ export const layer = (storeDir: string): Layer.Layer<SessionStore> =>
 
 /**
  * A session that lives only in memory, for the replay bridge: a simulated socket must never touch
- * (or wipe) a real linked-device session that happens to sit in the same store directory.
+ * (or wipe) a real linked-device session that happens to sit in the same store directory. Given
+ * `me`, it starts as already linked to that (simulated) account.
  */
-export const inMemory: Layer.Layer<SessionStore> = Layer.sync(SessionStore, () => {
-  let creds = initAuthCreds()
-  const keys = new Map<string, unknown>()
-  const state: AuthenticationState = {
-    get creds() {
-      return creds
-    },
-    set creds(next) {
-      creds = next
-    },
-    keys: {
-      get: async (type, ids) => {
-        const out: { [id: string]: never } = {}
-        for (const id of ids) {
-          const value = keys.get(`${type}|${id}`)
-          if (value !== undefined) out[id] = value as never
-        }
-        return out
+export const inMemory = (me?: { readonly id: string; readonly name?: string }): Layer.Layer<SessionStore> =>
+  Layer.sync(SessionStore, () => {
+    let creds = initAuthCreds()
+    if (me !== undefined) creds.me = me.name === undefined ? { id: me.id } : { id: me.id, name: me.name }
+    const keys = new Map<string, unknown>()
+    const state: AuthenticationState = {
+      get creds() {
+        return creds
       },
-      set: async (data) => {
-        for (const [type, values] of Object.entries(data)) {
-          for (const [id, value] of Object.entries(values ?? {})) {
-            if (value === null || value === undefined) keys.delete(`${type}|${id}`)
-            else keys.set(`${type}|${id}`, value)
+      set creds(next) {
+        creds = next
+      },
+      keys: {
+        get: async (type, ids) => {
+          const out: { [id: string]: never } = {}
+          for (const id of ids) {
+            const value = keys.get(`${type}|${id}`)
+            if (value !== undefined) out[id] = value as never
           }
-        }
+          return out
+        },
+        set: async (data) => {
+          for (const [type, values] of Object.entries(data)) {
+            for (const [id, value] of Object.entries(values ?? {})) {
+              if (value === null || value === undefined) keys.delete(`${type}|${id}`)
+              else keys.set(`${type}|${id}`, value)
+            }
+          }
+        },
       },
-    },
-  }
-  return SessionStore.of({
-    authState: Effect.succeed(state),
-    saveCreds: Effect.void,
-    isRegistered: Effect.sync(() => creds.me?.id !== undefined),
-    wipe: Effect.sync(() => {
-      creds = initAuthCreds()
-      keys.clear()
-    }),
+    }
+    return SessionStore.of({
+      authState: Effect.succeed(state),
+      saveCreds: Effect.void,
+      isRegistered: Effect.sync(() => creds.me?.id !== undefined),
+      wipe: Effect.sync(() => {
+        creds = initAuthCreds()
+        keys.clear()
+      }),
+    })
   })
-})
