@@ -43,6 +43,8 @@ export interface ReplayBridgeOptions {
   /** Directories of encrypted fixture media the stand-in CDN serves (besides replay uploads). */
   readonly mediaRoots?: ReadonlyArray<string>
   readonly fileRoots?: ReadonlyArray<string>
+  /** Default 30, as live; raise it to measure. */
+  readonly sendsPerMinute?: number
 }
 
 const startError = (error: { readonly message: string }) => new BridgeStartError({ message: error.message })
@@ -135,6 +137,7 @@ export const replayBridge = (
         mode: "replay",
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
+        ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
         session: SessionStore.inMemory({ id: ownJid, name: "Replay" }),
         // A simulated socket sends no frames: nothing to watch.
         connection: { silenceTimeout: Duration.infinity },
