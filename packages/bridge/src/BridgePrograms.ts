@@ -4,7 +4,7 @@
  */
 import { join, resolve } from "node:path"
 import { NodeContext } from "@effect/platform-node"
-import { Data, Duration, Effect, Layer, Option, Stream } from "effect"
+import { Data, Duration, Effect, Layer, Logger, Option, Stream } from "effect"
 import { announce, assemble, BridgeStartError } from "./BridgeDaemon.js"
 import { acquireBridgeLock } from "./BridgeLock.js"
 import { ingestCommand } from "./ingest/IngestCommand.js"
@@ -46,6 +46,9 @@ export interface ReplayBridgeOptions {
   /** Default 30, as live; raise it to measure. */
   readonly sendsPerMinute?: number
 }
+
+/** The bridge's own log lines go to stderr, like Baileys' (stdout stays free for a caller's use). */
+const logToStderr = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 
 const startError = (error: { readonly message: string }) => new BridgeStartError({ message: error.message })
 
@@ -99,7 +102,7 @@ export const runBridge = (
     return yield* new BridgeStopped({
       message: final.detail ?? `The WhatsApp connection stopped (${final.connection}).`,
     })
-  }).pipe(Effect.provide(liveBridge(options)))
+  }).pipe(Effect.provide(liveBridge(options)), Effect.provide(logToStderr))
 
 /**
  * The replay bridge as a Layer: the recorded streams ingested first, then the API served over a
@@ -150,7 +153,7 @@ export const runReplayBridge = (options: ReplayBridgeOptions): Effect.Effect<nev
   Effect.gen(function* () {
     yield* announce("replay", resolve(options.storeDir))
     return yield* Effect.never
-  }).pipe(Effect.provide(replayBridge(options)))
+  }).pipe(Effect.provide(replayBridge(options)), Effect.provide(logToStderr))
 
 /**
  * Unlinks this device: tells WhatsApp (so it disappears from the phone's Linked devices) when it
@@ -205,4 +208,4 @@ export const logout = (
           "open WhatsApp → Settings → Linked devices, tap this device and choose Log out.",
       )
     }).pipe(Effect.provide(Layer.merge(connection, session)))
-  }).pipe(Effect.scoped)
+  }).pipe(Effect.scoped, Effect.provide(logToStderr))
