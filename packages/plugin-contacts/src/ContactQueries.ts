@@ -26,6 +26,8 @@ export interface SearchFilters {
   readonly pattern: string
   /** The query's digits, matched inside phone numbers; undefined when it has too few to mean one. */
   readonly digits: string | undefined
+  /** The query looks like (part of) a JID. */
+  readonly jidLike: boolean
   readonly limit: number
   readonly offset: number
 }
@@ -35,14 +37,17 @@ export const searchContacts = (
   filters: SearchFilters,
 ): Effect.Effect<ReadonlyArray<ContactRow>, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => {
+    // Each GLOB costs a pass over every contact: JIDs are only worth matching when the query
+    // could be part of one.
     const matches = [
       sql`c.address_book_name GLOB ${filters.pattern}`,
-      sql`c.verified_name GLOB ${filters.pattern}`,
       sql`c.push_name GLOB ${filters.pattern}`,
-      sql`c.jid GLOB ${filters.pattern}`,
-      sql`c.lid GLOB ${filters.pattern}`,
+      sql`c.verified_name GLOB ${filters.pattern}`,
     ]
-    if (filters.digits !== undefined) matches.push(sql`instr(c.phone, ${filters.digits}) > 0`)
+    if (filters.digits !== undefined) {
+      matches.push(sql`instr(c.phone, ${filters.digits}) > 0`, sql`c.lid GLOB ${filters.pattern}`)
+    }
+    if (filters.jidLike) matches.push(sql`c.jid GLOB ${filters.pattern}`, sql`c.lid GLOB ${filters.pattern}`)
     return sql<ContactRow>`
       SELECT ${sql.literal(columns)} FROM contacts c
       WHERE ${sql.or(matches)}
