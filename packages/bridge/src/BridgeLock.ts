@@ -34,7 +34,7 @@ export const acquireBridgeLock = (storeDir: string) => {
           } catch (error) {
             if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
             const pid = Number.parseInt(readFileSync(file, "utf8").trim(), 10)
-            if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
+            if (Number.isInteger(pid) && pid > 0 && isRunning(pid)) {
               throw new BridgeLocked({
                 message: `Another bridge (process ${pid}) is already running on ${storeDir}: WhatsApp allows one connection per linked device. Stop it first.`,
               })

@@ -89,7 +89,7 @@ const startBridge = Effect.gen(function* () {
     mode: "replay",
     connection: { silenceTimeout: Duration.infinity },
     fileRoots: [files],
-    session: SessionStore.inMemory,
+    session: SessionStore.inMemory({ id: ownJid }),
   }).pipe(Layer.provide(Layer.mergeAll(store.layer, socket)))
   const context = yield* Layer.build(Layer.merge(bridge, store.layer))
   const http = Context.get(context, BridgeHttpServer)

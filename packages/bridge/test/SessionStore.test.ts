@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
@@ -33,6 +33,7 @@ describe("session store", () => {
           assert.strictEqual(state.creds.me?.id, "15550001111:3@s.whatsapp.net")
           assert.strictEqual(Buffer.from(state.creds.noiseKey.public).toString("hex"), noiseKey)
           assert.isTrue(yield* session.isRegistered)
+          assert.strictEqual(statSync(join(dir, "session.db")).mode & 0o777, 0o600)
           const sessions = yield* Effect.promise(async () =>
             state.keys.get("session", ["15550002222.0", "missing"]),
           )

@@ -2,6 +2,9 @@
  * Every SQL statement of the chats plugin. Chats are listed from the chats table (a few thousand
  * rows, index-ordered by activity); the last message of every chat on a page comes from one
  * statement that reads the newest row of each chat from the (chat_jid, timestamp) index.
+ *
+ * A list parameter is joined with CROSS JOIN, which keeps it the outer loop: the planner cannot
+ * know how short the list is and, on a store with few rows, would read the whole table instead.
  */
 import { SqlClient, type SqlError } from "@effect/sql"
 import { StoreQueries } from "@whatsapp-mcp/runtime"
@@ -74,7 +77,7 @@ export const chatsByJid = (
     SqlClient.SqlClient,
     (sql) => sql<ChatRow>`
       SELECT ${sql.literal(chatColumns)} FROM json_each(${StoreQueries.jsonList(jids)}) j
-      JOIN chats c ON c.jid = j.value LEFT JOIN contacts co ON co.jid = c.jid
+      CROSS JOIN chats c ON c.jid = j.value LEFT JOIN contacts co ON co.jid = c.jid
       ORDER BY c.last_message_time DESC`,
   )
 
@@ -124,7 +127,7 @@ export const lastMessages = (
     return yield* sql<LastMessageRow>`
       SELECT ${sql.literal(lastMessageColumns)}
       FROM json_each(${StoreQueries.jsonList(chatJids)}) j
-      JOIN messages m ON m.row_id = (
+      CROSS JOIN messages m ON m.row_id = (
         SELECT x.row_id FROM messages x WHERE x.chat_jid = j.value AND x.deleted IS NOT 'for_me'
         ORDER BY x.timestamp DESC, x.row_id DESC LIMIT 1)
       LEFT JOIN contacts sc ON sc.jid = m.sender_jid`

@@ -2,6 +2,9 @@
  * Every SQL statement of the messages plugin. A search returns row ids only; the rows, their
  * quoted messages, names, reactions and neighbours are then fetched for the whole page at once
  * (row ids travel as one JSON parameter), so a page costs a fixed handful of statements.
+ *
+ * A list parameter is joined with CROSS JOIN, which keeps it the outer loop: the planner cannot
+ * know how short the list is and, on a store with few rows, would read the whole table instead.
  */
 import { SqlClient, type SqlError } from "@effect/sql"
 import { StoreQueries } from "@whatsapp-mcp/runtime"
@@ -148,12 +151,12 @@ export const messagesByRowId = (
           (SELECT value FROM account WHERE key IN ('self_jid', 'self_lid')) THEN 1 ELSE 0 END AS quoted_from_me,
         q.kind AS quoted_kind, q.text AS quoted_text, q.media_file_name AS quoted_file_name,
         q.deleted AS quoted_deleted, q.stub_type AS quoted_stub_type, q.stub_parameters AS quoted_stub_parameters,
-        (SELECT json_group_array(json_array(r.emoji, r.from_me, r.sender_jid, rc.display_name))
+        (SELECT json_group_array(json_array(oldest.emoji, oldest.from_me, oldest.sender_jid, rc.display_name))
           FROM (SELECT * FROM reactions r WHERE r.chat_jid = m.chat_jid AND r.message_id = m.id AND r.emoji <> ''
-            ORDER BY r.timestamp, r.sender_jid) r
-          LEFT JOIN contacts rc ON rc.jid = r.sender_jid) AS reactions
+            ORDER BY r.timestamp, r.sender_jid) oldest
+          LEFT JOIN contacts rc ON rc.jid = oldest.sender_jid) AS reactions
       FROM json_each(${StoreQueries.jsonList(rowIds)}) j
-      JOIN messages m ON m.row_id = j.value
+      CROSS JOIN messages m ON m.row_id = j.value
       LEFT JOIN chats ch ON ch.jid = m.chat_jid
       LEFT JOIN contacts cc ON cc.jid = m.chat_jid
       LEFT JOIN contacts sc ON sc.jid = m.sender_jid
@@ -184,14 +187,14 @@ export const neighboursOf = (
     const list = StoreQueries.jsonList(anchors)
     return yield* sql<NeighbourRow>`
       SELECT h.row_id AS anchor, 'before' AS side, x.row_id, x.timestamp
-      FROM json_each(${list}) j JOIN messages h ON h.row_id = j.value
+      FROM json_each(${list}) j CROSS JOIN messages h ON h.row_id = j.value
       JOIN messages x ON x.row_id IN (
         SELECT y.row_id FROM messages y
         WHERE y.chat_jid = h.chat_jid AND (y.timestamp, y.row_id) < (h.timestamp, h.row_id) AND y.${sql.literal(visible)}
         ORDER BY y.timestamp DESC, y.row_id DESC LIMIT ${before})
       UNION ALL
       SELECT h.row_id AS anchor, 'after' AS side, x.row_id, x.timestamp
-      FROM json_each(${list}) j JOIN messages h ON h.row_id = j.value
+      FROM json_each(${list}) j CROSS JOIN messages h ON h.row_id = j.value
       JOIN messages x ON x.row_id IN (
         SELECT y.row_id FROM messages y
         WHERE y.chat_jid = h.chat_jid AND (y.timestamp, y.row_id) > (h.timestamp, h.row_id) AND y.${sql.literal(visible)}

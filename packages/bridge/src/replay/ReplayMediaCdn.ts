@@ -8,12 +8,22 @@ import { basename, join, normalize } from "node:path"
 import { Effect, Layer } from "effect"
 import { ReplayMediaHost } from "./ReplaySocket.js"
 
-/** Looks for `<root>/<url path>` and then `<root>/<file name>`, never outside a root. */
+/**
+ * Looks for `<root>/<url path>`, then `<root>/<file name>`, then, for the recorded fixtures'
+ * `fixture-<kind>-<name>.enc` paths, `<root>/<name>.enc`; never outside a root.
+ */
 const findFile = async (roots: ReadonlyArray<string>, pathname: string): Promise<Buffer | undefined> => {
   const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, "")
   if (relative.split(/[/\\]/).includes("..")) return undefined
   for (const root of roots) {
-    for (const candidate of [join(root, relative), join(root, basename(relative))]) {
+    const name = basename(relative)
+    const fixture = /^fixture-[a-z]+-(.+\.enc)$/.exec(name)?.[1]
+    const candidates = [
+      join(root, relative),
+      join(root, name),
+      ...(fixture === undefined ? [] : [join(root, fixture)]),
+    ]
+    for (const candidate of candidates) {
       const bytes = await readFile(candidate).catch(() => undefined)
       if (bytes !== undefined) return bytes
     }

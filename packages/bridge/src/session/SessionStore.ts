@@ -3,6 +3,7 @@
  * `<store>/session.db`: key writes are transactional, creds are saved on every `creds.update`, and
  * logout wipes everything so the next start pairs afresh.
  */
+import { chmodSync, closeSync, openSync } from "node:fs"
 import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -39,9 +40,14 @@ const decode = (text: string): unknown => JSON.parse(text, BufferJSON.reviver)
 /** Opens (creating if needed) `<storeDir>/session.db` for the lifetime of the scope. */
 export const make = (storeDir: string) =>
   Effect.gen(function* () {
-    const sql = yield* SqliteClient.make({ filename: join(storeDir, SessionFileName) }).pipe(
-      Effect.provide(Reactivity.layer),
-    )
+    const file = join(storeDir, SessionFileName)
+    // The session's keys are the account: readable by the user only, from the first byte written
+    // (SQLite gives its -wal and -shm files the same mode).
+    yield* Effect.sync(() => {
+      closeSync(openSync(file, "a", 0o600))
+      chmodSync(file, 0o600)
+    })
+    const sql = yield* SqliteClient.make({ filename: file }).pipe(Effect.provide(Reactivity.layer))
     const fail = (what: string) => (cause: unknown) =>
       new SessionStoreError({
         message: `Cannot ${what} the WhatsApp session in ${storeDir}/${SessionFileName}`,
@@ -146,44 +152,47 @@ export const layer = (storeDir: string): Layer.Layer<SessionStore> =>
 
 /**
  * A session that lives only in memory, for the replay bridge: a simulated socket must never touch
- * (or wipe) a real linked-device session that happens to sit in the same store directory.
+ * (or wipe) a real linked-device session that happens to sit in the same store directory. Given
+ * `me`, it starts as already linked to that (simulated) account.
  */
-export const inMemory: Layer.Layer<SessionStore> = Layer.sync(SessionStore, () => {
-  let creds = initAuthCreds()
-  const keys = new Map<string, unknown>()
-  const state: AuthenticationState = {
-    get creds() {
-      return creds
-    },
-    set creds(next) {
-      creds = next
-    },
-    keys: {
-      get: async (type, ids) => {
-        const out: { [id: string]: never } = {}
-        for (const id of ids) {
-          const value = keys.get(`${type}|${id}`)
-          if (value !== undefined) out[id] = value as never
-        }
-        return out
+export const inMemory = (me?: { readonly id: string; readonly name?: string }): Layer.Layer<SessionStore> =>
+  Layer.sync(SessionStore, () => {
+    let creds = initAuthCreds()
+    if (me !== undefined) creds.me = me.name === undefined ? { id: me.id } : { id: me.id, name: me.name }
+    const keys = new Map<string, unknown>()
+    const state: AuthenticationState = {
+      get creds() {
+        return creds
       },
-      set: async (data) => {
-        for (const [type, values] of Object.entries(data)) {
-          for (const [id, value] of Object.entries(values ?? {})) {
-            if (value === null || value === undefined) keys.delete(`${type}|${id}`)
-            else keys.set(`${type}|${id}`, value)
+      set creds(next) {
+        creds = next
+      },
+      keys: {
+        get: async (type, ids) => {
+          const out: { [id: string]: never } = {}
+          for (const id of ids) {
+            const value = keys.get(`${type}|${id}`)
+            if (value !== undefined) out[id] = value as never
           }
-        }
+          return out
+        },
+        set: async (data) => {
+          for (const [type, values] of Object.entries(data)) {
+            for (const [id, value] of Object.entries(values ?? {})) {
+              if (value === null || value === undefined) keys.delete(`${type}|${id}`)
+              else keys.set(`${type}|${id}`, value)
+            }
+          }
+        },
       },
-    },
-  }
-  return SessionStore.of({
-    authState: Effect.succeed(state),
-    saveCreds: Effect.void,
-    isRegistered: Effect.sync(() => creds.me?.id !== undefined),
-    wipe: Effect.sync(() => {
-      creds = initAuthCreds()
-      keys.clear()
-    }),
+    }
+    return SessionStore.of({
+      authState: Effect.succeed(state),
+      saveCreds: Effect.void,
+      isRegistered: Effect.sync(() => creds.me?.id !== undefined),
+      wipe: Effect.sync(() => {
+        creds = initAuthCreds()
+        keys.clear()
+      }),
+    })
   })
-})

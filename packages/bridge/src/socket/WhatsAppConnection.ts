@@ -407,7 +407,9 @@ export const make = (options: ConnectionOptions = {}) =>
 
     const offerSignal = (signal: Signal) =>
       Ref.get(currentSignals).pipe(
-        Effect.flatMap(Option.match({ onNone: () => Effect.void, onSome: (q) => Queue.offer(q, signal) })),
+        Effect.flatMap(
+          Option.match({ onNone: () => Effect.void, onSome: (q) => Effect.asVoid(Queue.offer(q, signal)) }),
+        ),
         Effect.asVoid,
       )
 

@@ -36,6 +36,7 @@ export const searchContacts = Tool.make({
       const rows = yield* queryContacts({
         pattern: StoreQueries.containsPattern(query),
         digits: digits.length >= 3 ? digits : undefined,
+        jidLike: query.includes("@"),
         limit: input.limit,
         offset: input.page * input.limit,
       })
