@@ -69,6 +69,10 @@ const characters = (text: string): number => {
   return count
 }
 
+/** A file-system call whose failure (missing, unreadable, a malformed path) only means "no". */
+const probe = <A>(run: () => Promise<A>): Effect.Effect<A | undefined> =>
+  Effect.tryPromise(run).pipe(Effect.orElseSucceed(() => undefined))
+
 const shown = (resolved: StoreQueries.Resolved): string =>
   resolved.phone !== undefined ? `+${resolved.phone}` : resolved.canonical
 
@@ -134,9 +138,9 @@ export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
           )
     }
 
-    const realRoots = Effect.promise(() =>
-      Promise.all(roots.map((root) => realpath(root).catch(() => undefined))),
-    ).pipe(Effect.map((found) => found.filter((root): root is string => root !== undefined)))
+    const realRoots = Effect.forEach(roots, (root) => probe(() => realpath(root))).pipe(
+      Effect.map((found) => found.filter((root): root is string => root !== undefined)),
+    )
 
     const checkFile: SendPolicyService["checkFile"] = (argument, raw) =>
       Effect.gen(function* () {
@@ -149,7 +153,7 @@ export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
           })
         }
         const within = yield* realRoots
-        const real = yield* Effect.promise(() => realpath(path).catch(() => undefined))
+        const real = yield* probe(() => realpath(path))
         if (real === undefined) {
           // Only below an allowed folder does "not found" say anything: elsewhere, whether a file
           // exists is none of the caller's business.
@@ -160,7 +164,7 @@ export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
         if (!within.some((root) => isInside(root, real))) {
           return yield* new FileNotAllowed({ path: raw, roots })
         }
-        const info = yield* Effect.promise(() => stat(real).catch(() => undefined))
+        const info = yield* probe(() => stat(real))
         if (info === undefined) return yield* new FileNotFound({ path: raw })
         if (!info.isFile()) {
           return yield* new UnsupportedFile({ path: raw, reason: "is not a regular file (a folder?)." })

@@ -41,13 +41,19 @@ export const Sent = Schema.Struct({
 })
 export type Sent = typeof Sent.Type
 
+/**
+ * A name as the rendering shows it: quoted and escaped, since people choose their own names and a
+ * name must never read as more text (or a new line) of the result.
+ */
+export const quoted = (name: string): string => JSON.stringify(name)
+
 export const renderSent = (sent: Sent): string => {
   const what = sent.kind === "text" ? "Message" : sent.kind === "voice" ? "Voice note" : `${sent.kind} file`
   const head = sent.duplicate
     ? `Already sent earlier with idempotency_key "${sent.idempotency_key}" (nothing new was sent):`
     : "Sent:"
   const capitalised = what.charAt(0).toUpperCase() + what.slice(1)
-  return `${head} ${capitalised} to ${sent.chat_name} (${sent.chat_jid}) at ${sent.time}, status ${sent.status}, message id ${sent.message_id}.`
+  return `${head} ${capitalised} to ${quoted(sent.chat_name)} (${sent.chat_jid}) at ${sent.time}, status ${sent.status}, message id ${sent.message_id}.`
 }
 
 export const confirmFirst =

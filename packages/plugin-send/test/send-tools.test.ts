@@ -300,7 +300,7 @@ describe("send_file", () => {
       caption: "The market this morning",
     })
     expect(sent.structured.kind).toBe("image")
-    expect(sent.text).toMatch(/^Sent: Image file to Zoé Lefèvre/)
+    expect(sent.text).toMatch(/^Sent: Image file to "Zoé Lefèvre"/)
   })
 
   it("refuses every file while no folder is allowed, saying how to enable file sending", async () => {
@@ -338,6 +338,9 @@ describe("send_file", () => {
     expect(big.text).toMatch(/above the limit .*plugins\.send\.maxFileBytes/)
     const relative = await call(m, "send_file", { recipient: zoe, media_path: "market.jpg" })
     expect(relative.text).toMatch(/"media_path".*not an absolute path/)
+    const control = await call(m, "send_file", { recipient: zoe, media_path: `${outbox}/market\u0000.jpg\n` })
+    expect(control.isError).toBe(true)
+    expect(control.text).toMatch(/there is no file at/)
     expect(bridge.received).toHaveLength(0)
   })
 
@@ -362,7 +365,7 @@ describe("send_audio_message", () => {
     const sent = await call(m, "send_audio_message", { recipient: zoe, media_path: join(outbox, "song.mp3") })
     expect(sent.isError).toBe(false)
     expect(bodies()[0]).toMatchObject({ recipient: zoe, path: join(outbox, "song.mp3") })
-    expect(sent.text).toMatch(/^Sent: Voice note to Zoé Lefèvre/)
+    expect(sent.text).toMatch(/^Sent: Voice note to "Zoé Lefèvre"/)
   })
 
   it("says a file that is not audio cannot be a voice note, and refuses a symlink escape", async () => {
@@ -390,7 +393,7 @@ describe("send_reaction", () => {
     expect(reacted.isError).toBe(false)
     expect(bodies()[0]).toEqual({ chat_jid: zoe, message_id: zoePhoto, emoji: "😍" })
     expect(reacted.text).toBe(
-      `Reacted 😍 to message ${zoePhoto} in Zoé Lefèvre (${zoe}) at ${(reacted.structured as { time: string }).time}.`,
+      `Reacted 😍 to message ${zoePhoto} in "Zoé Lefèvre" (${zoe}) at ${(reacted.structured as { time: string }).time}.`,
     )
     bridge.answer("react-remove")
     const removed = await call(m, "send_reaction", { chat_jid: zoe, message_id: zoePhoto, emoji: "" })
@@ -436,7 +439,7 @@ describe("mark_messages_read", () => {
     const result = await call<{ marked: number }>(m, "mark_messages_read", { chat_jid: family })
     expect(bodies()[0]).toEqual({ chat_jid: family })
     expect(result.structured).toEqual({ chat_jid: family, chat_name: "Famille Lefèvre ❤️", marked: 2 })
-    expect(result.text).toBe(`Marked 2 messages read in Famille Lefèvre ❤️ (${family}).`)
+    expect(result.text).toBe(`Marked 2 messages read in "Famille Lefèvre ❤️" (${family}).`)
   })
 
   it("marks the given messages read, and relays an unknown id", async () => {
@@ -447,7 +450,7 @@ describe("mark_messages_read", () => {
       message_ids: [zoePhoto],
     })
     expect(bodies()[0]).toEqual({ chat_jid: zoe, message_ids: [zoePhoto] })
-    expect(result.text).toBe(`Marked 1 message read in Zoé Lefèvre (${zoe}).`)
+    expect(result.text).toBe(`Marked 1 message read in "Zoé Lefèvre" (${zoe}).`)
     bridge.answer("mark-read-not-found")
     const missing = await call(m, "mark_messages_read", { chat_jid: zoe, message_ids: ["NO-SUCH-MESSAGE"] })
     expect(missing.text).toMatch(/No message NO-SUCH-MESSAGE/)

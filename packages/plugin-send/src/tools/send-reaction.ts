@@ -3,7 +3,7 @@ import { BridgeClient, InvalidArgument, Params, StoreQueries, TimeZone, Tool } f
 import { Clock, Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
 import { SendPolicy } from "../SendPolicy.js"
-import { confirmFirst } from "../SendSchemas.js"
+import { confirmFirst, quoted } from "../SendSchemas.js"
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" })
 
@@ -40,8 +40,8 @@ export const sendReaction = Tool.make({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   render: (r) =>
     r.removed
-      ? `Removed your reaction from message ${r.message_id} in ${r.chat_name} (${r.chat_jid}) at ${r.time}.`
-      : `Reacted ${r.emoji} to message ${r.message_id} in ${r.chat_name} (${r.chat_jid}) at ${r.time}.`,
+      ? `Removed your reaction from message ${r.message_id} in ${quoted(r.chat_name)} (${r.chat_jid}) at ${r.time}.`
+      : `Reacted ${r.emoji} to message ${r.message_id} in ${quoted(r.chat_name)} (${r.chat_jid}) at ${r.time}.`,
   handler: (input) =>
     Effect.gen(function* () {
       const policy = yield* SendPolicy
