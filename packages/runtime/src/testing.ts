@@ -2,16 +2,36 @@
  * The test kit, part of the public API: mounts plugins in a real MCP server connected to an SDK
  * `Client` in memory, so a plugin's tests exercise exactly what a model's client sees (argument
  * decoding, JSON Schemas, structuredContent validated against the output Schema, errors). Also
- * "toolsnaps": every tool's schema snapshotted to a file, so a change shows up in review.
+ * "toolsnaps": every tool's schema snapshotted to a file, so a change shows up in review; and
+ * query plans: every SQL statement a tool runs, with SQLite's plan for it, to prove it uses indexes;
+ * and stores built from recorded event streams by the bridge's own ingestion.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs"
+import { tmpdir } from "node:os"
+import { basename, dirname, join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { Reactivity } from "@effect/experimental"
+import { SqlClient, Statement } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Layer, Schema, Scope } from "effect"
 import * as Application from "./Application.js"
+import * as BridgeClient from "./bridge/BridgeClient.js"
 import { type Config, ConfigError } from "./Config.js"
 import type * as Plugin from "./Plugin.js"
+import { databaseFile } from "./Store.js"
+import * as TimeZone from "./TimeZone.js"
+import type * as Tool from "./Tool.js"
+import { ToolContext } from "./ToolContext.js"
 
 export interface MountOptions {
   /** The plugins to serve, with their options as the config file would give them (default `true`). */
@@ -138,4 +158,160 @@ export const checkToolsnaps = async (client: Client, dir: string): Promise<void>
       `Tool definitions changed:\n${problems.join("\n")}\nIf the change is intended, run UPDATE_TOOLSNAPS=1 pnpm test and review the diff.`,
     )
   }
+}
+
+/** One SQL statement a tool ran, and how SQLite executes it (`EXPLAIN QUERY PLAN` details). */
+export interface QueryPlan {
+  readonly sql: string
+  readonly plan: ReadonlyArray<string>
+}
+
+/** What a tool's handler returned, or the message it failed with, and the plans of its statements. */
+export interface ExplainedCall {
+  readonly result:
+    | { readonly ok: true; readonly value: unknown }
+    | { readonly ok: false; readonly message: string }
+  readonly plans: ReadonlyArray<QueryPlan>
+}
+
+/**
+ * Runs one tool's handler on the store in `storeDir` (read-only) with `args` decoded by its input
+ * Schema, records every SQL statement it runs, and returns SQLite's plan for each. A test asserts
+ * on the plans, e.g. that no statement scans the messages table without an index.
+ */
+export const explainToolCall = (
+  tool: Tool.Any,
+  args: Readonly<Record<string, unknown>>,
+  options: { readonly storeDir: string; readonly timezone?: string },
+): Promise<ExplainedCall> => {
+  const statements: Array<readonly [string, ReadonlyArray<unknown>]> = []
+  const program = Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const input = yield* Schema.decodeUnknown(tool.input)(args)
+    // Every tool needs at most the runtime's services, which are all provided below.
+    const handler = tool.handler as (
+      input: unknown,
+    ) => Effect.Effect<unknown, Tool.Failure, Plugin.RuntimeServices>
+    const exit = yield* handler(input).pipe(
+      Statement.withTransformer((statement) =>
+        Effect.sync(() => {
+          statements.push(statement.compile())
+          return statement
+        }),
+      ),
+      Effect.exit,
+    )
+    const plans: Array<QueryPlan> = []
+    for (const [text, params] of statements) {
+      const rows = yield* sql.unsafe<{ detail: string }>(`EXPLAIN QUERY PLAN ${text}`, params)
+      plans.push({ sql: text, plan: rows.map((row) => row.detail) })
+    }
+    const result: ExplainedCall["result"] = Exit.isSuccess(exit)
+      ? { ok: true, value: exit.value }
+      : {
+          ok: false,
+          message: Exit.match(exit, {
+            onSuccess: () => "",
+            onFailure: (cause) => {
+              const failure = cause._tag === "Fail" ? (cause.error as { message?: unknown }) : undefined
+              return typeof failure?.message === "string" ? failure.message : String(cause)
+            },
+          }),
+        }
+    return { result, plans }
+  })
+  const services = Layer.mergeAll(
+    SqliteClient.layer({
+      filename: join(options.storeDir, databaseFile),
+      readonly: true,
+      disableWAL: true,
+    }).pipe(Layer.provide(Reactivity.layer)),
+    TimeZone.layer(options.timezone ?? "UTC"),
+    // Query plans are for read tools; a tool that calls the bridge here finds none running.
+    BridgeClient.layerFetch({
+      url: "http://127.0.0.1:9",
+      tokenFile: join(options.storeDir, "bridge-token"),
+    }),
+    Layer.succeed(
+      ToolContext,
+      ToolContext.of({ tool: tool.name, progress: () => Effect.void, log: () => Effect.void }),
+    ),
+  )
+  return Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(services), Effect.orDie))
+}
+
+/** The parts of the bridge's ingestion the kit drives (`@whatsapp-mcp/bridge`'s ingest and store modules). */
+interface BridgeIngestion {
+  readonly MessageStore: {
+    readonly layer: (options: { readonly directory: string }) => Layer.Layer<unknown, unknown>
+  }
+  readonly Ingestor: Effect.Effect<
+    {
+      readonly ingest: (
+        events: ReadonlyArray<unknown>,
+      ) => Effect.Effect<{ readonly skipped: ReadonlyArray<unknown> }, unknown>
+    },
+    never,
+    unknown
+  > & { readonly Default: Layer.Layer<unknown, never, unknown> }
+}
+
+/**
+ * The bridge's ingestion modules. They load Baileys, so they are imported only when a test builds a
+ * store, never by the runtime itself. The bridge does not export them as a subpath yet, so they are
+ * found beside this package in the workspace: TypeScript sources under vitest, dist otherwise.
+ */
+const loadIngestion = async (): Promise<BridgeIngestion> => {
+  const here = fileURLToPath(import.meta.url)
+  const fromSource = here.endsWith(".ts")
+  const bridge = join(dirname(here), "..", "..", "bridge", fromSource ? "src" : "dist")
+  const module = (path: string) => pathToFileURL(join(bridge, `${path}${fromSource ? ".ts" : ".js"}`)).href
+  const [store, ingest] = await Promise.all([
+    import(module("store/MessageStore")),
+    import(module("ingest/Ingestor")),
+  ])
+  return { MessageStore: store.MessageStore, Ingestor: ingest.Ingestor } as BridgeIngestion
+}
+
+export interface FixtureStore {
+  /** The store directory (holds `messages.db`), for `mount({ storeDir })`. */
+  readonly storeDir: string
+  /** Lines the bridge could not use, as `file:line: reason`; a test usually expects none. */
+  readonly problems: ReadonlyArray<string>
+}
+
+/**
+ * Builds a store from recorded event streams (JSON Lines, see ARCHITECTURE.md) in a new temporary
+ * directory, through the bridge's own reader and ingestion, one event per batch as a live socket
+ * delivers them, so a plugin's contract tests read exactly what the bridge would have stored.
+ */
+export const storeFromStreams = async (
+  files: ReadonlyArray<string>,
+  options: { readonly storeDir?: string } = {},
+): Promise<FixtureStore> => {
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "wa-fixture-store-"))
+  const { decodeRecording } = await import("@whatsapp-mcp/bridge/recording")
+  const { MessageStore, Ingestor } = await loadIngestion()
+  const problems: Array<string> = []
+  const program = Effect.gen(function* () {
+    const ingestor = yield* Ingestor
+    for (const file of files) {
+      for (const line of decodeRecording(readFileSync(file, "utf8"), basename(file))) {
+        if (line._tag === "MalformedLine") {
+          problems.push(line.message)
+          continue
+        }
+        const outcome = yield* ingestor.ingest([line.event])
+        for (const skipped of outcome.skipped)
+          problems.push(`${line.file}:${line.line}: ${JSON.stringify(skipped)}`)
+      }
+    }
+  })
+  await Effect.runPromise(
+    program.pipe(
+      Effect.provide(Ingestor.Default.pipe(Layer.provide(MessageStore.layer({ directory: storeDir })))),
+      Effect.scoped,
+    ) as Effect.Effect<void, unknown>,
+  )
+  return { storeDir, problems }
 }

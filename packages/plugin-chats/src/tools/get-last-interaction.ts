@@ -1,19 +1,41 @@
-/** get_last_interaction: Get the most recent message exchanged with a person, in any chat (direct or group). */
-import { NotAvailableYet, Params, Tool } from "@whatsapp-mcp/runtime"
+/** get_last_interaction: the most recent message exchanged with a person, in any chat. */
+import { Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
-import { Chat, renderChat } from "../ChatSchemas.js"
+import { loadChats } from "../ChatLoader.js"
+import { chatsByJid, lastInteraction } from "../ChatQueries.js"
+import { Chat, LastMessage, renderChat, shortTime, toLastMessage } from "../ChatSchemas.js"
+
+const Output = Schema.Struct({
+  message: Schema.NullOr(LastMessage).annotations({
+    description: "The newest message with the person (by them or by the user), or null if there is none.",
+  }),
+  chat: Schema.NullOr(Chat).annotations({ description: "The chat the message is in." }),
+})
 
 export const getLastInteraction = Tool.make({
   name: "get_last_interaction",
   title: "Get last interaction",
-  description: "Get the most recent message exchanged with a person, in any chat (direct or group).",
+  description:
+    "Get the most recent message exchanged with a person, in any chat: the direct chat (either way), a group message they wrote, or the user's reply to them in a group. Use it for 'when did I last talk to …'. Give their phone number, phone JID or LID (search_contacts finds them by name).",
   input: Schema.Struct({
     jid: Params.BoundedString(200, "jid").annotations({
-      description: "Phone number, phone JID or LID of the person.",
+      description: "Phone number with country code, phone JID or LID of the person.",
     }),
   }),
-  output: Schema.Struct({ chat: Schema.NullOr(Chat) }),
+  output: Output,
   annotations: Tool.readOnly,
-  render: ({ chat }) => (chat === null ? "No messages with this person." : renderChat(chat)),
-  handler: () => Effect.fail(new NotAvailableYet({ tool: "get_last_interaction" })),
+  render: ({ message, chat }) =>
+    message === null || chat === null
+      ? "No messages with this person are in the store."
+      : `${shortTime(message.time)} ${message.sender}: ${JSON.stringify(message.preview)} (id ${message.id})\nin ${renderChat({ ...chat, last_message: null })}`,
+  handler: (input) =>
+    Effect.gen(function* () {
+      const person = yield* StoreQueries.resolvePerson("jid", input.jid)
+      const zone = yield* TimeZone.TimeZone
+      const found = yield* lastInteraction(person.canonical)
+      const row = found[0]
+      if (row === undefined) return { message: null, chat: null }
+      const chats = yield* loadChats(yield* chatsByJid([row.chat_jid]), false, zone)
+      return { message: toLastMessage(row, StoreQueries.bulkFormatter(zone.format)), chat: chats[0] ?? null }
+    }),
 })

@@ -1,13 +1,16 @@
 /** search_contacts: find people by name or number. */
-import { NotAvailableYet, Params, Tool } from "@whatsapp-mcp/runtime"
+import { Params, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
-import { Contact } from "../ContactSchemas.js"
+import { searchContacts as queryContacts } from "../ContactQueries.js"
+import { Contact, renderContact, toContact } from "../ContactSchemas.js"
+
+const Output = Schema.Struct({ contacts: Schema.Array(Contact), ...Params.PageInfo.fields })
 
 export const searchContacts = Tool.make({
   name: "search_contacts",
   title: "Search contacts",
   description:
-    "Find WhatsApp contacts by name (address-book name, push name or business name) or by part of a phone number. Use it to turn a name the user mentions into a phone number or JID before calling other tools.",
+    "Find WhatsApp contacts by part of a name (address-book name, push name or business name; accents and case ignored) or part of a phone number. Use it to turn a name the user mentions into a phone number or JID before calling the chat and message tools.",
   input: Schema.Struct({
     query: Params.BoundedString(200, "query").annotations({
       description: "Part of a name or phone number, e.g. 'Chloé' or '555 0142'.",
@@ -15,8 +18,33 @@ export const searchContacts = Tool.make({
     limit: Params.limit(),
     page: Params.page,
   }),
-  output: Schema.Struct({ contacts: Schema.Array(Contact), ...Params.PageInfo.fields }),
+  output: Output,
   annotations: Tool.readOnly,
-  render: ({ contacts }) => contacts.map((c) => `${c.name} ${c.phone_number ?? ""} ${c.jid}`).join("\n"),
-  handler: () => Effect.fail(new NotAvailableYet({ tool: "search_contacts" })),
+  render: ({ contacts, page, has_more }) =>
+    contacts.length === 0
+      ? page > 0
+        ? "No more contacts."
+        : "No contacts match. Try part of the name, or list_chats with the same query."
+      : [
+          ...contacts.map(renderContact),
+          ...(has_more ? [`More contacts: call again with page ${page + 1}.`] : []),
+        ].join("\n"),
+  handler: (input) =>
+    Effect.gen(function* () {
+      const query = input.query.trim()
+      const digits = query.replace(/\D/g, "")
+      const rows = yield* queryContacts({
+        pattern: StoreQueries.containsPattern(query),
+        digits: digits.length >= 3 ? digits : undefined,
+        jidLike: query.includes("@"),
+        limit: input.limit,
+        offset: input.page * input.limit,
+      })
+      return {
+        contacts: rows.slice(0, input.limit).map(toContact),
+        page: input.page,
+        limit: input.limit,
+        has_more: rows.length > input.limit,
+      }
+    }),
 })

@@ -1,13 +1,21 @@
 /** get_message_context: the conversation around one message. */
-import { NotAvailableYet, Params, Tool } from "@whatsapp-mcp/runtime"
+import { InvalidArgument, Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
-import { Message, renderMessage } from "../MessageSchemas.js"
+import { loadMessages } from "../MessageLoader.js"
+import { findMessage, neighboursOf } from "../MessageQueries.js"
+import { Message, renderMessage, untrustedNote } from "../MessageSchemas.js"
+
+const Output = Schema.Struct({
+  message: Message,
+  before: Schema.Array(Message).annotations({ description: "Earlier messages in the chat, oldest first." }),
+  after: Schema.Array(Message).annotations({ description: "Later messages in the chat, oldest first." }),
+})
 
 export const getMessageContext = Tool.make({
   name: "get_message_context",
   title: "Get message context",
   description:
-    "Get the messages just before and after one message in its chat, to read a conversation around a search hit.",
+    "Read the conversation around one message: the messages just before and after it in its chat, oldest first. Use it after list_messages found a message, to see what it answered or what followed. Message ids come from list_messages; give chat_jid too when you have it.",
   input: Schema.Struct({
     message_id: Params.BoundedString(200, "message_id").annotations({ description: "The message's id." }),
     chat_jid: Params.optional(
@@ -25,8 +33,56 @@ export const getMessageContext = Tool.make({
       "How many later messages (0-50).",
     ),
   }),
-  output: Schema.Struct({ message: Message, before: Schema.Array(Message), after: Schema.Array(Message) }),
+  output: Output,
   annotations: Tool.readOnly,
-  render: ({ message, before, after }) => [...before, message, ...after].map(renderMessage).join("\n"),
-  handler: () => Effect.fail(new NotAvailableYet({ tool: "get_message_context" })),
+  render: ({ message, before, after }) =>
+    [
+      untrustedNote,
+      `Chat: ${message.chat_name} (${message.chat_jid})`,
+      ...before.map((m) => `  · ${renderMessage(m, false)}`),
+      `> ${renderMessage(message, false)}`,
+      ...after.map((m) => `  · ${renderMessage(m, false)}`),
+    ].join("\n"),
+  handler: (input) =>
+    Effect.gen(function* () {
+      const chat =
+        input.chat_jid === undefined ? undefined : yield* StoreQueries.resolveChat("chat_jid", input.chat_jid)
+      const found = yield* findMessage(input.message_id, chat?.canonical)
+      const anchor = found[0]
+      if (anchor === undefined) {
+        return yield* new InvalidArgument({
+          argument: "message_id",
+          problem: `no message with id ${JSON.stringify(input.message_id)} is in the store${
+            chat === undefined ? "" : ` in chat ${chat.canonical}`
+          }. Message ids come from list_messages; copy one exactly.`,
+        })
+      }
+      if (found.length > 1) {
+        return yield* new InvalidArgument({
+          argument: "chat_jid",
+          problem: `the id ${JSON.stringify(input.message_id)} is in several chats (${found
+            .map((f) => f.chat_jid)
+            .join(", ")}); give chat_jid to say which one`,
+        })
+      }
+      const neighbours = yield* neighboursOf([anchor.row_id], input.before, input.after)
+      const zone = yield* TimeZone.TimeZone
+      const messages = yield* loadMessages(
+        [anchor.row_id, ...neighbours.map((n) => n.row_id)],
+        StoreQueries.bulkFormatter(zone.format),
+      )
+      const pick = (side: "before" | "after") =>
+        neighbours.flatMap((n) => {
+          const m = n.side === side ? messages.get(n.row_id) : undefined
+          return m === undefined ? [] : [m]
+        })
+      const message = messages.get(anchor.row_id)
+      if (message === undefined) {
+        return yield* new InvalidArgument({
+          argument: "message_id",
+          problem: `the message ${input.message_id} disappeared while it was read; try again`,
+        })
+      }
+      return { message, before: pick("before"), after: pick("after") }
+    }),
 })

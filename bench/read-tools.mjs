@@ -1,0 +1,206 @@
+// Read tools through the full MCP path (JSON-RPC over stdio to the bundled `whatsapp-mcp` server,
+// one long-running process, as a client uses it), p50/p99 per tool, beside the original project's
+// search (`LOWER(content) LIKE LOWER('%q%')` joined to chats, on its own schema loaded with the same
+// rows) in the same run. Never part of `pnpm test`.
+//
+// Usage: pnpm build && node bench/read-tools.mjs --store DIR [--runs 200]
+//   DIR holds a store the bridge built, e.g. 1M synthetic messages:
+//   pnpm --filter @whatsapp-mcp/fixtures synthetic --messages 1000000 --seed 1 --out /tmp/h1m.jsonl
+//   pnpm bridge ingest /tmp/h1m.jsonl --store /tmp/store-1m
+import { spawn } from "node:child_process"
+import { existsSync, mkdtempSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { parseArgs } from "node:util"
+
+const { values } = parseArgs({
+  options: { store: { type: "string" }, runs: { type: "string", default: "200" } },
+})
+if (values.store === undefined || !existsSync(join(values.store, "messages.db"))) {
+  console.error("usage: node bench/read-tools.mjs --store DIR [--runs N]  (DIR must hold messages.db)")
+  process.exit(2)
+}
+const storeDir = resolve(values.store)
+const runs = Number(values.runs)
+const root = resolve(import.meta.dirname, "..")
+const Database = createRequire(join(root, "packages/bridge/package.json"))("better-sqlite3")
+
+// ---------------------------------------------------------------------------------------------
+// Arguments drawn from the store itself, the same for every tool and for the baseline.
+const store = new Database(join(storeDir, "messages.db"), { readonly: true })
+const count = store.prepare("SELECT COUNT(*) AS n FROM messages").get().n
+const chats = store.prepare("SELECT jid FROM chats ORDER BY last_message_time DESC LIMIT 200").all()
+const people = store.prepare("SELECT jid, phone, lid FROM contacts WHERE phone IS NOT NULL LIMIT 200").all()
+const names = store
+  .prepare("SELECT display_name FROM contacts WHERE address_book_name IS NOT NULL LIMIT 200")
+  .all()
+  .map((row) => row.display_name.split(" ")[0])
+const anchors = store
+  .prepare(
+    "SELECT id, chat_jid FROM messages WHERE row_id IN (SELECT abs(random()) % ? + 1 FROM messages LIMIT 200)",
+  )
+  .all(count)
+store.close()
+// Words a person searches for: common and rare, accented and not, several languages.
+const words = [
+  "sunday",
+  "dinner",
+  "birthday",
+  "airport",
+  "taxi",
+  "museum",
+  "interview",
+  "dimanche",
+  "boulangerie",
+  "creme brulee",
+  "geburtstag",
+  "fruhstuck",
+  "verspatung",
+  "cumpleanos",
+  "restaurante",
+  "lisboa",
+  "pao de queijo",
+  "report",
+  "concert",
+  "photos",
+]
+const pick = (list, i) => list[i % list.length]
+
+// ---------------------------------------------------------------------------------------------
+// The server, over stdio, as an MCP client runs it.
+const bin = join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs")
+const child = spawn(process.execPath, [bin, "--store", storeDir], { stdio: ["pipe", "pipe", "inherit"] })
+const pending = new Map()
+let buffer = ""
+child.stdout.on("data", (chunk) => {
+  buffer += chunk
+  let newline = buffer.indexOf("\n")
+  while (newline >= 0) {
+    const line = buffer.slice(0, newline)
+    buffer = buffer.slice(newline + 1)
+    newline = buffer.indexOf("\n")
+    if (line.trim() === "") continue
+    const message = JSON.parse(line)
+    const waiter = pending.get(message.id)
+    if (waiter !== undefined) {
+      pending.delete(message.id)
+      waiter(message)
+    }
+  }
+})
+let nextId = 1
+const request = (method, params) =>
+  new Promise((done) => {
+    const id = nextId++
+    pending.set(id, done)
+    child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`)
+  })
+await request("initialize", {
+  protocolVersion: "2025-06-18",
+  capabilities: {},
+  clientInfo: { name: "bench", version: "1" },
+})
+child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`)
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]
+const summary = (times) => {
+  const sorted = [...times].sort((a, b) => a - b)
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) }
+}
+
+const measureTool = async (name, argsOf) => {
+  const times = []
+  let errors = 0
+  for (let i = -10; i < runs; i++) {
+    const started = process.hrtime.bigint()
+    const answer = await request("tools/call", { name, arguments: argsOf(Math.abs(i)) })
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    if (answer.error !== undefined || answer.result?.isError === true) {
+      errors++
+      if (errors === 1) console.error(`${name}: ${JSON.stringify(answer.error ?? answer.result.content)}`)
+    }
+    if (i >= 0) times.push(ms)
+  }
+  return { ...summary(times), errors }
+}
+
+const results = []
+const cases = [
+  ["list_messages (query)", "list_messages", (i) => ({ query: pick(words, i) })],
+  [
+    "list_messages (query, no context)",
+    "list_messages",
+    (i) => ({ query: pick(words, i), include_context: false }),
+  ],
+  ["list_messages (chat)", "list_messages", (i) => ({ chat_jid: pick(chats, i).jid })],
+  ["list_messages (sender)", "list_messages", (i) => ({ sender_phone_number: `+${pick(people, i).phone}` })],
+  ["list_chats", "list_chats", () => ({})],
+  ["list_chats (query)", "list_chats", (i) => ({ query: pick(names, i) })],
+  ["get_chat", "get_chat", (i) => ({ chat_jid: pick(chats, i).jid })],
+  [
+    "get_message_context",
+    "get_message_context",
+    (i) => ({ message_id: pick(anchors, i).id, chat_jid: pick(anchors, i).chat_jid }),
+  ],
+  ["search_contacts", "search_contacts", (i) => ({ query: pick(names, i) })],
+  ["get_contact", "get_contact", (i) => ({ identifier: pick(people, i).lid ?? pick(people, i).jid })],
+  [
+    "get_direct_chat_by_contact",
+    "get_direct_chat_by_contact",
+    (i) => ({ sender_phone_number: `+${pick(people, i).phone}` }),
+  ],
+  ["get_contact_chats", "get_contact_chats", (i) => ({ jid: pick(people, i).jid })],
+  ["get_last_interaction", "get_last_interaction", (i) => ({ jid: pick(people, i).jid })],
+]
+for (const [label, name, argsOf] of cases) results.push([label, await measureTool(name, argsOf)])
+child.kill()
+
+// ---------------------------------------------------------------------------------------------
+// The original project's schema and search, same rows, same words, same machine, same run.
+const baselineDir = mkdtempSync(join(tmpdir(), "wa-bench-baseline-"))
+const baseline = new Database(join(baselineDir, "messages.db"))
+baseline.exec(`
+  CREATE TABLE chats (jid TEXT PRIMARY KEY, name TEXT, last_message_time TIMESTAMP);
+  CREATE TABLE messages (
+    id TEXT, chat_jid TEXT, sender TEXT, content TEXT, timestamp TIMESTAMP, is_from_me BOOLEAN,
+    media_type TEXT, filename TEXT, url TEXT, media_key BLOB, file_sha256 BLOB, file_enc_sha256 BLOB,
+    file_length INTEGER,
+    PRIMARY KEY (id, chat_jid), FOREIGN KEY (chat_jid) REFERENCES chats(jid));
+  ATTACH DATABASE '${join(storeDir, "messages.db").replaceAll("'", "''")}' AS store;
+  INSERT INTO chats SELECT c.jid, COALESCE(c.name, co.display_name), c.last_message_time
+    FROM store.chats c LEFT JOIN store.contacts co ON co.jid = c.jid;
+  INSERT INTO messages SELECT id, chat_jid, substr(sender_jid, 1, instr(sender_jid, '@') - 1), text, timestamp,
+    from_me, CASE WHEN kind IN ('image','video','audio','voice','document','sticker') THEN kind END,
+    media_file_name, media_url, media_key, media_sha256, media_enc_sha256, media_size
+    FROM store.messages;
+  DETACH DATABASE store;
+`)
+const likeSearch = baseline.prepare(`
+  SELECT messages.timestamp, messages.sender, chats.name, messages.content, messages.is_from_me,
+    chats.jid, messages.id, messages.media_type
+  FROM messages JOIN chats ON messages.chat_jid = chats.jid
+  WHERE LOWER(messages.content) LIKE LOWER(?)
+  ORDER BY messages.timestamp DESC LIMIT ? OFFSET ?`)
+const likeTimes = []
+for (let i = -3; i < Math.min(runs, 40); i++) {
+  const started = process.hrtime.bigint()
+  likeSearch.all(`%${pick(words, Math.abs(i))}%`, 20, 0)
+  if (i >= 0) likeTimes.push(Number(process.hrtime.bigint() - started) / 1e6)
+}
+baseline.close()
+const like = summary(likeTimes)
+
+// ---------------------------------------------------------------------------------------------
+const fmt = (ms) => `${ms.toFixed(2)} ms`.padStart(11)
+console.log(`\nRead tools on ${count.toLocaleString("en")} messages, ${runs} calls each, MCP over stdio:`)
+console.log(`${"tool".padEnd(36)}${"p50".padStart(11)}${"p99".padStart(11)}  errors`)
+for (const [label, r] of results) console.log(`${label.padEnd(36)}${fmt(r.p50)}${fmt(r.p99)}  ${r.errors}`)
+console.log(`${"original LIKE search (SQL only)".padEnd(36)}${fmt(like.p50)}${fmt(like.p99)}`)
+const query = results[0][1]
+console.log(
+  `\nlist_messages with a query, whole MCP round trip: p50 ${query.p50.toFixed(2)} ms vs the original's LIKE SQL alone p50 ${like.p50.toFixed(2)} ms: ${(like.p50 / query.p50).toFixed(0)}x faster`,
+)
+const worst = Math.max(...results.map(([, r]) => r.p99))
+console.log(`slowest read tool p99: ${worst.toFixed(2)} ms`)
+console.log(`reproduce: pnpm build && node bench/read-tools.mjs --store ${values.store} --runs ${runs}`)

@@ -1,0 +1,18 @@
+/** Turns chat rows into the chats the tools return, with every last message fetched in one statement. */
+import type { SqlClient, SqlError } from "@effect/sql"
+import { StoreQueries, type TimeZone } from "@whatsapp-mcp/runtime"
+import { Clock, Effect } from "effect"
+import { type ChatRow, lastMessages } from "./ChatQueries.js"
+import { type Chat, toChat } from "./ChatSchemas.js"
+
+export const loadChats = (
+  rows: ReadonlyArray<ChatRow>,
+  includeLastMessage: boolean,
+  zone: TimeZone.TimeZoneService,
+): Effect.Effect<ReadonlyArray<Chat>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+    const last = includeLastMessage ? yield* lastMessages(rows.map((row) => row.jid)) : []
+    const byChat = new Map(last.map((m) => [m.chat_jid, m]))
+    return rows.map((row) => toChat(row, byChat.get(row.jid), StoreQueries.bulkFormatter(zone.format), now))
+  })

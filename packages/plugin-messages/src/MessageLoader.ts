@@ -1,0 +1,133 @@
+/**
+ * Loads messages by row id as the tools return them: names instead of numbers, "You" for the
+ * user, the quoted message, reactions, edit and delete flags, delivery status. One statement for any
+ * number of messages.
+ */
+import type { SqlClient, SqlError } from "@effect/sql"
+import { StoreQueries } from "@whatsapp-mcp/runtime"
+import { Effect } from "effect"
+import { type MessageRow, messagesByRowId } from "./MessageQueries.js"
+import type { DeliveryStatus, Message } from "./MessageSchemas.js"
+
+/** `messages.status` (proto `WebMessageInfo.Status`) by number. */
+const statusNames: ReadonlyArray<typeof DeliveryStatus.Type> = [
+  "error",
+  "pending",
+  "sent",
+  "delivered",
+  "read",
+  "played",
+]
+
+const you = "You"
+
+const nameOf = (jid: string | null, name: string | null): string =>
+  name ?? (jid === null ? "unknown" : StoreQueries.fallbackName(jid))
+
+/** `messages.poll_options` is a JSON array of option names; anything else reads as no options. */
+const pollOptions = (raw: string | null): ReadonlyArray<string> | null => {
+  if (raw === null) return null
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    return Array.isArray(parsed) ? parsed.filter((o): o is string => typeof o === "string") : null
+  } catch {
+    return null
+  }
+}
+
+type ReactionTuple = readonly [emoji: string, fromMe: number, senderJid: string, senderName: string | null]
+
+const reactionsOf = (raw: string | null): Message["reactions"] => {
+  if (raw === null) return []
+  const tuples = JSON.parse(raw) as ReadonlyArray<ReactionTuple>
+  return tuples.map(([emoji, fromMe, senderJid, senderName]) => ({
+    emoji,
+    sender: fromMe === 1 ? you : nameOf(senderJid, senderName),
+    sender_jid: senderJid,
+  }))
+}
+
+const toMessage = (
+  row: MessageRow,
+  format: (unix: number) => string,
+  nameOfParty: (jid: string) => string,
+): Omit<Message, "reactions"> => {
+  const fromMe = row.from_me === 1
+  const deleted = row.deleted === "revoked"
+  const text = deleted
+    ? null
+    : row.kind === "system"
+      ? StoreQueries.describeNotice(row.stub_type, row.stub_parameters, nameOfParty)
+      : row.text
+  return {
+    id: row.id,
+    chat_jid: row.chat_jid,
+    chat_name: nameOf(row.chat_jid, row.chat_name),
+    time: format(row.timestamp),
+    sender: fromMe ? you : nameOf(row.sender_jid, row.sender_name),
+    sender_jid: row.sender_jid,
+    from_me: fromMe,
+    kind: row.kind,
+    text,
+    file_name: deleted ? null : row.media_file_name,
+    mimetype: deleted ? null : row.media_mimetype,
+    location:
+      deleted || row.latitude === null || row.longitude === null
+        ? null
+        : { latitude: row.latitude, longitude: row.longitude },
+    poll_options: deleted ? null : pollOptions(row.poll_options),
+    quoted:
+      row.quoted_id === null
+        ? null
+        : {
+            id: row.quoted_id,
+            sender: row.quoted_from_me === 1 ? you : nameOf(row.quoted_sender_jid, row.quoted_sender_name),
+            snippet:
+              row.quoted_kind === null
+                ? null
+                : StoreQueries.previewOf(
+                    {
+                      kind: row.quoted_kind,
+                      text: row.quoted_text,
+                      media_file_name: row.quoted_file_name,
+                      deleted: row.quoted_deleted,
+                      stub_type: row.quoted_stub_type,
+                      stub_parameters: row.quoted_stub_parameters,
+                    },
+                    80,
+                  ),
+          },
+    edited: row.edited_at !== null && !deleted,
+    deleted,
+    status: fromMe && row.status !== null ? (statusNames[row.status] ?? null) : null,
+  }
+}
+
+/** The messages with these row ids, by row id, times printed by `format`. Unknown ids are left out. */
+export const loadMessages = (
+  rowIds: ReadonlyArray<number>,
+  format: (unixSeconds: number) => string,
+): Effect.Effect<ReadonlyMap<number, Message>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const unique = [...new Set(rowIds)]
+    if (unique.length === 0) return new Map()
+    const rows = yield* messagesByRowId(unique)
+    // People named by notices (added, removed, promoted…), in one more query when there are any.
+    const parties = rows.flatMap((row) =>
+      row.kind === "system" ? StoreQueries.noticeJids(row.stub_parameters) : [],
+    )
+    const [names, self] =
+      parties.length === 0
+        ? [new Map<string, string>(), []]
+        : yield* Effect.all([StoreQueries.personNames(parties), StoreQueries.selfJids()])
+    const nameOfParty = (jid: string) =>
+      self.includes(jid) ? you : (names.get(jid) ?? StoreQueries.fallbackName(jid))
+    const messages = new Map<number, Message>()
+    for (const row of rows) {
+      messages.set(row.row_id, {
+        ...toMessage(row, format, nameOfParty),
+        reactions: reactionsOf(row.reactions),
+      })
+    }
+    return messages
+  })

@@ -1,0 +1,220 @@
+/**
+ * Every SQL statement of the messages plugin. A search returns row ids only; the rows, their
+ * quoted messages, names, reactions and neighbours are then fetched for the whole page at once
+ * (row ids travel as one JSON parameter), so a page costs a fixed handful of statements.
+ *
+ * A list parameter is joined with CROSS JOIN, which keeps it the outer loop: the planner cannot
+ * know how short the list is and, on a store with few rows, would read the whole table instead.
+ */
+import { SqlClient, type SqlError } from "@effect/sql"
+import { StoreQueries } from "@whatsapp-mcp/runtime"
+import { Effect } from "effect"
+
+/** Rows deleted "for me" are gone for the user; every read leaves them out. */
+const visible = "deleted IS NOT 'for_me'"
+
+export interface SearchFilters {
+  /** A ready FTS5 expression (see `FtsQuery`), or undefined for no full-text filter. */
+  readonly match: string | undefined
+  readonly chatJid: string | undefined
+  readonly senderJid: string | undefined
+  readonly after: number | undefined
+  readonly before: number | undefined
+  readonly kind: string | undefined
+  readonly limit: number
+  readonly offset: number
+}
+
+export interface SearchHit {
+  readonly row_id: number
+}
+
+/**
+ * Below this many full-text matches, the matches are joined to their rows and sorted by time;
+ * above it, the newest rows are walked down a time-ordered index and each one checked against
+ * the set of matches, which stops after one page. A common word in a million messages costs ~1 ms
+ * the second way and ~20-100 ms the first; a rare word is the other way round.
+ */
+const sortMatchesUpTo = 2000
+
+/**
+ * The page of matching row ids, newest first, with one extra row to tell whether there is more.
+ * Each filter present adds one indexed condition; SQLite picks the most selective index.
+ */
+export const search = (
+  filters: SearchFilters,
+): Effect.Effect<ReadonlyArray<SearchHit>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const conditions = [sql.literal(`m.${visible}`)]
+    if (filters.chatJid !== undefined) conditions.push(sql`m.chat_jid = ${filters.chatJid}`)
+    if (filters.senderJid !== undefined) conditions.push(sql`m.sender_jid = ${filters.senderJid}`)
+    if (filters.after !== undefined) conditions.push(sql`m.timestamp >= ${filters.after}`)
+    if (filters.before !== undefined) conditions.push(sql`m.timestamp < ${filters.before}`)
+    if (filters.kind !== undefined) conditions.push(sql`m.kind = ${filters.kind}`)
+    const fetch = filters.limit + 1
+    const order = sql`ORDER BY m.timestamp DESC, m.row_id DESC LIMIT ${fetch} OFFSET ${filters.offset}`
+    if (filters.match === undefined) {
+      return yield* sql<SearchHit>`SELECT m.row_id FROM messages m WHERE ${sql.and(conditions)} ${order}`
+    }
+    // Counting stops as soon as the answer is known: only "none", "few" or "many" matter.
+    const counted = yield* sql<{ matches: number }>`
+      SELECT count(*) AS matches FROM (
+        SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${filters.match} LIMIT ${sortMatchesUpTo + 1})`
+    const matches = counted[0]?.matches ?? 0
+    if (matches === 0) return []
+    if (matches <= sortMatchesUpTo) {
+      return yield* sql<SearchHit>`
+        SELECT m.row_id FROM messages_fts f JOIN messages m ON m.row_id = f.rowid
+        WHERE messages_fts MATCH ${filters.match} AND ${sql.and(conditions)} ${order}`
+    }
+    // The unary + keeps SQLite from driving the query by the match set: it walks the time,
+    // chat, sender or kind index instead, newest first, and tests each row against the set.
+    return yield* sql<SearchHit>`
+      SELECT m.row_id FROM messages m
+      WHERE +m.row_id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${filters.match})
+        AND ${sql.and(conditions)} ${order}`
+  })
+
+/** Highlighted extracts of the matching column for the given rows of a full-text search. */
+export const snippets = (
+  match: string,
+  rowIds: ReadonlyArray<number>,
+  marker: { readonly open: string; readonly close: string },
+): Effect.Effect<ReadonlyMap<number, string>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    if (rowIds.length === 0) return new Map()
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ row_id: number; snippet: string }>`
+      SELECT rowid AS row_id, snippet(messages_fts, -1, ${marker.open}, ${marker.close}, '…', 24) AS snippet
+      FROM messages_fts
+      WHERE messages_fts MATCH ${match} AND rowid IN (SELECT value FROM json_each(${StoreQueries.jsonList(rowIds)}))`
+    return new Map(rows.map((row) => [row.row_id, row.snippet]))
+  })
+
+/** A message row with everything its rendering needs, names included. */
+export interface MessageRow {
+  readonly row_id: number
+  readonly chat_jid: string
+  readonly id: string
+  readonly from_me: number
+  readonly sender_jid: string | null
+  readonly timestamp: number
+  readonly kind: string
+  readonly text: string | null
+  readonly media_mimetype: string | null
+  readonly media_file_name: string | null
+  readonly latitude: number | null
+  readonly longitude: number | null
+  readonly poll_options: string | null
+  readonly stub_type: number | null
+  readonly stub_parameters: string | null
+  readonly status: number | null
+  readonly edited_at: number | null
+  readonly deleted: string | null
+  readonly chat_name: string | null
+  readonly sender_name: string | null
+  readonly quoted_id: string | null
+  readonly quoted_sender_jid: string | null
+  readonly quoted_sender_name: string | null
+  readonly quoted_from_me: number | null
+  readonly quoted_kind: string | null
+  readonly quoted_text: string | null
+  readonly quoted_file_name: string | null
+  readonly quoted_deleted: string | null
+  readonly quoted_stub_type: number | null
+  readonly quoted_stub_parameters: string | null
+  /** JSON array of `[emoji, from_me, sender_jid, sender_name]`, oldest first; removed reactions left out. */
+  readonly reactions: string | null
+}
+
+/**
+ * The rows with these ids, with chat and sender names, the message each one quotes and its
+ * reactions (read from the reactions primary key, in the same statement).
+ */
+export const messagesByRowId = (
+  rowIds: ReadonlyArray<number>,
+): Effect.Effect<ReadonlyArray<MessageRow>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    if (rowIds.length === 0) return []
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<MessageRow>`
+      SELECT m.row_id, m.chat_jid, m.id, m.from_me, m.sender_jid, m.timestamp, m.kind, m.text,
+        m.media_mimetype, m.media_file_name, m.latitude, m.longitude, m.poll_options, m.stub_type, m.stub_parameters, m.status, m.edited_at, m.deleted,
+        COALESCE(ch.name, cc.display_name,
+          (SELECT 'You (notes to self)' FROM account WHERE key IN ('self_jid', 'self_lid') AND value = m.chat_jid)) AS chat_name,
+        sc.display_name AS sender_name,
+        m.quoted_id,
+        COALESCE(m.quoted_sender_jid, q.sender_jid) AS quoted_sender_jid,
+        qc.display_name AS quoted_sender_name,
+        CASE WHEN q.from_me = 1 OR COALESCE(m.quoted_sender_jid, q.sender_jid) IN
+          (SELECT value FROM account WHERE key IN ('self_jid', 'self_lid')) THEN 1 ELSE 0 END AS quoted_from_me,
+        q.kind AS quoted_kind, q.text AS quoted_text, q.media_file_name AS quoted_file_name,
+        q.deleted AS quoted_deleted, q.stub_type AS quoted_stub_type, q.stub_parameters AS quoted_stub_parameters,
+        (SELECT json_group_array(json_array(oldest.emoji, oldest.from_me, oldest.sender_jid, rc.display_name))
+          FROM (SELECT * FROM reactions r WHERE r.chat_jid = m.chat_jid AND r.message_id = m.id AND r.emoji <> ''
+            ORDER BY r.timestamp, r.sender_jid) oldest
+          LEFT JOIN contacts rc ON rc.jid = oldest.sender_jid) AS reactions
+      FROM json_each(${StoreQueries.jsonList(rowIds)}) j
+      CROSS JOIN messages m ON m.row_id = j.value
+      LEFT JOIN chats ch ON ch.jid = m.chat_jid
+      LEFT JOIN contacts cc ON cc.jid = m.chat_jid
+      LEFT JOIN contacts sc ON sc.jid = m.sender_jid
+      LEFT JOIN messages q ON q.id = m.quoted_id AND q.chat_jid = m.chat_jid
+      LEFT JOIN contacts qc ON qc.jid = COALESCE(m.quoted_sender_jid, q.sender_jid)`
+  })
+
+export interface NeighbourRow {
+  /** The message the neighbour is context for. */
+  readonly anchor: number
+  readonly side: "before" | "after"
+  readonly row_id: number
+  readonly timestamp: number
+}
+
+/**
+ * Up to `before` earlier and `after` later messages in the same chat around each anchor, in one
+ * statement: each anchor walks the (chat_jid, timestamp) index backwards and forwards from itself.
+ */
+export const neighboursOf = (
+  anchors: ReadonlyArray<number>,
+  before: number,
+  after: number,
+): Effect.Effect<ReadonlyArray<NeighbourRow>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    if (anchors.length === 0 || (before === 0 && after === 0)) return []
+    const sql = yield* SqlClient.SqlClient
+    const list = StoreQueries.jsonList(anchors)
+    return yield* sql<NeighbourRow>`
+      SELECT h.row_id AS anchor, 'before' AS side, x.row_id, x.timestamp
+      FROM json_each(${list}) j CROSS JOIN messages h ON h.row_id = j.value
+      JOIN messages x ON x.row_id IN (
+        SELECT y.row_id FROM messages y
+        WHERE y.chat_jid = h.chat_jid AND (y.timestamp, y.row_id) < (h.timestamp, h.row_id) AND y.${sql.literal(visible)}
+        ORDER BY y.timestamp DESC, y.row_id DESC LIMIT ${before})
+      UNION ALL
+      SELECT h.row_id AS anchor, 'after' AS side, x.row_id, x.timestamp
+      FROM json_each(${list}) j CROSS JOIN messages h ON h.row_id = j.value
+      JOIN messages x ON x.row_id IN (
+        SELECT y.row_id FROM messages y
+        WHERE y.chat_jid = h.chat_jid AND (y.timestamp, y.row_id) > (h.timestamp, h.row_id) AND y.${sql.literal(visible)}
+        ORDER BY y.timestamp ASC, y.row_id ASC LIMIT ${after})
+      ORDER BY 4, 3`
+  })
+
+/** The stored messages with this id (in one chat when given): more than one means the id is ambiguous. */
+export const findMessage = (
+  id: string,
+  chatJid: string | undefined,
+): Effect.Effect<
+  ReadonlyArray<{ row_id: number; chat_jid: string }>,
+  SqlError.SqlError,
+  SqlClient.SqlClient
+> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    chatJid === undefined
+      ? sql<{ row_id: number; chat_jid: string }>`
+          SELECT row_id, chat_jid FROM messages WHERE id = ${id} AND ${sql.literal(visible)} LIMIT 5`
+      : sql<{ row_id: number; chat_jid: string }>`
+          SELECT row_id, chat_jid FROM messages WHERE id = ${id} AND chat_jid = ${chatJid} AND ${sql.literal(visible)}`,
+  )

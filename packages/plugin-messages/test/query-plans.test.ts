@@ -1,0 +1,74 @@
+// Every statement the messages tools run uses an index on the messages table (SQLite's own
+// EXPLAIN QUERY PLAN), and a page costs the same number of statements whatever its size.
+import { join } from "node:path"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import plugin from "../src/index.js"
+
+const streams = ["history-sync", "message-kinds", "updates", "chats-contacts-groups", "identities"].map(
+  (name) => join(__dirname, "../../../fixtures/streams", `${name}.jsonl`),
+)
+
+/** Plan lines that read a big table row by row: messages, reactions (any alias the SQL gives them). */
+const fullScan = /^SCAN (messages|m|x|y|h|q|reactions|r)( |$)(?!.*USING)/
+
+let storeDir: string
+beforeAll(async () => {
+  storeDir = (await storeFromStreams(streams)).storeDir
+})
+
+const explain = async (name: string, args: Record<string, unknown>) => {
+  const tool = plugin.tools.find((t) => t.name === name)
+  if (tool === undefined) throw new Error(`no tool ${name}`)
+  const call = await explainToolCall(tool, args, { storeDir })
+  expect(call.result.ok, JSON.stringify(call.result)).toBe(true)
+  return call.plans
+}
+
+const cases: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+  ["list_messages", {}],
+  ["list_messages", { query: "dimanche" }],
+  ["list_messages", { query: "dimanche", chat_jid: "+12025550101", after: "2026-01-01" }],
+  ["list_messages", { query: "10*", sender_phone_number: "100000000106365@lid", before: "2026-03-02" }],
+  ["list_messages", { query: "plan", media_type: "document" }],
+  ["list_messages", { chat_jid: "120363100000000002@g.us", context_before: 3, context_after: 3 }],
+  ["list_messages", { sender_phone_number: "+12025550101", include_context: false }],
+  ["list_messages", { media_type: "image" }],
+  ["list_messages", { after: "2026-03-01", before: "2026-03-02", page: 2, limit: 5 }],
+  ["get_message_context", { message_id: "3A4839EFFC7EDD35E285" }],
+  [
+    "get_message_context",
+    { message_id: "3A4839EFFC7EDD35E285", chat_jid: "100000000103326@lid", before: 10 },
+  ],
+]
+
+describe("query plans", () => {
+  it.each(cases)("%s %j reads messages through an index only", async (name, args) => {
+    const plans = await explain(name, args)
+    expect(plans.length).toBeGreaterThan(0)
+    for (const { sql, plan } of plans) {
+      expect(
+        plan.filter((line) => fullScan.test(line)),
+        sql,
+      ).toEqual([])
+    }
+  })
+
+  it("runs as many statements for a page of 50 hits with context as for a page of 1", async () => {
+    const one = await explain("list_messages", { query: "dimanche", limit: 1 })
+    const fifty = await explain("list_messages", { query: "dimanche", limit: 50 })
+    expect(fifty.length).toBe(one.length)
+    expect(fifty.length).toBeLessThanOrEqual(7)
+  })
+
+  it("walks the time index for a common word instead of sorting every match", async () => {
+    // The search statement of a query: either a join sorted by time (few matches) or an index walk.
+    const plans = await explain("list_messages", { query: "dimanche" })
+    const search = plans.find(
+      (p) => p.sql.includes("messages_fts") && p.sql.includes("ORDER BY m.timestamp DESC"),
+    )
+    expect(search?.plan.join("\n")).toMatch(
+      /SEARCH m USING INTEGER PRIMARY KEY|SCAN m USING (COVERING )?INDEX/,
+    )
+  })
+})

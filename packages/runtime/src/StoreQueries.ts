@@ -1,0 +1,385 @@
+/**
+ * Queries over the store that every plugin needs the same way: turning whatever identifier a model
+ * gives into the person or chat the store knows (through the LID ↔ phone alias table), and the names
+ * people and chats are shown with. Lists travel to SQLite as one JSON parameter, so each statement's
+ * text is fixed and SQLite prepares it once.
+ *
+ * A list parameter is joined with CROSS JOIN, which keeps it the outer loop: the planner cannot
+ * know how short the list is and, on a store with few rows, would read the whole table instead.
+ */
+import { SqlClient, type SqlError } from "@effect/sql"
+import { Effect, Either } from "effect"
+import * as Jid from "./Jid.js"
+import { InvalidArgument } from "./ToolErrors.js"
+
+/** A person or chat as the store knows it, whichever form the caller used. */
+export interface Resolved {
+  /** What the caller gave, normalised. */
+  readonly identifier: Jid.Identifier
+  /** The form the store keys it under: the phone JID when one is known, else the LID (groups: their JID). */
+  readonly canonical: string
+  /** Every JID the same person or chat may be stored under (canonical first), for `IN` filters. */
+  readonly jids: ReadonlyArray<string>
+  /** The phone number's digits, when known. */
+  readonly phone: string | undefined
+}
+
+/** A JSON array for `json_each(?)`: one parameter whatever the list's length. */
+export const jsonList = (values: ReadonlyArray<string | number>): string => JSON.stringify(values)
+
+/** Resolves a parsed identifier to every form the store may hold it under. */
+export const resolve = (
+  identifier: Jid.Identifier,
+): Effect.Effect<Resolved, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    if (!Jid.isPerson(identifier)) {
+      return { identifier, canonical: identifier.jid, jids: [identifier.jid], phone: undefined }
+    }
+    const sql = yield* SqlClient.SqlClient
+    // Both columns are indexed; a LID may have been learnt only from the contact list.
+    const rows = yield* sql<{ pn: string | null; lid: string | null }>`
+      SELECT pn, lid FROM jid_aliases WHERE lid = ${identifier.jid} OR pn = ${identifier.jid}
+      UNION
+      SELECT CASE WHEN jid LIKE '%@s.whatsapp.net' THEN jid END, lid FROM contacts
+      WHERE lid = ${identifier.jid} OR jid = ${identifier.jid}`
+    const phoneJid =
+      identifier.kind === "phone" ? identifier.jid : (rows.find((row) => row.pn !== null)?.pn ?? undefined)
+    const jids = new Set<string>()
+    if (phoneJid !== undefined) jids.add(phoneJid)
+    jids.add(identifier.jid)
+    for (const row of rows) {
+      if (row.pn !== null && row.pn === phoneJid && row.lid !== null) jids.add(row.lid)
+    }
+    const list = [...jids]
+    return {
+      identifier,
+      canonical: list[0] ?? identifier.jid,
+      jids: list,
+      phone: phoneJid === undefined ? undefined : Jid.phoneOf(phoneJid),
+    }
+  })
+
+/** Parses an argument as an identifier, failing with an error that names the argument. */
+export const parseArgument = (
+  argument: string,
+  input: string,
+): Effect.Effect<Jid.Identifier, InvalidArgument> =>
+  Either.match(Jid.parse(input), {
+    onLeft: (problem) => Effect.fail(new InvalidArgument({ argument, problem })),
+    onRight: Effect.succeed,
+  })
+
+/** Parses and resolves an argument naming a person; a group JID is refused with a reason. */
+export const resolvePerson = (
+  argument: string,
+  input: string,
+): Effect.Effect<Resolved, InvalidArgument | SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(
+    parseArgument(argument, input),
+    (identifier): Effect.Effect<Resolved, InvalidArgument | SqlError.SqlError, SqlClient.SqlClient> =>
+      Jid.isPerson(identifier)
+        ? resolve(identifier)
+        : Effect.fail(
+            new InvalidArgument({
+              argument,
+              problem: `"${input}" is a ${identifier.kind} JID, not a person: give the person's phone number, phone JID or LID (search_contacts finds them by name)`,
+            }),
+          ),
+  )
+
+/**
+ * Parses and resolves an argument naming a chat, and checks the store has it. Returns the JID the
+ * chat is stored under. An unknown chat fails with an error saying how to find the right one.
+ */
+export const resolveChat = (
+  argument: string,
+  input: string,
+): Effect.Effect<Resolved, InvalidArgument | SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const resolved = yield* Effect.flatMap(parseArgument(argument, input), resolve)
+    const sql = yield* SqlClient.SqlClient
+    const found = yield* sql<{ jid: string }>`
+      SELECT c.jid FROM json_each(${jsonList(resolved.jids)}) j CROSS JOIN chats c ON c.jid = j.value
+      ORDER BY j.key LIMIT 1`
+    const stored = found[0]?.jid
+    if (stored === undefined) {
+      return yield* new InvalidArgument({
+        argument,
+        problem: `no chat with ${input} is in the store. Call list_chats (by name) or search_contacts (for a person's number) to find the chat's JID.`,
+      })
+    }
+    return { ...resolved, canonical: stored, jids: [stored, ...resolved.jids.filter((j) => j !== stored)] }
+  })
+
+/** The linked account's own JIDs (phone JID and LID), so its messages and reactions show as "You". */
+export const selfJids = (): Effect.Effect<ReadonlyArray<string>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.map(
+      sql<{ value: string }>`SELECT value FROM account WHERE key IN ('self_jid', 'self_lid')`,
+      (rows) => rows.map((row) => row.value),
+    ),
+  )
+
+/**
+ * The name a person is shown with: address-book name, then business name, then push name, then
+ * `+<phone>`; a JID the store has no name for shows as its phone number or as itself.
+ */
+export const fallbackName = (jid: string): string => {
+  const phone = Jid.phoneOf(jid)
+  return phone === undefined ? jid : `+${phone}`
+}
+
+/** Display names of people, by JID, in one query. JIDs without a contact get `fallbackName`. */
+export const personNames = (
+  jids: ReadonlyArray<string>,
+): Effect.Effect<ReadonlyMap<string, string>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const names = new Map<string, string>()
+    if (jids.length === 0) return names
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ jid: string; name: string | null }>`
+      SELECT j.value AS jid, c.display_name AS name
+      FROM json_each(${jsonList([...new Set(jids)])}) j LEFT JOIN contacts c ON c.jid = j.value`
+    for (const row of rows) names.set(row.jid, row.name ?? fallbackName(row.jid))
+    return names
+  })
+
+/**
+ * Display names of chats, by JID, in one query: the chat's own name (group subject), else the
+ * contact's name for a direct chat, else its phone number.
+ */
+export const chatNames = (
+  jids: ReadonlyArray<string>,
+): Effect.Effect<ReadonlyMap<string, string>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const names = new Map<string, string>()
+    if (jids.length === 0) return names
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ jid: string; name: string | null }>`
+      SELECT j.value AS jid, COALESCE(ch.name, co.display_name) AS name
+      FROM json_each(${jsonList([...new Set(jids)])}) j
+      LEFT JOIN chats ch ON ch.jid = j.value
+      LEFT JOIN contacts co ON co.jid = j.value`
+    for (const row of rows) names.set(row.jid, row.name ?? fallbackName(row.jid))
+    return names
+  })
+
+/** Latin letters with their accented forms, built once from Unicode's own decompositions. */
+const letterVariants: ReadonlyMap<string, string> = (() => {
+  const groups = new Map<string, Set<string>>()
+  const add = (base: string, variant: string) => {
+    const set = groups.get(base) ?? new Set<string>([base])
+    set.add(variant)
+    groups.set(base, set)
+  }
+  // Latin-1 and Latin Extended-A hold the accents of European languages; Romanian's commas too.
+  // Fewer variants per letter keep each GLOB character class short, and the match fast.
+  const codes = [...Array.from({ length: 0x17f - 0x41 + 1 }, (_, i) => 0x41 + i), 0x218, 0x219, 0x21a, 0x21b]
+  for (const code of codes) {
+    const char = String.fromCodePoint(code)
+    const base = char
+      .normalize("NFD")
+      .replace(/\p{M}+/gu, "")
+      .toLowerCase()
+    if (base.length !== 1 || !/[a-z]/.test(base)) continue
+    add(base, char)
+    add(base, char.toLowerCase())
+    add(base, char.toUpperCase())
+  }
+  // Letters that do not decompose but that people type without their stroke.
+  for (const [base, variant] of [
+    ["o", "ø"],
+    ["o", "Ø"],
+    ["l", "ł"],
+    ["l", "Ł"],
+    ["d", "đ"],
+    ["d", "Đ"],
+  ] as const) {
+    add(base, variant)
+  }
+  return new Map([...groups].map(([base, set]) => [base, [...set].join("")]))
+})()
+
+const foldLetter = (char: string): string =>
+  char
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+
+/**
+ * A GLOB pattern matching any text that contains `query`, ignoring case and accents ("chloe"
+ * finds "Chloé", "CHLOÉ" finds "chloe"). GLOB rather than LIKE because SQLite's LIKE folds ASCII
+ * case only; the caller binds the pattern as a parameter.
+ */
+export const containsPattern = (query: string): string => {
+  let pattern = "*"
+  for (const char of query) {
+    const base = foldLetter(char)
+    const variants = letterVariants.get(base)
+    if (variants !== undefined) pattern += `[${variants}]`
+    else if (char === "]") pattern += "[]]"
+    else if (char === "*" || char === "?" || char === "[") pattern += `[${char}]`
+    else if (char.toLowerCase() !== char.toUpperCase())
+      pattern += `[${char.toLowerCase()}${char.toUpperCase()}]`
+    else pattern += char
+  }
+  return `${pattern}*`
+}
+
+/** WhatsApp notices (`messages.stub_type`, proto `WebMessageInfo.StubType`) as a person reads them. */
+const noticeText: Readonly<Record<number, string>> = {
+  1: "message deleted",
+  2: "waiting for this message",
+  20: "created the group",
+  21: "changed the group subject",
+  22: "changed the group icon",
+  23: "reset the group invite link",
+  24: "changed the group description",
+  25: "changed who can edit group info",
+  26: "changed who can send messages",
+  27: "added",
+  28: "removed",
+  29: "made admin",
+  30: "dismissed as admin",
+  31: "joined via invite link",
+  32: "left",
+  33: "changed their phone number",
+  38: "security code changed",
+  39: "messages are end-to-end encrypted",
+  40: "missed voice call",
+  41: "missed video call",
+  42: "changed their phone number",
+  43: "deleted the group",
+  45: "missed group voice call",
+  46: "missed group video call",
+  71: "asked to join",
+  72: "changed the disappearing messages setting",
+  74: "view-once message opened",
+  126: "business chat privacy notice",
+  127: "business chat privacy notice",
+  128: "business chat privacy notice",
+  129: "business chat privacy notice",
+  140: "joined",
+  144: "asked to join",
+  169: "silenced a voice call from an unknown number",
+  170: "silenced a video call from an unknown number",
+  177: "pinned a message",
+}
+
+const noticeParameters = (stubParameters: string | null): ReadonlyArray<string> => {
+  if (stubParameters === null || stubParameters === "") return []
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(stubParameters)
+  } catch {
+    return [stubParameters]
+  }
+  const list: ReadonlyArray<unknown> = Array.isArray(parsed) ? parsed : [parsed]
+  return list.flatMap((item): Array<string> => {
+    if (typeof item === "number") return [String(item)]
+    if (typeof item !== "string") return []
+    // Participants come as JSON objects `{"id": "…@lid", "phoneNumber": "…@s.whatsapp.net"}`.
+    if (item.startsWith("{")) {
+      try {
+        const party = JSON.parse(item) as { id?: unknown; phoneNumber?: unknown }
+        const jid = typeof party.phoneNumber === "string" ? party.phoneNumber : party.id
+        return typeof jid === "string" ? [jid] : []
+      } catch {
+        return [item]
+      }
+    }
+    return [item]
+  })
+}
+
+const isJid = (text: string): boolean => Jid.kindOf(text) !== undefined && /^[\w.:-]+@[\w.]+$/.test(text)
+
+/** The JIDs a notice names (people added, removed, promoted…), to look their names up in one query. */
+export const noticeJids = (stubParameters: string | null): ReadonlyArray<string> =>
+  noticeParameters(stubParameters)
+    .filter(isJid)
+    .flatMap((jid) => Either.match(Jid.parse(jid), { onLeft: () => [], onRight: (id) => [id.jid] }))
+
+/**
+ * What a WhatsApp notice says, with its parameters (people, numbers, a new subject); people are
+ * shown by `nameOf` (default: their phone number).
+ */
+export const describeNotice = (
+  stubType: number | null,
+  stubParameters: string | null,
+  nameOf: (jid: string) => string = fallbackName,
+): string => {
+  const base = stubType === null ? "notice" : (noticeText[stubType] ?? `notice ${stubType}`)
+  const shown = noticeParameters(stubParameters)
+    .map((p) =>
+      isJid(p) ? Either.match(Jid.parse(p), { onLeft: () => p, onRight: (id) => nameOf(id.jid) }) : p,
+    )
+    .slice(0, 5)
+  return shown.length === 0 ? base : `${base}: ${shown.join(", ")}`
+}
+
+/** The parts of a message row a one-line preview is made from. */
+export interface ContentRow {
+  readonly kind: string
+  readonly text: string | null
+  readonly media_file_name: string | null
+  readonly deleted: string | null
+  readonly stub_type: number | null
+  readonly stub_parameters: string | null
+}
+
+/**
+ * A one-line summary of a message's content, for chat lists and quoted messages. A deleted message
+ * never shows its content; a media message shows its kind with its caption or file name.
+ */
+export const previewOf = (row: ContentRow, maxLength = 120): string => {
+  if (row.deleted === "revoked") return "(message deleted)"
+  if (row.kind === "system") return `(${describeNotice(row.stub_type, row.stub_parameters)})`
+  if (row.kind === "ciphertext") return "(waiting for this message)"
+  if (row.kind === "unknown") return "(message not in the store)"
+  const text = (row.text ?? "").replace(/\s+/g, " ").trim()
+  const clipped = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text
+  if (row.kind === "text") return clipped
+  const label = row.media_file_name !== null ? `${row.kind} ${row.media_file_name}` : row.kind
+  return clipped === "" ? `(${label})` : `(${label}) ${clipped}`
+}
+
+const day = 86_400
+const offsetSuffix = /[+-]\d{2}:\d{2}$/
+const formatters = new WeakMap<(unixSeconds: number) => string, (unixSeconds: number) => string>()
+
+/**
+ * A formatter for the many timestamps of a page of results, printing exactly what `format` (a
+ * `TimeZone` service's) prints, at a fraction of the cost: the zone's offset is looked up once per
+ * UTC day and reused, except on the days the offset changes, which go through `format` itself.
+ * The same `format` always gets the same formatter, so the offsets are remembered across calls.
+ */
+export const bulkFormatter = (format: (unixSeconds: number) => string): ((unixSeconds: number) => string) => {
+  const known = formatters.get(format)
+  if (known !== undefined) return known
+  // Per UTC day: the offset and its value in seconds, or null on a day the offset changes.
+  const offsets = new Map<number, readonly [string, number] | null>()
+  const offsetOn = (dayNumber: number): readonly [string, number] | null => {
+    const cached = offsets.get(dayNumber)
+    if (cached !== undefined) return cached
+    const first = offsetSuffix.exec(format(dayNumber * day))?.[0]
+    const last = offsetSuffix.exec(format(dayNumber * day + day - 1))?.[0]
+    let offset: readonly [string, number] | null = null
+    if (first !== undefined && first === last) {
+      const sign = first.startsWith("-") ? -1 : 1
+      offset = [first, sign * (Number(first.slice(1, 3)) * 3600 + Number(first.slice(4, 6)) * 60)]
+    }
+    if (offsets.size > 20_000) offsets.clear()
+    offsets.set(dayNumber, offset)
+    return offset
+  }
+  const formatter = (unixSeconds: number): string => {
+    const offset = Number.isInteger(unixSeconds) ? offsetOn(Math.floor(unixSeconds / day)) : null
+    if (offset === null) return format(unixSeconds)
+    const local = new Date((unixSeconds + offset[1]) * 1000).toISOString()
+    // Years outside 0000-9999 print differently; leave them to `format`.
+    return local.length === 24 ? `${local.slice(0, 19)}${offset[0]}` : format(unixSeconds)
+  }
+  formatters.set(format, formatter)
+  return formatter
+}
