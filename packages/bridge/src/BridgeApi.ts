@@ -1,2 +1,342 @@
-/** HTTP contract of the bridge: the Schemas both the bridge server and the runtime client use. Loads no Baileys. */
+/**
+ * HTTP contract of the bridge: every endpoint's method, path, request and response Schema, and the
+ * one error shape. The bridge server and the runtime's client both derive from this table, so they
+ * cannot drift. Loads no Baileys.
+ */
+import { Schema } from "effect"
+
 export const BridgeApiVersion = 1
+
+/** The bearer token lives in this file inside the store directory (mode 0600). */
+export const BridgeTokenFileName = "bridge-token"
+
+export const DefaultBridgePort = 8080
+
+/** Largest request body the bridge reads; anything bigger is refused with `payload_too_large`. */
+export const MaxRequestBodyBytes = 256 * 1024
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Stable error codes: clients branch on these, humans read the message. */
+export const BridgeErrorCode = Schema.Literal(
+  "bridge_unauthorized",
+  "request_refused",
+  "not_found",
+  "method_not_allowed",
+  "bad_request",
+  "payload_too_large",
+  "whatsapp_not_connected",
+  "invalid_recipient",
+  "not_on_whatsapp",
+  "message_not_found",
+  "media_unavailable",
+  "file_not_allowed",
+  "file_not_found",
+  "file_too_large",
+  "unsupported_media",
+  "conversion_failed",
+  "rate_limited",
+  "send_failed",
+  "internal_error",
+)
+export type BridgeErrorCode = typeof BridgeErrorCode.Type
+
+/** The HTTP status each code travels with. */
+export const BridgeErrorStatus: { readonly [C in BridgeErrorCode]: number } = {
+  bridge_unauthorized: 401,
+  request_refused: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  bad_request: 400,
+  payload_too_large: 413,
+  whatsapp_not_connected: 503,
+  invalid_recipient: 400,
+  not_on_whatsapp: 404,
+  message_not_found: 404,
+  media_unavailable: 410,
+  file_not_allowed: 403,
+  file_not_found: 404,
+  file_too_large: 413,
+  unsupported_media: 415,
+  conversion_failed: 422,
+  rate_limited: 429,
+  send_failed: 502,
+  internal_error: 500,
+}
+
+/**
+ * Every failure the bridge reports, on the wire as `{"error": {"code", "message", "field"?}}`.
+ * `message` says what went wrong and what to do; `field` names the offending request field.
+ */
+export class BridgeError extends Schema.TaggedError<BridgeError>()("BridgeError", {
+  code: BridgeErrorCode,
+  message: Schema.String,
+  field: Schema.optional(Schema.String),
+}) {}
+
+export const BridgeErrorBody = Schema.Struct({
+  error: Schema.Struct({
+    code: BridgeErrorCode,
+    message: Schema.String,
+    field: Schema.optional(Schema.String),
+  }),
+})
+export type BridgeErrorBody = typeof BridgeErrorBody.Type
+
+export const bridgeErrorToBody = (error: BridgeError): BridgeErrorBody => ({
+  error: {
+    code: error.code,
+    message: error.message,
+    ...(error.field === undefined ? {} : { field: error.field }),
+  },
+})
+
+// ---------------------------------------------------------------------------------------------
+// Shared field Schemas
+
+const NonBlank = (max: number, what: string) =>
+  Schema.String.pipe(
+    Schema.filter((s) => s.trim().length > 0, { message: () => `${what} must not be empty` }),
+    Schema.maxLength(max, { message: () => `${what} must be at most ${max} characters` }),
+  )
+
+/** Phone number (digits with country code; `+`, spaces, dashes and brackets allowed), phone JID, LID or group JID. */
+export const Recipient = NonBlank(128, "recipient").annotations({
+  description:
+    "Phone number with country code, phone JID (…@s.whatsapp.net), LID (…@lid) or group JID (…@g.us)",
+})
+export const ChatJid = NonBlank(128, "chat_jid")
+export const MessageId = NonBlank(128, "message_id")
+export const IdempotencyKey = NonBlank(200, "idempotency_key")
+export const FilePath = NonBlank(4096, "path")
+
+/** WhatsApp refuses text above 65 536 characters. */
+export const MaxTextLength = 65_536
+
+// ---------------------------------------------------------------------------------------------
+// Requests and responses
+
+export const EmptyRequest = Schema.Struct({})
+
+export const ConnectionState = Schema.Literal(
+  "connecting",
+  "open",
+  "reconnecting",
+  "logged_out",
+  "replaced",
+  "failed",
+  "stopped",
+)
+export type ConnectionState = typeof ConnectionState.Type
+
+export const PairingState = Schema.Literal("paired", "awaiting_qr", "awaiting_pairing_code", "unpaired")
+export type PairingState = typeof PairingState.Type
+
+export const Health = Schema.Struct({
+  status: Schema.Literal("ok"),
+  mode: Schema.Literal("live", "replay"),
+  connection: ConnectionState,
+  /** Why the connection is in that state, when it is not simply open: what to do about it. */
+  detail: Schema.NullOr(Schema.String),
+  pairing: PairingState,
+  own_jid: Schema.NullOr(Schema.String),
+  last_disconnect: Schema.NullOr(
+    Schema.Struct({ code: Schema.NullOr(Schema.Number), reason: Schema.String, at: Schema.Number }),
+  ),
+  reconnects: Schema.Number,
+  store: Schema.Struct({ chats: Schema.Number, contacts: Schema.Number, messages: Schema.Number }),
+  history_sync: Schema.Struct({
+    active: Schema.Boolean,
+    chunks: Schema.Number,
+    messages: Schema.Number,
+    /** Percentage WhatsApp reports for the current sync, when it reports one. */
+    progress: Schema.NullOr(Schema.Number),
+  }),
+})
+export type Health = typeof Health.Type
+
+export const SendTextRequest = Schema.Struct({
+  recipient: Recipient,
+  text: NonBlank(MaxTextLength, "text"),
+  reply_to_message_id: Schema.optional(MessageId),
+  idempotency_key: Schema.optional(IdempotencyKey),
+})
+export type SendTextRequest = typeof SendTextRequest.Type
+
+export const SendFileRequest = Schema.Struct({
+  recipient: Recipient,
+  path: FilePath,
+  caption: Schema.optional(Schema.String.pipe(Schema.maxLength(MaxTextLength))),
+  reply_to_message_id: Schema.optional(MessageId),
+  idempotency_key: Schema.optional(IdempotencyKey),
+})
+export type SendFileRequest = typeof SendFileRequest.Type
+
+export const SendVoiceRequest = Schema.Struct({
+  recipient: Recipient,
+  path: FilePath,
+  idempotency_key: Schema.optional(IdempotencyKey),
+})
+export type SendVoiceRequest = typeof SendVoiceRequest.Type
+
+export const SendResult = Schema.Struct({
+  message_id: Schema.String,
+  chat_jid: Schema.String,
+  /** Unix seconds, UTC. */
+  timestamp: Schema.Number,
+  status: Schema.Literal("pending", "sent", "delivered", "read"),
+  kind: Schema.String,
+  /** True when an earlier send with the same idempotency key is being returned and nothing was sent. */
+  duplicate: Schema.Boolean,
+})
+export type SendResult = typeof SendResult.Type
+
+export const ReactRequest = Schema.Struct({
+  chat_jid: ChatJid,
+  message_id: MessageId,
+  /** One emoji; the empty string removes the reaction. */
+  emoji: Schema.String.pipe(Schema.maxLength(32, { message: () => "emoji must be a single emoji" })),
+})
+export type ReactRequest = typeof ReactRequest.Type
+
+export const ReactResult = Schema.Struct({
+  chat_jid: Schema.String,
+  message_id: Schema.String,
+  emoji: Schema.String,
+  removed: Schema.Boolean,
+})
+export type ReactResult = typeof ReactResult.Type
+
+export const MarkReadRequest = Schema.Struct({
+  chat_jid: ChatJid,
+  /** Omitted: every unread message in the chat. */
+  message_ids: Schema.optional(
+    Schema.Array(MessageId).pipe(Schema.maxItems(1000, { message: () => "at most 1000 message_ids" })),
+  ),
+})
+export type MarkReadRequest = typeof MarkReadRequest.Type
+
+export const MarkReadResult = Schema.Struct({
+  chat_jid: Schema.String,
+  marked: Schema.Number,
+})
+export type MarkReadResult = typeof MarkReadResult.Type
+
+export const MediaKind = Schema.Literal("image", "video", "audio", "voice", "document", "sticker")
+export type MediaKind = typeof MediaKind.Type
+
+export const DownloadRequest = Schema.Struct({
+  chat_jid: ChatJid,
+  message_id: MessageId,
+})
+export type DownloadRequest = typeof DownloadRequest.Type
+
+export const DownloadResult = Schema.Struct({
+  path: Schema.String,
+  mimetype: Schema.String,
+  size: Schema.Number,
+  sha256: Schema.String,
+  kind: MediaKind,
+  file_name: Schema.String,
+  /** True when the file was already in the media cache. */
+  cached: Schema.Boolean,
+})
+export type DownloadResult = typeof DownloadResult.Type
+
+// ---------------------------------------------------------------------------------------------
+// The endpoint table
+
+/**
+ * When a client may repeat a call after a timeout or a lost connection without risking a second
+ * effect on WhatsApp.
+ */
+export type RetryPolicy = "always" | "with_idempotency_key" | "never"
+
+export interface BridgeEndpoint<
+  Name extends string,
+  Req extends Schema.Schema.AnyNoContext,
+  Res extends Schema.Schema.AnyNoContext,
+> {
+  readonly name: Name
+  readonly method: "GET" | "POST"
+  readonly path: string
+  readonly request: Req
+  readonly response: Res
+  readonly retry: RetryPolicy
+}
+
+const endpoint = <
+  const Name extends string,
+  Req extends Schema.Schema.AnyNoContext,
+  Res extends Schema.Schema.AnyNoContext,
+>(
+  e: BridgeEndpoint<Name, Req, Res>,
+): BridgeEndpoint<Name, Req, Res> => e
+
+export const BridgeEndpoints = {
+  health: endpoint({
+    name: "health",
+    method: "GET",
+    path: "/v1/health",
+    request: EmptyRequest,
+    response: Health,
+    retry: "always",
+  }),
+  sendText: endpoint({
+    name: "sendText",
+    method: "POST",
+    path: "/v1/messages/text",
+    request: SendTextRequest,
+    response: SendResult,
+    retry: "with_idempotency_key",
+  }),
+  sendFile: endpoint({
+    name: "sendFile",
+    method: "POST",
+    path: "/v1/messages/file",
+    request: SendFileRequest,
+    response: SendResult,
+    retry: "with_idempotency_key",
+  }),
+  sendVoice: endpoint({
+    name: "sendVoice",
+    method: "POST",
+    path: "/v1/messages/voice",
+    request: SendVoiceRequest,
+    response: SendResult,
+    retry: "with_idempotency_key",
+  }),
+  react: endpoint({
+    name: "react",
+    method: "POST",
+    path: "/v1/reactions",
+    request: ReactRequest,
+    response: ReactResult,
+    // Setting the same reaction twice leaves the same state.
+    retry: "always",
+  }),
+  markRead: endpoint({
+    name: "markRead",
+    method: "POST",
+    path: "/v1/read",
+    request: MarkReadRequest,
+    response: MarkReadResult,
+    retry: "always",
+  }),
+  download: endpoint({
+    name: "download",
+    method: "POST",
+    path: "/v1/media/download",
+    request: DownloadRequest,
+    response: DownloadResult,
+    retry: "always",
+  }),
+} as const
+
+export type BridgeEndpoints = typeof BridgeEndpoints
+export type BridgeEndpointName = keyof BridgeEndpoints
+export type EndpointRequest<N extends BridgeEndpointName> = Schema.Schema.Type<BridgeEndpoints[N]["request"]>
+export type EndpointResponse<N extends BridgeEndpointName> = Schema.Schema.Type<
+  BridgeEndpoints[N]["response"]
+>

@@ -5,6 +5,7 @@
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { Cause, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
+import * as BridgeClient from "./bridge/BridgeClient.js"
 import { type Config, ConfigError } from "./Config.js"
 import { makeServer, type ServerInfo } from "./McpServer.js"
 import {
@@ -50,7 +51,10 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
       onRight: Effect.succeed,
     })
 
-    const timeZone = TimeZone.layer(config.timezone ?? TimeZone.systemZone())
+    const shared = Layer.merge(
+      TimeZone.layer(config.timezone ?? TimeZone.systemZone()),
+      BridgeClient.layerFetch({ url: config.bridgeUrl, tokenFile: config.tokenFile }),
+    )
     const pluginLayers = plugins.flatMap(({ plugin, options: pluginOptions, key }) =>
       plugin.layer === undefined
         ? []
@@ -65,8 +69,8 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
             ),
           ],
     )
-    const services = Layer.mergeAll(timeZone, Store.layer(config.storeDir), ...pluginLayers).pipe(
-      Layer.provideMerge(timeZone),
+    const services = Layer.mergeAll(shared, Store.layer(config.storeDir), ...pluginLayers).pipe(
+      Layer.provideMerge(shared),
     )
     const runtime = ManagedRuntime.make(services)
     const started = yield* Effect.promise(() => runtime.runPromiseExit(Store.Store))

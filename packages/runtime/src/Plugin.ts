@@ -5,6 +5,7 @@
  */
 import type { SqlClient } from "@effect/sql"
 import { type Layer, Schema } from "effect"
+import type { BridgeClient } from "./bridge/BridgeClient.js"
 import type * as Prompt from "./Prompt.js"
 import type * as Resource from "./Resource.js"
 import type { TimeZone } from "./TimeZone.js"
@@ -17,11 +18,11 @@ import type { ToolContext } from "./ToolContext.js"
  */
 export const ApiVersion = 1
 
-/** The services the runtime provides to every tool handler and plugin Layer. */
-export type RuntimeServices = SqlClient.SqlClient | TimeZone | ToolContext
+/** The services the runtime provides to every tool handler. */
+export type RuntimeServices = SqlClient.SqlClient | TimeZone | ToolContext | BridgeClient
 
 /** Services a plugin's Layer may use while it is built (no per-call context, no store yet). */
-export type LayerServices = TimeZone
+export type LayerServices = TimeZone | BridgeClient
 
 /** The Schema of a plugin's options; its encoded side is the JSON object found in the config file. */
 // biome-ignore lint/suspicious/noExplicitAny: Schema's encoded type is invariant; any JSON object is accepted and decoded

@@ -3,6 +3,8 @@
  * Anything not exported here is internal and may change without notice.
  */
 export * as Application from "./Application.js"
+export * as BridgeClient from "./bridge/BridgeClient.js"
+export * as BridgeErrors from "./bridge/BridgeClientError.js"
 export * as Config from "./Config.js"
 export * as Jid from "./Jid.js"
 export * as Main from "./Main.js"

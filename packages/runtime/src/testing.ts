@@ -25,6 +25,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { Effect, Exit, Layer, Schema, Scope } from "effect"
 import * as Application from "./Application.js"
+import * as BridgeClient from "./bridge/BridgeClient.js"
 import { type Config, ConfigError } from "./Config.js"
 import type * as Plugin from "./Plugin.js"
 import { databaseFile } from "./Store.js"
@@ -226,6 +227,11 @@ export const explainToolCall = (
       disableWAL: true,
     }).pipe(Layer.provide(Reactivity.layer)),
     TimeZone.layer(options.timezone ?? "UTC"),
+    // Query plans are for read tools; a tool that calls the bridge here finds none running.
+    BridgeClient.layerFetch({
+      url: "http://127.0.0.1:9",
+      tokenFile: join(options.storeDir, "bridge-token"),
+    }),
     Layer.succeed(
       ToolContext,
       ToolContext.of({ tool: tool.name, progress: () => Effect.void, log: () => Effect.void }),

@@ -265,7 +265,8 @@ export class EventApplier {
   private contactKeys(jid: string): { lid?: string; phone?: string } {
     if (isLid(jid)) return { lid: jid }
     const phone = phoneDigits(jid)
-    return phone === undefined ? {} : { phone }
+    const lid = this.identities.lidOf(jid)
+    return { ...(phone === undefined ? {} : { phone }), ...(lid === undefined ? {} : { lid }) }
   }
 
   private applyCreds(data: BaileysEventData<"creds.update">): void {
@@ -612,6 +613,9 @@ export class EventApplier {
       username: "username" in entry ? protoText(entry.username) : undefined,
     }
     this.writer.upsertContact(jid, fields)
+    // an address-book name set to "" (or null) is a contact removed from the address book
+    if (has(entry, "name") && (entry.name === "" || entry.name === null))
+      this.writer.clearAddressBookName(jid)
     this.directChats.add(jid)
   }
 
@@ -626,6 +630,10 @@ export class EventApplier {
   }
 
   private applyGroup(group: BaileysEventData<"groups.update">[number]): void {
+    this.learn(group.owner, group.ownerPn)
+    this.learn(group.subjectOwner, group.subjectOwnerPn)
+    this.learn(group.descOwner, group.descOwnerPn)
+    this.learn(group.author, group.authorPn)
     const jid = this.identities.canonical(group.id)
     if (jid === undefined) throw new UnusableInput("a group without a valid id")
     const writer = this.writer
@@ -651,6 +659,7 @@ export class EventApplier {
   }
 
   private applyParticipantsUpdate(data: BaileysEventData<"group-participants.update">): void {
+    this.learn(data.author, data.authorPn)
     const group = this.identities.canonical(data.id)
     if (group === undefined) throw new UnusableInput("a participants update without a valid group id")
     this.writer.ensureChat(group, chatKindOf(group))

@@ -8,6 +8,7 @@ import { isLid, isPhoneJid, normaliseJid } from "./Jids.js"
 
 export class Identities {
   private phoneByLid = new Map<string, string>()
+  private lidByPhone = new Map<string, string>()
   private self: { jid: string | undefined; lid: string | undefined } = { jid: undefined, lid: undefined }
 
   constructor(private readonly db: Database.Database) {
@@ -21,6 +22,7 @@ export class Identities {
       pn: string
     }>
     this.phoneByLid = new Map(rows.map((row) => [row.lid, row.pn]))
+    this.lidByPhone = new Map(rows.map((row) => [row.pn, row.lid]))
     const account = this.db.prepare("SELECT key, value FROM account").all() as ReadonlyArray<{
       key: string
       value: string
@@ -56,7 +58,13 @@ export class Identities {
   learn(lid: string, pn: string): boolean {
     if (this.phoneByLid.get(lid) === pn) return false
     this.phoneByLid.set(lid, pn)
+    this.lidByPhone.set(pn, lid)
     return true
+  }
+
+  /** The LID known for a phone JID. */
+  lidOf(pn: string): string | undefined {
+    return this.lidByPhone.get(pn)
   }
 
   /** The account's own canonical JID, when known. */

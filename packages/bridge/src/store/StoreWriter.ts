@@ -201,6 +201,7 @@ export class StoreWriter {
   private readonly refreshDirectChatNameStatement: Database.Statement
   private readonly deleteChatStatements: ReadonlyArray<Database.Statement>
   private readonly upsertContactStatement: Database.Statement
+  private readonly clearAddressBookNameStatement: Database.Statement
   private readonly putParticipantStatement: Database.Statement
   private readonly removeParticipantStatement: Database.Statement
   private readonly clearParticipantsStatement: Database.Statement
@@ -297,6 +298,9 @@ export class StoreWriter {
         verified_name = COALESCE(excluded.verified_name, contacts.verified_name),
         push_name = COALESCE(excluded.push_name, contacts.push_name),
         username = COALESCE(excluded.username, contacts.username)`)
+    this.clearAddressBookNameStatement = db.prepare(
+      "UPDATE contacts SET address_book_name = NULL WHERE jid = ?",
+    )
     this.putParticipantStatement = db.prepare(`
       INSERT INTO group_participants (group_jid, participant_jid, role) VALUES (?, ?, ?)
       ON CONFLICT (group_jid, participant_jid) DO UPDATE SET role = excluded.role`)
@@ -567,6 +571,11 @@ export class StoreWriter {
       fields.pushName ?? null,
       fields.username ?? null,
     )
+  }
+
+  /** The person was removed from the address book: their other names show again. */
+  clearAddressBookName(jid: string): void {
+    this.clearAddressBookNameStatement.run(jid)
   }
 
   putParticipant(groupJid: string, participantJid: string, role: ParticipantRole): void {

@@ -155,6 +155,10 @@ describe("contacts and names", () => {
       assert.strictEqual(named?.verified_name, "Bob's Bikes")
       assert.strictEqual(named?.phone, "15550002222")
       assert.strictEqual(chat(store.db, bob)?.name, "Bob Builder")
+      // removed from the address book: the next name shows again
+      yield* store.ingest({ event: "contacts.update", data: [{ id: bob, name: "" }] })
+      assert.isNull(contact(store.db, bob)?.address_book_name)
+      assert.strictEqual(chat(store.db, bob)?.name, "Bob's Bikes")
     }),
   )
 })

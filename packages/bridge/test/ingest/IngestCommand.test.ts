@@ -1,5 +1,6 @@
 // `bridge ingest FILE... --store DIR`: stores recorded streams, prints a summary, reports each bad
 // line as file:line and keeps the rest, and turns missing files or stores into one clear line.
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
@@ -76,6 +77,7 @@ describe("bridge ingest", () => {
         storeDirectory: path.join(directory, "s1"),
         ...clean.options,
       })
+      assert.deepStrictEqual(clean.err, [])
       assert.strictEqual(ok.exitCode, 0)
       assert.deepStrictEqual(clean.err, [])
       const missing = path.join(directory, "missing.jsonl")
@@ -108,5 +110,45 @@ describe("bridge ingest", () => {
       assert.isTrue(Either.isLeft(result))
       if (Either.isLeft(result)) assert.include(result.left.message, "--store DIR")
     }),
+  )
+})
+
+// Each case starts the real command (through tsx, on the sources): seconds on a busy machine.
+describe("the bridge command line", () => {
+  const bridge = path.resolve(import.meta.dirname, "../../src/bin/bridge.ts")
+  const run = (...args: ReadonlyArray<string>) =>
+    spawnSync(process.execPath, ["--import", "tsx", bridge, ...args], { encoding: "utf8" })
+
+  it.scoped(
+    "exits 1 after a malformed line, naming it, and prints the summary on stdout",
+    () =>
+      Effect.gen(function* () {
+        const directory = yield* temporaryDirectory
+        const file = path.join(directory, "stream.jsonl")
+        fs.writeFileSync(file, `${encodeRecordingLine(upsert("notify", text("Z1", "hi", 1)))}\nnot json\n`)
+        const result = run("ingest", file, "--store", path.join(directory, "store"))
+        assert.strictEqual(result.status, 1)
+        assert.match(result.stderr, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: `, "m"))
+        assert.include(result.stdout, "messages: 1")
+      }),
+    60_000,
+  )
+
+  it.scoped(
+    "an unusable store is one line on stderr, not a stack trace; other commands say they are not ready",
+    () =>
+      Effect.gen(function* () {
+        const directory = yield* temporaryDirectory
+        const blocker = path.join(directory, "file")
+        fs.writeFileSync(blocker, "")
+        const result = run("ingest", blocker, "--store", path.join(blocker, "store"))
+        assert.strictEqual(result.status, 1)
+        assert.strictEqual(result.stderr.trim().split("\n").length, 1)
+        assert.notInclude(result.stderr, "    at ")
+        const logout = run("logout")
+        assert.strictEqual(logout.status, 2)
+        assert.include(logout.stderr, "not implemented yet")
+      }),
+    60_000,
   )
 })

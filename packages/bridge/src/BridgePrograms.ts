@@ -1,0 +1,211 @@
+/**
+ * The bridge's entry points, as Effect programs the command line runs: the live daemon, the replay
+ * daemon (no phone), and logout. Each says what went wrong and what to do when it cannot go on.
+ */
+import { join, resolve } from "node:path"
+import { NodeContext } from "@effect/platform-node"
+import { Data, Duration, Effect, Layer, Logger, Option, Stream } from "effect"
+import { announce, assemble, BridgeStartError } from "./BridgeDaemon.js"
+import { acquireBridgeLock } from "./BridgeLock.js"
+import { ingestCommand } from "./ingest/IngestCommand.js"
+import * as OperatorConsole from "./pairing/OperatorConsole.js"
+import * as ReplayMediaCdn from "./replay/ReplayMediaCdn.js"
+import * as ReplaySocket from "./replay/ReplaySocket.js"
+import * as StoreBinding from "./StoreBinding.js"
+import { StoreAccess } from "./send/StoreAccess.js"
+import type { BridgeHttpServer } from "./server/BridgeHttpServer.js"
+import { ensureStoreDirectory } from "./server/BridgeToken.js"
+import * as SessionStore from "./session/SessionStore.js"
+import * as LiveSocketFactory from "./socket/LiveSocketFactory.js"
+import * as WhatsAppConnection from "./socket/WhatsAppConnection.js"
+
+/** The connection ended for good (logged out, replaced, refused); `message` says what to do. */
+export class BridgeStopped extends Data.TaggedError("BridgeStopped")<{ readonly message: string }> {}
+
+export interface RunBridgeOptions {
+  /** Store directory (messages.db, session.db, bridge-token, media/). */
+  readonly storeDir: string
+  /** HTTP port on 127.0.0.1; default 8080. */
+  readonly port?: number
+  /** Link with a pairing code for this number (with country code) instead of a QR code. */
+  readonly pairPhone?: string
+  /** Directories files may be sent from; default any (the MCP side enforces its own roots). */
+  readonly fileRoots?: ReadonlyArray<string>
+}
+
+export interface ReplayBridgeOptions {
+  readonly storeDir: string
+  /** Recorded streams (JSON Lines) ingested before serving. */
+  readonly files: ReadonlyArray<string>
+  readonly port?: number
+  /** The simulated account; default 15550000000:1@s.whatsapp.net. */
+  readonly ownJid?: string
+  /** Directories of encrypted fixture media the stand-in CDN serves (besides replay uploads). */
+  readonly mediaRoots?: ReadonlyArray<string>
+  readonly fileRoots?: ReadonlyArray<string>
+  /** Default 30, as live; raise it to measure. */
+  readonly sendsPerMinute?: number
+}
+
+/** The bridge's own log lines go to stderr, like Baileys' (stdout stays free for a caller's use). */
+const logToStderr = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
+
+const startError = (error: { readonly message: string }) => new BridgeStartError({ message: error.message })
+
+const parsePairPhone = (raw: string) => {
+  const digits = raw.replace(/[\s\-.()+]/g, "")
+  return /^[0-9]{7,15}$/.test(digits)
+    ? Effect.succeed(digits)
+    : Effect.fail(
+        new BridgeStartError({
+          message: `--pair-phone "${raw}" is not a phone number: give your own number with its country code, e.g. --pair-phone 15551234567.`,
+        }),
+      )
+}
+
+const prepareStore = (storeDir: string) =>
+  Effect.gen(function* () {
+    yield* ensureStoreDirectory(storeDir).pipe(Effect.provide(NodeContext.layer), Effect.mapError(startError))
+    yield* acquireBridgeLock(storeDir).pipe(Effect.mapError(startError))
+  })
+
+const storeLayer = (storeDir: string) => StoreBinding.layer(storeDir).pipe(Layer.mapError(startError))
+
+type RunningBridge = BridgeHttpServer | WhatsAppConnection.WhatsAppConnection | StoreAccess
+
+/** The live bridge as a Layer: store locked and opened, socket supervised, API served. */
+export const liveBridge = (options: RunBridgeOptions): Layer.Layer<RunningBridge, BridgeStartError> =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const storeDir = resolve(options.storeDir)
+      const pairPhone = options.pairPhone === undefined ? undefined : yield* parsePairPhone(options.pairPhone)
+      yield* prepareStore(storeDir)
+      const store = storeLayer(storeDir)
+      return assemble({
+        storeDir,
+        mode: "live",
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
+        connection: pairPhone === undefined ? {} : { pairPhone },
+      }).pipe(Layer.provideMerge(Layer.merge(LiveSocketFactory.layer.pipe(Layer.provide(store)), store)))
+    }),
+  )
+
+/** Runs until interrupted (Ctrl-C), or until the connection ends for good. */
+export const runBridge = (
+  options: RunBridgeOptions,
+): Effect.Effect<never, BridgeStartError | BridgeStopped> =>
+  Effect.gen(function* () {
+    yield* announce("live", resolve(options.storeDir))
+    const connection = yield* WhatsAppConnection.WhatsAppConnection
+    const final = yield* connection.stopped
+    return yield* new BridgeStopped({
+      message: final.detail ?? `The WhatsApp connection stopped (${final.connection}).`,
+    })
+  }).pipe(Effect.provide(liveBridge(options)), Effect.provide(logToStderr))
+
+/**
+ * The replay bridge as a Layer: the recorded streams ingested first, then the API served over a
+ * simulated socket, with a stand-in media CDN unless `serveMedia` is false (tests bring msw).
+ */
+export const replayBridge = (
+  options: ReplayBridgeOptions & { readonly serveMedia?: boolean },
+): Layer.Layer<RunningBridge, BridgeStartError> =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const storeDir = resolve(options.storeDir)
+      yield* prepareStore(storeDir)
+      const write = (line: string) => void process.stderr.write(`${line}\n`)
+      yield* ingestCommand({ files: options.files, storeDirectory: storeDir, out: write, err: write }).pipe(
+        Effect.mapError(startError),
+      )
+      const uploadDir = join(storeDir, "replay-media")
+      const ownJid = options.ownJid ?? "15550000000:1@s.whatsapp.net"
+      const store = storeLayer(storeDir)
+      const socket = Layer.unwrapEffect(
+        Effect.map(StoreAccess, (access) =>
+          ReplaySocket.layer({
+            ownJid,
+            uploadDir,
+            exists: (jid) => Effect.runPromise(access.knowsJid(jid)),
+          }),
+        ),
+      ).pipe(Layer.provide(store))
+      const cdn =
+        options.serveMedia === false
+          ? Layer.empty
+          : ReplayMediaCdn.layer([uploadDir, ...(options.mediaRoots ?? []).map((root) => resolve(root))])
+      return assemble({
+        storeDir,
+        mode: "replay",
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
+        ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
+        session: SessionStore.inMemory({ id: ownJid, name: "Replay" }),
+        // A simulated socket sends no frames: nothing to watch.
+        connection: { silenceTimeout: Duration.infinity },
+      }).pipe(Layer.provideMerge(Layer.mergeAll(socket, store)), Layer.merge(cdn))
+    }),
+  )
+
+/** Ingests the recorded streams, then serves the API over a simulated socket until interrupted. */
+export const runReplayBridge = (options: ReplayBridgeOptions): Effect.Effect<never, BridgeStartError> =>
+  Effect.gen(function* () {
+    yield* announce("replay", resolve(options.storeDir))
+    return yield* Effect.never
+  }).pipe(Effect.provide(replayBridge(options)), Effect.provide(logToStderr))
+
+/**
+ * Unlinks this device: tells WhatsApp (so it disappears from the phone's Linked devices) when it
+ * can connect within `timeout`, and wipes the session either way.
+ */
+export const logout = (
+  storeDir: string,
+  options: { readonly timeout?: Duration.DurationInput } = {},
+): Effect.Effect<void, BridgeStartError> =>
+  Effect.gen(function* () {
+    const dir = resolve(storeDir)
+    const say = (line: string) => Effect.sync(() => void process.stderr.write(`${line}\n`))
+    yield* prepareStore(dir)
+    const registered = yield* Effect.scoped(
+      Effect.flatMap(SessionStore.make(dir), (session) => session.isRegistered),
+    ).pipe(Effect.orElseSucceed(() => false))
+    if (!registered) {
+      yield* Effect.scoped(Effect.flatMap(SessionStore.make(dir), (session) => session.wipe)).pipe(
+        Effect.ignore,
+      )
+      return yield* say(`The store ${dir} is not linked to WhatsApp: nothing to unlink.`)
+    }
+    const store = storeLayer(dir)
+    const session = SessionStore.layer(dir)
+    const connection = WhatsAppConnection.layer({}).pipe(
+      Layer.provide(
+        Layer.mergeAll(
+          session,
+          OperatorConsole.layer(dir),
+          store,
+          LiveSocketFactory.layer.pipe(Layer.provide(store)),
+        ),
+      ),
+    )
+    yield* Effect.gen(function* () {
+      const live = yield* WhatsAppConnection.WhatsAppConnection
+      const opened = yield* live.changes.pipe(
+        Stream.filter((s) => s.connection === "open"),
+        Stream.runHead,
+        Effect.timeout(options.timeout ?? Duration.seconds(30)),
+        Effect.option,
+      )
+      if (Option.isSome(opened) && Option.isSome(opened.value)) {
+        yield* live.logout.pipe(Effect.ignore)
+        yield* say("Unlinked from WhatsApp; the session was wiped. Run `pnpm bridge` to link again.")
+        return
+      }
+      const wipe = yield* SessionStore.SessionStore
+      yield* wipe.wipe.pipe(Effect.ignore)
+      yield* say(
+        "Could not reach WhatsApp, so the phone was not told. The local session was wiped; on your phone, " +
+          "open WhatsApp → Settings → Linked devices, tap this device and choose Log out.",
+      )
+    }).pipe(Effect.provide(Layer.merge(connection, session)))
+  }).pipe(Effect.scoped, Effect.provide(logToStderr))

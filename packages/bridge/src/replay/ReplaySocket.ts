@@ -1,0 +1,144 @@
+/**
+ * A simulated WhatsApp socket for replay mode, tests and the demo: it opens at once, builds sends
+ * with Baileys' own `generateWAMessage` (media really encrypted with `encryptedStream`, "uploaded"
+ * into a local directory the replay media CDN serves), and echoes them back the way WhatsApp does:
+ * `messages.upsert` of type `append`, from me, server-acknowledged. Reactions and read marks come
+ * back as the events a linked device receives for them.
+ */
+import { copyFile, mkdir } from "node:fs/promises"
+import { join } from "node:path"
+import {
+  type AuthenticationState,
+  generateWAMessage,
+  jidNormalizedUser,
+  makeEventBuffer,
+  proto,
+  type WAMessage,
+} from "@whiskeysockets/baileys"
+import { Effect, Layer } from "effect"
+import { silentBaileysLogger } from "../socket/BaileysLogger.js"
+import { type BridgeSocket, SocketFactory } from "../socket/BridgeSocket.js"
+
+export interface ReplaySocketOptions {
+  /** The simulated account, e.g. `15550000000:1@s.whatsapp.net`. */
+  readonly ownJid: string
+  readonly ownName?: string
+  /** Where "uploaded" (encrypted) media goes; the replay media CDN serves it back. */
+  readonly uploadDir: string
+  /** Whether a phone JID has WhatsApp (the replay bridge answers from its store). */
+  readonly exists: (jid: string) => Promise<boolean>
+}
+
+/** Media host Baileys downloads from; the replay CDN answers for it. */
+export const ReplayMediaHost = "mmg.whatsapp.net"
+
+export const makeReplaySocket = (auth: AuthenticationState, options: ReplaySocketOptions): BridgeSocket => {
+  const logger = silentBaileysLogger
+  const ev = makeEventBuffer(logger)
+  const me = { id: options.ownJid, name: options.ownName ?? "Replay" }
+  auth.creds.me = me
+  let uploads = 0
+  let opened = false
+  let closed = false
+
+  const upload = async (encFilePath: string, opts: { fileEncSha256B64: string; mediaType: string }) => {
+    await mkdir(options.uploadDir, { recursive: true, mode: 0o700 })
+    const name = `${Date.now()}_${++uploads}_${Buffer.from(opts.fileEncSha256B64, "base64").toString("hex").slice(0, 16)}_n.enc`
+    // Baileys deletes the encrypted file after the upload: keep a copy where the CDN looks.
+    await copyFile(encFilePath, join(options.uploadDir, name))
+    const directPath = `/v/t62.7118-24/replay/${name}?ccb=11-4`
+    return { mediaUrl: `https://${ReplayMediaHost}${directPath}&mms3=true`, directPath }
+  }
+
+  // As in Baileys: an echo and the events derived from it form one buffered batch.
+  const echo = ev.createBufferedFunction(async (message: WAMessage) => {
+    ev.emit("messages.upsert", { messages: [message], type: "append" })
+    const reaction = message.message?.reactionMessage
+    if (reaction?.key) {
+      ev.emit("messages.reaction", [{ key: reaction.key, reaction: { ...reaction, key: message.key } }])
+    }
+  })
+
+  const process = ev.process.bind(ev)
+  const socket: BridgeSocket = {
+    ev: Object.assign(ev, {
+      process: (handler: Parameters<typeof ev.process>[0]) => {
+        const detach = process(handler)
+        if (!opened) {
+          opened = true
+          // Open once the bridge listens, as a real socket opens after its handshake.
+          setImmediate(() => {
+            if (!closed) ev.emit("connection.update", { connection: "open", isNewLogin: false })
+          })
+        }
+        return detach
+      },
+    }),
+    user: () => me,
+    onActivity: () => {},
+    end: (reason) => {
+      if (closed) return
+      closed = true
+      ev.emit("connection.update", {
+        connection: "close",
+        lastDisconnect: {
+          error: Object.assign(reason ?? new Error("Connection Terminated"), { output: { statusCode: 428 } }),
+          date: new Date(),
+        },
+      })
+    },
+    logout: async () => {
+      closed = true
+      ev.emit("connection.update", {
+        connection: "close",
+        lastDisconnect: {
+          error: Object.assign(new Error("Intentional Logout"), { output: { statusCode: 401 } }),
+          date: new Date(),
+        },
+      })
+    },
+    requestPairingCode: async () => "REPLAY00",
+    sendMessage: async (jid, content, options) => {
+      const message = await generateWAMessage(jid, content, {
+        userJid: jidNormalizedUser(me.id),
+        upload,
+        logger,
+        ...(options?.quoted === undefined ? {} : { quoted: options.quoted }),
+      })
+      message.status = proto.WebMessageInfo.Status.SERVER_ACK
+      message.pushName = me.name
+      // Baileys flushes the buffered echo after 100 ms; replay releases it at once.
+      setImmediate(() => void echo(message).then(() => ev.flush()))
+      return message
+    },
+    onWhatsApp: async (...ids) =>
+      Promise.all(
+        ids.map(async (id) => {
+          const jid = id.includes("@") ? jidNormalizedUser(id) : `${id.replace(/\D/g, "")}@s.whatsapp.net`
+          return { jid, exists: await options.exists(jid) }
+        }),
+      ),
+    readMessages: async (keys) => {
+      const chats = new Set<string>()
+      ev.emit(
+        "messages.update",
+        keys.map((key) => {
+          if (key.remoteJid) chats.add(key.remoteJid)
+          return { key, update: { status: proto.WebMessageInfo.Status.READ } }
+        }),
+      )
+      ev.emit(
+        "chats.update",
+        [...chats].map((id) => ({ id, unreadCount: 0 })),
+      )
+    },
+    // Replay media never expires: the stored message is still good.
+    updateMediaMessage: async (message) => message,
+  }
+  return socket
+}
+
+export const layer = (options: ReplaySocketOptions): Layer.Layer<SocketFactory> =>
+  Layer.succeed(SocketFactory, {
+    make: (auth) => Effect.sync(() => makeReplaySocket(auth, options)),
+  })

@@ -1,0 +1,33 @@
+/**
+ * The reads the bridge's actions make on its own store: counts for health, a stored message by
+ * (chat, id) for replies, reactions, read marks and downloads, and the other identity of a person
+ * (phone JID ↔ LID). Backed by the message store; a small interface so actions test in isolation.
+ */
+import type { proto } from "@whiskeysockets/baileys"
+import { Context, type Effect, type Option } from "effect"
+
+export interface StoreCounts {
+  readonly chats: number
+  readonly contacts: number
+  readonly messages: number
+}
+
+export interface StoreAccessShape {
+  readonly counts: Effect.Effect<StoreCounts>
+  /** The stored raw message; `chatJid` may be either identity of the chat. */
+  readonly findMessage: (
+    chatJid: string,
+    messageId: string,
+  ) => Effect.Effect<Option.Option<proto.IWebMessageInfo>>
+  /** Keys of incoming messages in the chat not yet marked read by us, newest last. */
+  readonly unreadIncoming: (chatJid: string) => Effect.Effect<ReadonlyArray<proto.IMessageKey>>
+  /** The phone JID for a LID (or the LID for a phone JID), when known. */
+  readonly alternateJid: (jid: string) => Effect.Effect<Option.Option<string>>
+  /** Whether the store has this person or chat (the replay bridge's stand-in for "on WhatsApp"). */
+  readonly knowsJid: (jid: string) => Effect.Effect<boolean>
+}
+
+export class StoreAccess extends Context.Tag("whatsapp-mcp/bridge/StoreAccess")<
+  StoreAccess,
+  StoreAccessShape
+>() {}

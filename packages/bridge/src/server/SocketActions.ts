@@ -1,0 +1,324 @@
+/**
+ * The HTTP API's actions carried out on the current WhatsApp socket: sends (text, file, voice
+ * note) with recipient resolution and idempotency keys, reactions, read marks, media downloads,
+ * and health. The live bridge and the replay bridge share this; only the socket differs.
+ */
+import { proto, type WAMessage } from "@whiskeysockets/baileys"
+import { Clock, Effect, Layer, Option, Ref } from "effect"
+import { BridgeError, type SendResult } from "../BridgeApi.js"
+import { downloadMedia } from "../media/MediaDownloader.js"
+import { checkOutgoingFile } from "../media/OutgoingFile.js"
+import { prepareVoiceNote } from "../media/VoiceNote.js"
+import { IdempotencyLedger } from "../send/IdempotencyLedger.js"
+import { resolveRecipient } from "../send/Recipient.js"
+import { StoreAccess } from "../send/StoreAccess.js"
+import type { BridgeSocket } from "../socket/BridgeSocket.js"
+import { disconnectCode } from "../socket/DisconnectPolicy.js"
+import { WhatsAppConnection } from "../socket/WhatsAppConnection.js"
+import { BridgeActions } from "./BridgeActions.js"
+
+export interface SocketActionsOptions {
+  readonly mode: "live" | "replay"
+  readonly storeDir: string
+  /** Directories files may be sent from; undefined: any (the MCP side enforces its own roots). */
+  readonly fileRoots?: ReadonlyArray<string>
+  /** Sends accepted per minute, to keep the account clear of WhatsApp's spam limits. Default 30. */
+  readonly sendsPerMinute?: number
+}
+
+const Status = proto.WebMessageInfo.Status
+
+const deliveryStatus = (status: proto.WebMessageInfo.Status | null | undefined): SendResult["status"] => {
+  switch (status) {
+    case Status.SERVER_ACK:
+      return "sent"
+    case Status.DELIVERY_ACK:
+      return "delivered"
+    case Status.READ:
+    case Status.PLAYED:
+      return "read"
+    default:
+      return "pending"
+  }
+}
+
+const sendFailed = (error: unknown) =>
+  new BridgeError({
+    code: "send_failed",
+    message: `WhatsApp did not accept the message (${error instanceof Error ? error.message : String(error)}). Check the recipient, then try again.`,
+  })
+
+const messageNotFound = (chat: string, id: string, field = "message_id") =>
+  new BridgeError({
+    code: "message_not_found",
+    field,
+    message: `No message ${id} in chat ${chat} in the store: check both ids (list_messages shows them).`,
+  })
+
+export const make = (options: SocketActionsOptions) =>
+  Effect.gen(function* () {
+    const connection = yield* WhatsAppConnection
+    const store = yield* StoreAccess
+    const ledger = yield* IdempotencyLedger
+    const sendTimes = yield* Ref.make<ReadonlyArray<number>>([])
+    const perMinute = options.sendsPerMinute ?? 30
+
+    const admitSend = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const admitted = yield* Ref.modify(sendTimes, (times) => {
+        const recent = times.filter((t) => now - t < 60_000)
+        return recent.length >= perMinute ? [false, recent] : [true, [...recent, now]]
+      })
+      if (!admitted) {
+        return yield* new BridgeError({
+          code: "rate_limited",
+          message: `More than ${perMinute} messages in a minute: wait a minute before sending more (this protects the account from WhatsApp's spam limits).`,
+        })
+      }
+    })
+
+    const toResult = (sent: WAMessage | undefined, chatJid: string, kind: string) =>
+      Effect.gen(function* () {
+        if (sent?.key?.id == null) return yield* sendFailed(new Error("no message came back"))
+        const now = yield* Clock.currentTimeMillis
+        const timestamp =
+          sent.messageTimestamp == null ? Math.floor(now / 1000) : Number(sent.messageTimestamp)
+        return {
+          message_id: sent.key.id,
+          chat_jid: chatJid,
+          timestamp,
+          status: deliveryStatus(sent.status),
+          kind,
+          duplicate: false,
+        } satisfies SendResult
+      })
+
+    const quotedMessage = (chatJid: string, replyTo: string | undefined) =>
+      replyTo === undefined
+        ? Effect.succeed(undefined)
+        : store.findMessage(chatJid, replyTo).pipe(
+            Effect.flatMap(
+              Option.match({
+                onNone: () => Effect.fail(messageNotFound(chatJid, replyTo, "reply_to_message_id")),
+                onSome: (message) => Effect.succeed(message as WAMessage),
+              }),
+            ),
+          )
+
+    const send = (
+      socket: BridgeSocket,
+      jid: string,
+      content: Parameters<BridgeSocket["sendMessage"]>[1],
+      quoted: WAMessage | undefined,
+    ) =>
+      Effect.tryPromise({
+        try: () => socket.sendMessage(jid, content, quoted === undefined ? {} : { quoted }),
+        catch: (error) => error,
+      }).pipe(
+        Effect.catchAll((error) => {
+          const code = disconnectCode(error)
+          // The socket looked open but is dead: get a fresh one rather than keep reporting "open".
+          const dead = code === 408 || code === 428
+          return (dead ? connection.recycle(`a send failed with ${code}`) : Effect.void).pipe(
+            Effect.zipRight(
+              Effect.fail(
+                dead
+                  ? new BridgeError({
+                      code: "whatsapp_not_connected",
+                      message:
+                        "The connection to WhatsApp dropped while sending; the bridge is reconnecting. Try again in a few seconds.",
+                    })
+                  : sendFailed(error),
+              ),
+            ),
+          )
+        }),
+      )
+
+    const storedMessage = (chatJid: string, messageId: string) =>
+      store.findMessage(chatJid, messageId).pipe(
+        Effect.flatMap(
+          Option.match({
+            onNone: () => Effect.fail(messageNotFound(chatJid, messageId)),
+            onSome: (message) =>
+              message.key == null
+                ? Effect.fail(messageNotFound(chatJid, messageId))
+                : Effect.succeed({ ...message, key: message.key }),
+          }),
+        ),
+      )
+
+    return BridgeActions.of({
+      health: () =>
+        Effect.gen(function* () {
+          const status = yield* connection.status
+          const counts = yield* store.counts
+          return {
+            status: "ok" as const,
+            mode: options.mode,
+            connection: status.connection,
+            detail: status.detail,
+            pairing: status.pairing,
+            own_jid: status.ownJid,
+            last_disconnect: status.lastDisconnect,
+            reconnects: status.reconnects,
+            store: counts,
+            history_sync: status.historySync,
+          }
+        }),
+
+      sendText: (request) =>
+        ledger.once(
+          request.idempotency_key,
+          { endpoint: "sendText", ...request },
+          Effect.gen(function* () {
+            const socket = yield* connection.current
+            const jid = yield* resolveRecipient(request.recipient, socket, store)
+            const quoted = yield* quotedMessage(jid, request.reply_to_message_id)
+            yield* admitSend
+            // linkPreview null: no fetch of the linked page, which would leak the link from this machine.
+            const sent = yield* send(socket, jid, { text: request.text, linkPreview: null }, quoted)
+            return yield* toResult(sent, jid, "text")
+          }),
+        ),
+
+      sendFile: (request) =>
+        ledger.once(
+          request.idempotency_key,
+          { endpoint: "sendFile", ...request },
+          Effect.gen(function* () {
+            const file = yield* checkOutgoingFile(request.path, {
+              storeDir: options.storeDir,
+              ...(options.fileRoots === undefined ? {} : { roots: options.fileRoots }),
+            })
+            const socket = yield* connection.current
+            const jid = yield* resolveRecipient(request.recipient, socket, store)
+            const quoted = yield* quotedMessage(jid, request.reply_to_message_id)
+            const caption =
+              request.caption === undefined || request.caption === "" ? {} : { caption: request.caption }
+            const media = { url: file.path }
+            const { mimetype } = file.type
+            // Audio messages carry no caption: a captioned audio file goes as a document instead.
+            const kind = file.type.kind === "audio" && "caption" in caption ? "document" : file.type.kind
+            const content: Parameters<BridgeSocket["sendMessage"]>[1] =
+              kind === "image"
+                ? { image: media, mimetype, ...caption }
+                : kind === "video"
+                  ? { video: media, mimetype, ...caption }
+                  : kind === "audio"
+                    ? { audio: media, mimetype }
+                    : kind === "sticker"
+                      ? { sticker: media, mimetype }
+                      : { document: media, mimetype, fileName: file.fileName, ...caption }
+            yield* admitSend
+            const sent = yield* send(socket, jid, content, quoted)
+            return yield* toResult(sent, jid, kind)
+          }),
+        ),
+
+      sendVoice: (request) =>
+        ledger.once(
+          request.idempotency_key,
+          { endpoint: "sendVoice", ...request },
+          Effect.scoped(
+            Effect.gen(function* () {
+              const file = yield* checkOutgoingFile(request.path, {
+                storeDir: options.storeDir,
+                ...(options.fileRoots === undefined ? {} : { roots: options.fileRoots }),
+              })
+              if (
+                file.type.kind !== "audio" &&
+                file.type.kind !== "video" &&
+                file.type.mimetype !== "video/webm"
+              ) {
+                return yield* new BridgeError({
+                  code: "unsupported_media",
+                  field: "path",
+                  message: `${request.path} is ${file.type.mimetype}, not audio: a voice note needs an audio file (mp3, m4a, wav, ogg, opus, flac).`,
+                })
+              }
+              const socket = yield* connection.current
+              const jid = yield* resolveRecipient(request.recipient, socket, store)
+              const voice = yield* prepareVoiceNote(file.path)
+              yield* admitSend
+              // Baileys reads `waveform` from the content (Utils/messages.js) though its type omits it;
+              // given here, Baileys does not try to decode the audio itself.
+              const content = {
+                audio: { url: voice.path },
+                mimetype: "audio/ogg; codecs=opus",
+                ptt: true,
+                seconds: voice.seconds,
+                waveform: voice.waveform,
+              } as Parameters<BridgeSocket["sendMessage"]>[1]
+              const sent = yield* send(socket, jid, content, undefined)
+              return yield* toResult(sent, jid, "voice")
+            }),
+          ),
+        ),
+
+      react: (request) =>
+        Effect.gen(function* () {
+          const message = yield* storedMessage(request.chat_jid, request.message_id)
+          const key = message.key
+          const socket = yield* connection.current
+          yield* send(
+            socket,
+            key.remoteJid ?? request.chat_jid,
+            { react: { text: request.emoji, key } },
+            undefined,
+          )
+          return {
+            chat_jid: key.remoteJid ?? request.chat_jid,
+            message_id: request.message_id,
+            emoji: request.emoji,
+            removed: request.emoji === "",
+          }
+        }),
+
+      markRead: (request) =>
+        Effect.gen(function* () {
+          const keys =
+            request.message_ids === undefined
+              ? yield* store.unreadIncoming(request.chat_jid)
+              : yield* Effect.forEach(request.message_ids, (id) =>
+                  storedMessage(request.chat_jid, id).pipe(Effect.map((m) => m.key)),
+                )
+          // Read receipts are for other people's messages.
+          const incoming = keys.filter((key) => key.fromMe !== true)
+          if (incoming.length > 0) {
+            const socket = yield* connection.current
+            yield* Effect.tryPromise({
+              try: () => socket.readMessages(incoming as Array<proto.IMessageKey>),
+              catch: sendFailed,
+            })
+          }
+          return { chat_jid: request.chat_jid, marked: incoming.length }
+        }),
+
+      download: (request) =>
+        Effect.gen(function* () {
+          const message = yield* storedMessage(request.chat_jid, request.message_id)
+          return yield* downloadMedia(request.chat_jid, message, {
+            storeDir: options.storeDir,
+            refresh: (stale) =>
+              Effect.gen(function* () {
+                const socket = yield* connection.current
+                return yield* Effect.tryPromise({
+                  try: () => socket.updateMediaMessage(stale as WAMessage),
+                  catch: () =>
+                    new BridgeError({
+                      code: "media_unavailable",
+                      message:
+                        "The media has expired on WhatsApp's servers and the sender's phone did not re-upload it: it must be online; try again later.",
+                    }),
+                })
+              }),
+          })
+        }),
+    })
+  })
+
+export const layer = (
+  options: SocketActionsOptions,
+): Layer.Layer<BridgeActions, never, WhatsAppConnection | StoreAccess | IdempotencyLedger> =>
+  Layer.effect(BridgeActions, make(options))

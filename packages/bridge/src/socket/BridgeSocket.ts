@@ -1,0 +1,47 @@
+/**
+ * The part of a Baileys socket the bridge uses, and the factory that makes one. The real factory
+ * wraps `makeWASocket`; the replay factory simulates WhatsApp. Everything else in the bridge works
+ * against this interface, so tests never open a WebSocket.
+ */
+import type { AuthenticationState, Contact, GroupMetadata, proto, WASocket } from "@whiskeysockets/baileys"
+import { Context, type Effect } from "effect"
+
+export type BridgeSocketEvents = WASocket["ev"]
+
+export interface BridgeSocket {
+  readonly ev: BridgeSocketEvents
+  /** The linked account, once WhatsApp has told us who we are. */
+  readonly user: () => Contact | undefined
+  /** Called on every frame received from WhatsApp (pongs included): the silence watchdog's pulse. */
+  readonly onActivity: (listener: () => void) => void
+  /** Closes the socket without logging out (recycling or shutting down). */
+  readonly end: (reason?: Error) => void
+  /** Unlinks this device on the phone, then closes. */
+  readonly logout: () => Promise<void>
+  readonly requestPairingCode: (phoneNumber: string) => Promise<string>
+  readonly sendMessage: WASocket["sendMessage"]
+  readonly onWhatsApp: WASocket["onWhatsApp"]
+  readonly readMessages: WASocket["readMessages"]
+  readonly updateMediaMessage: WASocket["updateMediaMessage"]
+}
+
+/** Answers from the store for Baileys: message retries need the raw message; groups need metadata. */
+export interface StoreLookupShape {
+  readonly getMessage: (key: proto.IMessageKey) => Effect.Effect<proto.IMessage | undefined>
+  readonly groupMetadata: (jid: string) => Effect.Effect<GroupMetadata | undefined>
+}
+
+export class StoreLookup extends Context.Tag("whatsapp-mcp/bridge/StoreLookup")<
+  StoreLookup,
+  StoreLookupShape
+>() {}
+
+export interface SocketFactoryShape {
+  /** Makes a new socket on the given auth state. The real one starts connecting at once. */
+  readonly make: (auth: AuthenticationState) => Effect.Effect<BridgeSocket>
+}
+
+export class SocketFactory extends Context.Tag("whatsapp-mcp/bridge/SocketFactory")<
+  SocketFactory,
+  SocketFactoryShape
+>() {}

@@ -1,0 +1,76 @@
+/**
+ * What to do when WhatsApp closes the socket, by disconnect code (Baileys' `DisconnectReason`), and
+ * how long to wait before a reconnect. Pure, so every code's outcome is tested directly.
+ */
+
+export type DisconnectAction =
+  /** 515 restartRequired (after pairing, or the server asks): a new socket at once. */
+  | { readonly _tag: "RestartNow" }
+  /** Transient (408, 428, 500, 503, unknown, silent socket): reconnect after a backoff. */
+  | { readonly _tag: "Reconnect" }
+  /** Nothing a reconnect can fix without the user: stop and report. */
+  | { readonly _tag: "Stop"; readonly state: "replaced" | "failed"; readonly detail: string }
+  /** 401: the phone unlinked this device. The session is useless: wipe it and ask to pair again. */
+  | { readonly _tag: "LoggedOut" }
+
+export const disconnectAction = (code: number | null): DisconnectAction => {
+  switch (code) {
+    case 515:
+      return { _tag: "RestartNow" }
+    case 401:
+      return { _tag: "LoggedOut" }
+    case 440:
+      return {
+        _tag: "Stop",
+        state: "replaced",
+        detail:
+          "Another client took over this WhatsApp session (code 440): is a second bridge running on this store? " +
+          "Stop the other one, then restart this bridge.",
+      }
+    case 403:
+      return {
+        _tag: "Stop",
+        state: "failed",
+        detail:
+          "WhatsApp refused this connection (code 403: the account may be banned or restricted). " +
+          "Check WhatsApp on the phone, then restart the bridge.",
+      }
+    case 411:
+      return {
+        _tag: "Stop",
+        state: "failed",
+        detail:
+          "WhatsApp reports a multi-device mismatch (code 411). Update WhatsApp on the phone, run `pnpm bridge logout`, then pair again.",
+      }
+    default:
+      return { _tag: "Reconnect" }
+  }
+}
+
+export interface BackoffOptions {
+  readonly baseMillis: number
+  readonly maxMillis: number
+}
+
+export const DefaultBackoff: BackoffOptions = { baseMillis: 1_000, maxMillis: 60_000 }
+
+/**
+ * Exponential backoff with jitter: attempt 0 waits base·[0.5, 1), doubling up to the cap.
+ * The jitter keeps many bridges (or a flapping network) from reconnecting in lock-step.
+ * `random` is a number in [0, 1).
+ */
+export const backoffMillis = (
+  attempt: number,
+  random: number,
+  options: BackoffOptions = DefaultBackoff,
+): number => {
+  const ceiling = Math.min(options.maxMillis, options.baseMillis * 2 ** Math.min(attempt, 30))
+  return Math.round(ceiling * (0.5 + random / 2))
+}
+
+/** Reads the status code Baileys puts on a close error (a Boom's `output.statusCode`). */
+export const disconnectCode = (error: unknown): number | null => {
+  if (typeof error !== "object" || error === null) return null
+  const output = (error as { output?: { statusCode?: unknown } }).output
+  return typeof output?.statusCode === "number" ? output.statusCode : null
+}

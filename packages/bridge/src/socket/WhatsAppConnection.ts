@@ -1,0 +1,446 @@
+/**
+ * The WhatsApp connection: one supervisor fiber that makes sockets, re-attaches handlers to each,
+ * decides what every disconnect means, recycles a socket that went silent, and feeds events to the
+ * store through a serial queue. The rest of the bridge reaches the *current* socket through
+ * `current`, so a reconnect never leaves anyone holding a dead socket.
+ */
+import type { BaileysEventMap } from "@whiskeysockets/baileys"
+import {
+  Cause,
+  Clock,
+  Context,
+  Duration,
+  Effect,
+  Fiber,
+  Layer,
+  Option,
+  Queue,
+  Random,
+  Ref,
+  Runtime,
+  type Stream,
+  SubscriptionRef,
+} from "effect"
+import { BridgeError, type ConnectionState, type Health, type PairingState } from "../BridgeApi.js"
+import { OperatorConsole } from "../pairing/OperatorConsole.js"
+import type { BaileysEvent } from "../recording/BaileysEvent.js"
+import { SessionStore } from "../session/SessionStore.js"
+import { type BridgeSocket, SocketFactory } from "./BridgeSocket.js"
+import {
+  type BackoffOptions,
+  backoffMillis,
+  DefaultBackoff,
+  disconnectAction,
+  disconnectCode,
+} from "./DisconnectPolicy.js"
+import { EventSink } from "./EventSink.js"
+
+export interface ConnectionStatus {
+  readonly connection: ConnectionState
+  readonly detail: string | null
+  readonly pairing: PairingState
+  readonly qr: string | null
+  readonly pairingCode: string | null
+  readonly ownJid: string | null
+  readonly lastDisconnect: {
+    readonly code: number | null
+    readonly reason: string
+    readonly at: number
+  } | null
+  /** Sockets made after the first one. */
+  readonly reconnects: number
+  readonly historySync: Health["history_sync"]
+}
+
+export interface ConnectionOptions {
+  /** Link with a pairing code sent to this number (digits with country code) instead of a QR code. */
+  readonly pairPhone?: string
+  readonly backoff?: BackoffOptions
+  /** A socket that received nothing (not even a pong) for this long is recycled. */
+  readonly silenceTimeout?: Duration.DurationInput
+  readonly watchdogInterval?: Duration.DurationInput
+  /** A connection that stayed open this long resets the backoff. */
+  readonly stableAfter?: Duration.DurationInput
+  /** Consecutive 515 restarts without an open connection before they too back off. */
+  readonly maxImmediateRestarts?: number
+}
+
+export interface WhatsAppConnectionShape {
+  readonly status: Effect.Effect<ConnectionStatus>
+  readonly changes: Stream.Stream<ConnectionStatus>
+  /** The open socket, or `whatsapp_not_connected` saying why there is none and what to do. */
+  readonly current: Effect.Effect<BridgeSocket, BridgeError>
+  /** Asks for a fresh socket; concurrent requests share one reconnect. */
+  readonly recycle: (reason: string) => Effect.Effect<void>
+  /** Unlinks the device (on the phone when connected) and wipes the session; the supervisor stops. */
+  readonly logout: Effect.Effect<void, BridgeError>
+  /** Resolves when the supervisor has stopped for good (440, 403, 411, 401). */
+  readonly stopped: Effect.Effect<ConnectionStatus>
+}
+
+export class WhatsAppConnection extends Context.Tag("whatsapp-mcp/bridge/WhatsAppConnection")<
+  WhatsAppConnection,
+  WhatsAppConnectionShape
+>() {}
+
+type Signal =
+  | { readonly _tag: "Update"; readonly update: BaileysEventMap["connection.update"] }
+  | { readonly _tag: "Silent" }
+  | { readonly _tag: "Recycle"; readonly reason: string }
+  | { readonly _tag: "Logout" }
+
+type Ended = { readonly code: number | null; readonly reason: string; readonly wasOpenFor: number | null }
+
+export const initialStatus: ConnectionStatus = {
+  connection: "connecting",
+  detail: null,
+  pairing: "unpaired",
+  qr: null,
+  pairingCode: null,
+  ownJid: null,
+  lastDisconnect: null,
+  reconnects: 0,
+  historySync: { active: false, chunks: 0, messages: 0, progress: null },
+}
+
+const notConnectedMessage = (status: ConnectionStatus): string => {
+  switch (status.connection) {
+    case "logged_out":
+      return "WhatsApp is not linked (this device was logged out): restart the bridge with `pnpm bridge` and pair again."
+    case "replaced":
+    case "failed":
+      return status.detail ?? "The WhatsApp connection stopped: see the bridge's log, then restart it."
+    case "stopped":
+      return "The bridge is shutting down."
+    default:
+      if (status.pairing !== "paired") {
+        return "WhatsApp is not linked yet: scan the QR code the bridge shows (or use `pnpm bridge --pair-phone DIGITS`)."
+      }
+      return "WhatsApp is reconnecting; try again in a few seconds."
+  }
+}
+
+const toEvents = (map: Partial<BaileysEventMap>): Array<BaileysEvent> =>
+  Object.entries(map).map(([event, data]) => ({ event, data }) as BaileysEvent)
+
+/** Events the store does not keep: the connection handles them itself. */
+const notForStore = new Set<string>(["connection.update", "creds.update"])
+
+export const make = (options: ConnectionOptions = {}) =>
+  Effect.gen(function* () {
+    const factory = yield* SocketFactory
+    const session = yield* SessionStore
+    const sink = yield* EventSink
+    const operator = yield* OperatorConsole
+    const runtime = yield* Effect.runtime<never>()
+    const runFork = Runtime.runFork(runtime)
+
+    const backoff = options.backoff ?? DefaultBackoff
+    const silenceTimeout = Duration.toMillis(options.silenceTimeout ?? Duration.seconds(90))
+    const watchdogInterval = Duration.toMillis(options.watchdogInterval ?? Duration.seconds(15))
+    const stableAfter = Duration.toMillis(options.stableAfter ?? Duration.seconds(60))
+    const maxImmediateRestarts = options.maxImmediateRestarts ?? 3
+
+    const registered = yield* session.isRegistered.pipe(Effect.orElseSucceed(() => false))
+    const status = yield* SubscriptionRef.make<ConnectionStatus>({
+      ...initialStatus,
+      pairing: registered ? "paired" : "unpaired",
+    })
+    const update = (f: (s: ConnectionStatus) => ConnectionStatus) => SubscriptionRef.update(status, f)
+    const currentSocket = yield* Ref.make<Option.Option<BridgeSocket>>(Option.none())
+    const currentSignals = yield* Ref.make<Option.Option<Queue.Queue<Signal>>>(Option.none())
+    const ingestQueue = yield* Queue.unbounded<ReadonlyArray<BaileysEvent>>()
+
+    // One consumer: batches reach the store in the order WhatsApp sent them, across reconnects.
+    yield* Queue.take(ingestQueue).pipe(
+      Effect.flatMap((batch) =>
+        sink
+          .ingest(batch)
+          .pipe(
+            Effect.catchAllCause((cause) =>
+              Effect.logError("Storing a batch of WhatsApp events failed", Cause.pretty(cause)),
+            ),
+          ),
+      ),
+      Effect.forever,
+      Effect.forkScoped,
+    )
+
+    const onHistory = (data: BaileysEventMap["messaging-history.set"]) =>
+      Effect.gen(function* () {
+        const next = yield* SubscriptionRef.updateAndGet(status, (s) => {
+          const progress = typeof data.progress === "number" ? data.progress : s.historySync.progress
+          const done = data.isLatest === true || progress === 100
+          return {
+            ...s,
+            historySync: {
+              active: !done,
+              chunks: s.historySync.chunks + 1,
+              messages: s.historySync.messages + data.messages.length,
+              progress,
+            },
+          }
+        })
+        yield* operator.historyProgress({
+          chunks: next.historySync.chunks,
+          messages: next.historySync.messages,
+          progress: next.historySync.progress,
+          done: !next.historySync.active,
+        })
+      })
+
+    /** Runs one socket until it ends; returns how it ended. */
+    const runSocket = Effect.gen(function* () {
+      const auth = yield* session.authState.pipe(Effect.orDie)
+      const socket = yield* factory.make(auth)
+      const signals = yield* Queue.unbounded<Signal>()
+      yield* Ref.set(currentSignals, Option.some(signals))
+      let activity = 0
+      socket.onActivity(() => {
+        activity++
+      })
+      const detach = socket.ev.process((events) => {
+        const connection = events["connection.update"]
+        if (connection !== undefined) Queue.unsafeOffer(signals, { _tag: "Update", update: connection })
+        if (events["creds.update"] !== undefined) {
+          runFork(
+            session.saveCreds.pipe(
+              Effect.catchAll((error) =>
+                Effect.logError("Saving the WhatsApp session failed", error.message),
+              ),
+            ),
+          )
+        }
+        const history = events["messaging-history.set"]
+        if (history !== undefined) runFork(onHistory(history))
+        const batch = toEvents(events).filter((e) => !notForStore.has(e.event))
+        if (batch.length > 0) Queue.unsafeOffer(ingestQueue, batch)
+      })
+
+      let openedAt: number | null = null
+      const watchdog = yield* Effect.gen(function* () {
+        let seen = activity
+        let quietFor = 0
+        while (true) {
+          yield* Effect.sleep(Duration.millis(watchdogInterval))
+          if (openedAt === null) continue
+          if (activity !== seen) {
+            seen = activity
+            quietFor = 0
+            continue
+          }
+          quietFor += watchdogInterval
+          if (quietFor >= silenceTimeout) {
+            yield* Queue.offer(signals, { _tag: "Silent" })
+            return
+          }
+        }
+      }).pipe(Effect.forkScoped)
+
+      let pairingCodeRequested = false
+      const ended = yield* Effect.gen(function* () {
+        while (true) {
+          const signal = yield* Queue.take(signals)
+          const now = yield* Clock.currentTimeMillis
+          const openFor = openedAt === null ? null : now - openedAt
+          switch (signal._tag) {
+            case "Silent":
+              socket.end(new Error("No frames from WhatsApp; recycling the socket"))
+              return {
+                code: null,
+                reason: "silent: no frames from WhatsApp",
+                wasOpenFor: openFor,
+              } satisfies Ended
+            case "Recycle":
+              socket.end(new Error(signal.reason))
+              return { code: null, reason: signal.reason, wasOpenFor: openFor } satisfies Ended
+            case "Logout":
+              // socket.logout closes with 401, which the LoggedOut branch handles.
+              yield* Effect.tryPromise(() => socket.logout()).pipe(Effect.ignore)
+              return { code: 401, reason: "logged out by request", wasOpenFor: openFor } satisfies Ended
+            case "Update": {
+              const u = signal.update
+              if (u.qr !== undefined) {
+                if (options.pairPhone !== undefined) {
+                  if (!pairingCodeRequested && !(auth.creds.registered ?? false)) {
+                    pairingCodeRequested = true
+                    const digits = options.pairPhone
+                    const code = yield* Effect.tryPromise(() => socket.requestPairingCode(digits)).pipe(
+                      Effect.tapError((error) =>
+                        operator.notice(`Could not request a pairing code: ${String(error.error)}`),
+                      ),
+                      Effect.option,
+                    )
+                    if (Option.isSome(code)) {
+                      yield* update((s) => ({
+                        ...s,
+                        pairing: "awaiting_pairing_code",
+                        pairingCode: code.value,
+                      }))
+                      yield* operator.showPairingCode(code.value)
+                    }
+                  }
+                } else {
+                  yield* update((s) => ({ ...s, pairing: "awaiting_qr", qr: u.qr ?? null }))
+                  yield* operator.showQr(u.qr)
+                }
+              }
+              if (u.connection === "open") {
+                openedAt = now
+                const ownJid = socket.user()?.id ?? null
+                const wasPaired = (yield* Ref.get(status)).pairing === "paired"
+                yield* update((s) => ({
+                  ...s,
+                  connection: "open",
+                  detail: null,
+                  pairing: "paired",
+                  qr: null,
+                  pairingCode: null,
+                  ownJid,
+                }))
+                yield* Ref.set(currentSocket, Option.some(socket))
+                if (!wasPaired) yield* operator.paired(ownJid)
+              }
+              if (u.connection === "close") {
+                const error = u.lastDisconnect?.error
+                return {
+                  code: disconnectCode(error),
+                  reason: error?.message ?? "connection closed",
+                  wasOpenFor: openFor,
+                } satisfies Ended
+              }
+            }
+          }
+        }
+      }).pipe(
+        Effect.ensuring(
+          Effect.gen(function* () {
+            detach()
+            yield* Ref.set(currentSocket, Option.none())
+            yield* Ref.set(currentSignals, Option.none())
+            yield* Fiber.interrupt(watchdog)
+          }),
+        ),
+        Effect.onInterrupt(() => Effect.sync(() => socket.end(undefined))),
+      )
+      return ended
+    })
+
+    const supervise = Effect.gen(function* () {
+      let attempt = 0
+      let immediateRestarts = 0
+      let first = true
+      while (true) {
+        if (!first) yield* update((s) => ({ ...s, reconnects: s.reconnects + 1 }))
+        yield* update((s) => ({ ...s, connection: first ? "connecting" : "reconnecting" }))
+        first = false
+        const ended = yield* Effect.scoped(runSocket)
+        const at = yield* Clock.currentTimeMillis
+        yield* update((s) => ({
+          ...s,
+          lastDisconnect: { code: ended.code, reason: ended.reason, at: Math.floor(at / 1000) },
+        }))
+        if (ended.wasOpenFor !== null && ended.wasOpenFor >= stableAfter) {
+          attempt = 0
+          immediateRestarts = 0
+        }
+        const action = disconnectAction(ended.code)
+        switch (action._tag) {
+          case "Stop":
+            yield* update((s) => ({ ...s, connection: action.state, detail: action.detail }))
+            yield* operator.notice(action.detail)
+            return
+          case "LoggedOut": {
+            yield* session.wipe.pipe(
+              Effect.catchAll((error) =>
+                Effect.logError("Wiping the WhatsApp session failed", error.message),
+              ),
+            )
+            const detail =
+              "This device was unlinked from WhatsApp (code 401); the session was wiped. Run `pnpm bridge` again to pair."
+            yield* update((s) => ({
+              ...s,
+              connection: "logged_out",
+              pairing: "unpaired",
+              ownJid: null,
+              detail,
+            }))
+            yield* operator.notice(detail)
+            return
+          }
+          case "RestartNow":
+            immediateRestarts++
+            if (immediateRestarts <= maxImmediateRestarts) continue
+            break
+          case "Reconnect":
+            break
+        }
+        const random = yield* Random.next
+        const delay = backoffMillis(attempt, random, backoff)
+        attempt++
+        yield* update((s) => ({
+          ...s,
+          connection: "reconnecting",
+          detail: `Disconnected (${ended.code ?? "no code"}: ${ended.reason}); reconnecting in ${Math.ceil(delay / 1000)} s.`,
+        }))
+        yield* Effect.sleep(Duration.millis(delay))
+      }
+    })
+
+    const stoppedLatch = yield* Effect.makeLatch(false)
+    yield* supervise.pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.logError("The WhatsApp connection supervisor failed", Cause.pretty(cause)).pipe(
+          Effect.zipRight(
+            update((s) => ({
+              ...s,
+              connection: "failed",
+              detail: "The WhatsApp connection failed unexpectedly: see the bridge's log, then restart it.",
+            })),
+          ),
+        ),
+      ),
+      Effect.ensuring(stoppedLatch.open),
+      Effect.forkScoped,
+    )
+    yield* Effect.addFinalizer(() => update((s) => ({ ...s, connection: "stopped" })))
+
+    const offerSignal = (signal: Signal) =>
+      Ref.get(currentSignals).pipe(
+        Effect.flatMap(
+          Option.match({ onNone: () => Effect.void, onSome: (q) => Effect.asVoid(Queue.offer(q, signal)) }),
+        ),
+        Effect.asVoid,
+      )
+
+    return WhatsAppConnection.of({
+      status: SubscriptionRef.get(status),
+      changes: status.changes,
+      current: Effect.gen(function* () {
+        const socket = yield* Ref.get(currentSocket)
+        if (Option.isSome(socket)) return socket.value
+        const s = yield* SubscriptionRef.get(status)
+        return yield* new BridgeError({ code: "whatsapp_not_connected", message: notConnectedMessage(s) })
+      }),
+      recycle: (reason) => offerSignal({ _tag: "Recycle", reason }),
+      logout: Effect.gen(function* () {
+        const open = Option.isSome(yield* Ref.get(currentSocket))
+        if (open) {
+          yield* offerSignal({ _tag: "Logout" })
+          yield* stoppedLatch.await
+          return
+        }
+        return yield* new BridgeError({
+          code: "whatsapp_not_connected",
+          message:
+            "Not connected to WhatsApp, so the phone cannot be told: stop the bridge and run `pnpm bridge logout`.",
+        })
+      }),
+      stopped: stoppedLatch.await.pipe(Effect.zipRight(SubscriptionRef.get(status))),
+    })
+  })
+
+export const layer = (
+  options: ConnectionOptions = {},
+): Layer.Layer<WhatsAppConnection, never, SocketFactory | SessionStore | EventSink | OperatorConsole> =>
+  Layer.scoped(WhatsAppConnection, make(options))

@@ -1,0 +1,148 @@
+import { createHash } from "node:crypto"
+import { existsSync, mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import Database from "better-sqlite3"
+import { Context, Effect, Layer } from "effect"
+import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "../src/BridgeApi.js"
+import { LockFileName } from "../src/BridgeLock.js"
+import { logout, replayBridge } from "../src/BridgePrograms.js"
+import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
+
+const fixtures = resolve(import.meta.dirname, "../../../fixtures")
+const demo = join(fixtures, "demo/demo.jsonl")
+const media = join(fixtures, "media")
+const manifest = JSON.parse(readFileSync(join(media, "manifest.json"), "utf8")) as Record<
+  string,
+  { readonly file: string; readonly sha256: string }
+>
+
+const start = (storeDir: string) =>
+  Effect.gen(function* () {
+    const context = yield* Layer.build(
+      replayBridge({ storeDir, files: [demo], port: 0, mediaRoots: [media] }),
+    )
+    const server = Context.get(context, BridgeHttpServer)
+    const token = readFileSync(join(storeDir, "bridge-token"), "utf8").trim()
+    const call = <A>(path: string, body?: unknown) =>
+      Effect.promise(async () => {
+        const response = await fetch(`${server.url}${path}`, {
+          method: body === undefined ? "GET" : "POST",
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        })
+        return { status: response.status, body: (await response.json()) as A }
+      })
+    return { call }
+  })
+
+const waitForOpen = <A>(call: (path: string) => Effect.Effect<{ body: A }>) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 200; i++) {
+      const health = (yield* call("/v1/health")).body as Health
+      if (health.connection === "open") return health
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
+    }
+    return assert.fail("the replay bridge never opened")
+  })
+
+const query = <A>(storeDir: string, sql: string, ...params: Array<unknown>) => {
+  const db = new Database(join(storeDir, "messages.db"), { readonly: true })
+  try {
+    return db.prepare(sql).all(...params) as Array<A>
+  } finally {
+    db.close()
+  }
+}
+
+describe("replay bridge program", () => {
+  it.live(
+    "ingests the demo, serves health, downloads fixture media through real decryption, stores sends",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const storeDir = join(mkdtempSync(join(tmpdir(), "bridge-program-")), "store")
+          const { call } = yield* start(storeDir)
+          const health = yield* waitForOpen(call)
+          assert.strictEqual(health.mode, "replay")
+          assert.isAbove(health.store.messages, 200)
+          assert.isTrue(existsSync(join(storeDir, LockFileName)))
+
+          const [image] = query<{ chat_jid: string; id: string; media_sha256: Uint8Array }>(
+            storeDir,
+            "SELECT chat_jid, id, media_sha256 FROM messages WHERE kind = 'image' AND media_key IS NOT NULL LIMIT 1",
+          )
+          assert.isDefined(image)
+          const download = yield* call<DownloadResult>("/v1/media/download", {
+            chat_jid: image!.chat_jid,
+            message_id: image!.id,
+          })
+          assert.strictEqual(download.status, 200, JSON.stringify(download.body))
+          const plain = readFileSync(download.body.path)
+          assert.strictEqual(createHash("sha256").update(plain).digest("hex"), download.body.sha256)
+          assert.include(
+            Object.values(manifest).map((entry) => entry.sha256),
+            download.body.sha256,
+            "the decrypted file is one of the fixture originals",
+          )
+
+          const [person] = query<{ jid: string }>(
+            storeDir,
+            "SELECT jid FROM chats WHERE kind = 'direct' AND jid LIKE '%@s.whatsapp.net' LIMIT 1",
+          )
+          const sent = yield* call<SendResult>("/v1/messages/text", {
+            recipient: person!.jid,
+            text: "Replay says hello",
+            idempotency_key: "program-1",
+          })
+          assert.strictEqual(sent.status, 200, JSON.stringify(sent.body))
+          let rows: Array<{ from_me: number; text: string }> = []
+          for (let i = 0; i < 200 && rows.length === 0; i++) {
+            rows = query(storeDir, "SELECT from_me, text FROM messages WHERE id = ?", sent.body.message_id)
+            if (rows.length === 0) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
+          }
+          assert.deepStrictEqual(rows, [{ from_me: 1, text: "Replay says hello" }])
+
+          const stranger = yield* call<BridgeErrorBody>("/v1/messages/text", {
+            recipient: "+44 7700 900123",
+            text: "hi",
+          })
+          assert.strictEqual(stranger.body.error.code, "not_on_whatsapp")
+        }),
+      ),
+  )
+
+  it.live("refuses a second bridge on the same store and releases the store on shutdown", () =>
+    Effect.gen(function* () {
+      const storeDir = join(mkdtempSync(join(tmpdir(), "bridge-program-")), "store")
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          yield* start(storeDir)
+          const second = yield* Effect.flip(Effect.scoped(start(storeDir)))
+          assert.strictEqual(second._tag, "BridgeStartError")
+          assert.include(second.message, "Another bridge")
+        }),
+      )
+      assert.isFalse(existsSync(join(storeDir, LockFileName)))
+    }),
+  )
+
+  it.live("logout on a store that was never linked says so, touches no network and leaves no session", () =>
+    Effect.gen(function* () {
+      const storeDir = join(mkdtempSync(join(tmpdir(), "bridge-program-")), "store")
+      yield* logout(storeDir)
+      assert.isFalse(existsSync(join(storeDir, LockFileName)))
+      const session = new Database(join(storeDir, "session.db"), { readonly: true })
+      try {
+        const rows = session.prepare("SELECT count(*) AS n FROM creds").get() as { n: number }
+        assert.strictEqual(rows.n, 0)
+      } finally {
+        session.close()
+      }
+    }),
+  )
+})

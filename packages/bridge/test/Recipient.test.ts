@@ -1,0 +1,60 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { parseRecipient } from "../src/send/Recipient.js"
+
+describe("recipient parsing", () => {
+  it.effect("accepts phone numbers in any usual formatting", () =>
+    Effect.gen(function* () {
+      for (const input of [
+        "+1 555 123 4567",
+        "1-555-123-4567",
+        "(1) 555.123.4567",
+        "0015551234567",
+        "15551234567",
+      ]) {
+        const parsed = yield* parseRecipient(input)
+        assert.deepStrictEqual(parsed, { _tag: "Phone", digits: "15551234567" }, input)
+      }
+    }),
+  )
+
+  it.effect("accepts phone JIDs (device suffix dropped), LIDs, groups and legacy @c.us", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual(yield* parseRecipient("15551234567:12@s.whatsapp.net"), {
+        _tag: "PhoneJid",
+        jid: "15551234567@s.whatsapp.net",
+      })
+      assert.deepStrictEqual(yield* parseRecipient("15551234567@c.us"), {
+        _tag: "PhoneJid",
+        jid: "15551234567@s.whatsapp.net",
+      })
+      assert.deepStrictEqual(yield* parseRecipient("123456789012345@lid"), {
+        _tag: "Lid",
+        jid: "123456789012345@lid",
+      })
+      assert.deepStrictEqual(yield* parseRecipient(" 120363040000000000@g.us "), {
+        _tag: "Group",
+        jid: "120363040000000000@g.us",
+      })
+    }),
+  )
+
+  it.effect("refuses what cannot be a recipient, naming the field and the expected form", () =>
+    Effect.gen(function* () {
+      for (const input of [
+        "mom",
+        "+1 555",
+        "1234567890123456",
+        "status@broadcast",
+        "abc@s.whatsapp.net",
+        "@g.us",
+        "x@g.us",
+      ]) {
+        const error = yield* Effect.flip(parseRecipient(input))
+        assert.strictEqual(error.code, "invalid_recipient", input)
+        assert.strictEqual(error.field, "recipient")
+        assert.include(error.message, input.trim())
+      }
+    }),
+  )
+})

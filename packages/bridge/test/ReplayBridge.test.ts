@@ -1,0 +1,376 @@
+import { execFileSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { basename, join } from "node:path"
+import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
+import ffmpeg from "@ffmpeg-installer/ffmpeg"
+import { proto, type WAMessage } from "@whiskeysockets/baileys"
+import { Context, Duration, Effect, Layer, Option, Stream } from "effect"
+import { HttpResponse, http } from "msw"
+import { setupServer } from "msw/node"
+import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "../src/BridgeApi.js"
+import { assemble } from "../src/BridgeDaemon.js"
+import * as ReplaySocket from "../src/replay/ReplaySocket.js"
+import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
+import * as SessionStore from "../src/session/SessionStore.js"
+import { EventSink } from "../src/socket/EventSink.js"
+import { WhatsAppConnection } from "../src/socket/WhatsAppConnection.js"
+import { makeMemoryStore } from "./support/MemoryStore.js"
+
+const ownJid = "15550000000:1@s.whatsapp.net"
+const friend = "15550002222@s.whatsapp.net"
+const onePixelPng = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  "base64",
+)
+
+const files = mkdtempSync(join(tmpdir(), "bridge-files-"))
+const picture = join(files, "picture.png")
+writeFileSync(picture, onePixelPng)
+const tone = join(files, "tone.wav")
+
+// The CDN stand-in: serves what the replay socket "uploaded", counting requests.
+const cdn = { uploadDirs: [] as Array<string>, requests: 0, expireNext: 0 }
+const server = setupServer(
+  http.get("https://mmg.whatsapp.net/*", ({ request }) => {
+    cdn.requests++
+    if (cdn.expireNext > 0) {
+      cdn.expireNext--
+      return new HttpResponse(null, { status: 410 })
+    }
+    const name = basename(new URL(request.url).pathname)
+    for (const dir of cdn.uploadDirs) {
+      try {
+        return HttpResponse.arrayBuffer(new Uint8Array(readFileSync(join(dir, name))).buffer)
+      } catch {}
+    }
+    return new HttpResponse(null, { status: 404 })
+  }),
+)
+beforeAll(() => {
+  server.listen({ onUnhandledRequest: "bypass" })
+  execFileSync(ffmpeg.path, [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:duration=2",
+    tone,
+  ])
+})
+afterEach(() => {
+  cdn.requests = 0
+  cdn.expireNext = 0
+})
+afterAll(() => server.close())
+
+const incoming: WAMessage = proto.WebMessageInfo.fromObject({
+  key: { remoteJid: friend, fromMe: false, id: "3A0INCOMING1" },
+  messageTimestamp: 1_717_000_000,
+  message: { conversation: "are you coming tonight?" },
+}) as WAMessage
+
+const startBridge = Effect.gen(function* () {
+  const storeDir = mkdtempSync(join(tmpdir(), "bridge-replay-"))
+  const uploadDir = join(storeDir, "replay-media")
+  cdn.uploadDirs.push(uploadDir)
+  const store = makeMemoryStore()
+  const socket = ReplaySocket.layer({
+    ownJid,
+    uploadDir,
+    exists: async (jid) => jid === friend,
+  })
+  const bridge = assemble({
+    storeDir,
+    port: 0,
+    mode: "replay",
+    connection: { silenceTimeout: Duration.infinity },
+    fileRoots: [files],
+    session: SessionStore.inMemory({ id: ownJid }),
+  }).pipe(Layer.provide(Layer.mergeAll(store.layer, socket)))
+  const context = yield* Layer.build(Layer.merge(bridge, store.layer))
+  const http = Context.get(context, BridgeHttpServer)
+  const connection = Context.get(context, WhatsAppConnection)
+  const sink = Context.get(context, EventSink)
+  yield* sink.ingest([{ event: "messages.upsert", data: { messages: [incoming], type: "notify" } }])
+  const opened = yield* connection.changes.pipe(
+    Stream.filter((s) => s.connection === "open" || s.connection === "failed"),
+    Stream.runHead,
+  )
+  assert.strictEqual(Option.getOrThrow(opened).connection, "open")
+  const token = readFileSync(join(storeDir, "bridge-token"), "utf8").trim()
+  const post = <A>(path: string, body: unknown) =>
+    Effect.promise(async () => {
+      const response = await fetch(`${http.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      })
+      return { status: response.status, body: (await response.json()) as A }
+    })
+  const get = <A>(path: string) =>
+    Effect.promise(async () => {
+      const response = await fetch(`${http.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
+      return { status: response.status, body: (await response.json()) as A }
+    })
+  return { store, storeDir, post, get }
+})
+
+/** Echoes arrive through the event queue: wait for the store to show them. */
+const eventually = <A>(read: () => A | undefined) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 300; i++) {
+      const value = read()
+      if (value !== undefined) return value
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    }
+    return assert.fail("the store never showed the expected change")
+  })
+
+const code = (body: unknown) => (body as BridgeErrorBody).error.code
+
+describe("replay bridge over HTTP", () => {
+  it.scoped("reports health: replay mode, open, paired as the simulated account, store counts", () =>
+    Effect.gen(function* () {
+      const bridge = yield* startBridge
+      const health = yield* bridge.get<Health>("/v1/health")
+      assert.strictEqual(health.status, 200)
+      assert.strictEqual(health.body.mode, "replay")
+      assert.strictEqual(health.body.connection, "open")
+      assert.strictEqual(health.body.pairing, "paired")
+      assert.strictEqual(health.body.own_jid, ownJid)
+      assert.strictEqual(health.body.store.messages, 1)
+    }),
+  )
+
+  it.scoped("sends text, stores the echo as the user's own message, and never sends a key twice", () =>
+    Effect.gen(function* () {
+      const bridge = yield* startBridge
+      const first = yield* bridge.post<SendResult>("/v1/messages/text", {
+        recipient: "+1 (555) 000-2222",
+        text: "on my way https://example.com",
+        idempotency_key: "evening-1",
+      })
+      assert.strictEqual(first.status, 200)
+      assert.strictEqual(first.body.chat_jid, friend)
+      assert.strictEqual(first.body.status, "sent")
+      assert.isFalse(first.body.duplicate)
+      const stored = yield* eventually(() => bridge.store.find(friend, first.body.message_id))
+      assert.isTrue(stored.key.fromMe)
+      assert.strictEqual(
+        stored.message?.extendedTextMessage?.text ?? stored.message?.conversation,
+        "on my way https://example.com",
+      )
+      // No link preview was generated for the URL.
+      assert.isUndefined(stored.message?.extendedTextMessage?.title ?? undefined)
+
+      const again = yield* bridge.post<SendResult>("/v1/messages/text", {
+        recipient: "+1 (555) 000-2222",
+        text: "on my way https://example.com",
+        idempotency_key: "evening-1",
+      })
+      assert.strictEqual(again.body.message_id, first.body.message_id)
+      assert.isTrue(again.body.duplicate)
+      const reused = yield* bridge.post<BridgeErrorBody>("/v1/messages/text", {
+        recipient: friend,
+        text: "something else",
+        idempotency_key: "evening-1",
+      })
+      assert.strictEqual(reused.status, 400)
+      assert.strictEqual(reused.body.error.field, "idempotency_key")
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+      assert.strictEqual([...bridge.store.messages.values()].filter((m) => m.key.fromMe).length, 1)
+    }),
+  )
+
+  it.scoped("refuses numbers not on WhatsApp and malformed recipients with their codes", () =>
+    Effect.gen(function* () {
+      const bridge = yield* startBridge
+      const missing = yield* bridge.post("/v1/messages/text", { recipient: "+44 20 7946 0000", text: "hi" })
+      assert.strictEqual(missing.status, 404)
+      assert.strictEqual(code(missing.body), "not_on_whatsapp")
+      const malformed = yield* bridge.post("/v1/messages/text", { recipient: "call me maybe", text: "hi" })
+      assert.strictEqual(malformed.status, 400)
+      assert.strictEqual(code(malformed.body), "invalid_recipient")
+      const tooShort = yield* bridge.post("/v1/messages/text", { recipient: "+1 555", text: "hi" })
+      assert.strictEqual(code(tooShort.body), "invalid_recipient")
+      assert.strictEqual([...bridge.store.messages.values()].filter((m) => m.key.fromMe).length, 0)
+    }),
+  )
+
+  it.scoped("replies, reacts (and removes the reaction) and marks a chat read", () =>
+    Effect.gen(function* () {
+      const bridge = yield* startBridge
+      const reply = yield* bridge.post<SendResult>("/v1/messages/text", {
+        recipient: friend,
+        text: "yes!",
+        reply_to_message_id: "3A0INCOMING1",
+      })
+      assert.strictEqual(reply.status, 200)
+      const stored = yield* eventually(() => bridge.store.find(friend, reply.body.message_id))
+      assert.strictEqual(stored.message?.extendedTextMessage?.contextInfo?.stanzaId, "3A0INCOMING1")
+
+      const unknownReply = yield* bridge.post("/v1/messages/text", {
+        recipient: friend,
+        text: "x",
+        reply_to_message_id: "NOPE",
+      })
+      assert.strictEqual(code(unknownReply.body), "message_not_found")
+
+      const react = yield* bridge.post("/v1/reactions", {
+        chat_jid: friend,
+        message_id: "3A0INCOMING1",
+        emoji: "👍",
+      })
+      assert.strictEqual(react.status, 200)
+      yield* eventually(() => bridge.store.reactions.get(`${friend}|3A0INCOMING1`)?.get("me"))
+      assert.strictEqual(bridge.store.reactions.get(`${friend}|3A0INCOMING1`)?.get("me"), "👍")
+      yield* bridge.post("/v1/reactions", { chat_jid: friend, message_id: "3A0INCOMING1", emoji: "" })
+      yield* eventually(() =>
+        bridge.store.reactions.get(`${friend}|3A0INCOMING1`)?.has("me") === false ? true : undefined,
+      )
+
+      const read = yield* bridge.post<{ marked: number }>("/v1/read", { chat_jid: friend })
+      assert.strictEqual(read.body.marked, 1)
+      yield* eventually(() =>
+        bridge.store.find(friend, "3A0INCOMING1")?.status === proto.WebMessageInfo.Status.READ
+          ? true
+          : undefined,
+      )
+      const readAgain = yield* bridge.post<{ marked: number }>("/v1/read", { chat_jid: friend })
+      assert.strictEqual(readAgain.body.marked, 0)
+    }),
+  )
+
+  it.scoped("sends a picture through real media encryption and downloads it back intact", () =>
+    Effect.gen(function* () {
+      const bridge = yield* startBridge
+      const sent = yield* bridge.post<SendResult>("/v1/messages/file", {
+        recipient: friend,
+        path: picture,
+        caption: "the view",
+      })
+      assert.strictEqual(sent.status, 200)
+      assert.strictEqual(sent.body.kind, "image")
+      const stored = yield* eventually(() => bridge.store.find(friend, sent.body.message_id))
+      const image = stored.message?.imageMessage
+      assert.strictEqual(image?.caption, "the view")
+      assert.strictEqual(image?.mimetype, "image/png")
+      assert.isAbove(image?.mediaKey?.length ?? 0, 0)
+
+      const download = yield* bridge.post<DownloadResult>("/v1/media/download", {
+        chat_jid: friend,
+        message_id: sent.body.message_id,
+      })
+      assert.strictEqual(download.status, 200)
+      const expected = createHash("sha256").update(onePixelPng).digest("hex")
+      assert.strictEqual(download.body.sha256, expected)
+      assert.strictEqual(download.body.kind, "image")
+      assert.strictEqual(download.body.size, onePixelPng.length)
+      assert.deepStrictEqual(readFileSync(download.body.path), onePixelPng)
+      assert.isTrue(download.body.path.startsWith(join(bridge.storeDir, "media")))
+      assert.strictEqual(cdn.requests, 1)
+
+      const cached = yield* bridge.post<DownloadResult>("/v1/media/download", {
+        chat_jid: friend,
+        message_id: sent.body.message_id,
+      })
+      assert.isTrue(cached.body.cached)
+      assert.strictEqual(cdn.requests, 1)
+    }),
+  )
+
+  it.scoped("re-requests expired media (410) from the phone and retries the download", () =>
+    Effect.gen(function* () {
+      const bridge = yield* startBridge
+      const sent = yield* bridge.post<SendResult>("/v1/messages/file", { recipient: friend, path: picture })
+      yield* eventually(() => bridge.store.find(friend, sent.body.message_id))
+      cdn.expireNext = 1
+      const download = yield* bridge.post<DownloadResult>("/v1/media/download", {
+        chat_jid: friend,
+        message_id: sent.body.message_id,
+      })
+      assert.strictEqual(download.status, 200)
+      assert.strictEqual(cdn.requests, 2)
+      assert.deepStrictEqual(readFileSync(download.body.path), onePixelPng)
+    }),
+  )
+
+  it.scoped("says what is wrong with a download that cannot work", () =>
+    Effect.gen(function* () {
+      const bridge = yield* startBridge
+      const noMedia = yield* bridge.post("/v1/media/download", {
+        chat_jid: friend,
+        message_id: "3A0INCOMING1",
+      })
+      assert.strictEqual(code(noMedia.body), "unsupported_media")
+      const unknown = yield* bridge.post("/v1/media/download", { chat_jid: friend, message_id: "NOPE" })
+      assert.strictEqual(unknown.status, 404)
+      assert.strictEqual(code(unknown.body), "message_not_found")
+    }),
+  )
+
+  it.scoped("converts any audio file to an Ogg/Opus voice note with duration and waveform", () =>
+    Effect.gen(function* () {
+      const bridge = yield* startBridge
+      const sent = yield* bridge.post<SendResult>("/v1/messages/voice", { recipient: friend, path: tone })
+      assert.strictEqual(sent.status, 200, JSON.stringify(sent.body))
+      assert.strictEqual(sent.body.kind, "voice")
+      const stored = yield* eventually(() => bridge.store.find(friend, sent.body.message_id))
+      const audio = stored.message?.audioMessage
+      assert.isTrue(audio?.ptt)
+      assert.strictEqual(audio?.mimetype, "audio/ogg; codecs=opus")
+      assert.strictEqual(audio?.seconds, 2)
+      assert.strictEqual(audio?.waveform?.length, 64)
+      assert.isAbove(Math.max(...(audio?.waveform ?? [])), 0)
+
+      const download = yield* bridge.post<DownloadResult>("/v1/media/download", {
+        chat_jid: friend,
+        message_id: sent.body.message_id,
+      })
+      assert.strictEqual(download.body.kind, "voice")
+      assert.strictEqual(readFileSync(download.body.path).subarray(0, 4).toString("latin1"), "OggS")
+    }),
+  )
+
+  it.scoped(
+    "refuses files outside the allowed roots, inside the store, missing, or not audio for a voice note",
+    () =>
+      Effect.gen(function* () {
+        const bridge = yield* startBridge
+        const outside = mkdtempSync(join(tmpdir(), "bridge-outside-"))
+        const secret = join(outside, "secret.txt")
+        writeFileSync(secret, "private")
+        const linkOut = join(files, "link-out.txt")
+        symlinkSync(secret, linkOut)
+        const refused = yield* bridge.post("/v1/messages/file", { recipient: friend, path: secret })
+        assert.strictEqual(code(refused.body), "file_not_allowed")
+        const viaLink = yield* bridge.post("/v1/messages/file", { recipient: friend, path: linkOut })
+        assert.strictEqual(code(viaLink.body), "file_not_allowed")
+        const token = yield* bridge.post("/v1/messages/file", {
+          recipient: friend,
+          path: join(bridge.storeDir, "bridge-token"),
+        })
+        assert.strictEqual(code(token.body), "file_not_allowed")
+        const missing = yield* bridge.post("/v1/messages/file", {
+          recipient: friend,
+          path: join(files, "nope.pdf"),
+        })
+        assert.strictEqual(code(missing.body), "file_not_found")
+        const relative = yield* bridge.post("/v1/messages/file", { recipient: friend, path: "picture.png" })
+        assert.strictEqual(code(relative.body), "bad_request")
+        const notAudio = yield* bridge.post("/v1/messages/voice", { recipient: friend, path: picture })
+        assert.strictEqual(code(notAudio.body), "unsupported_media")
+        mkdirSync(join(files, "a-directory"), { recursive: true })
+        const directory = yield* bridge.post("/v1/messages/file", {
+          recipient: friend,
+          path: join(files, "a-directory"),
+        })
+        assert.strictEqual(code(directory.body), "bad_request")
+        assert.strictEqual([...bridge.store.messages.values()].filter((m) => m.key.fromMe).length, 0)
+      }),
+  )
+})

@@ -1,0 +1,434 @@
+import { assert, describe, it } from "@effect/vitest"
+import { initAuthCreds, makeEventBuffer } from "@whiskeysockets/baileys"
+import { Effect, Layer, Option, Stream, TestClock } from "effect"
+import { OperatorConsole } from "../src/pairing/OperatorConsole.js"
+import type { BaileysEvent } from "../src/recording/BaileysEvent.js"
+import { SessionStore } from "../src/session/SessionStore.js"
+import { silentBaileysLogger } from "../src/socket/BaileysLogger.js"
+import { type BridgeSocket, SocketFactory } from "../src/socket/BridgeSocket.js"
+import { backoffMillis, disconnectAction } from "../src/socket/DisconnectPolicy.js"
+import { EventSink } from "../src/socket/EventSink.js"
+import {
+  type ConnectionStatus,
+  layer as connectionLayer,
+  WhatsAppConnection,
+} from "../src/socket/WhatsAppConnection.js"
+
+interface FakeSocket extends BridgeSocket {
+  readonly ended: Array<string | undefined>
+  readonly activity: () => void
+  readonly logouts: { count: number }
+  readonly pairingRequests: Array<string>
+}
+
+const makeFakeSocket = (): FakeSocket => {
+  const ev = makeEventBuffer(silentBaileysLogger)
+  const listeners: Array<() => void> = []
+  const ended: Array<string | undefined> = []
+  const logouts = { count: 0 }
+  const pairingRequests: Array<string> = []
+  const unavailable = () => Promise.reject(new Error("not simulated"))
+  return {
+    ev,
+    user: () => ({ id: "15550001111:3@s.whatsapp.net" }),
+    onActivity: (listener) => {
+      listeners.push(listener)
+    },
+    activity: () => {
+      for (const l of listeners) l()
+    },
+    end: (reason) => {
+      ended.push(reason?.message)
+    },
+    logout: async () => {
+      logouts.count++
+    },
+    requestPairingCode: async (digits) => {
+      pairingRequests.push(digits)
+      return "ABCD1234"
+    },
+    sendMessage: unavailable,
+    onWhatsApp: unavailable,
+    readMessages: unavailable,
+    updateMediaMessage: unavailable,
+    ended,
+    logouts,
+    pairingRequests,
+  }
+}
+
+const closeWith = (socket: FakeSocket, code: number | null) =>
+  socket.ev.emit("connection.update", {
+    connection: "close",
+    lastDisconnect: {
+      error: Object.assign(
+        new Error(`closed ${code}`),
+        code === null ? {} : { output: { statusCode: code } },
+      ),
+      date: new Date(),
+    },
+  })
+
+const open = (socket: FakeSocket) => socket.ev.emit("connection.update", { connection: "open" })
+
+const makeHarness = (options: { registered?: boolean; pairPhone?: string } = {}) => {
+  const sockets: Array<FakeSocket> = []
+  const batches: Array<ReadonlyArray<BaileysEvent>> = []
+  const session = { wipes: 0, saves: 0 }
+  const shown = { qr: [] as Array<string>, codes: [] as Array<string>, notices: [] as Array<string> }
+  const creds = initAuthCreds()
+  const layer = connectionLayer({
+    backoff: { baseMillis: 1_000, maxMillis: 8_000 },
+    ...(options.pairPhone === undefined ? {} : { pairPhone: options.pairPhone }),
+  }).pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        Layer.succeed(SocketFactory, {
+          make: () =>
+            Effect.sync(() => {
+              const socket = makeFakeSocket()
+              sockets.push(socket)
+              return socket
+            }),
+        }),
+        Layer.succeed(
+          SessionStore,
+          SessionStore.of({
+            authState: Effect.succeed({ creds, keys: { get: async () => ({}), set: async () => {} } }),
+            saveCreds: Effect.sync(() => {
+              session.saves++
+            }),
+            isRegistered: Effect.succeed(options.registered ?? true),
+            wipe: Effect.sync(() => {
+              session.wipes++
+            }),
+          }),
+        ),
+        Layer.succeed(EventSink, {
+          ingest: (batch) =>
+            Effect.sync(() => {
+              batches.push(batch)
+            }),
+        }),
+        Layer.succeed(OperatorConsole, {
+          showQr: (qr) => Effect.sync(() => void shown.qr.push(qr)),
+          showPairingCode: (code) => Effect.sync(() => void shown.codes.push(code)),
+          paired: () => Effect.void,
+          historyProgress: () => Effect.void,
+          notice: (message) => Effect.sync(() => void shown.notices.push(message)),
+        }),
+      ),
+    ),
+  )
+  return { sockets, batches, session, shown, layer }
+}
+
+/** Lets the supervisor fiber run until it has made `n` sockets (no clock involved). */
+const settle = Effect.repeatN(Effect.yieldNow(), 50)
+
+const socketCount = (sockets: ReadonlyArray<FakeSocket>, n: number) =>
+  Effect.gen(function* () {
+    yield* settle
+    assert.strictEqual(sockets.length, n, `expected ${n} sockets, saw ${sockets.length}`)
+    return sockets[n - 1]!
+  })
+
+const statusNow = Effect.flatMap(WhatsAppConnection, (c) => c.status)
+
+const awaitStatus = (predicate: (s: ConnectionStatus) => boolean) =>
+  Effect.flatMap(WhatsAppConnection, (c) =>
+    c.changes.pipe(Stream.filter(predicate), Stream.runHead, Effect.map(Option.getOrThrow)),
+  )
+
+describe("disconnect policy", () => {
+  it("maps every disconnect code to what a user expects", () => {
+    assert.strictEqual(disconnectAction(515)._tag, "RestartNow")
+    for (const code of [408, 428, 500, 503, 999, null])
+      assert.strictEqual(disconnectAction(code)._tag, "Reconnect")
+    assert.deepInclude(disconnectAction(440), { _tag: "Stop", state: "replaced" })
+    assert.deepInclude(disconnectAction(403), { _tag: "Stop", state: "failed" })
+    assert.deepInclude(disconnectAction(411), { _tag: "Stop", state: "failed" })
+    assert.strictEqual(disconnectAction(401)._tag, "LoggedOut")
+  })
+
+  it("backs off exponentially with jitter, within bounds, up to the cap", () => {
+    const options = { baseMillis: 1_000, maxMillis: 60_000 }
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const ceiling = Math.min(60_000, 1_000 * 2 ** attempt)
+      for (const random of [0, 0.25, 0.999]) {
+        const delay = backoffMillis(attempt, random, options)
+        assert.isAtLeast(delay, ceiling / 2)
+        assert.isAtMost(delay, ceiling)
+      }
+    }
+  })
+})
+
+describe("WhatsApp connection lifecycle", () => {
+  it.scoped("restarts at once on 515 (after pairing) and keeps the current socket fresh", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      const connection = yield* WhatsAppConnection
+      const first = yield* socketCount(h.sockets, 1)
+      const notYet = yield* Effect.either(connection.current)
+      assert.isTrue(notYet._tag === "Left" && notYet.left.code === "whatsapp_not_connected")
+      open(first)
+      yield* settle
+      assert.strictEqual(yield* connection.current, first)
+      closeWith(first, 515)
+      const second = yield* socketCount(h.sockets, 2)
+      open(second)
+      yield* settle
+      assert.strictEqual(yield* connection.current, second)
+      const s = yield* statusNow
+      assert.strictEqual(s.connection, "open")
+      assert.strictEqual(s.reconnects, 1)
+      assert.strictEqual(s.lastDisconnect?.code, 515)
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  for (const code of [408, 428, 500, 503, 999, null]) {
+    it.scoped(`reconnects after a backoff on ${code ?? "a close without a code"}, never at once`, () => {
+      const h = makeHarness()
+      return Effect.gen(function* () {
+        const first = yield* socketCount(h.sockets, 1)
+        open(first)
+        closeWith(first, code)
+        yield* socketCount(h.sockets, 1)
+        const s = yield* statusNow
+        assert.strictEqual(s.connection, "reconnecting")
+        const failed = yield* Effect.either(Effect.flatMap(WhatsAppConnection, (c) => c.current))
+        assert.isTrue(failed._tag === "Left" && /reconnecting/.test(failed.left.message))
+        yield* TestClock.adjust("499 millis")
+        yield* socketCount(h.sockets, 1)
+        yield* TestClock.adjust("501 millis")
+        const second = yield* socketCount(h.sockets, 2)
+        open(second)
+        yield* settle
+        assert.strictEqual((yield* statusNow).connection, "open")
+      }).pipe(Effect.provide(h.layer))
+    })
+  }
+
+  it.scoped("grows the backoff while WhatsApp stays unreachable, capped, without a spin loop", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      let waited = 0
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const socket = yield* socketCount(h.sockets, attempt + 1)
+        closeWith(socket, 408)
+        const ceiling = Math.min(8_000, 1_000 * 2 ** attempt)
+        // Nothing happens before half the ceiling…
+        yield* TestClock.adjust(ceiling / 2 - 1)
+        yield* socketCount(h.sockets, attempt + 1)
+        // …and the next socket comes by the ceiling.
+        yield* TestClock.adjust(ceiling / 2 + 1)
+        waited += ceiling
+      }
+      yield* socketCount(h.sockets, 9)
+      assert.strictEqual((yield* statusNow).reconnects, 8)
+      // Eight failures took at least half of 1+2+4+8+8+8+8+8 seconds: no spinning.
+      assert.isAtLeast(waited, 47_000)
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped("backs off even on 515 when it repeats without ever opening", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      for (let i = 1; i <= 4; i++) closeWith(yield* socketCount(h.sockets, i), 515)
+      yield* socketCount(h.sockets, 4)
+      assert.strictEqual((yield* statusNow).connection, "reconnecting")
+      yield* TestClock.adjust("1 second")
+      yield* socketCount(h.sockets, 5)
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped("stops and reports when another client takes over (440)", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      const connection = yield* WhatsAppConnection
+      const first = yield* socketCount(h.sockets, 1)
+      open(first)
+      closeWith(first, 440)
+      const final = yield* connection.stopped
+      assert.strictEqual(final.connection, "replaced")
+      assert.match(final.detail ?? "", /Another client/)
+      yield* TestClock.adjust("1 hour")
+      yield* socketCount(h.sockets, 1)
+      const error = yield* Effect.flip(connection.current)
+      assert.match(error.message, /Another client/)
+      assert.isTrue(h.shown.notices.some((n) => n.includes("440")))
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  for (const code of [403, 411]) {
+    it.scoped(`stops and reports on ${code}`, () => {
+      const h = makeHarness()
+      return Effect.gen(function* () {
+        const connection = yield* WhatsAppConnection
+        closeWith(yield* socketCount(h.sockets, 1), code)
+        const final = yield* connection.stopped
+        assert.strictEqual(final.connection, "failed")
+        assert.include(final.detail ?? "", String(code))
+        yield* TestClock.adjust("1 hour")
+        yield* socketCount(h.sockets, 1)
+        assert.strictEqual(h.session.wipes, 0)
+      }).pipe(Effect.provide(h.layer))
+    })
+  }
+
+  it.scoped("wipes the session and asks to pair again when logged out (401)", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      const connection = yield* WhatsAppConnection
+      const first = yield* socketCount(h.sockets, 1)
+      open(first)
+      closeWith(first, 401)
+      const final = yield* connection.stopped
+      assert.strictEqual(final.connection, "logged_out")
+      assert.strictEqual(final.pairing, "unpaired")
+      assert.strictEqual(h.session.wipes, 1)
+      const error = yield* Effect.flip(connection.current)
+      assert.match(error.message, /pair again/)
+      yield* TestClock.adjust("1 hour")
+      yield* socketCount(h.sockets, 1)
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped("recycles a socket that looks open but has gone silent, and keeps a live one", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      const first = yield* socketCount(h.sockets, 1)
+      open(first)
+      // Pongs every 10 s for five minutes: healthy, nothing happens.
+      for (let i = 0; i < 30; i++) {
+        first.activity()
+        yield* TestClock.adjust("10 seconds")
+      }
+      yield* socketCount(h.sockets, 1)
+      assert.deepStrictEqual(first.ended, [])
+      // Then silence: within 90 s plus one watchdog tick the socket is ended and replaced.
+      yield* TestClock.adjust("105 seconds")
+      yield* settle
+      assert.strictEqual(first.ended.length, 1)
+      yield* TestClock.adjust("1 second")
+      const second = yield* socketCount(h.sockets, 2)
+      assert.notStrictEqual(second, first)
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped("makes one reconnect however many closes and recycle requests arrive at once", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      const connection = yield* WhatsAppConnection
+      const first = yield* socketCount(h.sockets, 1)
+      open(first)
+      yield* Effect.all([connection.recycle("a"), connection.recycle("b"), connection.recycle("c")], {
+        concurrency: "unbounded",
+      })
+      closeWith(first, 428)
+      closeWith(first, 428)
+      yield* TestClock.adjust("10 seconds")
+      yield* socketCount(h.sockets, 2)
+      assert.strictEqual(first.ended.length, 1)
+      assert.strictEqual((yield* statusNow).reconnects, 1)
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped(
+    "delivers events to the store in order across a reconnect and saves creds on every update",
+    () => {
+      const h = makeHarness()
+      return Effect.gen(function* () {
+        const first = yield* socketCount(h.sockets, 1)
+        open(first)
+        first.ev.emit("chats.upsert", [{ id: "1@s.whatsapp.net" }])
+        first.ev.emit("creds.update", { registered: true })
+        first.ev.emit("contacts.upsert", [{ id: "2@s.whatsapp.net" }])
+        closeWith(first, 515)
+        const second = yield* socketCount(h.sockets, 2)
+        first.ev.emit("chats.upsert", [{ id: "stale@s.whatsapp.net" }])
+        second.ev.emit("chats.upsert", [{ id: "3@s.whatsapp.net" }])
+        second.ev.emit("creds.update", {})
+        yield* settle
+        assert.deepStrictEqual(
+          h.batches.flat().map((e) => e.event),
+          ["chats.upsert", "contacts.upsert", "chats.upsert"],
+        )
+        assert.strictEqual(h.session.saves, 2)
+      }).pipe(Effect.provide(h.layer))
+    },
+  )
+
+  it.scoped("shows the QR code while unpaired, then reports paired with the own JID", () => {
+    const h = makeHarness({ registered: false })
+    return Effect.gen(function* () {
+      const first = yield* socketCount(h.sockets, 1)
+      first.ev.emit("connection.update", { qr: "2@abc,def" })
+      yield* settle
+      assert.strictEqual((yield* statusNow).pairing, "awaiting_qr")
+      assert.deepStrictEqual(h.shown.qr, ["2@abc,def"])
+      closeWith(first, 515)
+      const second = yield* socketCount(h.sockets, 2)
+      open(second)
+      const s = yield* awaitStatus((s) => s.connection === "open")
+      assert.strictEqual(s.pairing, "paired")
+      assert.strictEqual(s.ownJid, "15550001111:3@s.whatsapp.net")
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped("requests a pairing code instead of a QR when given a phone number", () => {
+    const h = makeHarness({ registered: false, pairPhone: "15550001111" })
+    return Effect.gen(function* () {
+      const first = yield* socketCount(h.sockets, 1)
+      first.ev.emit("connection.update", { qr: "2@abc,def" })
+      first.ev.emit("connection.update", { qr: "2@abc,ghi" })
+      yield* settle
+      assert.deepStrictEqual(first.pairingRequests, ["15550001111"])
+      assert.deepStrictEqual(h.shown.codes, ["ABCD1234"])
+      assert.deepStrictEqual(h.shown.qr, [])
+      assert.strictEqual((yield* statusNow).pairing, "awaiting_pairing_code")
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped("logs out through the phone when connected and wipes the session", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      const connection = yield* WhatsAppConnection
+      open(yield* socketCount(h.sockets, 1))
+      yield* settle
+      yield* connection.logout
+      assert.strictEqual(h.sockets[0]!.logouts.count, 1)
+      assert.strictEqual(h.session.wipes, 1)
+      assert.strictEqual((yield* statusNow).connection, "logged_out")
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped(
+    "survives a storm of disconnects with every transient code: one socket per close, then open",
+    () => {
+      const h = makeHarness()
+      return Effect.gen(function* () {
+        const codes = [408, 428, 500, 503, 515, 999, null]
+        let seed = 7
+        const next = () => {
+          seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+          return seed
+        }
+        for (let i = 1; i <= 100; i++) {
+          const socket = yield* socketCount(h.sockets, i)
+          if (next() % 3 === 0) open(socket)
+          closeWith(socket, codes[next() % codes.length] ?? null)
+          // Nothing is made before the backoff allows it, and exactly one socket after it.
+          yield* TestClock.adjust("61 seconds")
+        }
+        const last = yield* socketCount(h.sockets, 101)
+        open(last)
+        yield* settle
+        const s = yield* statusNow
+        assert.strictEqual(s.connection, "open")
+        assert.strictEqual(s.reconnects, 100)
+      }).pipe(Effect.provide(h.layer))
+    },
+  )
+})
