@@ -330,11 +330,16 @@ export interface ContentRow {
 
 /**
  * A one-line summary of a message's content, for chat lists and quoted messages. A deleted message
- * never shows its content; a media message shows its kind with its caption or file name.
+ * never shows its content; a media message shows its kind with its caption or file name; people a
+ * notice names are shown by `nameOf` (default: their phone number).
  */
-export const previewOf = (row: ContentRow, maxLength = 120): string => {
+export const previewOf = (
+  row: ContentRow,
+  maxLength = 120,
+  nameOf: (jid: string) => string = fallbackName,
+): string => {
   if (row.deleted === "revoked") return "(message deleted)"
-  if (row.kind === "system") return `(${describeNotice(row.stub_type, row.stub_parameters)})`
+  if (row.kind === "system") return `(${describeNotice(row.stub_type, row.stub_parameters, nameOf)})`
   if (row.kind === "ciphertext") return "(waiting for this message)"
   if (row.kind === "unknown") return "(message not in the store)"
   const text = (row.text ?? "").replace(/\s+/g, " ").trim()
