@@ -1,12 +1,13 @@
-/** mark_messages_read: mark messages of a chat as read on the phone. */
-import { NotAvailableYet, Params, Tool } from "@whatsapp-mcp/runtime"
+/** mark_messages_read: mark messages of a chat (or all of it) as read on the phone. */
+import { BridgeClient, Params, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
+import { explain } from "../BridgeFailure.js"
 
 export const markMessagesRead = Tool.make({
   name: "mark_messages_read",
   title: "Mark messages read",
   description:
-    "Mark messages in a chat as read (blue ticks are sent to the senders). Without message_ids, everything unread in the chat is marked read.",
+    "Mark messages in a chat as read (the senders see blue ticks if they have read receipts on). Without message_ids, everything unread in the chat is marked read. Only when the user asks for it.",
   input: Schema.Struct({
     chat_jid: Params.BoundedString(200, "chat_jid").annotations({ description: "The chat." }),
     message_ids: Params.optional(
@@ -14,8 +15,33 @@ export const markMessagesRead = Tool.make({
       "The messages to mark; default: every unread message in the chat.",
     ),
   }),
-  output: Schema.Struct({ chat_jid: Schema.String, marked: Schema.Int }),
+  output: Schema.Struct({
+    chat_jid: Schema.String,
+    chat_name: Schema.String,
+    marked: Schema.Int.annotations({
+      description: "How many messages were marked read (others' messages only; yours need no receipt).",
+    }),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  render: ({ chat_jid, marked }) => `Marked ${marked} messages read in ${chat_jid}.`,
-  handler: () => Effect.fail(new NotAvailableYet({ tool: "mark_messages_read" })),
+  render: ({ chat_jid, chat_name, marked }) =>
+    marked === 0
+      ? `Nothing to mark read in ${chat_name} (${chat_jid}).`
+      : `Marked ${marked} message${marked === 1 ? "" : "s"} read in ${chat_name} (${chat_jid}).`,
+  handler: (input) =>
+    Effect.gen(function* () {
+      const bridge = yield* BridgeClient.BridgeClient
+      const chat = yield* StoreQueries.resolveChat("chat_jid", input.chat_jid)
+      const result = yield* bridge
+        .markRead({
+          chat_jid: chat.canonical,
+          ...(input.message_ids === undefined ? {} : { message_ids: input.message_ids }),
+        })
+        .pipe(Effect.mapError(explain({ what: "the read marks" })))
+      const names = yield* StoreQueries.chatNames([chat.canonical])
+      return {
+        chat_jid: chat.canonical,
+        chat_name: names.get(chat.canonical) ?? StoreQueries.fallbackName(chat.canonical),
+        marked: result.marked,
+      }
+    }),
 })

@@ -1,21 +1,44 @@
-/** send_audio_message: Send an audio file as a WhatsApp voice note (converted to Ogg/Opus when needed). Only files below the configured allowed folders can be sent. */
-import { NotAvailableYet, Params, Tool } from "@whatsapp-mcp/runtime"
+/** send_audio_message: send an audio file from an allowed folder as a voice note (converted to Ogg/Opus). */
+import { BridgeClient, Params, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
-import { confirmFirst, IdempotencyKey, Recipient, renderSent, Sent } from "../SendSchemas.js"
+import { explain } from "../BridgeFailure.js"
+import { SendPolicy } from "../SendPolicy.js"
+import {
+  confirmFirst,
+  IdempotencyKey,
+  idempotencyKeyFor,
+  Recipient,
+  renderSent,
+  Sent,
+  toSent,
+} from "../SendSchemas.js"
 
 export const sendAudioMessage = Tool.make({
   name: "send_audio_message",
   title: "Send voice note",
-  description: `Send an audio file as a WhatsApp voice note (converted to Ogg/Opus when needed). Only files below the configured allowed folders can be sent. ${confirmFirst}`,
+  description: `Send an audio file (mp3, m4a, wav, ogg, opus, flac…) as a WhatsApp voice note; it is converted to Ogg/Opus when needed. Only files below the folders the user allowed in the config can be sent. ${confirmFirst}`,
   input: Schema.Struct({
     recipient: Recipient,
     media_path: Params.BoundedString(4096, "media_path").annotations({
-      description: "Absolute path of the audio file.",
+      description: "Absolute path of the audio file (~/ is the home folder).",
     }),
     idempotency_key: IdempotencyKey,
   }),
   output: Sent,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   render: renderSent,
-  handler: () => Effect.fail(new NotAvailableYet({ tool: "send_audio_message" })),
+  handler: (input) =>
+    Effect.gen(function* () {
+      const policy = yield* SendPolicy
+      const bridge = yield* BridgeClient.BridgeClient
+      const zone = yield* TimeZone.TimeZone
+      const path = yield* policy.checkFile("media_path", input.media_path)
+      const recipient = yield* policy.checkRecipient("recipient", input.recipient)
+      const key = yield* idempotencyKeyFor(input.idempotency_key)
+      yield* policy.admitSend
+      const result = yield* bridge
+        .sendVoice({ recipient: recipient.canonical, path, idempotency_key: key })
+        .pipe(Effect.mapError(explain({ what: "the voice note", idempotencyKey: key })))
+      return yield* toSent(result, key, zone)
+    }),
 })

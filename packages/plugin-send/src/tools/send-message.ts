@@ -1,7 +1,18 @@
-/** send_message: Send a WhatsApp text message to a person or a group, optionally as a reply to a message. */
-import { NotAvailableYet, Params, Tool } from "@whatsapp-mcp/runtime"
+/** send_message: send a text message to a person or a group, optionally as a reply. */
+import { BridgeClient, InvalidArgument, Params, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
-import { confirmFirst, IdempotencyKey, Recipient, ReplyTo, renderSent, Sent } from "../SendSchemas.js"
+import { explain } from "../BridgeFailure.js"
+import { SendPolicy } from "../SendPolicy.js"
+import {
+  confirmFirst,
+  IdempotencyKey,
+  idempotencyKeyFor,
+  Recipient,
+  ReplyTo,
+  renderSent,
+  Sent,
+  toSent,
+} from "../SendSchemas.js"
 
 export const sendMessage = Tool.make({
   name: "send_message",
@@ -16,5 +27,28 @@ export const sendMessage = Tool.make({
   output: Sent,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   render: renderSent,
-  handler: () => Effect.fail(new NotAvailableYet({ tool: "send_message" })),
+  handler: (input) =>
+    Effect.gen(function* () {
+      const policy = yield* SendPolicy
+      const bridge = yield* BridgeClient.BridgeClient
+      const zone = yield* TimeZone.TimeZone
+      if (input.message.trim() === "") {
+        return yield* new InvalidArgument({ argument: "message", problem: "it is empty or only spaces." })
+      }
+      yield* policy.checkText("message", input.message)
+      const recipient = yield* policy.checkRecipient("recipient", input.recipient)
+      const key = yield* idempotencyKeyFor(input.idempotency_key)
+      yield* policy.admitSend
+      const result = yield* bridge
+        .sendText({
+          recipient: recipient.canonical,
+          text: input.message,
+          idempotency_key: key,
+          ...(input.reply_to_message_id === undefined
+            ? {}
+            : { reply_to_message_id: input.reply_to_message_id }),
+        })
+        .pipe(Effect.mapError(explain({ what: "the message", idempotencyKey: key })))
+      return yield* toSent(result, key, zone)
+    }),
 })

@@ -1,7 +1,20 @@
 /** send_reaction: react to a message with an emoji, or remove the reaction. */
-import { NotAvailableYet, Params, Tool } from "@whatsapp-mcp/runtime"
-import { Effect, Schema } from "effect"
-import { confirmFirst, renderSent, Sent } from "../SendSchemas.js"
+import { BridgeClient, InvalidArgument, Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import { Clock, Effect, Schema } from "effect"
+import { explain } from "../BridgeFailure.js"
+import { SendPolicy } from "../SendPolicy.js"
+import { confirmFirst } from "../SendSchemas.js"
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" })
+
+/** One grapheme that is a pictograph, a flag or a keycap: what WhatsApp shows as a reaction. */
+const isOneEmoji = (text: string): boolean => {
+  const parts = [...graphemes.segment(text)]
+  return (
+    parts.length === 1 &&
+    /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(parts[0]?.segment ?? "")
+  )
+}
 
 export const sendReaction = Tool.make({
   name: "send_reaction",
@@ -16,8 +29,45 @@ export const sendReaction = Tool.make({
       description: 'One emoji, e.g. "👍"; an empty string removes your reaction.',
     }),
   }),
-  output: Sent,
+  output: Schema.Struct({
+    chat_jid: Schema.String,
+    chat_name: Schema.String,
+    message_id: Schema.String.annotations({ description: "The message reacted to." }),
+    emoji: Schema.String,
+    removed: Schema.Boolean.annotations({ description: "True when the reaction was removed." }),
+    time: Schema.String.annotations({ description: "ISO-8601 with offset." }),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  render: renderSent,
-  handler: () => Effect.fail(new NotAvailableYet({ tool: "send_reaction" })),
+  render: (r) =>
+    r.removed
+      ? `Removed your reaction from message ${r.message_id} in ${r.chat_name} (${r.chat_jid}) at ${r.time}.`
+      : `Reacted ${r.emoji} to message ${r.message_id} in ${r.chat_name} (${r.chat_jid}) at ${r.time}.`,
+  handler: (input) =>
+    Effect.gen(function* () {
+      const policy = yield* SendPolicy
+      const bridge = yield* BridgeClient.BridgeClient
+      const zone = yield* TimeZone.TimeZone
+      if (input.emoji !== "" && !isOneEmoji(input.emoji)) {
+        return yield* new InvalidArgument({
+          argument: "emoji",
+          problem: `"${input.emoji}" is not a single emoji: give one emoji such as "👍", or "" to remove your reaction.`,
+        })
+      }
+      const chat = yield* policy.checkChat("chat_jid", input.chat_jid)
+      // Removing a reaction takes nothing back from the budget.
+      if (input.emoji !== "") yield* policy.admitSend
+      const result = yield* bridge
+        .react({ chat_jid: chat.canonical, message_id: input.message_id, emoji: input.emoji })
+        .pipe(Effect.mapError(explain({ what: "the reaction" })))
+      const now = yield* Clock.currentTimeMillis
+      const names = yield* StoreQueries.chatNames([result.chat_jid])
+      return {
+        chat_jid: result.chat_jid,
+        chat_name: names.get(result.chat_jid) ?? StoreQueries.fallbackName(result.chat_jid),
+        message_id: result.message_id,
+        emoji: result.emoji,
+        removed: result.removed,
+        time: zone.format(Math.floor(now / 1000)),
+      }
+    }),
 })

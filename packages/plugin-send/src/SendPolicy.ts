@@ -1,0 +1,191 @@
+/**
+ * The user's limits on sending, applied before any request reaches the bridge: the recipient
+ * allowlist (compared in canonical form, a LID and its phone number being the same person), the
+ * folders files may be read from (real paths, symlinks followed), sizes, lengths and a per-minute
+ * send budget measured with the Effect `Clock`.
+ */
+import { realpath, stat } from "node:fs/promises"
+import { homedir } from "node:os"
+import { isAbsolute, relative, resolve } from "node:path"
+import type { SqlClient, SqlError } from "@effect/sql"
+import { InvalidArgument, Jid, StoreQueries } from "@whatsapp-mcp/runtime"
+import { Clock, Context, Effect, Either, Layer, Ref } from "effect"
+import {
+  FileNotAllowed,
+  FileNotFound,
+  FileTooLarge,
+  RecipientNotAllowed,
+  SendLimitReached,
+  UnsupportedFile,
+} from "./SendErrors.js"
+import { defaults, type SendOptions } from "./SendOptions.js"
+
+export type FileRefusal = FileNotAllowed | FileNotFound | FileTooLarge | UnsupportedFile | InvalidArgument
+
+export interface SendPolicyService {
+  /** Parses and resolves a recipient, and refuses one outside the allowlist. */
+  readonly checkRecipient: (
+    argument: string,
+    raw: string,
+  ) => Effect.Effect<
+    StoreQueries.Resolved,
+    InvalidArgument | RecipientNotAllowed | SqlError.SqlError,
+    SqlClient.SqlClient
+  >
+  /** Resolves a chat the store knows, and refuses one outside the allowlist. */
+  readonly checkChat: (
+    argument: string,
+    raw: string,
+  ) => Effect.Effect<
+    StoreQueries.Resolved,
+    InvalidArgument | RecipientNotAllowed | SqlError.SqlError,
+    SqlClient.SqlClient
+  >
+  /** Refuses text longer than `maxMessageLength`. */
+  readonly checkText: (argument: string, text: string) => Effect.Effect<void, InvalidArgument>
+  /** The real path of a file that may be sent, or why it may not. */
+  readonly checkFile: (argument: string, path: string) => Effect.Effect<string, FileRefusal>
+  /** Takes one send from the per-minute budget. */
+  readonly admitSend: Effect.Effect<void, SendLimitReached>
+}
+
+export class SendPolicy extends Context.Tag("@whatsapp-mcp/plugin-send/SendPolicy")<
+  SendPolicy,
+  SendPolicyService
+>() {}
+
+const expandHome = (path: string): string =>
+  path === "~" ? homedir() : path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : path
+
+const isInside = (dir: string, file: string): boolean => {
+  const rel = relative(dir, file)
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))
+}
+
+/** Characters of text as people count them (an emoji is one), not UTF-16 units. */
+const characters = (text: string): number => {
+  let count = 0
+  for (const _ of text) count++
+  return count
+}
+
+const shown = (resolved: StoreQueries.Resolved): string =>
+  resolved.phone !== undefined ? `+${resolved.phone}` : resolved.canonical
+
+export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
+  Effect.gen(function* () {
+    const maxFileBytes = options.maxFileBytes ?? defaults.maxFileBytes
+    const maxMessageLength = options.maxMessageLength ?? defaults.maxMessageLength
+    const perMinute = options.sendsPerMinute ?? defaults.sendsPerMinute
+    // Decoding already checked every entry; an entry that still fails to parse allows nothing.
+    const allowed = options.allowedRecipients?.flatMap((entry) =>
+      Either.match(Jid.parse(entry), { onLeft: () => [], onRight: (identifier) => [identifier] }),
+    )
+    const roots = (options.allowedFileRoots ?? []).map((root) => resolve(expandHome(root)))
+    const sendTimes = yield* Ref.make<ReadonlyArray<number>>([])
+
+    const enforceAllowlist = (resolved: StoreQueries.Resolved) =>
+      Effect.gen(function* () {
+        if (allowed === undefined) return resolved
+        // Resolved on each call: a LID ↔ phone mapping learnt since start-up counts at once.
+        const allowedJids = new Set<string>()
+        for (const identifier of allowed) {
+          const entry = yield* StoreQueries.resolve(identifier)
+          for (const jid of entry.jids) allowedJids.add(jid)
+        }
+        if (resolved.jids.some((jid) => allowedJids.has(jid))) return resolved
+        return yield* new RecipientNotAllowed({ recipient: shown(resolved) })
+      })
+
+    const checkRecipient: SendPolicyService["checkRecipient"] = (argument, raw) =>
+      StoreQueries.parseArgument(argument, raw).pipe(
+        Effect.flatMap(
+          (
+            identifier,
+          ): Effect.Effect<
+            StoreQueries.Resolved,
+            InvalidArgument | SqlError.SqlError,
+            SqlClient.SqlClient
+          > =>
+            identifier.kind === "broadcast" || identifier.kind === "newsletter"
+              ? Effect.fail(
+                  new InvalidArgument({
+                    argument,
+                    problem: `"${raw}" is a ${identifier.kind}; messages go to a person or a group.`,
+                  }),
+                )
+              : StoreQueries.resolve(identifier),
+        ),
+        Effect.flatMap(enforceAllowlist),
+      )
+
+    const checkChat: SendPolicyService["checkChat"] = (argument, raw) =>
+      StoreQueries.resolveChat(argument, raw).pipe(Effect.flatMap(enforceAllowlist))
+
+    const checkText: SendPolicyService["checkText"] = (argument, text) => {
+      const length = characters(text)
+      return length <= maxMessageLength
+        ? Effect.void
+        : Effect.fail(
+            new InvalidArgument({
+              argument,
+              problem: `it has ${length} characters, more than the ${maxMessageLength} allowed (plugins.send.maxMessageLength in the config file). Shorten it, or split it after checking with the user.`,
+            }),
+          )
+    }
+
+    const realRoots = Effect.promise(() =>
+      Promise.all(roots.map((root) => realpath(root).catch(() => undefined))),
+    ).pipe(Effect.map((found) => found.filter((root): root is string => root !== undefined)))
+
+    const checkFile: SendPolicyService["checkFile"] = (argument, raw) =>
+      Effect.gen(function* () {
+        if (roots.length === 0) return yield* new FileNotAllowed({ path: raw, roots: [] })
+        const path = expandHome(raw.trim())
+        if (!isAbsolute(path)) {
+          return yield* new InvalidArgument({
+            argument,
+            problem: `"${raw}" is not an absolute path: give the full path of the file (e.g. ${roots[0]}/photo.jpg).`,
+          })
+        }
+        const within = yield* realRoots
+        const real = yield* Effect.promise(() => realpath(path).catch(() => undefined))
+        if (real === undefined) {
+          // Only below an allowed folder does "not found" say anything: elsewhere, whether a file
+          // exists is none of the caller's business.
+          const lexical = resolve(path)
+          const below = [...roots, ...within].some((root) => isInside(root, lexical))
+          return yield* below ? new FileNotFound({ path: raw }) : new FileNotAllowed({ path: raw, roots })
+        }
+        if (!within.some((root) => isInside(root, real))) {
+          return yield* new FileNotAllowed({ path: raw, roots })
+        }
+        const info = yield* Effect.promise(() => stat(real).catch(() => undefined))
+        if (info === undefined) return yield* new FileNotFound({ path: raw })
+        if (!info.isFile()) {
+          return yield* new UnsupportedFile({ path: raw, reason: "is not a regular file (a folder?)." })
+        }
+        if (info.size === 0) return yield* new UnsupportedFile({ path: raw, reason: "is empty." })
+        if (info.size > maxFileBytes) {
+          return yield* new FileTooLarge({ path: raw, size: info.size, limit: maxFileBytes })
+        }
+        return real
+      })
+
+    const admitSend = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const wait = yield* Ref.modify(sendTimes, (times): readonly [number, ReadonlyArray<number>] => {
+        const recent = times.filter((t) => now - t < 60_000)
+        const oldest = recent[0]
+        return recent.length >= perMinute && oldest !== undefined
+          ? [Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000)), recent]
+          : [0, [...recent, now]]
+      })
+      if (wait > 0) return yield* new SendLimitReached({ limit: perMinute, retryInSeconds: wait })
+    })
+
+    return { checkRecipient, checkChat, checkText, checkFile, admitSend }
+  })
+
+export const layer = (options: SendOptions): Layer.Layer<SendPolicy> =>
+  Layer.effect(SendPolicy, make(options))
