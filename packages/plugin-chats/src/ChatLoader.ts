@@ -23,6 +23,6 @@ export const loadChats = (
     )
     const names = parties.length === 0 ? new Map<string, string>() : yield* StoreQueries.personNames(parties)
     const nameOf = (jid: string) => names.get(jid) ?? StoreQueries.fallbackName(jid)
-    const format = StoreQueries.bulkFormatter(zone.format)
+    const format = zone.format
     return rows.map((row) => toChat(row, byChat.get(row.jid), format, now, nameOf))
   })
