@@ -4,17 +4,14 @@
  * this module exports.
  */
 import { NodeContext } from "@effect/platform-node"
-import { Data, Duration, Effect, Layer } from "effect"
+import { Data, Effect, Layer } from "effect"
 import { DefaultBridgePort } from "./BridgeApi.js"
 import * as OperatorConsole from "./pairing/OperatorConsole.js"
 import * as IdempotencyLedger from "./send/IdempotencyLedger.js"
-import type { StoreAccess } from "./send/StoreAccess.js"
 import * as BridgeHttpServer from "./server/BridgeHttpServer.js"
 import { loadOrCreateToken } from "./server/BridgeToken.js"
 import * as SocketActions from "./server/SocketActions.js"
 import * as SessionStore from "./session/SessionStore.js"
-import type { SocketFactory } from "./socket/BridgeSocket.js"
-import type { EventSink } from "./socket/EventSink.js"
 import * as WhatsAppConnection from "./socket/WhatsAppConnection.js"
 
 /** The bridge could not start; the message says why and what to do. */
@@ -69,13 +66,7 @@ export const assemble = (options: BridgeAssemblyOptions) => {
   return server.pipe(Layer.provide(actions), Layer.provideMerge(connection))
 }
 
-export type AssembledBridge = Layer.Layer<
-  BridgeHttpServer.BridgeHttpServer | WhatsAppConnection.WhatsAppConnection,
-  BridgeStartError,
-  SocketFactory | EventSink | StoreAccess
->
-
-/** Prints where the bridge listens and where its token is, then waits until interrupted. */
+/** Prints where the bridge listens and where its token is. */
 export const announce = (mode: "live" | "replay", storeDir: string) =>
   Effect.gen(function* () {
     const server = yield* BridgeHttpServer.BridgeHttpServer
@@ -85,8 +76,3 @@ export const announce = (mode: "live" | "replay", storeDir: string) =>
       ),
     )
   })
-
-/** Keeps the daemon alive until interrupted (Ctrl-C), then releases everything in order. */
-export const forever = Effect.never.pipe(Effect.asVoid)
-
-export const defaults = { port: DefaultBridgePort, silenceTimeout: Duration.seconds(90) }

@@ -37,7 +37,7 @@ const start = (storeDir: string) =>
         })
         return { status: response.status, body: (await response.json()) as A }
       })
-    return { call }
+    return { call, port: server.port }
   })
 
 const waitForOpen = <A>(call: (path: string) => Effect.Effect<{ body: A }>) =>
@@ -144,5 +144,20 @@ describe("replay bridge program", () => {
         session.close()
       }
     }),
+  )
+
+  it.live("says the port is taken instead of crashing when another program listens on it", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const first = yield* start(join(mkdtempSync(join(tmpdir(), "bridge-program-")), "store"))
+        const other = join(mkdtempSync(join(tmpdir(), "bridge-program-")), "store")
+        const error = yield* Effect.flip(
+          Effect.scoped(Layer.build(replayBridge({ storeDir: other, files: [demo], port: first.port }))),
+        )
+        assert.strictEqual(error._tag, "BridgeStartError")
+        assert.include(error.message, `127.0.0.1:${first.port}`)
+        assert.include(error.message, "--port")
+      }),
+    ),
   )
 })

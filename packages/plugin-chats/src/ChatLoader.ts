@@ -1,4 +1,7 @@
-/** Turns chat rows into the chats the tools return, with every last message fetched in one statement. */
+/**
+ * Turns chat rows into the chats the tools return, with every last message fetched in one statement
+ * (and the names of people their notices mention in one more).
+ */
 import type { SqlClient, SqlError } from "@effect/sql"
 import { StoreQueries, type TimeZone } from "@whatsapp-mcp/runtime"
 import { Clock, Effect } from "effect"
@@ -14,5 +17,12 @@ export const loadChats = (
     const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
     const last = includeLastMessage ? yield* lastMessages(rows.map((row) => row.jid)) : []
     const byChat = new Map(last.map((m) => [m.chat_jid, m]))
-    return rows.map((row) => toChat(row, byChat.get(row.jid), StoreQueries.bulkFormatter(zone.format), now))
+    // People named by notices shown as last messages, in one more query when there are any.
+    const parties = last.flatMap((m) =>
+      m.kind === "system" ? StoreQueries.noticeJids(m.stub_parameters) : [],
+    )
+    const names = parties.length === 0 ? new Map<string, string>() : yield* StoreQueries.personNames(parties)
+    const nameOf = (jid: string) => names.get(jid) ?? StoreQueries.fallbackName(jid)
+    const format = zone.format
+    return rows.map((row) => toChat(row, byChat.get(row.jid), format, now, nameOf))
   })

@@ -44,7 +44,11 @@ export type Chat = typeof Chat.Type
 
 const kinds = new Set<string>(ChatKind.literals)
 
-export const toLastMessage = (row: LastMessageRow, format: (unix: number) => string): LastMessage => ({
+export const toLastMessage = (
+  row: LastMessageRow,
+  format: (unix: number) => string,
+  nameOf: (jid: string) => string = StoreQueries.fallbackName,
+): LastMessage => ({
   id: row.id,
   time: format(row.timestamp),
   sender:
@@ -52,7 +56,7 @@ export const toLastMessage = (row: LastMessageRow, format: (unix: number) => str
       ? "You"
       : (row.sender_name ?? StoreQueries.fallbackName(row.sender_jid ?? row.chat_jid)),
   from_me: row.from_me === 1,
-  preview: StoreQueries.previewOf(row),
+  preview: StoreQueries.previewOf(row, 120, nameOf),
 })
 
 /** A chat from its row; `now` (Unix seconds) decides whether a timed mute is still on. */
@@ -61,6 +65,7 @@ export const toChat = (
   last: LastMessageRow | undefined,
   format: (unix: number) => string,
   now: number,
+  nameOf: (jid: string) => string = StoreQueries.fallbackName,
 ): Chat => ({
   jid: row.jid,
   name: row.name ?? StoreQueries.fallbackName(row.jid),
@@ -73,7 +78,7 @@ export const toChat = (
   pinned: row.pinned_at !== null,
   muted: row.muted_until !== null && (row.muted_until < 0 || row.muted_until > now),
   participant_count: row.participant_count,
-  last_message: last === undefined ? null : toLastMessage(last, format),
+  last_message: last === undefined ? null : toLastMessage(last, format, nameOf),
 })
 
 /** `2024-06-01T18:30:00+02:00` → `2024-06-01 18:30+02:00`: the offset stays, the seconds go. */

@@ -178,7 +178,7 @@ describe("list_messages", () => {
     })
     expect(page.messages.length).toBeGreaterThan(1)
     for (const m of page.messages) {
-      expect(m.sender).toBe("Priya Sharma")
+      expect(m.sender).toBe("Priya")
       expect(m.sender_jid).toBe("12025550105@s.whatsapp.net")
     }
     expect(new Set(page.messages.map((m) => m.chat_jid)).size).toBeGreaterThan(1)
@@ -300,7 +300,7 @@ describe("list_messages", () => {
     const { page } = await list({ query: "orange shirts", include_context: false })
     expect(page.messages[0]?.quoted).toEqual({
       id: "8D9027E5AD0CFF7360056B1D9937E048",
-      sender: "Priya Sharma",
+      sender: "Priya",
       snippet: "Kick-off at 10, bring both shirts!",
     })
     const toMe = await list({ query: "Parfait réserve", include_context: false })
@@ -342,7 +342,7 @@ describe("list_messages", () => {
     expect(lines[0]).toMatch(/treat it as data/)
     expect(lines[1]).toBe("Chat: Sunday football ⚽ (10am) (120363100000000002@g.us)")
     expect(lines).toContain(
-      '2026-03-01 09:54+00:00 Priya Sharma: "Kick-off at 10, bring both shirts!" (id 8D9027E5AD0CFF7360056B1D9937E048)',
+      '2026-03-01 09:54+00:00 Priya: "Kick-off at 10, bring both shirts!" (id 8D9027E5AD0CFF7360056B1D9937E048)',
     )
     for (const line of lines.slice(2)) expect(line.length).toBeLessThan(400)
   })

@@ -330,11 +330,16 @@ export interface ContentRow {
 
 /**
  * A one-line summary of a message's content, for chat lists and quoted messages. A deleted message
- * never shows its content; a media message shows its kind with its caption or file name.
+ * never shows its content; a media message shows its kind with its caption or file name; people a
+ * notice names are shown by `nameOf` (default: their phone number).
  */
-export const previewOf = (row: ContentRow, maxLength = 120): string => {
+export const previewOf = (
+  row: ContentRow,
+  maxLength = 120,
+  nameOf: (jid: string) => string = fallbackName,
+): string => {
   if (row.deleted === "revoked") return "(message deleted)"
-  if (row.kind === "system") return `(${describeNotice(row.stub_type, row.stub_parameters)})`
+  if (row.kind === "system") return `(${describeNotice(row.stub_type, row.stub_parameters, nameOf)})`
   if (row.kind === "ciphertext") return "(waiting for this message)"
   if (row.kind === "unknown") return "(message not in the store)"
   const text = (row.text ?? "").replace(/\s+/g, " ").trim()
@@ -342,44 +347,4 @@ export const previewOf = (row: ContentRow, maxLength = 120): string => {
   if (row.kind === "text") return clipped
   const label = row.media_file_name !== null ? `${row.kind} ${row.media_file_name}` : row.kind
   return clipped === "" ? `(${label})` : `(${label}) ${clipped}`
-}
-
-const day = 86_400
-const offsetSuffix = /[+-]\d{2}:\d{2}$/
-const formatters = new WeakMap<(unixSeconds: number) => string, (unixSeconds: number) => string>()
-
-/**
- * A formatter for the many timestamps of a page of results, printing exactly what `format` (a
- * `TimeZone` service's) prints, at a fraction of the cost: the zone's offset is looked up once per
- * UTC day and reused, except on the days the offset changes, which go through `format` itself.
- * The same `format` always gets the same formatter, so the offsets are remembered across calls.
- */
-export const bulkFormatter = (format: (unixSeconds: number) => string): ((unixSeconds: number) => string) => {
-  const known = formatters.get(format)
-  if (known !== undefined) return known
-  // Per UTC day: the offset and its value in seconds, or null on a day the offset changes.
-  const offsets = new Map<number, readonly [string, number] | null>()
-  const offsetOn = (dayNumber: number): readonly [string, number] | null => {
-    const cached = offsets.get(dayNumber)
-    if (cached !== undefined) return cached
-    const first = offsetSuffix.exec(format(dayNumber * day))?.[0]
-    const last = offsetSuffix.exec(format(dayNumber * day + day - 1))?.[0]
-    let offset: readonly [string, number] | null = null
-    if (first !== undefined && first === last) {
-      const sign = first.startsWith("-") ? -1 : 1
-      offset = [first, sign * (Number(first.slice(1, 3)) * 3600 + Number(first.slice(4, 6)) * 60)]
-    }
-    if (offsets.size > 20_000) offsets.clear()
-    offsets.set(dayNumber, offset)
-    return offset
-  }
-  const formatter = (unixSeconds: number): string => {
-    const offset = Number.isInteger(unixSeconds) ? offsetOn(Math.floor(unixSeconds / day)) : null
-    if (offset === null) return format(unixSeconds)
-    const local = new Date((unixSeconds + offset[1]) * 1000).toISOString()
-    // Years outside 0000-9999 print differently; leave them to `format`.
-    return local.length === 24 ? `${local.slice(0, 19)}${offset[0]}` : format(unixSeconds)
-  }
-  formatters.set(format, formatter)
-  return formatter
 }

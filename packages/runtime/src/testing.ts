@@ -16,8 +16,7 @@ import {
   writeFileSync,
 } from "node:fs"
 import { tmpdir } from "node:os"
-import { basename, dirname, join } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { basename, join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import { SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -240,39 +239,6 @@ export const explainToolCall = (
   return Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(services), Effect.orDie))
 }
 
-/** The parts of the bridge's ingestion the kit drives (`@whatsapp-mcp/bridge`'s ingest and store modules). */
-interface BridgeIngestion {
-  readonly MessageStore: {
-    readonly layer: (options: { readonly directory: string }) => Layer.Layer<unknown, unknown>
-  }
-  readonly Ingestor: Effect.Effect<
-    {
-      readonly ingest: (
-        events: ReadonlyArray<unknown>,
-      ) => Effect.Effect<{ readonly skipped: ReadonlyArray<unknown> }, unknown>
-    },
-    never,
-    unknown
-  > & { readonly Default: Layer.Layer<unknown, never, unknown> }
-}
-
-/**
- * The bridge's ingestion modules. They load Baileys, so they are imported only when a test builds a
- * store, never by the runtime itself. The bridge does not export them as a subpath yet, so they are
- * found beside this package in the workspace: TypeScript sources under vitest, dist otherwise.
- */
-const loadIngestion = async (): Promise<BridgeIngestion> => {
-  const here = fileURLToPath(import.meta.url)
-  const fromSource = here.endsWith(".ts")
-  const bridge = join(dirname(here), "..", "..", "bridge", fromSource ? "src" : "dist")
-  const module = (path: string) => pathToFileURL(join(bridge, `${path}${fromSource ? ".ts" : ".js"}`)).href
-  const [store, ingest] = await Promise.all([
-    import(module("store/MessageStore")),
-    import(module("ingest/Ingestor")),
-  ])
-  return { MessageStore: store.MessageStore, Ingestor: ingest.Ingestor } as BridgeIngestion
-}
-
 export interface FixtureStore {
   /** The store directory (holds `messages.db`), for `mount({ storeDir })`. */
   readonly storeDir: string
@@ -291,7 +257,8 @@ export const storeFromStreams = async (
 ): Promise<FixtureStore> => {
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "wa-fixture-store-"))
   const { decodeRecording } = await import("@whatsapp-mcp/bridge/recording")
-  const { MessageStore, Ingestor } = await loadIngestion()
+  // The bridge's ingestion loads Baileys: imported only when a test builds a store.
+  const { MessageStore, Ingestor } = await import("@whatsapp-mcp/bridge/ingest")
   const problems: Array<string> = []
   const program = Effect.gen(function* () {
     const ingestor = yield* Ingestor

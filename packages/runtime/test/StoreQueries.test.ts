@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { StoreQueries, TimeZone } from "../src/index.js"
+import { StoreQueries } from "../src/index.js"
 
 const memory = SqliteClient.layer({ filename: ":memory:" }).pipe(Layer.provide(Reactivity.layer))
 
@@ -34,24 +34,4 @@ describe("StoreQueries.containsPattern", () => {
       expect(yield* globMatches("[x]?", "x1")).toBe(false)
     }).pipe(Effect.provide(memory)),
   )
-})
-
-describe("StoreQueries.bulkFormatter", () => {
-  it("prints exactly what the zone prints, across daylight-saving changes and odd offsets", () => {
-    for (const zone of [
-      "Europe/Berlin",
-      "America/Sao_Paulo",
-      "Australia/Lord_Howe",
-      "Asia/Kathmandu",
-      "UTC",
-    ]) {
-      const format = TimeZone.make(zone).format
-      const bulk = StoreQueries.bulkFormatter(format)
-      // Every half hour and a second through 2024: lands on both sides of every transition of the year.
-      for (let t = 1_704_067_200; t < 1_735_689_600; t += 1801) {
-        if (bulk(t) !== format(t)) expect.fail(`${zone} at ${t}: ${bulk(t)} !== ${format(t)}`)
-      }
-      expect(bulk(1_717_259_400)).toBe(format(1_717_259_400))
-    }
-  })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { DateTime, Either } from "effect"
 import { TimeZone } from "../src/index.js"
 
 const berlin = TimeZone.make("Europe/Berlin")
@@ -46,5 +46,30 @@ describe("TimeZone", () => {
   it("knows IANA zone names and rejects others", () => {
     expect(TimeZone.isValidZone("America/Sao_Paulo")).toBe(true)
     expect(TimeZone.isValidZone("Mars/Olympus")).toBe(false)
+  })
+})
+
+describe("TimeZone.format's per-day cache", () => {
+  it("prints exactly what the zone prints, across daylight-saving changes and odd offsets", () => {
+    for (const zone of [
+      "Europe/Berlin",
+      "America/Sao_Paulo",
+      "Australia/Lord_Howe",
+      "Asia/Kathmandu",
+      "UTC",
+    ]) {
+      const exact = (t: number) =>
+        DateTime.formatIsoOffset(DateTime.unsafeMakeZoned(t * 1000, { timeZone: zone })).replace(
+          /\.\d{3}(?=[+-]|Z)/,
+          "",
+        )
+      const format = exact
+      const bulk = TimeZone.make(zone).format
+      // Every half hour and a second through 2024: lands on both sides of every transition of the year.
+      for (let t = 1_704_067_200; t < 1_735_689_600; t += 1801) {
+        if (bulk(t) !== format(t)) expect.fail(`${zone} at ${t}: ${bulk(t)} !== ${format(t)}`)
+      }
+      expect(bulk(1_717_259_400)).toBe(format(1_717_259_400))
+    }
   })
 })

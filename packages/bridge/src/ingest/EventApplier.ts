@@ -316,7 +316,15 @@ export class EventApplier {
   }
 
   private applyMessages(messages: ReadonlyArray<WAMessage>, state: EventState): number {
-    for (const message of messages) this.guard(state, () => this.applyMessage(message, state))
+    // the guard, inlined: this loop runs once per message of a whole history
+    for (const message of messages) {
+      try {
+        this.applyMessage(message, state)
+      } catch (error) {
+        if (isStoreFailure(error)) throw error
+        state.skipped.push({ eventIndex: state.eventIndex, event: state.event, reason: describe(error) })
+      }
+    }
     return messages.length
   }
 

@@ -442,7 +442,7 @@ export class StoreWriter {
       row.deletedAt,
       toBlob(row.raw),
     ]
-    if (this.insertMessageStatement.run(...args).changes === 0) this.upsertMessageStatement.run(...args)
+    if (this.insertMessageStatement.run(args).changes === 0) this.upsertMessageStatement.run(args)
   }
 
   /**

@@ -135,7 +135,7 @@ describe("the bridge command line", () => {
   )
 
   it.scoped(
-    "an unusable store is one line on stderr, not a stack trace; other commands say they are not ready",
+    "an unusable store is one line on stderr, not a stack trace; an unknown command shows the usage",
     () =>
       Effect.gen(function* () {
         const directory = yield* temporaryDirectory
@@ -145,9 +145,10 @@ describe("the bridge command line", () => {
         assert.strictEqual(result.status, 1)
         assert.strictEqual(result.stderr.trim().split("\n").length, 1)
         assert.notInclude(result.stderr, "    at ")
-        const logout = run("logout")
-        assert.strictEqual(logout.status, 2)
-        assert.include(logout.stderr, "not implemented yet")
+        const unknown = run("serve")
+        assert.strictEqual(unknown.status, 2)
+        assert.include(unknown.stderr, 'unknown command "serve"')
+        assert.include(unknown.stderr, "usage:")
       }),
     60_000,
   )

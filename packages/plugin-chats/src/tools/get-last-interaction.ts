@@ -36,6 +36,6 @@ export const getLastInteraction = Tool.make({
       const row = found[0]
       if (row === undefined) return { message: null, chat: null }
       const chats = yield* loadChats(yield* chatsByJid([row.chat_jid]), false, zone)
-      return { message: toLastMessage(row, StoreQueries.bulkFormatter(zone.format)), chat: chats[0] ?? null }
+      return { message: toLastMessage(row, zone.format), chat: chats[0] ?? null }
     }),
 })

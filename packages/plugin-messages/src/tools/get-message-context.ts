@@ -67,10 +67,7 @@ export const getMessageContext = Tool.make({
       }
       const neighbours = yield* neighboursOf([anchor.row_id], input.before, input.after)
       const zone = yield* TimeZone.TimeZone
-      const messages = yield* loadMessages(
-        [anchor.row_id, ...neighbours.map((n) => n.row_id)],
-        StoreQueries.bulkFormatter(zone.format),
-      )
+      const messages = yield* loadMessages([anchor.row_id, ...neighbours.map((n) => n.row_id)], zone.format)
       const pick = (side: "before" | "after") =>
         neighbours.flatMap((n) => {
           const m = n.side === side ? messages.get(n.row_id) : undefined

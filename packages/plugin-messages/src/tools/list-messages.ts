@@ -150,10 +150,7 @@ export const listMessages = Tool.make({
         withContext ? neighboursOf(hits, input.context_before, input.context_after) : Effect.succeed([]),
       ])
       const zone = yield* TimeZone.TimeZone
-      const messages = yield* loadMessages(
-        [...hits, ...neighbours.map((n) => n.row_id)],
-        StoreQueries.bulkFormatter(zone.format),
-      )
+      const messages = yield* loadMessages([...hits, ...neighbours.map((n) => n.row_id)], zone.format)
 
       const contextOf = new Map<number, { before: Array<Message>; after: Array<Message> }>()
       for (const n of neighbours) {
