@@ -1,6 +1,7 @@
-// Sending end to end: the real bridge in replay mode (demo stream ingested into its SQLite store,
-// simulated socket, stand-in media CDN) runs in this process; the bundled MCP server runs as a
-// subprocess over stdio, as an MCP client starts it, and reads what the bridge stored.
+// Sending end to end, as a user runs it: `pnpm bridge --replay` (the demo stream ingested into its
+// SQLite store, a simulated socket, the stand-in media CDN) and the bundled MCP server, each a real
+// process, the server driven by an SDK client over stdio and reading what the bridge stored.
+import { type ChildProcess, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -8,12 +9,11 @@ import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { Context, Effect, Exit, Layer, Scope } from "effect"
 import type { Health } from "../../bridge/src/BridgeApi.js"
-import { replayBridge } from "../../bridge/src/BridgePrograms.js"
-import { BridgeHttpServer } from "../../bridge/src/server/BridgeHttpServer.js"
 
 const bin = resolve(__dirname, "../dist/bundle/whatsapp-mcp.mjs")
+// What `pnpm bridge` runs.
+const bridgeBin = resolve(__dirname, "../../bridge/dist/bin/bridge.js")
 const fixtures = resolve(__dirname, "../../../fixtures")
 const picture = join(fixtures, "media/market.jpg")
 const pictureSha256 = createHash("sha256").update(readFileSync(picture)).digest("hex")
@@ -26,7 +26,8 @@ const storeDir = join(work, "store")
 const outbox = join(work, "outbox")
 const elsewhere = join(work, "elsewhere")
 
-let bridgeScope: Scope.CloseableScope
+let bridge: ChildProcess
+let bridgeExited: Promise<unknown>
 let client: Client
 
 interface Message {
@@ -64,19 +65,21 @@ beforeAll(async () => {
   writeFileSync(join(elsewhere, "secret.txt"), "private")
   symlinkSync(join(elsewhere, "secret.txt"), join(outbox, "innocent.txt"))
 
-  bridgeScope = Effect.runSync(Scope.make())
-  const context = await Effect.runPromise(
-    Layer.buildWithScope(
-      replayBridge({
-        storeDir,
-        files: [join(fixtures, "demo/demo.jsonl")],
-        port: 0,
-        mediaRoots: [join(fixtures, "media")],
-      }),
-      bridgeScope,
-    ),
+  bridge = spawn(
+    process.execPath,
+    [bridgeBin, "--replay", join(fixtures, "demo/demo.jsonl"), "--store", storeDir, "--port", "0"],
+    { stdio: ["ignore", "ignore", "pipe"] },
   )
-  const url = Context.get(context, BridgeHttpServer).url
+  bridgeExited = new Promise((done) => bridge.once("exit", done))
+  const url = await new Promise<string>((done, fail) => {
+    let log = ""
+    bridge.stderr?.on("data", (chunk: Buffer) => {
+      log += chunk.toString("utf8")
+      const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1]
+      if (found !== undefined) done(found)
+    })
+    bridge.once("exit", (code) => fail(new Error(`the bridge exited (${code}) before listening:\n${log}`)))
+  })
   const token = readFileSync(join(storeDir, "bridge-token"), "utf8").trim()
   await eventually(async () => {
     const health = (await (
@@ -108,7 +111,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close()
-  await Effect.runPromise(Scope.close(bridgeScope, Exit.void))
+  if (bridge.exitCode === null) bridge.kill("SIGTERM")
+  await bridgeExited
 })
 
 describe("sending through the replay bridge", () => {
@@ -208,7 +212,8 @@ describe("sending through the replay bridge", () => {
   })
 
   it("with the bridge stopped, says so at once, while the read tools keep working", async () => {
-    await Effect.runPromise(Scope.close(bridgeScope, Exit.void))
+    bridge.kill("SIGTERM")
+    await bridgeExited
     const first = await call("send_message", { recipient: zoe, message: "Anyone there?" })
     expect(first.isError).toBe(true)
     expect(first.text).toMatch(/not running.*pnpm bridge.*Nothing was sent/)
