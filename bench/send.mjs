@@ -1,5 +1,6 @@
-// Write tools through the full MCP path: the replay bridge (demo stream, simulated socket) in this
-// process, the bundled `whatsapp-mcp` server as a subprocess over stdio, JSON-RPC as a client sends it.
+// Write tools through the full MCP path: `pnpm bridge --replay` on the demo stream (simulated socket)
+// and the bundled `whatsapp-mcp` server, each its own process, the server driven over stdio with
+// JSON-RPC as a client sends it.
 // Prints the send round trip (tools/call send_message → answer, the bridge storing and echoing the
 // message) and, with the bridge stopped, how long a write tool takes to fail: the first call (which
 // retries with backoff and opens the breaker) and every call after it (breaker open). Never part of
@@ -11,36 +12,32 @@ import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { Context, Effect, Exit, Layer, Scope } from "effect"
 
 const sends = Math.min(Number(process.argv[2] ?? 28), 28)
 const failures = Number(process.argv[3] ?? 200)
 const root = resolve(import.meta.dirname, "..")
 const bin = join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs")
-const { replayBridge } = await import(join(root, "packages/bridge/dist/BridgePrograms.js"))
-const { BridgeHttpServer } = await import(join(root, "packages/bridge/dist/server/BridgeHttpServer.js"))
+const bridgeBin = join(root, "packages/bridge/dist/bin/bridge.js")
 const zoe = "12025550101@s.whatsapp.net"
 const zoePhoto = "D0D1550D72AAD8847C63546F22C8E8A0"
 
 const work = mkdtempSync(join(tmpdir(), "wa-bench-send-"))
 const storeDir = join(work, "store")
-const scope = Effect.runSync(Scope.make())
-// The bridge reports its ingestion on stderr; keep the figures readable.
-const stderrWrite = process.stderr.write.bind(process.stderr)
-process.stderr.write = () => true
-const context = await Effect.runPromise(
-  Layer.buildWithScope(
-    replayBridge({
-      storeDir,
-      files: [join(root, "fixtures/demo/demo.jsonl")],
-      port: 0,
-      mediaRoots: [join(root, "fixtures/media")],
-    }),
-    scope,
-  ),
+const bridge = spawn(
+  process.execPath,
+  [bridgeBin, "--replay", join(root, "fixtures/demo/demo.jsonl"), "--store", storeDir, "--port", "0"],
+  { stdio: ["ignore", "ignore", "pipe"] },
 )
-process.stderr.write = stderrWrite
-const url = Context.get(context, BridgeHttpServer).url
+const bridgeExited = new Promise((done) => bridge.once("exit", done))
+const url = await new Promise((done, fail) => {
+  let log = ""
+  bridge.stderr.on("data", (chunk) => {
+    log += chunk
+    const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1]
+    if (found !== undefined) done(found)
+  })
+  bridge.once("exit", (code) => fail(new Error(`the bridge exited (${code}):\n${log}`)))
+})
 const token = readFileSync(join(storeDir, "bridge-token"), "utf8").trim()
 for (let i = 0; i < 500; i++) {
   const health = await (
@@ -119,7 +116,8 @@ for (let i = 0; i < sends; i++) {
   reactTimes.push(ms)
 }
 
-await Effect.runPromise(Scope.close(scope, Exit.void))
+bridge.kill("SIGTERM")
+await bridgeExited
 const first = await timed("send_message", { recipient: zoe, message: "bridge down" })
 const failTimes = []
 const readTimes = []
