@@ -95,7 +95,8 @@ beforeAll(async () => {
       store: storeDir,
       bridge: { url },
       timezone: "Europe/Paris",
-      plugins: { send: { allowedFileRoots: [outbox] } },
+      // The server runs with HOME set to the work directory: `~` is expanded in both places.
+      plugins: { send: { allowedFileRoots: ["~/outbox"] } },
     }),
   )
   client = new Client({ name: "send-e2e", version: "1.0.0" })
@@ -183,7 +184,7 @@ describe("sending through the replay bridge", () => {
   it("sends a file from the allowed folder and refuses one outside it or behind a symlink", async () => {
     const sent = await call("send_file", {
       recipient: zoe,
-      media_path: join(outbox, "market.jpg"),
+      media_path: "~/outbox/market.jpg",
       caption: "Look at this",
     })
     expect(sent.isError, sent.text).toBe(false)
