@@ -116,14 +116,31 @@ export interface Config {
 
 export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
 
-/** Formats a Schema decoding failure as one line per problem, each starting with the key. */
-export const formatIssues = (error: ParseResult.ParseError, prefix = ""): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => {
-      const key = [prefix, ...issue.path.map(String)].filter((part) => part !== "").join(".")
-      return `${key === "" ? "(top level)" : key}: ${issue.message}`
+/**
+ * Formats a Schema decoding failure as one line per wrong key, starting with the key. An optional
+ * key's "Expected undefined" alternative is left out, and the alternatives of a choice are listed
+ * together ("Expected one of "a", "b"").
+ */
+export const formatIssues = (error: ParseResult.ParseError, prefix = ""): string => {
+  const byKey = new Map<string, Array<string>>()
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const key = [prefix, ...issue.path.map(String)].filter((part) => part !== "").join(".")
+    const messages = byKey.get(key) ?? []
+    messages.push(issue.message)
+    byKey.set(key, messages)
+  }
+  return [...byKey]
+    .map(([key, all]) => {
+      const messages = all.length > 1 ? all.filter((m) => !m.startsWith("Expected undefined,")) : all
+      const alternatives = messages.map((m) => /^Expected (.+), actual (.+)$/s.exec(m))
+      const text =
+        messages.length > 1 && alternatives.every((m) => m !== null && m[2] === alternatives[0]?.[2])
+          ? `Expected one of ${alternatives.map((m) => m?.[1]).join(", ")}; got ${alternatives[0]?.[2]}`
+          : messages.join("; ")
+      return `${key === "" ? "(top level)" : key}: ${text}`
     })
     .join("\n")
+}
 
 const decode = Schema.decodeUnknownEither(ConfigFile, { errors: "all", onExcessProperty: "error" })
 

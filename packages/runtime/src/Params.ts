@@ -4,19 +4,20 @@
  */
 import { Schema } from "effect"
 
-/** An optional argument with a default, described for the model, the default shown in JSON Schema. */
+/**
+ * An optional argument with a default, described for the model, the default shown in JSON Schema.
+ * The description sits on the property, not on the type: on a refined type Effect would print it as
+ * what was "expected" when a value fails the refinement.
+ */
 export const withDefault = <A, I>(
   schema: Schema.Schema<A, I, never>,
   value: NoInfer<A>,
   description: string,
-) =>
-  Schema.optionalWith(schema.annotations({ description, default: value }), {
-    default: () => value,
-  })
+) => Schema.optionalWith(schema, { default: () => value }).annotations({ description, default: value })
 
 /** An optional argument without a default. */
 export const optional = <A, I>(schema: Schema.Schema<A, I, never>, description: string) =>
-  Schema.optional(schema.annotations({ description }))
+  Schema.optional(schema).annotations({ description })
 
 /** How many results a page holds: 1 to `max`. */
 export const limit = (defaultValue = 20, max = 100) =>

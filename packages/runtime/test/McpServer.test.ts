@@ -69,6 +69,13 @@ describe("tools/call", () => {
     expect(message).toMatch(/^colour: /m)
   })
 
+  it("says what a bounded argument accepts, once, without Schema's internal alternatives", async () => {
+    const { client } = await mount({ plugins: [testPlugin], storeDir: makeStoreDir(0) })
+    const message = text(await client.callTool({ name: "echo", arguments: { text: "hi", times: -1 } }))
+    expect(message).toMatch(/^times: Expected a number between 1 and 5, actual -1$/m)
+    expect(message).not.toMatch(/undefined/)
+  })
+
   it("answers an unknown tool with a protocol error listing the tools", async () => {
     const { client } = await mount({ plugins: [testPlugin] })
     await expect(client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toSatisfy(
