@@ -1,24 +1,4 @@
-// A third-party plugin written in plain JavaScript, loaded by path from a config file.
-import { Effect, Schema } from "effect"
+// A plugin built for a plugin API version this runtime does not implement.
+import notes from "./path-plugin.mjs"
 
-export default {
-  _tag: "Plugin",
-  name: "future",
-  version: "0.1.0",
-  description: "A plugin loaded by path.",
-  apiVersion: 99,
-  options: Schema.Struct({}),
-  tools: [
-    {
-      _tag: "Tool",
-      name: "future_ping",
-      title: "Ping",
-      description: "Answers pong.",
-      input: Schema.Struct({}),
-      output: Schema.Struct({ answer: Schema.String }),
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-      render: ({ answer }) => answer,
-      handler: () => Effect.succeed({ answer: "pong" }),
-    },
-  ],
-}
+export default { ...notes, name: "future", apiVersion: 99, tools: [] }
