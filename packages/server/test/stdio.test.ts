@@ -80,7 +80,9 @@ describe("whatsapp-mcp over stdio", () => {
   })
 
   it("loads a third-party plugin by path from the config file", async () => {
-    const file = configFile({ plugins: { [resolve(__dirname, "../../runtime/test/support/path-plugin.mjs")]: true } })
+    const file = configFile({
+      plugins: { [resolve(__dirname, "../../runtime/test/support/path-plugin.mjs")]: true },
+    })
     const client = await connect(["--config", file])
     expect(await names(client)).toContain("note_ping")
   })
