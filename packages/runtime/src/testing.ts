@@ -22,7 +22,15 @@ import { SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import {
+  type BridgeEndpointName,
+  BridgeEndpoints,
+  type BridgeErrorCode,
+  BridgeErrorStatus,
+} from "@whatsapp-mcp/bridge/api"
 import { Effect, Exit, Layer, Schema, Scope } from "effect"
+import { HttpResponse, http } from "msw"
+import { setupServer } from "msw/node"
 import * as Application from "./Application.js"
 import * as BridgeClient from "./bridge/BridgeClient.js"
 import { type Config, ConfigError } from "./Config.js"
@@ -281,4 +289,92 @@ export const storeFromStreams = async (
     ) as Effect.Effect<void, unknown>,
   )
   return { storeDir, problems }
+}
+
+/** A request the mocked bridge received. */
+export interface BridgeRequest {
+  readonly endpoint: BridgeEndpointName | undefined
+  readonly path: string
+  readonly authorization: string | null
+  readonly body: unknown
+}
+
+export interface MockBridge {
+  /** Pass as `mount({ bridgeUrl, tokenFile })`. Nothing listens there: msw answers fetch. */
+  readonly bridgeUrl: string
+  /** A token file holding `token`, as the bridge writes it. */
+  readonly tokenFile: string
+  readonly token: string
+  /** Answers an endpoint with a body of the contract's response Schema (encoded form). */
+  readonly answer: <N extends BridgeEndpointName>(
+    endpoint: N,
+    body: Schema.Schema.Encoded<(typeof BridgeEndpoints)[N]["response"]>,
+  ) => void
+  /** Answers an endpoint with one of the contract's errors, with the status the bridge uses for it. */
+  readonly fail: (endpoint: BridgeEndpointName, code: BridgeErrorCode, message: string) => void
+  /** Every request fails as with a bridge that is not running. */
+  readonly down: () => void
+  /** Requests received since the last `reset`. */
+  readonly received: Array<BridgeRequest>
+  readonly reset: () => void
+  readonly close: () => void
+}
+
+/**
+ * A stand-in for the bridge's HTTP API, built on msw from the bridge's own contract, so a plugin's
+ * tests meet the answers (and the errors, with their status codes) the real bridge gives. Requests
+ * without the right bearer token are refused as the bridge refuses them.
+ */
+export const mockBridge = (options: { readonly url?: string } = {}): MockBridge => {
+  const bridgeUrl = (options.url ?? "http://127.0.0.1:18089").replace(/\/+$/, "")
+  const token = "test-token"
+  const tokenFile = join(mkdtempSync(join(tmpdir(), "wa-mock-bridge-")), "bridge-token")
+  writeFileSync(tokenFile, token, { mode: 0o600 })
+  const received: Array<BridgeRequest> = []
+  const server = setupServer()
+  server.listen({ onUnhandledRequest: "bypass" })
+  const endpointOf = (path: string) =>
+    (Object.keys(BridgeEndpoints) as Array<BridgeEndpointName>).find(
+      (name) => BridgeEndpoints[name].path === path,
+    )
+  const handle =
+    (respond: () => Response) =>
+    async ({ request }: { request: Request }) => {
+      const text = request.method === "POST" ? await request.text() : ""
+      const path = new URL(request.url).pathname
+      received.push({
+        endpoint: endpointOf(path),
+        path,
+        authorization: request.headers.get("authorization"),
+        body: text === "" ? undefined : (JSON.parse(text) as unknown),
+      })
+      if (request.headers.get("authorization") !== `Bearer ${token}`) {
+        return HttpResponse.json(
+          { error: { code: "bridge_unauthorized", message: "Missing or wrong bearer token." } },
+          { status: BridgeErrorStatus.bridge_unauthorized },
+        )
+      }
+      return respond()
+    }
+  const route = (endpoint: BridgeEndpointName, respond: () => Response) => {
+    const { method, path } = BridgeEndpoints[endpoint]
+    server.use((method === "GET" ? http.get : http.post)(`${bridgeUrl}${path}`, handle(respond)))
+  }
+  return {
+    bridgeUrl,
+    tokenFile,
+    token,
+    answer: (endpoint, body) => route(endpoint, () => HttpResponse.json(body as Record<string, unknown>)),
+    fail: (endpoint, code, message) =>
+      route(endpoint, () =>
+        HttpResponse.json({ error: { code, message } }, { status: BridgeErrorStatus[code] }),
+      ),
+    down: () => server.use(http.all(`${bridgeUrl}/*`, () => HttpResponse.error())),
+    received,
+    reset: () => {
+      received.length = 0
+      server.resetHandlers()
+    },
+    close: () => server.close(),
+  }
 }
