@@ -159,3 +159,23 @@ export const lastInteraction = (
       JOIN messages m ON m.row_id = l.row_id
       LEFT JOIN contacts sc ON sc.jid = m.sender_jid`,
   )
+
+export interface TranscriptRow extends StoreQueries.ContentRow {
+  readonly id: string
+  readonly sender_jid: string | null
+  readonly from_me: number
+  readonly timestamp: number
+}
+
+/** The newest `limit` messages of a chat, newest first (the (chat_jid, timestamp) index, backwards). */
+export const recentMessages = (
+  chatJid: string,
+  limit: number,
+): Effect.Effect<ReadonlyArray<TranscriptRow>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql<TranscriptRow>`
+      SELECT id, sender_jid, from_me, timestamp, kind, text, media_file_name, deleted, stub_type, stub_parameters
+      FROM messages WHERE chat_jid = ${chatJid} AND (deleted IS NULL OR deleted <> 'for_me')
+      ORDER BY timestamp DESC LIMIT ${limit}`,
+  )

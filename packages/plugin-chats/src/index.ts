@@ -1,5 +1,6 @@
-/** The chats plugin: list and find chats, direct and group. */
+/** The chats plugin: list and find chats, direct and group; chats as resources clients can attach. */
 import { Plugin } from "@whatsapp-mcp/runtime"
+import { chatResource } from "./ChatResource.js"
 import { getChat } from "./tools/get-chat.js"
 import { getContactChats } from "./tools/get-contact-chats.js"
 import { getDirectChatByContact } from "./tools/get-direct-chat-by-contact.js"
@@ -11,4 +12,5 @@ export default Plugin.make({
   version: "0.1.0",
   description: "List and find WhatsApp chats, direct and group.",
   tools: [listChats, getChat, getDirectChatByContact, getContactChats, getLastInteraction],
+  resources: [chatResource],
 })
