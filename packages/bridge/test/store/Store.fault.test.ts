@@ -167,6 +167,30 @@ describe("a full disk", () => {
   )
 })
 
+describe("a read-only store", () => {
+  it.scoped("refuses writes with a clear error, changes nothing, and writes again once it is writable", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(text("KEPT", "stored while writable", 1_717_000_000))
+      // SQLITE_READONLY without a mount (root ignores file modes): the connection may only read.
+      store.db.pragma("query_only = 1")
+      faults.injected++
+      const failed = yield* Effect.either(
+        store.ingest(text("REFUSED", "arrived while read-only", 1_717_000_001)),
+      )
+      assert.isTrue(failed._tag === "Left")
+      assert.match(String((failed as { left: unknown }).left), /SQLITE_READONLY.*make it writable/)
+      store.db.pragma("query_only = 0")
+      assert.strictEqual(store.db.pragma("integrity_check", { simple: true }), "ok")
+      yield* store.ingest(text("REFUSED", "arrived while read-only", 1_717_000_001))
+      const ids = (
+        store.db.prepare("SELECT id FROM messages ORDER BY id").all() as Array<{ id: string }>
+      ).map((r) => r.id)
+      assert.deepStrictEqual(ids, ["KEPT", "REFUSED"])
+    }),
+  )
+})
+
 describe("a store locked by another process", () => {
   it.scoped("waits for the other writer instead of failing, then stores the batch", () =>
     Effect.gen(function* () {
