@@ -4,9 +4,10 @@
 // a clear error, nothing crashes, the bridge keeps answering, and its log never shows the token or
 // what the messages said.
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs"
 import { request } from "node:http"
-import { tmpdir } from "node:os"
+import { connect } from "node:net"
+import { networkInterfaces, tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { BridgeEndpoints, type BridgeErrorBody } from "../src/BridgeApi.js"
@@ -107,8 +108,24 @@ const stillAnswers = async () => {
 const endpoints = Object.values(BridgeEndpoints).map((e) => ({ method: e.method, path: e.path }))
 
 describe("bridge HTTP: who may call it", () => {
-  it("listens on 127.0.0.1 only, never on every interface", () => {
-    // The kernel's own table of listening sockets: the bridge's port is bound to 127.0.0.1 alone.
+  it("listens on 127.0.0.1 only, never on every interface", async () => {
+    // Every other address of this machine refuses the connection.
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i !== undefined && !i.internal)
+      .map((i) => i!.address)
+    for (const address of others) {
+      const reached = await new Promise<boolean>((done) => {
+        const socket = connect({ host: address, port }, () => {
+          socket.destroy()
+          done(true)
+        })
+        socket.on("error", () => done(false))
+      })
+      expect(reached, `reachable on ${address}`).toBe(false)
+    }
+    if (!existsSync("/proc/net/tcp")) return
+    // On Linux, the kernel's own table of listening sockets: the port is bound to 127.0.0.1 alone.
     const hex = port.toString(16).toUpperCase().padStart(4, "0")
     const listening = ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file) => {
       try {
