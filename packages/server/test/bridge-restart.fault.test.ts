@@ -2,13 +2,14 @@
 // running (the breaker opens, then closes and sends work again), and an MCP client that cancels a
 // call or hangs up in the middle of one (the server keeps answering).
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, assert, describe, expect, it } from "@effect/vitest"
 import chats from "@whatsapp-mcp/plugin-chats"
 import messages from "@whatsapp-mcp/plugin-messages"
+import send from "@whatsapp-mcp/plugin-send"
 import { BridgeClient } from "@whatsapp-mcp/runtime"
 import { mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
 import Database from "better-sqlite3"
@@ -96,6 +97,47 @@ describe("bridge restarted while the MCP side runs", () => {
       }),
     60_000,
   )
+})
+
+describe("what the MCP server logs while it sends", () => {
+  it("never writes the token or the text sent to its log", async () => {
+    const store = join(mkdtempSync(join(tmpdir(), "wa-mcp-log-")), "store")
+    const port = await freePort()
+    await startBridge(store, port)
+    const tokenFile = join(store, "bridge-token")
+    const token = readFileSync(tokenFile, "utf8").trim()
+    const mounted = await mountPromise({
+      plugins: [chats, messages, send],
+      storeDir: store,
+      tokenFile,
+      bridgeUrl: `http://127.0.0.1:${port}`,
+    })
+    try {
+      const secret = "meet me at the usual place, code 5519"
+      const chat = await mounted.client.callTool({
+        name: "list_chats",
+        arguments: { kind: "direct", limit: 1 },
+      })
+      const jid = (chat.structuredContent as { chats: Array<{ jid: string }> }).chats[0]?.jid
+      expect(jid).toBeDefined()
+      const sent = await mounted.client.callTool({
+        name: "send_message",
+        arguments: { recipient: jid, message: secret },
+      })
+      expect(sent.isError, JSON.stringify(sent.content)).not.toBe(true)
+      const read = await mounted.client.callTool({
+        name: "list_messages",
+        arguments: { query: "usual place" },
+      })
+      expect(read.isError).not.toBe(true)
+      const log = mounted.logs.join("\n")
+      expect(log).not.toContain(token)
+      expect(log).not.toContain(secret)
+      expect(log).not.toContain("5519")
+    } finally {
+      await mounted.close()
+    }
+  }, 60_000)
 })
 
 describe("an MCP client that gives up on a call", () => {
