@@ -49,6 +49,9 @@ describe("recipient parsing", () => {
         "abc@s.whatsapp.net",
         "@g.us",
         "x@g.us",
+        "123@g.us@lid",
+        "15550002222@s.whatsapp.net@lid",
+        "abc@lid",
       ]) {
         const error = yield* Effect.flip(parseRecipient(input))
         assert.strictEqual(error.code, "invalid_recipient", input)

@@ -29,7 +29,9 @@ const failureMessage = (cause: unknown): string => {
       ? " The disk (or the store's size limit) is full: free space and send the events again."
       : code === "SQLITE_BUSY"
         ? " Another process holds the store's write lock: is a second bridge running on this store?"
-        : ""
+        : typeof code === "string" && code.startsWith("SQLITE_READONLY")
+          ? " The store cannot be written (a read-only disk or file): make it writable and send the events again."
+          : ""
   return `Could not store a batch of events; none of it was kept (${typeof code === "string" ? `${code}: ` : ""}${detail}).${hint}`
 }
 

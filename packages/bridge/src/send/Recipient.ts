@@ -27,7 +27,8 @@ export const parseRecipient = (raw: string): Effect.Effect<ParsedRecipient, Brid
     if (input.includes("@")) {
       const jid = input.toLowerCase().replace(/@c\.us$/, "@s.whatsapp.net")
       const decoded = jidDecode(jid)
-      if (decoded === undefined || decoded.user === "") {
+      // jidDecode splits at the last "@", so "1@g.us@lid" would pass as a LID whose user is "1@g.us".
+      if (decoded === undefined || decoded.user === "" || jid.indexOf("@") !== jid.lastIndexOf("@")) {
         return Effect.fail(invalid(`"${raw}" is not a valid WhatsApp JID.`))
       }
       if (isJidGroup(jid)) {
@@ -35,7 +36,11 @@ export const parseRecipient = (raw: string): Effect.Effect<ParsedRecipient, Brid
           ? Effect.succeed({ _tag: "Group", jid } as const)
           : Effect.fail(invalid(`"${raw}" is not a valid group JID (expected digits@g.us).`))
       }
-      if (isLidUser(jid)) return Effect.succeed({ _tag: "Lid", jid: jidNormalizedUser(jid) } as const)
+      if (isLidUser(jid)) {
+        return /^[0-9]{1,20}$/.test(decoded.user)
+          ? Effect.succeed({ _tag: "Lid", jid: jidNormalizedUser(jid) } as const)
+          : Effect.fail(invalid(`"${raw}" is not a valid LID (expected digits@lid).`))
+      }
       if (isPnUser(jid)) {
         return /^[0-9]{5,15}$/.test(decoded.user)
           ? Effect.succeed({ _tag: "PhoneJid", jid: jidNormalizedUser(jid) } as const)

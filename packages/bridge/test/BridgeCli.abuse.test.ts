@@ -1,0 +1,388 @@
+// The replay bridge as a real process on 127.0.0.1, fed hostile HTTP: every endpoint without the
+// token, from a web page, under a rebound host name, and with a corpus of bad bodies (wrong types,
+// huge and control-character strings, invalid UTF-8, path traversal, 10 MB). Each is refused with
+// a clear error, nothing crashes, the bridge keeps answering, and its log never shows the token or
+// what the messages said.
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs"
+import { request } from "node:http"
+import { connect } from "node:net"
+import { networkInterfaces, tmpdir } from "node:os"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { BridgeEndpoints, type BridgeErrorBody } from "../src/BridgeApi.js"
+import { safeFileName } from "../src/media/MediaDownloader.js"
+
+const bridge = path.resolve(import.meta.dirname, "../src/bin/bridge.ts")
+const demo = path.resolve(import.meta.dirname, "../../../fixtures/demo/demo.jsonl")
+const work = mkdtempSync(path.join(tmpdir(), "wa-http-abuse-"))
+const store = path.join(work, "store")
+const secretText = "the vault code is 4471-secret"
+
+let child: ChildProcess
+let stderr = ""
+let url = ""
+let port = 0
+let token = ""
+const counts = { requests: 0, refused: 0, crashes: 0 }
+
+beforeAll(async () => {
+  child = spawn(
+    process.execPath,
+    ["--import", "tsx", bridge, "--replay", demo, "--store", store, "--port", "0"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  )
+  child.stdout?.on("data", (chunk) => {
+    stderr += chunk
+  })
+  url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk
+      const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1]
+      if (found !== undefined) resolve(found)
+    })
+    child.on("exit", (code) => reject(new Error(`bridge exited ${code}: ${stderr}`)))
+  })
+  port = Number(new URL(url).port)
+  token = readFileSync(path.join(store, "bridge-token"), "utf8").trim()
+}, 90_000)
+afterAll(() => {
+  child?.kill("SIGKILL")
+  process.stderr.write(
+    `bridge HTTP abuse: ${counts.requests} requests, ${counts.refused} refused, ${counts.crashes} crashes\n`,
+  )
+})
+
+interface Answer {
+  readonly status: number
+  readonly body: string
+}
+
+/** A raw request, so that headers and bytes are exactly what an attacker would send. */
+const send = (
+  method: string,
+  pathname: string,
+  options: { readonly headers?: Record<string, string>; readonly body?: Buffer | string } = {},
+) =>
+  new Promise<Answer>((resolve, reject) => {
+    counts.requests++
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path: pathname,
+        headers: { host: `127.0.0.1:${port}`, ...options.headers },
+      },
+      (res) => {
+        const chunks: Array<Buffer> = []
+        res.on("data", (c: Buffer) => chunks.push(c))
+        res.on("end", () => {
+          const status = res.statusCode ?? 0
+          if (status >= 400) counts.refused++
+          resolve({ status, body: Buffer.concat(chunks).toString("utf8") })
+        })
+      },
+    )
+    // The server may stop reading an oversized body and answer early; that is a refusal, not a crash.
+    req.on("error", (error) =>
+      options.body !== undefined ? resolve({ status: 413, body: String(error) }) : reject(error),
+    )
+    if (options.body !== undefined) req.write(options.body)
+    req.end()
+  })
+
+const auth = () => ({ authorization: `Bearer ${token}` })
+const json = (body: unknown) => JSON.stringify(body)
+const errorOf = (answer: Answer) => (JSON.parse(answer.body) as BridgeErrorBody).error
+
+const stillAnswers = async () => {
+  const health = await send("GET", "/v1/health", { headers: auth() })
+  if (health.status !== 200) counts.crashes++
+  expect(health.status).toBe(200)
+  expect(child.exitCode).toBeNull()
+}
+
+const endpoints = Object.values(BridgeEndpoints).map((e) => ({ method: e.method, path: e.path }))
+
+describe("bridge HTTP: who may call it", () => {
+  it("listens on 127.0.0.1 only, never on every interface", async () => {
+    // Every other address of this machine refuses the connection.
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i !== undefined && !i.internal)
+      .map((i) => i!.address)
+    for (const address of others) {
+      const reached = await new Promise<boolean>((done) => {
+        const socket = connect({ host: address, port }, () => {
+          socket.destroy()
+          done(true)
+        })
+        socket.on("error", () => done(false))
+      })
+      expect(reached, `reachable on ${address}`).toBe(false)
+    }
+    if (!existsSync("/proc/net/tcp")) return
+    // On Linux, the kernel's own table of listening sockets: the port is bound to 127.0.0.1 alone.
+    const hex = port.toString(16).toUpperCase().padStart(4, "0")
+    const listening = ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file) => {
+      try {
+        return readFileSync(file, "utf8")
+          .split("\n")
+          .slice(1)
+          .map((line) => line.trim().split(/\s+/))
+          .filter((cols) => cols[1]?.endsWith(`:${hex}`) && cols[3] === "0A")
+          .map((cols) => cols[1]!.split(":")[0])
+      } catch {
+        return []
+      }
+    })
+    expect(listening).toEqual(["0100007F"])
+  })
+
+  it("keeps its token readable by the user alone, in a directory only the user can enter", () => {
+    expect(statSync(path.join(store, "bridge-token")).mode & 0o777).toBe(0o600)
+    expect(statSync(store).mode & 0o777).toBe(0o700)
+    expect(token.length).toBeGreaterThanOrEqual(32)
+  })
+
+  it("refuses every endpoint without the token, with a wrong one, or with it in the wrong place", async () => {
+    for (const { method, path: p } of endpoints) {
+      const body = method === "POST" ? json({}) : undefined
+      const attempts: ReadonlyArray<Record<string, string>> = [
+        {},
+        { authorization: "Bearer " },
+        { authorization: `Bearer ${token.slice(0, -1)}` },
+        { authorization: `Bearer ${token}x` },
+        { authorization: `Basic ${Buffer.from(`x:${token}`).toString("base64")}` },
+        { authorization: token },
+        { cookie: `token=${token}` },
+      ]
+      for (const headers of attempts) {
+        const answer = await send(method, p, {
+          headers: { ...headers, "content-type": "application/json" },
+          ...(body === undefined ? {} : { body }),
+        })
+        expect(answer.status, `${method} ${p} ${JSON.stringify(headers)}`).toBe(401)
+        expect(errorOf(answer).code).toBe("bridge_unauthorized")
+      }
+      const inQuery = await send(method, `${p}?token=${token}`, body === undefined ? {} : { body })
+      expect(inQuery.status).toBe(401)
+    }
+    await stillAnswers()
+  })
+
+  it("refuses every endpoint to web pages (Origin) and rebound host names (Host), even with the token", async () => {
+    for (const { method, path: p } of endpoints) {
+      const body = method === "POST" ? json({}) : undefined
+      for (const headers of [
+        { origin: "https://evil.example" },
+        { origin: "null" },
+        { origin: `http://127.0.0.1:${port}` },
+        { host: `evil.example:${port}` },
+        { host: `127.0.0.1.nip.io:${port}` },
+        { host: "localhost" },
+      ]) {
+        const answer = await send(method, p, {
+          headers: { ...auth(), "content-type": "application/json", ...headers },
+          ...(body === undefined ? {} : { body }),
+        })
+        expect(answer.status, `${method} ${p} ${JSON.stringify(headers)}`).toBe(403)
+        expect(errorOf(answer).code).toBe("request_refused")
+      }
+    }
+    await stillAnswers()
+  })
+
+  it("answers unknown paths and methods with an error, not a crash", async () => {
+    for (const [method, p] of [
+      ["GET", "/"],
+      ["GET", "/v1/../../etc/passwd"],
+      ["DELETE", "/v1/messages/text"],
+      ["GET", "/v1/messages/text"],
+      ["POST", "/v1/health"],
+      ["GET", `/v1/${"a".repeat(8000)}`],
+      ["GET", "/v1/%00%ff"],
+    ] as const) {
+      const answer = await send(method, p, { headers: auth() })
+      expect(answer.status, `${method} ${p.slice(0, 40)}`).toBeGreaterThanOrEqual(400)
+      expect(answer.status).toBeLessThan(500)
+    }
+    await stillAnswers()
+  })
+})
+
+const huge = "x".repeat(70_000)
+const hostileStrings: ReadonlyArray<unknown> = [
+  "",
+  "   ",
+  huge,
+  "\u0000\u0007\u001b[31m",
+  "\uD800",
+  "'; DROP TABLE messages; --",
+  "@s.whatsapp.net",
+  "123@g.us@lid",
+  "9".repeat(300),
+  "../../../../etc/passwd",
+  "/etc/shadow",
+  null,
+  42,
+  -1,
+  true,
+  [],
+  { $ne: null },
+]
+
+describe("bridge HTTP: bad bodies on every endpoint", () => {
+  it("refuses each field replaced by a hostile value with a 4xx naming what was wrong", async () => {
+    const valid: Record<string, Record<string, unknown>> = {
+      "/v1/messages/text": { recipient: "15550002222", text: "hi" },
+      "/v1/messages/file": { recipient: "15550002222", path: "/nonexistent/file.pdf" },
+      "/v1/messages/voice": { recipient: "15550002222", path: "/nonexistent/voice.ogg" },
+      "/v1/reactions": { chat_jid: "15550002222@s.whatsapp.net", message_id: "NOPE", emoji: "👍" },
+      "/v1/read": { chat_jid: "15550002222@s.whatsapp.net", message_ids: ["NOPE"] },
+      "/v1/media/download": { chat_jid: "15550002222@s.whatsapp.net", message_id: "NOPE" },
+    }
+    for (const [p, base] of Object.entries(valid)) {
+      for (const field of Object.keys(base)) {
+        for (const value of hostileStrings) {
+          // An empty list of ids to mark read is a valid request that marks nothing.
+          if (field === "message_ids" && Array.isArray(value) && value.length === 0) continue
+          // Sends of hostile text to a stranger are refused before any send (not on WhatsApp / bad request).
+          const answer = await send("POST", p, {
+            headers: { ...auth(), "content-type": "application/json" },
+            body: json({ ...base, [field]: value }),
+          })
+          expect(
+            answer.status,
+            `${p} ${field}=${JSON.stringify(value)?.slice(0, 30)}: ${answer.body}`,
+          ).toBeGreaterThanOrEqual(400)
+          expect(answer.status).toBeLessThan(500)
+          const error = errorOf(answer)
+          expect(error.message.length).toBeGreaterThan(0)
+          expect(error.message).not.toMatch(/\n\s+at /)
+        }
+      }
+    }
+    await stillAnswers()
+  }, 60_000)
+
+  it("refuses bodies that are not JSON objects: invalid UTF-8, truncated, wrong type, wrong content type", async () => {
+    const bodies: ReadonlyArray<readonly [string, Buffer | string]> = [
+      ["application/json", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0xc0, 0x80, 0x22, 0x7d])],
+      [
+        "application/json",
+        Buffer.concat([
+          Buffer.from('{"recipient":"1555","text":"'),
+          Buffer.from([0xed, 0xa0, 0x80]),
+          Buffer.from('"}'),
+        ]),
+      ],
+      ["application/json", '{"recipient":'],
+      ["application/json", "[]"],
+      ["application/json", "null"],
+      ["application/json", '"text"'],
+      ["application/json", '{"__proto__":{"admin":true},"recipient":"1","text":"x"}'],
+      ["application/json", "{".repeat(10_000)],
+      ["text/plain", json({ recipient: "15550002222", text: "hi" })],
+      ["application/x-www-form-urlencoded", "recipient=15550002222&text=hi"],
+    ]
+    for (const { path: p } of endpoints.filter((e) => e.method === "POST")) {
+      for (const [type, body] of bodies) {
+        const answer = await send("POST", p, { headers: { ...auth(), "content-type": type }, body })
+        expect(answer.status, `${p} ${type} ${String(body).slice(0, 30)}`).toBeGreaterThanOrEqual(400)
+        expect(answer.status).toBeLessThan(500)
+      }
+    }
+    await stillAnswers()
+  })
+
+  it("refuses a 10 MB body on every endpoint and keeps answering", async () => {
+    const tenMegabytes = json({ recipient: "15550002222", text: "y".repeat(10 * 1024 * 1024) })
+    for (const { path: p } of endpoints.filter((e) => e.method === "POST")) {
+      const answer = await send("POST", p, {
+        headers: { ...auth(), "content-type": "application/json" },
+        body: tenMegabytes,
+      })
+      expect(answer.status).toBe(413)
+    }
+    await stillAnswers()
+  }, 60_000)
+
+  it("refuses to send a file through a path that climbs out, or a symlink to a secret", async () => {
+    const secret = path.join(work, "secret.txt")
+    writeFileSync(secret, "private")
+    const link = path.join(work, "link.txt")
+    symlinkSync(path.join(store, "bridge-token"), link)
+    for (const p of [
+      path.join(store, "bridge-token"),
+      path.join(store, "messages.db"),
+      path.join(store, "..", "store", "bridge-token"),
+      link,
+    ]) {
+      const answer = await send("POST", "/v1/messages/file", {
+        headers: { ...auth(), "content-type": "application/json" },
+        body: json({ recipient: "15550002222", path: p }),
+      })
+      expect(answer.status, p).toBeGreaterThanOrEqual(400)
+      expect(answer.body).not.toContain(token)
+    }
+  })
+})
+
+describe("what the bridge logs", () => {
+  it("never writes the token or a message's text to its log while it sends and refuses", async () => {
+    const refused = await send("POST", "/v1/messages/text", {
+      headers: { ...auth(), "content-type": "application/json" },
+      body: json({ recipient: "not a number", text: secretText }),
+    })
+    expect(errorOf(refused).code).toBe("invalid_recipient")
+    // A real send to a person the replay account knows, so the send path and the echo's ingestion log.
+    const db = (await import("better-sqlite3")).default
+    const reader = new db(path.join(store, "messages.db"), { readonly: true })
+    const person = reader
+      .prepare("SELECT jid FROM chats WHERE kind = 'direct' AND jid LIKE '%@s.whatsapp.net' LIMIT 1")
+      .get() as { jid: string }
+    reader.close()
+    const sent = await send("POST", "/v1/messages/text", {
+      headers: { ...auth(), "content-type": "application/json" },
+      body: json({ recipient: person.jid, text: secretText }),
+    })
+    expect(sent.status, sent.body).toBe(200)
+    await send("GET", "/v1/health", { headers: { authorization: `Bearer wrong-${token}` } })
+    await stillAnswers()
+    expect(stderr.length).toBeGreaterThan(0)
+    expect(stderr).not.toContain(token)
+    expect(stderr).not.toContain(secretText)
+    expect(stderr).not.toContain("4471")
+  })
+})
+
+describe("media file names", () => {
+  it("can never name a place outside the media directory", () => {
+    const media = path.join(store, "media")
+    for (const name of [
+      "../../x",
+      "..",
+      ".",
+      "",
+      "/etc/passwd",
+      "a/../../b",
+      "..\\..\\win",
+      "\u0000evil\nname\r.pdf",
+      "\u202Efdp.exe",
+      "．．／．．／x",
+      "x".repeat(1000),
+    ]) {
+      const safe = safeFileName(name)
+      expect(safe).toMatch(/^[A-Za-z0-9._-]+$/)
+      expect(safe.startsWith(".")).toBe(false)
+      expect(safe.length).toBeGreaterThan(0)
+      expect(safe.length).toBeLessThanOrEqual(120)
+      const target = path.resolve(media, safeFileName("15550002222@s.whatsapp.net"), safe)
+      expect(target.startsWith(`${media}${path.sep}`)).toBe(true)
+    }
+  })
+})
