@@ -405,7 +405,7 @@ describe("WhatsApp connection lifecycle", () => {
   })
 
   it.scoped(
-    "survives a storm of disconnects with every transient code: one socket per close, then open",
+    "survives a storm of 300 disconnects with every transient code in random order: one socket per backoff, then open",
     () => {
       const h = makeHarness()
       return Effect.gen(function* () {
@@ -415,19 +415,20 @@ describe("WhatsApp connection lifecycle", () => {
           seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
           return seed
         }
-        for (let i = 1; i <= 100; i++) {
+        const closes = 300
+        for (let i = 1; i <= closes; i++) {
           const socket = yield* socketCount(h.sockets, i)
           if (next() % 3 === 0) open(socket)
           closeWith(socket, codes[next() % codes.length] ?? null)
           // Nothing is made before the backoff allows it, and exactly one socket after it.
           yield* TestClock.adjust("61 seconds")
         }
-        const last = yield* socketCount(h.sockets, 101)
+        const last = yield* socketCount(h.sockets, closes + 1)
         open(last)
         yield* settle
         const s = yield* statusNow
         assert.strictEqual(s.connection, "open")
-        assert.strictEqual(s.reconnects, 100)
+        assert.strictEqual(s.reconnects, closes)
       }).pipe(Effect.provide(h.layer))
     },
   )
