@@ -18,7 +18,10 @@ const usage = `usage:
   --store DIR          the store directory (default ./store)
   --port N             HTTP port on 127.0.0.1 (default 8080)
   --pair-phone DIGITS  link with a pairing code for this number instead of a QR code
-  --media DIR          encrypted media the replay CDN serves (default: the bundled fixtures)`
+  --media DIR          encrypted media the replay CDN serves (default: the bundled fixtures)
+  --record FILE        also write every event received to FILE (replaced), in the fixture format
+  --anonymize          with --record: replace numbers, LIDs, names, text and media keys, so the
+                       recording can be attached to a bug report`
 
 /** Relative paths are taken from where the user started `pnpm bridge`, not from pnpm's cwd. */
 const fromUser = (file: string): string => path.resolve(process.env.INIT_CWD ?? process.cwd(), file)
@@ -121,6 +124,8 @@ const daemon: Subcommand = async (args) => {
     "pair-phone": { type: "string" },
     replay: { type: "string", multiple: true },
     media: { type: "string", multiple: true },
+    record: { type: "string" },
+    anonymize: { type: "boolean", default: false },
   } as const)
   const storeDir = fromUser(String(parsed.values.store))
   const chosenPort = port(parsed.values.port as string | undefined)
@@ -128,6 +133,13 @@ const daemon: Subcommand = async (args) => {
   if ((parsed.values.replay as Array<string> | undefined) === undefined && parsed.positionals.length > 0) {
     exitWith(2, `bridge: unknown command "${parsed.positionals[0]}".\n${usage}`)
   }
+  const recordFile = parsed.values.record as string | undefined
+  if (recordFile === undefined && parsed.values.anonymize === true)
+    exitWith(2, "bridge: --anonymize applies to a recording: add --record FILE.")
+  const record =
+    recordFile === undefined
+      ? {}
+      : { record: { file: fromUser(recordFile), anonymize: parsed.values.anonymize === true } }
   if (replay.length > 0) {
     if (parsed.values["pair-phone"] !== undefined)
       exitWith(2, "bridge: --pair-phone makes no sense with --replay.")
@@ -138,6 +150,7 @@ const daemon: Subcommand = async (args) => {
         storeDir,
         files: replay.map(fromUser),
         mediaRoots: media,
+        ...record,
         ...(chosenPort === undefined ? {} : { port: chosenPort }),
       }),
     )
@@ -149,6 +162,7 @@ const daemon: Subcommand = async (args) => {
       storeDir,
       ...(chosenPort === undefined ? {} : { port: chosenPort }),
       ...(pairPhone === undefined ? {} : { pairPhone }),
+      ...record,
     }),
   )
 }
