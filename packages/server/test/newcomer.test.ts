@@ -78,3 +78,11 @@ describe("the README's newcomer commands", () => {
     for (const check of rows) expect(doctor).toContain(`"${check}"`)
   })
 })
+
+describe("the instructions sent at initialize", () => {
+  it("tell a model where every built-in tool fits, in a few short lines", async () => {
+    const { builtinToolNames, instructions } = await import("../src/index.js")
+    for (const tool of builtinToolNames) expect(instructions).toMatch(new RegExp(`\\b${tool}\\b`))
+    expect(instructions.length).toBeLessThan(2000)
+  })
+})
