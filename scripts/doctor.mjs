@@ -170,7 +170,8 @@ let health
 try {
   const response = await fetch(new URL("/v1/health", bridgeUrl), {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(1500),
+    // Generous for a loaded machine; a healthy bridge answers in milliseconds.
+    signal: AbortSignal.timeout(3000),
   })
   if (response.status === 401)
     fail(
