@@ -9,6 +9,7 @@ import { announce, assemble, BridgeStartError } from "./BridgeDaemon.js"
 import { acquireBridgeLock } from "./BridgeLock.js"
 import { ingestCommand } from "./ingest/IngestCommand.js"
 import * as OperatorConsole from "./pairing/OperatorConsole.js"
+import * as RecordingTap from "./recording/RecordingTap.js"
 import * as ReplayMediaCdn from "./replay/ReplayMediaCdn.js"
 import * as ReplaySocket from "./replay/ReplaySocket.js"
 import * as StoreBinding from "./StoreBinding.js"
@@ -31,6 +32,8 @@ export interface RunBridgeOptions {
   readonly pairPhone?: string
   /** Directories files may be sent from; default any (the MCP side enforces its own roots). */
   readonly fileRoots?: ReadonlyArray<string>
+  /** Also append every event received to this recording (`--record FILE [--anonymize]`). */
+  readonly record?: RecordingTap.RecordOptions
 }
 
 export interface ReplayBridgeOptions {
@@ -45,6 +48,8 @@ export interface ReplayBridgeOptions {
   readonly fileRoots?: ReadonlyArray<string>
   /** Default 30, as live; raise it to measure. */
   readonly sendsPerMinute?: number
+  /** Also write the replayed streams and every later event to this recording. */
+  readonly record?: RecordingTap.RecordOptions
 }
 
 /** The bridge's own log lines go to stderr, like Baileys' (stdout stays free for a caller's use). */
@@ -71,6 +76,17 @@ const prepareStore = (storeDir: string) =>
 
 const storeLayer = (storeDir: string) => StoreBinding.layer(storeDir).pipe(Layer.mapError(startError))
 
+/** The store, with its event sink recording first when asked to (the tap lives as long as the bridge). */
+const recordedStore = (
+  store: ReturnType<typeof storeLayer>,
+  tap: RecordingTap.RecordingTapShape | undefined,
+) => (tap === undefined ? store : Layer.merge(store, RecordingTap.sinkLayer(tap).pipe(Layer.provide(store))))
+
+const openTap = (record: RecordingTap.RecordOptions | undefined) =>
+  record === undefined
+    ? Effect.succeed(undefined)
+    : RecordingTap.open(record).pipe(Effect.provide(NodeContext.layer), Effect.mapError(startError))
+
 type RunningBridge = BridgeHttpServer | WhatsAppConnection.WhatsAppConnection | StoreAccess
 
 /** The live bridge as a Layer: store locked and opened, socket supervised, API served. */
@@ -80,7 +96,8 @@ export const liveBridge = (options: RunBridgeOptions): Layer.Layer<RunningBridge
       const storeDir = resolve(options.storeDir)
       const pairPhone = options.pairPhone === undefined ? undefined : yield* parsePairPhone(options.pairPhone)
       yield* prepareStore(storeDir)
-      const store = storeLayer(storeDir)
+      const tap = yield* openTap(options.record)
+      const store = recordedStore(storeLayer(storeDir), tap)
       return assemble({
         storeDir,
         mode: "live",
@@ -119,9 +136,12 @@ export const replayBridge = (
       yield* ingestCommand({ files: options.files, storeDirectory: storeDir, out: write, err: write }).pipe(
         Effect.mapError(startError),
       )
+      const tap = yield* openTap(options.record)
+      if (tap !== undefined)
+        yield* Effect.forEach(options.files, tap.copyStream).pipe(Effect.mapError(startError))
       const uploadDir = join(storeDir, "replay-media")
       const ownJid = options.ownJid ?? "15550000000:1@s.whatsapp.net"
-      const store = storeLayer(storeDir)
+      const store = recordedStore(storeLayer(storeDir), tap)
       const socket = Layer.unwrapEffect(
         Effect.map(StoreAccess, (access) =>
           ReplaySocket.layer({

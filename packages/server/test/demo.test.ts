@@ -1,6 +1,6 @@
 // A newcomer's first run: `pnpm demo` starts the replay bridge on the bundled recording and prints
 // the client configuration; an MCP client started with exactly that configuration answers questions.
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -59,5 +59,15 @@ describe("pnpm demo", () => {
     })
     expect(found.isError).toBeFalsy()
     expect(JSON.stringify(found.structuredContent)).toMatch(/Zoé Lefèvre/)
+
+    // The README's next step: `pnpm doctor` with the same configuration finds nothing to fix.
+    const configFile = server.args[server.args.indexOf("--config") + 1] ?? ""
+    const doctor = spawnSync(process.execPath, [join(root, "scripts/doctor.mjs"), "--config", configFile], {
+      encoding: "utf8",
+    })
+    expect(doctor.stdout).toMatch(/^✓ WhatsApp: connected/m)
+    expect(doctor.stdout).toMatch(/^✓ History sync: idle, 16 chats/m)
+    expect(doctor.stdout).toMatch(/All checks passed/)
+    expect(doctor.status).toBe(0)
   }, 120_000)
 })

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The bridge's command line: picks the subcommand and reports failures as one line, never a stack.
+import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { Cause, Effect, Exit, Fiber } from "effect"
+import { Cause, Effect, Exit, Fiber, Logger, LogLevel } from "effect"
 import { logout, runBridge, runReplayBridge } from "../BridgePrograms.js"
 import { ingestCommand } from "../ingest/IngestCommand.js"
+import { RotatingLogFile } from "../logging/RotatingLogFile.js"
 
 const usage = `usage:
   bridge [--store DIR] [--port N] [--pair-phone DIGITS]   link and run against WhatsApp
@@ -18,7 +20,13 @@ const usage = `usage:
   --store DIR          the store directory (default ./store)
   --port N             HTTP port on 127.0.0.1 (default 8080)
   --pair-phone DIGITS  link with a pairing code for this number instead of a QR code
-  --media DIR          encrypted media the replay CDN serves (default: the bundled fixtures)`
+  --media DIR          encrypted media the replay CDN serves (default: the bundled fixtures)
+  --record FILE        also write every event received to FILE (replaced), in the fixture format
+  --anonymize          with --record: replace numbers, LIDs, names, text and media keys, so the
+                       recording can be attached to a bug report
+  --log-level LEVEL    debug, info (default), warning, error or none; trace adds Baileys' own
+                       debug log (verbose, may show message metadata)
+  --log-file FILE      write the log to FILE instead of stderr, rotating at 10 MiB (FILE.1…FILE.5)`
 
 /** Relative paths are taken from where the user started `pnpm bridge`, not from pnpm's cwd. */
 const fromUser = (file: string): string => path.resolve(process.env.INIT_CWD ?? process.cwd(), file)
@@ -51,7 +59,7 @@ const runToEnd = async <E extends { readonly message: string }>(
   name: string,
   program: Effect.Effect<unknown, E>,
 ): Promise<number> => {
-  const fiber = Effect.runFork(program)
+  const fiber = Effect.runFork(Logger.withMinimumLogLevel(program, logLevel))
   let stopping = false
   const stop = () => {
     if (stopping) return
@@ -121,6 +129,8 @@ const daemon: Subcommand = async (args) => {
     "pair-phone": { type: "string" },
     replay: { type: "string", multiple: true },
     media: { type: "string", multiple: true },
+    record: { type: "string" },
+    anonymize: { type: "boolean", default: false },
   } as const)
   const storeDir = fromUser(String(parsed.values.store))
   const chosenPort = port(parsed.values.port as string | undefined)
@@ -128,6 +138,13 @@ const daemon: Subcommand = async (args) => {
   if ((parsed.values.replay as Array<string> | undefined) === undefined && parsed.positionals.length > 0) {
     exitWith(2, `bridge: unknown command "${parsed.positionals[0]}".\n${usage}`)
   }
+  const recordFile = parsed.values.record as string | undefined
+  if (recordFile === undefined && parsed.values.anonymize === true)
+    exitWith(2, "bridge: --anonymize applies to a recording: add --record FILE.")
+  const record =
+    recordFile === undefined
+      ? {}
+      : { record: { file: fromUser(recordFile), anonymize: parsed.values.anonymize === true } }
   if (replay.length > 0) {
     if (parsed.values["pair-phone"] !== undefined)
       exitWith(2, "bridge: --pair-phone makes no sense with --replay.")
@@ -138,6 +155,7 @@ const daemon: Subcommand = async (args) => {
         storeDir,
         files: replay.map(fromUser),
         mediaRoots: media,
+        ...record,
         ...(chosenPort === undefined ? {} : { port: chosenPort }),
       }),
     )
@@ -149,14 +167,65 @@ const daemon: Subcommand = async (args) => {
       storeDir,
       ...(chosenPort === undefined ? {} : { port: chosenPort }),
       ...(pairPhone === undefined ? {} : { pairPhone }),
+      ...record,
     }),
   )
 }
 
 const subcommands: Record<string, Subcommand> = { ingest, logout: logoutCommand }
 
-const [first, ...rest] = process.argv.slice(2)
-if (first === "--help" || first === "-h" || first === "help") exitWith(0, usage)
-const sub = first !== undefined && Object.hasOwn(subcommands, first) ? subcommands[first] : undefined
-const code = await (sub ? sub(rest) : daemon(process.argv.slice(2)))
-process.exit(code)
+// --log-level and --log-file apply to every subcommand, so they are taken out before dispatch.
+const takeOption = (args: Array<string>, name: string): string | undefined => {
+  const at = args.findIndex((arg) => arg === name || arg.startsWith(`${name}=`))
+  if (at < 0) return undefined
+  const [flag] = args.splice(at, 1)
+  if (flag?.includes("=")) return flag.slice(name.length + 1)
+  const [value] = args.splice(at, 1)
+  return value === undefined || value.startsWith("--")
+    ? exitWith(2, `bridge: ${name} needs a value.\n${usage}`)
+    : value
+}
+const argv = process.argv.slice(2)
+const levels: Record<string, [LogLevel.LogLevel, string]> = {
+  trace: [LogLevel.Trace, "debug"],
+  debug: [LogLevel.Debug, "warn"],
+  info: [LogLevel.Info, "warn"],
+  warning: [LogLevel.Warning, "warn"],
+  error: [LogLevel.Error, "error"],
+  none: [LogLevel.None, "silent"],
+}
+const levelName = takeOption(argv, "--log-level") ?? "info"
+const level = Object.hasOwn(levels, levelName) ? levels[levelName] : undefined
+if (level === undefined)
+  exitWith(2, `bridge: --log-level "${levelName}" is not one of ${Object.keys(levels).join(", ")}.`)
+const [logLevel, baileysLevel] = level ?? [LogLevel.Info, "warn"]
+process.env.WHATSAPP_BRIDGE_LOG_LEVEL ??= baileysLevel
+const logFile = takeOption(argv, "--log-file")
+if (logFile !== undefined) {
+  // Baileys' logger writes to file descriptor 2 directly, so the whole bridge runs as a child whose
+  // stderr this process rotates into the file; signals pass through so Ctrl-C still stops it cleanly.
+  const log = new RotatingLogFile(fromUser(logFile))
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, process.argv[1] ?? "", "--log-level", levelName, ...argv],
+    {
+      stdio: ["inherit", "inherit", "pipe"],
+    },
+  )
+  child.stderr?.on("data", (chunk: Buffer) => log.write(chunk))
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal))
+  child.on("exit", (code, signal) => {
+    log.close()
+    process.exit(code ?? (signal === null ? 1 : 128))
+  })
+} else {
+  await main(argv)
+}
+
+async function main(argv: ReadonlyArray<string>): Promise<never> {
+  const [first, ...rest] = argv
+  if (first === "--help" || first === "-h" || first === "help") exitWith(0, usage)
+  const sub = first !== undefined && Object.hasOwn(subcommands, first) ? subcommands[first] : undefined
+  const code = await (sub ? sub(rest) : daemon(argv))
+  return process.exit(code)
+}

@@ -1,0 +1,88 @@
+// The README's newcomer walk-through stays true: every `pnpm` command it shows exists, every
+// bridge/doctor/mcp option it uses is accepted, and the service examples run what the README says.
+import { spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+
+const root = resolve(__dirname, "../../..")
+const readme = readFileSync(join(root, "README.md"), "utf8")
+const scripts = Object.keys(
+  (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> })
+    .scripts,
+)
+
+/** Every `pnpm …` command line in the README's shell blocks and inline code. */
+const commands = [
+  ...[...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) => (block[1] ?? "").split("\n")),
+  ...[...readme.matchAll(/`(pnpm [^`]+)`/g)].map((match) => match[1] ?? ""),
+]
+  .map((line) => line.replace(/#.*$/, "").trim())
+  .filter((line) => /^(npx -y pnpm@[\d.]+|pnpm) /.test(line))
+
+const run = (script: string, ...args: Array<string>) =>
+  spawnSync(process.execPath, [join(root, script), ...args], { encoding: "utf8", cwd: root })
+
+describe("the README's newcomer commands", () => {
+  it("only name root scripts that exist", () => {
+    expect(commands.length).toBeGreaterThan(10)
+    for (const command of commands) {
+      const script = command.replace(/^npx -y pnpm@[\d.]+ |^pnpm /, "").split(/\s+/)[0] ?? ""
+      if (["install", "build", "rebuild", "test", "format", "lint", "typecheck", "exec"].includes(script))
+        continue
+      expect(scripts, command).toContain(script)
+    }
+  })
+
+  it("use only options `pnpm bridge --help` documents", () => {
+    const help = run("packages/bridge/dist/bin/bridge.js", "--help")
+    expect(help.status).toBe(0)
+    const used = new Set(
+      commands.filter((c) => /^pnpm bridge\b/.test(c)).flatMap((c) => c.match(/--[a-z-]+/g) ?? []),
+    )
+    for (const option of ["--record", "--anonymize", "--log-file", "--log-level", "--pair-phone"])
+      expect(used).toContain(option)
+    for (const option of used) expect(help.stderr).toContain(option)
+  })
+
+  it("print a client configuration for each client the README names", () => {
+    for (const client of ["claude-desktop", "claude-code", "cursor"]) {
+      expect(readme).toContain(client)
+      const printed = run(
+        "packages/server/dist/bundle/whatsapp-mcp.mjs",
+        "--print-client-config",
+        client,
+        "--store",
+        "./store",
+      )
+      expect(printed.status).toBe(0)
+      expect(printed.stdout).toContain(join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs"))
+      expect(printed.stdout).toContain(join(root, "store"))
+    }
+  })
+
+  it("run the bridge from the service examples the way the README installs them", () => {
+    const unit = readFileSync(join(root, "examples/systemd/whatsapp-bridge.service"), "utf8")
+    expect(unit).toMatch(/^ExecStart=.* packages\/bridge\/dist\/bin\/bridge\.js --store /m)
+    expect(readme).toContain("cp examples/systemd/whatsapp-bridge.service ~/.config/systemd/user/")
+    const plist = readFileSync(join(root, "examples/launchd/com.whatsapp-mcp.bridge.plist"), "utf8")
+    expect(plist).toContain("<string>/Users/YOU/whatsapp-mcp/packages/bridge/dist/bin/bridge.js</string>")
+    expect(plist).toContain("<string>--log-file</string>")
+    expect(readme).toContain("examples/launchd/com.whatsapp-mcp.bridge.plist")
+  })
+
+  it("troubleshoot with the very lines `pnpm doctor` prints", () => {
+    const doctor = readFileSync(join(root, "scripts/doctor.mjs"), "utf8")
+    const rows = [...readme.matchAll(/^\| `✗ (\w[\w ]*?): /gm)].map((match) => match[1] ?? "")
+    expect(rows.length).toBeGreaterThanOrEqual(6)
+    for (const check of rows) expect(doctor).toContain(`"${check}"`)
+  })
+})
+
+describe("the instructions sent at initialize", () => {
+  it("tell a model where every built-in tool fits, in a few short lines", async () => {
+    const { builtinToolNames, instructions } = await import("../src/index.js")
+    for (const tool of builtinToolNames) expect(instructions).toMatch(new RegExp(`\\b${tool}\\b`))
+    expect(instructions.length).toBeLessThan(2000)
+  })
+})

@@ -1,0 +1,238 @@
+// `pnpm doctor [--config FILE] [--store DIR]`: checks everything whatsapp-mcp needs, one line per
+// check with the fix for each failure; exits 1 if any check failed. Reads the built packages' dist.
+import { spawnSync } from "node:child_process"
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { parseArgs } from "node:util"
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+const { values } = parseArgs({
+  options: {
+    config: { type: "string" },
+    store: { type: "string" },
+  },
+})
+
+let failures = 0
+const pass = (name, detail) => console.log(`✓ ${name}: ${detail}`)
+const fail = (name, problem, fix) => {
+  failures++
+  console.log(`✗ ${name}: ${problem}\n    fix: ${fix}`)
+}
+const note = (name, detail) => console.log(`• ${name}: ${detail}`)
+const importDist = (path) => import(pathToFileURL(join(root, path)).href)
+
+// --- Node -----------------------------------------------------------------------------------
+const major = Number(process.versions.node.split(".")[0])
+if (major >= 20) pass("Node", `v${process.versions.node}`)
+else fail("Node", `v${process.versions.node} is too old`, "install Node 20 or newer (https://nodejs.org)")
+
+// --- install --------------------------------------------------------------------------------
+const bridgeRequire = createRequire(join(root, "packages/bridge/package.json"))
+let Database
+if (!existsSync(join(root, "node_modules"))) {
+  fail("Install", "node_modules is missing", "run `npx -y pnpm@10.34.9 install` in the repository")
+} else {
+  try {
+    Database = bridgeRequire("better-sqlite3")
+    new Database(":memory:").close()
+    pass("Install", "dependencies present, better-sqlite3 loads")
+  } catch (error) {
+    Database = undefined
+    fail(
+      "Install",
+      `better-sqlite3 does not load (${String(error.message).split("\n")[0]})`,
+      "run `pnpm rebuild better-sqlite3` (it compiles from source; check it is listed under onlyBuiltDependencies)",
+    )
+  }
+}
+
+// --- built ----------------------------------------------------------------------------------
+const distFiles = [
+  "packages/bridge/dist/bin/bridge.js",
+  "packages/runtime/dist/index.js",
+  "packages/server/dist/index.js",
+  "packages/server/dist/bundle/whatsapp-mcp.mjs",
+]
+const missingDist = distFiles.filter((file) => !existsSync(join(root, file)))
+const built = missingDist.length === 0
+if (built) pass("Build", "dist present")
+else fail("Build", `missing ${missingDist.join(", ")}`, "run `pnpm build`")
+
+// --- config ---------------------------------------------------------------------------------
+let config
+let Config
+if (built) {
+  Config = await importDist("packages/runtime/dist/Config.js")
+  const loaded = Config.load({
+    configFlag: values.config,
+    storeFlag: values.store,
+    env: process.env,
+    cwd: process.cwd(),
+  })
+  if (loaded._tag === "Right") {
+    config = loaded.right
+    pass("Config", config.file === undefined ? "no config file, defaults everywhere" : config.file)
+  } else {
+    fail(
+      "Config",
+      loaded.left.message.replaceAll("\n", "\n    "),
+      "correct the named key (the schema is whatsapp-mcp.config.schema.json), or pass another file with --config",
+    )
+  }
+}
+// Checks below still run on the defaults when the config is broken, so one run shows everything.
+const storeDir =
+  config?.storeDir ?? resolve(process.cwd(), values.store ?? process.env.WHATSAPP_MCP_STORE ?? "store")
+const tokenFile = config?.tokenFile ?? join(storeDir, "bridge-token")
+const bridgeUrl = config?.bridgeUrl ?? process.env.WHATSAPP_MCP_BRIDGE_URL ?? "http://127.0.0.1:8080"
+
+// --- plugins --------------------------------------------------------------------------------
+if (config !== undefined) {
+  const [{ Effect, Exit, Cause }, PluginLoader, server] = await Promise.all([
+    import(pathToFileURL(createRequire(join(root, "packages/runtime/package.json")).resolve("effect")).href),
+    importDist("packages/runtime/dist/PluginLoader.js"),
+    importDist("packages/server/dist/index.js"),
+  ])
+  const exit = await Effect.runPromiseExit(PluginLoader.loadPlugins(config, server.builtins))
+  if (Exit.isSuccess(exit)) pass("Plugins", exit.value.map((loaded) => loaded.key).join(", "))
+  else {
+    const error = Cause.squash(exit.cause)
+    fail(
+      "Plugins",
+      String(error?.message ?? error),
+      'fix or disable the named plugin in the config (`"<name>": false`)',
+    )
+  }
+}
+
+// --- store ----------------------------------------------------------------------------------
+const dbFile = join(storeDir, "messages.db")
+if (!existsSync(dbFile)) {
+  fail(
+    "Store",
+    `no store at ${dbFile}`,
+    `start the bridge once (\`pnpm bridge --store ${storeDir}\`) to create it, or pass --store/--config`,
+  )
+} else if (Database !== undefined && built) {
+  const { StoreSchemaVersion, StoreMigrationsTable } = await importDist("packages/bridge/dist/StoreSchema.js")
+  try {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true })
+    try {
+      const row = db.prepare(`SELECT MAX(migration_id) AS version FROM ${StoreMigrationsTable}`).get()
+      const version = row?.version ?? 0
+      if (version >= StoreSchemaVersion) pass("Store", `${dbFile} (schema ${version})`)
+      else
+        fail(
+          "Store",
+          `schema ${version}, this version needs ${StoreSchemaVersion}`,
+          "restart the bridge: it migrates the store on start",
+        )
+    } finally {
+      db.close()
+    }
+  } catch (error) {
+    fail(
+      "Store",
+      `${dbFile} cannot be read (${String(error.message)})`,
+      "restart the bridge: it creates and migrates the store",
+    )
+  }
+}
+
+// --- token ----------------------------------------------------------------------------------
+let token
+try {
+  const mode = statSync(tokenFile).mode & 0o777
+  token = readFileSync(tokenFile, "utf8").trim()
+  if ((mode & 0o077) !== 0)
+    fail(
+      "Token",
+      `${tokenFile} is readable by others (mode ${mode.toString(8)})`,
+      `run \`chmod 600 ${tokenFile}\``,
+    )
+  else if (token === "")
+    fail("Token", `${tokenFile} is empty`, "delete it and restart the bridge: it writes a new one")
+  else pass("Token", `${tokenFile} (mode 600)`)
+} catch (error) {
+  token = undefined
+  fail(
+    "Token",
+    error.code === "ENOENT" ? `${tokenFile} does not exist` : `${tokenFile} cannot be read (${error.code})`,
+    `start the bridge with the same store (\`pnpm bridge --store ${storeDir}\`): it creates the token`,
+  )
+}
+
+// --- bridge and WhatsApp --------------------------------------------------------------------
+let health
+try {
+  const response = await fetch(new URL("/v1/health", bridgeUrl), {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    // Generous for a loaded machine; a healthy bridge answers in milliseconds.
+    signal: AbortSignal.timeout(3000),
+  })
+  if (response.status === 401)
+    fail(
+      "Bridge",
+      `${bridgeUrl} refused the token`,
+      "the bridge runs on another store: point --store/--config at the store the bridge uses",
+    )
+  else if (!response.ok)
+    fail(
+      "Bridge",
+      `${bridgeUrl} answered HTTP ${response.status}`,
+      "check that the port belongs to whatsapp-bridge",
+    )
+  else {
+    health = await response.json()
+    pass("Bridge", `${bridgeUrl} (${health.mode})`)
+  }
+} catch (error) {
+  fail(
+    "Bridge",
+    `nothing answers at ${bridgeUrl} (${error.cause?.code ?? error.name})`,
+    `start it: \`pnpm bridge --store ${storeDir}\` (or \`pnpm demo\` to try without a phone)`,
+  )
+}
+if (health !== undefined) {
+  if (health.connection === "open") pass("WhatsApp", `connected as ${health.own_jid ?? "(replay)"}`)
+  else if (health.pairing !== "paired")
+    fail(
+      "WhatsApp",
+      `not linked (${health.pairing})`,
+      "scan the QR code the bridge prints (WhatsApp > Settings > Linked devices), or restart it with --pair-phone DIGITS",
+    )
+  else
+    fail(
+      "WhatsApp",
+      `${health.connection}${health.detail ? `: ${health.detail}` : ""}`,
+      health.connection === "logged_out"
+        ? "run `pnpm bridge logout` and pair again"
+        : "check the phone has network; the bridge reconnects by itself (see its log)",
+    )
+  const sync = health.history_sync
+  const counts = `${health.store.chats} chats, ${health.store.messages} messages`
+  if (sync.active)
+    note("History sync", `in progress${sync.progress === null ? "" : ` ${sync.progress}%`}, ${counts} so far`)
+  else pass("History sync", `idle, ${counts} stored`)
+}
+
+// --- ffmpeg ---------------------------------------------------------------------------------
+try {
+  const ffmpeg = bridgeRequire("@ffmpeg-installer/ffmpeg").path
+  const run = spawnSync(ffmpeg, ["-version"], { encoding: "utf8", timeout: 5000 })
+  if (run.status === 0) pass("ffmpeg", run.stdout.split("\n")[0] ?? ffmpeg)
+  else
+    fail(
+      "ffmpeg",
+      `${ffmpeg} -version failed (${run.error?.message ?? `exit ${run.status}`})`,
+      "reinstall: `pnpm install --force` (voice notes need it)",
+    )
+} catch (error) {
+  fail("ffmpeg", `not installed (${String(error.message).split("\n")[0]})`, "run `pnpm install`")
+}
+
+console.log(failures === 0 ? "\nAll checks passed." : `\n${failures} check(s) failed.`)
+process.exitCode = failures === 0 ? 0 : 1
