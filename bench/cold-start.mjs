@@ -49,3 +49,4 @@ console.log(
   `cold start to tools/list, ${runs} runs: median ${median.toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times.at(-1).toFixed(0)} ms`,
 )
 console.log("reproduce: pnpm build && node bench/cold-start.mjs 10")
+console.log(`json: ${JSON.stringify({ runs, medianMs: median, minMs: times[0], maxMs: times.at(-1) })}`)

@@ -3,7 +3,9 @@
 // run stored, into the same schema (same indexes, same full-text index), in the same run.
 // The two alternate for several rounds; on a shared machine the best round of each is the figure
 // least disturbed by other work, and CPU seconds are steadier than wall seconds.
-// Usage: pnpm build && node --import tsx bench/ingest.ts [messages] [seed] [rounds]
+// Usage: pnpm build && node --import tsx bench/ingest.ts [messages] [seed] [rounds] [stream]
+// (stream: an already generated synthetic file for these messages and seed, as `pnpm bench` caches)
+// The last line printed is `json: {...}`, the figures `bench/run.mjs` collects.
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -16,27 +18,29 @@ const rounds = Number(process.argv[4] ?? 3)
 const root = resolve(import.meta.dirname, "..")
 const bridge = join(root, "packages/bridge/dist/bin/bridge.js")
 const work = mkdtempSync(join(tmpdir(), "wa-bench-ingest-"))
-const stream = join(work, `history-${messages}-${seed}.jsonl`)
+const given = process.argv[5]
+const stream = given === undefined ? join(work, `history-${messages}-${seed}.jsonl`) : resolve(given)
 const batchRows = 8192
 
 if (!existsSync(bridge)) throw new Error(`${bridge} is missing: run \`pnpm build\` first`)
 
-execFileSync(
-  "pnpm",
-  [
-    "--silent",
-    "--filter",
-    "@whatsapp-mcp/fixtures",
-    "synthetic",
-    "--messages",
-    String(messages),
-    "--seed",
-    String(seed),
-    "--out",
-    stream,
-  ],
-  { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
-)
+if (given === undefined)
+  execFileSync(
+    "pnpm",
+    [
+      "--silent",
+      "--filter",
+      "@whatsapp-mcp/fixtures",
+      "synthetic",
+      "--messages",
+      String(messages),
+      "--seed",
+      String(seed),
+      "--out",
+      stream,
+    ],
+    { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
+  )
 
 interface Timing {
   readonly wall: number
@@ -160,5 +164,16 @@ console.log(
 console.log(
   `ratio whole process / ceiling: ${(messages / best(ingests, "wall") / (rows / best(ceilings, "wall"))).toFixed(2)} ` +
     `(best wall), ${(messages / best(ingests, "cpu") / (rows / best(ceilings, "cpu"))).toFixed(2)} (best CPU)`,
+)
+console.log(
+  `json: ${JSON.stringify({
+    messages,
+    rows,
+    events: Number(events),
+    ingestPerSecond: messages / best(ingests, "wall"),
+    ingestPerCpuSecond: messages / best(ingests, "cpu"),
+    ceilingPerSecond: rows / best(ceilings, "wall"),
+    ceilingPerCpuSecond: rows / best(ceilings, "cpu"),
+  })}`,
 )
 rmSync(work, { recursive: true, force: true })

@@ -8,7 +8,7 @@
 //   pnpm --filter @whatsapp-mcp/fixtures synthetic --messages 1000000 --seed 1 --out /tmp/h1m.jsonl
 //   pnpm bridge ingest /tmp/h1m.jsonl --store /tmp/store-1m
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -107,6 +107,19 @@ const likeOnce = (i) => {
   return Number(process.hrtime.bigint() - started) / 1e6
 }
 likeOnce(0)
+// The original's list_chats: each chat with the message at its last_message_time, newest first.
+const originalChats = baseline.prepare(`
+  SELECT chats.jid, chats.name, chats.last_message_time, messages.content, messages.sender, messages.is_from_me
+  FROM chats LEFT JOIN messages
+    ON chats.jid = messages.chat_jid AND chats.last_message_time = messages.timestamp
+  ORDER BY chats.last_message_time DESC LIMIT ? OFFSET ?`)
+const chatsTimes = []
+const chatsOnce = () => {
+  const started = process.hrtime.bigint()
+  originalChats.all(20, 0)
+  return Number(process.hrtime.bigint() - started) / 1e6
+}
+chatsOnce()
 
 // ---------------------------------------------------------------------------------------------
 // The server, over stdio, as an MCP client runs it.
@@ -178,7 +191,15 @@ const cases = [
   ],
   ["list_messages (chat)", "list_messages", (i) => ({ chat_jid: pick(chats, i).jid })],
   ["list_messages (sender)", "list_messages", (i) => ({ sender_phone_number: `+${pick(people, i).phone}` })],
-  ["list_chats", "list_chats", () => ({})],
+  [
+    "list_chats",
+    "list_chats",
+    () => ({}),
+    // ten samples: the original's list_chats takes seconds on a large history
+    (i) => {
+      if (i % Math.max(1, Math.floor(runs / 10)) === 0) chatsTimes.push(chatsOnce())
+    },
+  ],
   ["list_chats (query)", "list_chats", (i) => ({ query: pick(names, i) })],
   ["get_chat", "get_chat", (i) => ({ chat_jid: pick(chats, i).jid })],
   [
@@ -198,9 +219,21 @@ const cases = [
 ]
 for (const [label, name, argsOf, between] of cases)
   results.push([label, await measureTool(name, argsOf, between)])
+// Resident memory of the server after every call above (13 cases, each runs + 10 calls, mixed).
+const calls = nextId - 2
+const statusOf = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/status`, "utf8")
+  } catch {
+    return ""
+  }
+}
+const kib = (status, key) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN)
+const serverStatus = statusOf(child.pid)
 child.kill()
 baseline.close()
 const like = summary(likeTimes)
+const original = summary(chatsTimes)
 
 // ---------------------------------------------------------------------------------------------
 const fmt = (ms) => `${ms.toFixed(2)} ms`.padStart(11)
@@ -216,4 +249,22 @@ console.log(
 )
 const worst = Math.max(...results.map(([, r]) => r.p99))
 console.log(`slowest read tool p99: ${worst.toFixed(2)} ms`)
+console.log(
+  `${`original list_chats (SQL only, ${chatsTimes.length} runs)`.padEnd(36)}${fmt(original.p50)}${fmt(original.p99)}`,
+)
+console.log(
+  `server RSS after ${calls} mixed calls: ${(kib(serverStatus, "VmRSS") / 1024).toFixed(1)} MB (peak ${(kib(serverStatus, "VmHWM") / 1024).toFixed(1)} MB)`,
+)
 console.log(`reproduce: pnpm build && node bench/read-tools.mjs --store ${values.store} --runs ${runs}`)
+console.log(
+  `json: ${JSON.stringify({
+    messages: count,
+    runs,
+    tools: Object.fromEntries(results),
+    originalLike: { ...like, runs: likeTimes.length },
+    originalListChats: { ...original, runs: chatsTimes.length },
+    serverCalls: calls,
+    serverRssMB: kib(serverStatus, "VmRSS") / 1024,
+    serverPeakRssMB: kib(serverStatus, "VmHWM") / 1024,
+  })}`,
+)

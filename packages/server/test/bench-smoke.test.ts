@@ -1,0 +1,68 @@
+// `pnpm bench` on a tiny history: it runs to the end and writes a complete results.json, so the
+// figures the README quotes can always be reproduced. Speed itself is never asserted here.
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+
+const root = resolve(__dirname, "../../..")
+const readTools = [
+  "list_messages",
+  "list_chats",
+  "get_chat",
+  "get_message_context",
+  "search_contacts",
+  "get_contact",
+  "get_direct_chat_by_contact",
+  "get_contact_chats",
+  "get_last_interaction",
+]
+
+describe("pnpm bench", () => {
+  it("measures every figure on a tiny history and writes them all to results.json", () => {
+    const work = mkdtempSync(join(tmpdir(), "wa-bench-smoke-"))
+    const out = join(work, "results.json")
+    execFileSync(
+      process.execPath,
+      [
+        "bench/run.mjs",
+        "--messages",
+        "2000",
+        "--runs",
+        "3",
+        "--cold-runs",
+        "1",
+        "--data",
+        work,
+        "--out",
+        out,
+      ],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    )
+    const results = JSON.parse(readFileSync(out, "utf8"))
+    const isFigure = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value > 0
+
+    expect(results.data.messages).toBe(2000)
+    expect(results.command).toContain("pnpm bench --messages 2000")
+    expect(typeof results.machine.cpu).toBe("string")
+    expect(results.machine.cores).toBeGreaterThan(0)
+    for (const key of ["ingestPerSecond", "ceilingPerSecond", "ratioToCeiling", "bridgePeakRssMB"])
+      expect(isFigure(results.ingestion[key]), key).toBe(true)
+    expect(isFigure(results.store.bytesPerMessage)).toBe(true)
+    const measured = Object.keys(results.readTools.tools).map((label) => label.split(" ")[0])
+    for (const tool of readTools) expect(measured).toContain(tool)
+    for (const [label, figures] of Object.entries<{ p50: number; p99: number; errors: number }>(
+      results.readTools.tools,
+    )) {
+      expect(isFigure(figures.p50) && isFigure(figures.p99), label).toBe(true)
+      // a tiny history leaves some people without a direct chat: "not found" is a counted answer
+      expect(Number.isInteger(figures.errors), label).toBe(true)
+    }
+    expect(isFigure(results.readTools.originalLike.p50)).toBe(true)
+    expect(isFigure(results.readTools.originalListChats.p50)).toBe(true)
+    expect(isFigure(results.readTools.serverRssMB)).toBe(true)
+    expect(isFigure(results.coldStart.medianMs)).toBe(true)
+    expect(Object.keys(results.targets)).toHaveLength(8)
+  }, 180_000)
+})
