@@ -5,11 +5,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
-const streams = ["history-sync", "message-kinds", "updates", "chats-contacts-groups", "identities"].map(
-  (name) => join(__dirname, "../../../fixtures/streams", `${name}.jsonl`),
-)
+const streams = caseStreams
 
 interface Chat {
   readonly jid: string

@@ -1,14 +1,12 @@
 // Every statement the chats tools run reaches messages and group members through an index (SQLite's
 // own EXPLAIN QUERY PLAN); only the chats table itself, a few thousand rows, may be read whole when
 // filtering by name.
-import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
-const streams = ["history-sync", "message-kinds", "updates", "chats-contacts-groups", "identities"].map(
-  (name) => join(__dirname, "../../../fixtures/streams", `${name}.jsonl`),
-)
+const streams = caseStreams
 
 /** Plan lines reading messages, group members or aliases row by row (any alias the SQL gives them). */
 const fullScan = /^SCAN (messages|m|x|group_participants|p|jid_aliases)( |$)(?!.*USING)/

@@ -1,13 +1,11 @@
 // search_contacts and get_contact through a real MCP client, on a store the bridge built from the
 // recorded fixture streams.
-import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
-const streams = ["history-sync", "message-kinds", "updates", "chats-contacts-groups", "identities"].map(
-  (name) => join(__dirname, "../../../fixtures/streams", `${name}.jsonl`),
-)
+const streams = caseStreams
 
 interface Contact {
   readonly jid: string

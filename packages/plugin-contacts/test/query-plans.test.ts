@@ -1,13 +1,11 @@
 // The contacts tools look people up through indexes (SQLite's own EXPLAIN QUERY PLAN); a name search
 // reads only the contacts table, never messages.
-import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
-const streams = ["history-sync", "message-kinds", "updates", "chats-contacts-groups", "identities"].map(
-  (name) => join(__dirname, "../../../fixtures/streams", `${name}.jsonl`),
-)
+const streams = caseStreams
 
 let storeDir: string
 beforeAll(async () => {

@@ -1,13 +1,11 @@
 // Every statement the messages tools run uses an index on the messages table (SQLite's own
 // EXPLAIN QUERY PLAN), and a page costs the same number of statements whatever its size.
-import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
-const streams = ["history-sync", "message-kinds", "updates", "chats-contacts-groups", "identities"].map(
-  (name) => join(__dirname, "../../../fixtures/streams", `${name}.jsonl`),
-)
+const streams = caseStreams
 
 /** Plan lines that read a big table row by row: messages, reactions (any alias the SQL gives them). */
 const fullScan = /^SCAN (messages|m|x|y|h|q|reactions|r)( |$)(?!.*USING)/
