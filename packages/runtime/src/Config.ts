@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { Data, Either, JSONSchema, ParseResult, Schema } from "effect"
+import { expandHome } from "./internal/homePath.js"
 import { isValidZone } from "./TimeZone.js"
 
 export const defaultFileName = "whatsapp-mcp.config.json"
@@ -220,9 +221,6 @@ export const load = (sources: Sources): Either.Either<Config, ConfigError> => {
     baseDir,
   })
 }
-
-const expandHome = (path: string, env: Readonly<Record<string, string | undefined>>): string =>
-  path === "~" || path.startsWith("~/") ? join(env.HOME ?? "~", path.slice(1)) : path
 
 /** The JSON Schema of the config file, for editors (checked in as whatsapp-mcp.config.schema.json). */
 export const jsonSchema = (): Record<string, unknown> => {

@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Effect, Either, Schema } from "effect"
 import { type Config, ConfigError, formatIssues } from "./Config.js"
+import { expandHome } from "./internal/homePath.js"
 import * as Plugin from "./Plugin.js"
 import type * as Prompt from "./Prompt.js"
 import type * as Resource from "./Resource.js"
@@ -67,8 +68,7 @@ const entryOfDirectory = (dir: string): string => {
 
 const importModule = async (key: string, baseDir: string, cwd: string): Promise<unknown> => {
   if (isPathSpecifier(key)) {
-    const home = process.env.HOME ?? "~"
-    const path = resolve(baseDir, key.startsWith("~/") ? join(home, key.slice(2)) : key)
+    const path = resolve(baseDir, expandHome(key))
     if (!existsSync(path)) throw new Error(`${path} does not exist`)
     const file = statSync(path).isDirectory() ? entryOfDirectory(path) : path
     if (!existsSync(file)) throw new Error(`${file} does not exist (was the plugin built?)`)

@@ -33,7 +33,7 @@ import { HttpResponse, http } from "msw"
 import { setupServer } from "msw/node"
 import * as Application from "./Application.js"
 import * as BridgeClient from "./bridge/BridgeClient.js"
-import { type Config, ConfigError } from "./Config.js"
+import { type Config, ConfigError, defaultBridgeUrl } from "./Config.js"
 import type * as Plugin from "./Plugin.js"
 import { databaseFile } from "./Store.js"
 import * as TimeZone from "./TimeZone.js"
@@ -84,7 +84,7 @@ export const mount = (options: MountOptions): Effect.Effect<Mounted, ConfigError
     const config: Config = {
       file: undefined,
       storeDir,
-      bridgeUrl: options.bridgeUrl ?? "http://127.0.0.1:8080",
+      bridgeUrl: options.bridgeUrl ?? defaultBridgeUrl,
       tokenFile: options.tokenFile ?? join(storeDir, "bridge-token"),
       timezone: options.timezone ?? "UTC",
       readOnly: options.readOnly ?? false,
