@@ -17,7 +17,7 @@ const sends = Math.min(Number(process.argv[2] ?? 28), 28)
 const failures = Number(process.argv[3] ?? 200)
 const root = resolve(import.meta.dirname, "..")
 const bin = join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs")
-const bridgeBin = join(root, "packages/bridge/dist/bin/bridge.js")
+const bridgeBin = join(root, "packages/bridge/dist/bundle/bridge.mjs")
 const zoe = "12025550101@s.whatsapp.net"
 const zoePhoto = "D0D1550D72AAD8847C63546F22C8E8A0"
 

@@ -41,7 +41,7 @@ writeFileSync(
 const bridge = spawn(
   process.execPath,
   [
-    join(root, "packages/bridge/dist/bin/bridge.js"),
+    join(root, "packages/bridge/dist/bundle/bridge.mjs"),
     "--replay",
     join(root, "fixtures/demo/demo.jsonl"),
     "--store",

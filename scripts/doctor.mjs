@@ -51,7 +51,7 @@ if (!existsSync(join(root, "node_modules"))) {
 
 // --- built ----------------------------------------------------------------------------------
 const distFiles = [
-  "packages/bridge/dist/bin/bridge.js",
+  "packages/bridge/dist/bundle/bridge.mjs",
   "packages/runtime/dist/index.js",
   "packages/server/dist/index.js",
   "packages/server/dist/bundle/whatsapp-mcp.mjs",

@@ -43,7 +43,7 @@ const startReplay = async (store: string, port: number) => {
   const bridge = spawn(
     process.execPath,
     [
-      join(root, "packages/bridge/dist/bin/bridge.js"),
+      join(root, "packages/bridge/dist/bundle/bridge.mjs"),
       "--replay",
       join(root, "fixtures/demo/demo.jsonl"),
       "--store",
@@ -109,7 +109,7 @@ describe("pnpm doctor", () => {
     const ingest = spawnSync(
       process.execPath,
       [
-        join(root, "packages/bridge/dist/bin/bridge.js"),
+        join(root, "packages/bridge/dist/bundle/bridge.mjs"),
         "ingest",
         join(root, "fixtures/demo/demo.jsonl"),
         "--store",

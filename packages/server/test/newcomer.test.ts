@@ -35,7 +35,7 @@ describe("the README's newcomer commands", () => {
   })
 
   it("use only options `pnpm bridge --help` documents", () => {
-    const help = run("packages/bridge/dist/bin/bridge.js", "--help")
+    const help = run("packages/bridge/dist/bundle/bridge.mjs", "--help")
     expect(help.status).toBe(0)
     const used = new Set(
       commands.filter((c) => /^pnpm bridge\b/.test(c)).flatMap((c) => c.match(/--[a-z-]+/g) ?? []),
@@ -63,10 +63,10 @@ describe("the README's newcomer commands", () => {
 
   it("run the bridge from the service examples the way the README installs them", () => {
     const unit = readFileSync(join(root, "examples/systemd/whatsapp-bridge.service"), "utf8")
-    expect(unit).toMatch(/^ExecStart=.* packages\/bridge\/dist\/bin\/bridge\.js --store /m)
+    expect(unit).toMatch(/^ExecStart=.* packages\/bridge\/dist\/bundle\/bridge\.mjs --store /m)
     expect(readme).toContain("cp examples/systemd/whatsapp-bridge.service ~/.config/systemd/user/")
     const plist = readFileSync(join(root, "examples/launchd/com.whatsapp-mcp.bridge.plist"), "utf8")
-    expect(plist).toContain("<string>/Users/YOU/whatsapp-mcp/packages/bridge/dist/bin/bridge.js</string>")
+    expect(plist).toContain("<string>/Users/YOU/whatsapp-mcp/packages/bridge/dist/bundle/bridge.mjs</string>")
     expect(plist).toContain("<string>--log-file</string>")
     expect(readme).toContain("examples/launchd/com.whatsapp-mcp.bridge.plist")
   })

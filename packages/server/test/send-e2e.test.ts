@@ -13,7 +13,7 @@ import type { Health } from "../../bridge/src/BridgeApi.js"
 
 const bin = resolve(__dirname, "../dist/bundle/whatsapp-mcp.mjs")
 // What `pnpm bridge` runs.
-const bridgeBin = resolve(__dirname, "../../bridge/dist/bin/bridge.js")
+const bridgeBin = resolve(__dirname, "../../bridge/dist/bundle/bridge.mjs")
 const fixtures = resolve(__dirname, "../../../fixtures")
 const picture = join(fixtures, "media/market.jpg")
 const pictureSha256 = createHash("sha256").update(readFileSync(picture)).digest("hex")

@@ -6,9 +6,11 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { Cause, Effect, Exit, Fiber, Logger, LogLevel } from "effect"
-import { logout, runBridge, runReplayBridge } from "../BridgePrograms.js"
-import { ingestCommand } from "../ingest/IngestCommand.js"
 import { RotatingLogFile } from "../logging/RotatingLogFile.js"
+
+// Each subcommand loads only its own program: `ingest` never pays for the socket, the HTTP server
+// or the pairing code, and every command starts faster.
+const programs = () => import("../BridgePrograms.js")
 
 const usage = `usage:
   bridge [--store DIR] [--port N] [--pair-phone DIGITS]   link and run against WhatsApp
@@ -93,6 +95,7 @@ const ingest: Subcommand = async (args) => {
   const parsed = parse(" ingest", args, { store: { type: "string", default: "./store" } } as const)
   if (parsed.positionals.length === 0)
     exitWith(2, `bridge ingest: name at least one FILE to ingest.\n${usage}`)
+  const { ingestCommand } = await import("../ingest/IngestCommand.js")
   const exit = await Effect.runPromiseExit(
     ingestCommand({
       files: parsed.positionals.map(fromUser),
@@ -113,6 +116,7 @@ const logoutCommand: Subcommand = async (args) => {
   const parsed = parse(" logout", args, { store: { type: "string", default: "./store" } } as const)
   if (parsed.positionals.length > 0)
     exitWith(2, `bridge logout: unexpected "${parsed.positionals[0]}".\n${usage}`)
+  const { logout } = await programs()
   return runToEnd("bridge logout", logout(fromUser(String(parsed.values.store))))
 }
 
@@ -149,6 +153,7 @@ const daemon: Subcommand = async (args) => {
     if (parsed.values["pair-phone"] !== undefined)
       exitWith(2, "bridge: --pair-phone makes no sense with --replay.")
     const media = (parsed.values.media as Array<string> | undefined)?.map(fromUser) ?? bundledMedia()
+    const { runReplayBridge } = await programs()
     return runToEnd(
       "bridge",
       runReplayBridge({
@@ -161,6 +166,7 @@ const daemon: Subcommand = async (args) => {
     )
   }
   const pairPhone = parsed.values["pair-phone"] as string | undefined
+  const { runBridge } = await programs()
   return runToEnd(
     "bridge",
     runBridge({

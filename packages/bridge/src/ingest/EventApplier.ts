@@ -3,9 +3,11 @@
  * unusable event is skipped whole and reported, and a failing store (disk full, I/O error) leaves
  * nothing of the batch behind. The same code runs for live sockets and recorded streams.
  */
-import { proto, type WAMessage, type WAMessageKey } from "@whiskeysockets/baileys"
+import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys"
+import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
 import Database from "better-sqlite3"
 import type { BaileysEvent, BaileysEventData } from "../recording/BaileysEvent.js"
+import { wireBytesOf } from "../recording/WireMessages.js"
 import { AccountKeys, type ChatKind, HistorySyncTypes, type ParticipantRole } from "../StoreSchema.js"
 import { type MessageRow, StoreWriter } from "../store/StoreWriter.js"
 import { Identities } from "./Identities.js"
@@ -130,10 +132,15 @@ export class EventApplier {
     try {
       return this.runBatch(events)
     } catch (error) {
-      this.identities.reload()
-      this.directChats.clear()
+      this.forgetUncommitted()
       throw error
     }
+  }
+
+  /** The transaction this applier's batches joined was rolled back: drop what it remembered of them. */
+  forgetUncommitted(): void {
+    this.identities.reload()
+    this.directChats.clear()
   }
 
   private applyAll(events: ReadonlyArray<BaileysEvent>): BatchOutcome {
@@ -700,6 +707,8 @@ export class EventApplier {
 
 /** The message as WhatsApp's protobuf bytes; a payload protobuf cannot encode is stored without them. */
 const encodeRaw = (message: WAMessage): Uint8Array | null => {
+  const known = wireBytesOf(message)
+  if (known !== undefined) return known
   try {
     return proto.WebMessageInfo.encode(message).finish()
   } catch {

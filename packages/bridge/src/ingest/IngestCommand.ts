@@ -3,10 +3,13 @@
  * A malformed line or an unusable event is reported as `file:line: reason` and skipped; the rest
  * of the stream is kept and the exit status says that something was skipped.
  */
-import { NodeFileSystem } from "@effect/platform-node"
+import { availableParallelism } from "node:os"
+import { FileSystem } from "@effect/platform"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, Layer, Stream } from "effect"
 import type { BaileysEvent } from "../recording/BaileysEvent.js"
-import { type RecordedEvent, readRecording } from "../recording/index.js"
+import type { RecordedEvent } from "../recording/RecordedLine.js"
+import { readRecording } from "../recording/RecordingReader.js"
 import { MessageStore } from "../store/MessageStore.js"
 import { type IngestError, Ingestor } from "./Ingestor.js"
 
@@ -16,6 +19,11 @@ export interface IngestCommandOptions {
   /** where reports go (default: the process's stdout and stderr) */
   readonly out?: (line: string) => void
   readonly err?: (line: string) => void
+  /**
+   * Decode in a second thread: "auto" (the default) does so for files of several MB on a machine
+   * with more than one core.
+   */
+  readonly decodeInWorker?: "auto" | boolean
 }
 
 /** What the command did; `exitCode` is 0 when every line was stored, 1 when something was skipped. */
@@ -30,10 +38,16 @@ export interface IngestSummary {
   readonly exitCode: 0 | 1
 }
 
-// A batch closes at whichever comes first: enough events, or enough messages in them. Large
-// enough that per-transaction costs vanish, small enough that a batch stays a few MB in memory.
+// A batch closes at whichever comes first: enough events, or enough messages in them. Batches are
+// committed in groups (Ingestor.bulkLoad), so they can stay small: a few MB in memory.
 const batchEvents = 512
-const batchMessages = 8192
+const batchMessages = 4096
+
+// A long history is decoded in a second thread while this one stores it; for a short file the
+// thread's start costs more than it saves.
+const workerFromBytes = 8 * 1024 * 1024
+const decodeInWorker = (fileBytes: number): boolean =>
+  fileBytes >= workerFromBytes && availableParallelism() > 1
 
 const messagesIn = (event: BaileysEvent): number =>
   event.event === "messages.upsert" || event.event === "messaging-history.set"
@@ -75,28 +89,44 @@ export const ingestCommand = (options: IngestCommandOptions) =>
       )
     })
 
-    for (const file of options.files) {
-      const read = readRecording(file).pipe(
-        Stream.runForEach((line): Effect.Effect<void, IngestError> => {
-          if (line._tag === "MalformedLine") {
-            problems += 1
-            return Effect.sync(() => err(line.message))
-          }
-          pending.push(line)
-          pendingMessages += messagesIn(line.event)
-          return pending.length >= batchEvents || pendingMessages >= batchMessages ? flush : Effect.void
-        }),
-        Effect.zipRight(flush),
-      )
-      yield* read.pipe(
-        Effect.catchTag("RecordingUnreadable", (error) =>
-          Effect.sync(() => {
-            problems += 1
-            err(`${file}: cannot read this file (${error.cause.message}); it was skipped.`)
+    const fs = yield* FileSystem.FileSystem
+    const sizes = yield* Effect.forEach(options.files, (file) =>
+      fs.stat(file).pipe(
+        Effect.map((info) => Number(info.size)),
+        Effect.orElseSucceed(() => 0),
+      ),
+    )
+    const readAll = Effect.forEach(
+      options.files,
+      (file, i) => {
+        const inWorker =
+          options.decodeInWorker === undefined || options.decodeInWorker === "auto"
+            ? decodeInWorker(sizes[i] ?? 0)
+            : options.decodeInWorker
+        const read = readRecording(file, { decodeInWorker: inWorker }).pipe(
+          Stream.runForEach((line): Effect.Effect<void, IngestError> => {
+            if (line._tag === "MalformedLine") {
+              problems += 1
+              return Effect.sync(() => err(line.message))
+            }
+            pending.push(line)
+            pendingMessages += messagesIn(line.event)
+            return pending.length >= batchEvents || pendingMessages >= batchMessages ? flush : Effect.void
           }),
-        ),
-      )
-    }
+          Effect.zipRight(flush),
+        )
+        return read.pipe(
+          Effect.catchTag("RecordingUnreadable", (error) =>
+            Effect.sync(() => {
+              problems += 1
+              err(`${file}: cannot read this file (${error.cause.message}); it was skipped.`)
+            }),
+          ),
+        )
+      },
+      { discard: true },
+    )
+    yield* ingestor.bulkLoad(readAll)
 
     const count = (table: string) =>
       (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n

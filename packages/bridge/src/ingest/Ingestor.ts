@@ -3,8 +3,9 @@
  * batch at a time, in arrival order, each in one transaction. Baileys does not await its event
  * handlers, so callers may submit from a callback: the queue keeps the batches serial.
  */
-import { Data, Deferred, Effect, Queue } from "effect"
+import { Data, Deferred, Effect, Exit, Queue } from "effect"
 import type { BaileysEvent } from "../recording/BaileysEvent.js"
+import { restoreMessageIndexes, suspendMessageIndexes } from "../store/MessageIndexes.js"
 import { MessageStore } from "../store/MessageStore.js"
 import { type BatchOutcome, EventApplier } from "./EventApplier.js"
 
@@ -35,15 +36,33 @@ const failureMessage = (cause: unknown): string => {
   return `Could not store a batch of events; none of it was kept (${typeof code === "string" ? `${code}: ` : ""}${detail}).${hint}`
 }
 
+/** Messages a bulk load commits at a time. */
+const bulkCommitEvery = 32_768
+
 export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/Ingestor", {
   scoped: Effect.gen(function* () {
     const store = yield* MessageStore
     const applier = new EventApplier(store.db)
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Job>(), Queue.shutdown)
 
+    // While a bulk load runs, its batches join one open transaction (each batch a savepoint in it),
+    // committed every `commitEvery` messages: far fewer commits, each rewriting far fewer pages.
+    let group: { readonly commitEvery: number; messages: number } | undefined
+
     const run = (job: Job) =>
       Effect.try({
-        try: () => applier.apply(job.events),
+        try: () => {
+          const outcome = applier.apply(job.events)
+          if (group !== undefined) {
+            group.messages += outcome.messages
+            if (group.messages >= group.commitEvery) {
+              store.db.exec("COMMIT")
+              store.db.exec("BEGIN IMMEDIATE")
+              group.messages = 0
+            }
+          }
+          return outcome
+        },
         catch: (cause) => new IngestError({ message: failureMessage(cause), cause }),
       }).pipe(
         Effect.exit,
@@ -68,6 +87,60 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
         return yield* Deferred.await(done)
       })
 
-    return { ingest } as const
+    /**
+     * Runs `load` (which submits batches) on a store that holds no message yet as a bulk load: the
+     * search indexes are built once at the end instead of row by row. On a store that already holds
+     * messages, runs `load` as it is. The indexes are back when this ends, however it ends.
+     */
+    const failed = (cause: unknown) => new IngestError({ message: failureMessage(cause), cause })
+
+    const begin = Effect.try({
+      try: () => {
+        const suspended = suspendMessageIndexes(store.db)
+        applier.writer.fullTextRebuiltLater = suspended
+        store.db.exec("BEGIN IMMEDIATE")
+        group = { commitEvery: bulkCommitEvery, messages: 0 }
+        return suspended
+      },
+      catch: failed,
+    })
+
+    const finish = (suspended: boolean) =>
+      Effect.try({
+        try: () => {
+          group = undefined
+          store.db.exec("COMMIT")
+          applier.writer.fullTextRebuiltLater = false
+          if (suspended) restoreMessageIndexes(store.db)
+        },
+        catch: failed,
+      })
+
+    const abandon = (suspended: boolean) =>
+      Effect.sync(() => {
+        group = undefined
+        if (store.db.inTransaction) store.db.exec("ROLLBACK")
+        applier.forgetUncommitted()
+        applier.writer.fullTextRebuiltLater = false
+        // if this fails too, opening the store next time builds the indexes
+        if (suspended) Effect.runSync(Effect.ignore(Effect.try(() => restoreMessageIndexes(store.db))))
+      })
+
+    /**
+     * Runs `load`, which submits the batches of a long recorded history, as a bulk load: its batches
+     * are committed together every few ten thousand messages, and in a store that holds no message
+     * yet the search indexes are built once at the end instead of row by row. If `load` fails or is
+     * interrupted, what it stored since the last commit is rolled back (running it again stores it:
+     * ingestion is idempotent). The indexes are back when this ends, however it ends, and if the
+     * process dies first, opening the store puts them back.
+     */
+    const bulkLoad = <A, E, R>(load: Effect.Effect<A, E, R>): Effect.Effect<A, E | IngestError, R> =>
+      Effect.acquireUseRelease(
+        begin,
+        (suspended) => Effect.zipLeft(load, finish(suspended)),
+        (suspended, exit) => (Exit.isFailure(exit) ? abandon(suspended) : Effect.void),
+      )
+
+    return { ingest, bulkLoad } as const
   }),
 }) {}

@@ -2,7 +2,7 @@
  * What a WhatsApp JID is: user JIDs normalised to one device-less form, phone JIDs told apart from
  * LIDs, and the chat kind a JID names. Built on Baileys' own JID parser.
  */
-import { jidDecode, jidNormalizedUser } from "@whiskeysockets/baileys"
+import { jidDecode, jidNormalizedUser } from "@whiskeysockets/baileys/lib/WABinary/jid-utils.js"
 import type { ChatKind } from "../StoreSchema.js"
 
 const phoneServer = "s.whatsapp.net"

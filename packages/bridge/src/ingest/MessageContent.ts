@@ -3,9 +3,10 @@
  * caption, poll question…), media pointers, location, contact cards, poll options and the message
  * it replies to. Wrappers (ephemeral, view-once, document-with-caption, edited) are unwrapped first.
  */
-import { normalizeMessageContent, proto } from "@whiskeysockets/baileys"
+import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
 import type { MessageKind } from "../StoreSchema.js"
 import type { MessageContentColumns } from "../store/StoreWriter.js"
+import { unwrapMessage } from "./MessageWrappers.js"
 import { protoBytes, protoEnum, protoInteger, protoText, unixSecondsFromMillis } from "./ProtoValues.js"
 
 /** The content columns of a `messages` row. */
@@ -243,7 +244,7 @@ const hasVisibleField = (content: proto.IMessage): boolean => {
 
 /** The text of an edited message's new content (body or caption). */
 export const editedText = (message: proto.IMessage | null | undefined): string | null => {
-  const content = normalizeMessageContent(message)
+  const content = unwrapMessage(message)
   if (!content) return null
   const inner = content.protocolMessage?.editedMessage
   if (inner) return editedText(inner)
@@ -252,7 +253,7 @@ export const editedText = (message: proto.IMessage | null | undefined): string |
 
 /** Reads what a message payload means for the store. */
 export const readMessage = (message: proto.IMessage | null | undefined): MessageMeaning => {
-  const content = normalizeMessageContent(message)
+  const content = unwrapMessage(message)
   if (!content) return { _tag: "Empty" }
   const known = readContent(content)
   if (known) return { _tag: "Content", content: known }

@@ -2,7 +2,7 @@
  * Turns one line of a recorded stream into the event a live socket would have delivered (Buffers
  * for bytes, WAProto instances for messages), or into a MalformedLine saying what is wrong with it.
  */
-import { proto } from "@whiskeysockets/baileys"
+import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
 import { type BaileysEvent, type BaileysEventName, isBaileysEventName } from "./BaileysEvent.js"
 import { parseBufferJson } from "./internal/BufferRevival.js"
 import { isRecord, partialFromJson, wholeFromJson } from "./internal/ProtoJson.js"
@@ -127,7 +127,8 @@ const historyChats = (value: unknown, revived: ReadonlyArray<proto.IWebMessageIn
   })
 }
 
-type Reviver = (data: unknown) => unknown
+/** Messages already revived elsewhere (a decoding worker), given in place of `data.messages`. */
+type Reviver = (data: unknown, revivedMessages?: Array<proto.IWebMessageInfo>) => unknown
 
 const anyObject: Reviver = (data) => {
   if (typeof data !== "object" || data === null) fail("data must be an object or an array")
@@ -135,9 +136,9 @@ const anyObject: Reviver = (data) => {
 }
 
 const revivers: Partial<Record<BaileysEventName, Reviver>> = {
-  "messaging-history.set": (data) => {
+  "messaging-history.set": (data, revivedMessages) => {
     const set = record(data, "data")
-    const revived = messages(set.messages, "data.messages")
+    const revived = revivedMessages ?? messages(set.messages, "data.messages")
     set.messages = revived
     set.chats = historyChats(set.chats, revived)
     listWithIds(set.contacts, "data.contacts")
@@ -169,9 +170,9 @@ const revivers: Partial<Record<BaileysEventName, Reviver>> = {
     oneOf(status.status, "data.status", ["complete", "paused"])
     return status
   },
-  "messages.upsert": (data) => {
+  "messages.upsert": (data, revivedMessages) => {
     const upsert = record(data, "data")
-    upsert.messages = messages(upsert.messages, "data.messages")
+    upsert.messages = revivedMessages ?? messages(upsert.messages, "data.messages")
     oneOf(upsert.type, "data.type", ["append", "notify"])
     optional(upsert.requestId, "data.requestId", string)
     return upsert
@@ -236,11 +237,27 @@ const revivers: Partial<Record<BaileysEventName, Reviver>> = {
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
+/** A line parsed as JSON and checked to name a known event: its data is not revived yet. */
+export interface ParsedLine {
+  readonly name: BaileysEventName
+  readonly data: unknown
+}
+
+/** The events whose `data.messages` holds whole WebMessageInfo payloads. */
+export const carriesMessages = (
+  name: BaileysEventName,
+): name is "messaging-history.set" | "messages.upsert" =>
+  name === "messaging-history.set" || name === "messages.upsert"
+
 /**
- * Decodes one line. Blank lines and `//` comments give `undefined`; anything else gives the revived
- * event or a MalformedLine. Never throws.
+ * The first half of decoding a line: JSON (with BufferJSON's Buffers) and the event name. Blank
+ * lines and `//` comments give `undefined`. Never throws.
  */
-export const decodeRecordingLine = (text: string, file: string, line: number): RecordedLine | undefined => {
+export const parseRecordingLine = (
+  text: string,
+  file: string,
+  line: number,
+): ParsedLine | MalformedLine | undefined => {
   const trimmed = text.trim()
   if (trimmed === "" || trimmed.startsWith("//")) return undefined
   const malformed = (reason: string) => new MalformedLine({ file, line, reason })
@@ -255,10 +272,53 @@ export const decodeRecordingLine = (text: string, file: string, line: number): R
   if (typeof name !== "string") return malformed('the line has no "event" name')
   if (!isBaileysEventName(name)) return malformed(`unknown event "${name}"`)
   if (parsed.data === undefined) return malformed(`${name}: the line has no "data"`)
+  return { name, data: parsed.data }
+}
+
+/**
+ * Revives the `data.messages` of a message-carrying line as WAProto instances, or says why they
+ * cannot be (the reason names the message, as a whole-line decode would). The data is not changed.
+ */
+export const reviveRecordedMessages = (
+  parsed: ParsedLine,
+): { readonly messages: Array<proto.IWebMessageInfo> } | { readonly reason: string } => {
   try {
-    const data = (revivers[name] ?? anyObject)(parsed.data)
-    return new RecordedEvent({ file, line, event: { event: name, data } as BaileysEvent })
+    return { messages: messages(record(parsed.data, "data").messages, "data.messages") }
   } catch (error) {
-    return malformed(`${name}: ${error instanceof ShapeProblem ? error.reason : describe(error)}`)
+    return { reason: `${parsed.name}: ${error instanceof ShapeProblem ? error.reason : describe(error)}` }
   }
+}
+
+/**
+ * The second half: the event a live socket would have delivered, or why the line cannot be one.
+ * For a message-carrying event, `revivedMessages` (from `reviveRecordedMessages`, possibly in
+ * another thread) stands in for `data.messages`. Never throws.
+ */
+export const reviveRecordedLine = (
+  parsed: ParsedLine,
+  file: string,
+  line: number,
+  revivedMessages?: Array<proto.IWebMessageInfo>,
+): RecordedLine => {
+  try {
+    const data = (revivers[parsed.name] ?? anyObject)(parsed.data, revivedMessages)
+    return new RecordedEvent({ file, line, event: { event: parsed.name, data } as BaileysEvent })
+  } catch (error) {
+    return new MalformedLine({
+      file,
+      line,
+      reason: `${parsed.name}: ${error instanceof ShapeProblem ? error.reason : describe(error)}`,
+    })
+  }
+}
+
+/**
+ * Decodes one line. Blank lines and `//` comments give `undefined`; anything else gives the revived
+ * event or a MalformedLine. Never throws.
+ */
+export const decodeRecordingLine = (text: string, file: string, line: number): RecordedLine | undefined => {
+  const parsed = parseRecordingLine(text, file, line)
+  return parsed === undefined || parsed instanceof MalformedLine
+    ? parsed
+    : reviveRecordedLine(parsed, file, line)
 }

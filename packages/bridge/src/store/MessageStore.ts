@@ -9,6 +9,7 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import Database from "better-sqlite3"
 import { Context, Data, Effect, Layer, type Scope } from "effect"
 import { StoreFileName } from "../StoreSchema.js"
+import { restoreMessageIndexes } from "./MessageIndexes.js"
 import { StoreMigrations } from "./StoreMigrations.js"
 
 /** The store could not be opened or upgraded; `message` says what to do about it. */
@@ -59,6 +60,31 @@ const prepareDirectory = (directory: string) =>
         directory,
         cause,
         message: `Cannot use ${directory} as the store directory (${reason(cause)}). Pass a directory you can write to with --store DIR.`,
+      }),
+  })
+
+/**
+ * A new store gets 8 KiB pages before anything is written (the size cannot change afterwards in
+ * WAL mode): loading a long history writes a third fewer pages than with SQLite's default 4 KiB,
+ * and the read tools' lookups stay as fast.
+ */
+const createWithPageSize = (directory: string, file: string) =>
+  Effect.try({
+    try: () => {
+      if (fs.existsSync(file)) return
+      const db = new Database(file)
+      try {
+        db.pragma("page_size = 8192")
+        db.pragma("journal_mode = WAL")
+      } finally {
+        db.close()
+      }
+    },
+    catch: (cause) =>
+      new StoreOpenError({
+        directory,
+        cause,
+        message: `Cannot create ${file} (${reason(cause)}). Pass a directory you can write to with --store DIR.`,
       }),
   })
 
@@ -119,7 +145,18 @@ export const openMessageStore = (
     const directory = path.resolve(options.directory)
     const file = path.join(directory, StoreFileName)
     yield* prepareDirectory(directory)
+    yield* createWithPageSize(directory, file)
     yield* migrate(directory, file)
     const db = yield* connect(directory, file)
+    // a bulk load that never finished left search indexes out: build them before anything reads
+    yield* Effect.try({
+      try: () => restoreMessageIndexes(db),
+      catch: (cause) =>
+        new StoreOpenError({
+          directory,
+          cause,
+          message: `Cannot rebuild the search indexes of ${file} (${reason(cause)}). Is the disk full?`,
+        }),
+    })
     return { directory, file, db }
   })

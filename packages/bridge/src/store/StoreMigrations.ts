@@ -175,6 +175,27 @@ END`,
 ) WITHOUT ROWID`,
 ]
 
+/**
+ * The statements of the schema that only reads and search use: indexes no write of the ingestion
+ * looks rows up by (re-keying an identity, for one, needs the chat and sender indexes), and the
+ * triggers that keep the full-text index in sync. Loading a new store builds them after the rows
+ * (`MessageIndexes`). Keep this list in step with the migrations and `StoreWriter`.
+ */
+const readOnlySchema = new Set([
+  "messages_time",
+  "messages_kind_time",
+  "messages_quoted",
+  "messages_fts_insert",
+  "messages_fts_delete",
+  "messages_fts_update",
+])
+
+export const deferrableMessageSchema: ReadonlyArray<{ readonly name: string; readonly sql: string }> =
+  initialSchema.flatMap((sql) => {
+    const name = /^CREATE (?:INDEX|TRIGGER) (\w+)/.exec(sql)?.[1]
+    return name !== undefined && readOnlySchema.has(name) ? [{ name, sql }] : []
+  })
+
 /** Keyed `<id>_<name>` as `Migrator.fromRecord` expects. */
 export const StoreMigrations = {
   "1_initial_schema": statements(initialSchema),

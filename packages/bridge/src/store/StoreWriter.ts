@@ -218,6 +218,12 @@ export class StoreWriter {
   private readonly releaseStatement: Database.Statement
   private readonly rollbackToStatement: Database.Statement
 
+  /**
+   * Set while a new store is loaded without its full-text triggers (`MessageIndexes`): the index is
+   * rebuilt once at the end, so batches skip their own indexing.
+   */
+  fullTextRebuiltLater = false
+
   constructor(readonly db: Database.Database) {
     this.insertMessageStatement = db.prepare(insertMessageSql)
     this.upsertMessageStatement = db.prepare(
@@ -634,6 +640,7 @@ export class StoreWriter {
    * deferred to one statement at the end; updates and deletes of older rows stay trigger-synced.
    */
   withDeferredIndexing<A>(apply: () => A): A {
+    if (this.fullTextRebuiltLater) return apply()
     this.deferIndexingStatement.run()
     const result = apply()
     this.indexDeferredStatement.run()

@@ -3,7 +3,7 @@
  * strings, bytes as base64, enums as names), and the keys Baileys adds beside them
  * (`key.remoteJidAlt`, `lastMessageRecvTimestamp`, …) are kept, because the schema would drop them.
  */
-import { proto } from "@whiskeysockets/baileys"
+import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
 
 /** A generated WAProto message class, as far as conversion needs it. */
 export interface ProtoType<T> {
@@ -43,6 +43,32 @@ const toJson = (value: unknown): JsonRecord => (value as { toJSON(): JsonRecord 
 // mappings: they must survive every conversion.
 const keepKeyExtras = (from: JsonRecord, to: JsonRecord): void => {
   if (isRecord(from.key) && isRecord(to.key)) copyExtras(from.key, to.key, fieldsOf(proto.MessageKey))
+}
+
+/** The keys an object carries beside the schema's fields (and its `key`'s), or undefined if none. */
+export const extrasOf = <T>(
+  type: ProtoType<T>,
+  value: object,
+): { readonly own?: JsonRecord; readonly key?: JsonRecord } | undefined => {
+  const own: JsonRecord = {}
+  copyExtras(value as JsonRecord, own, fieldsOf(type))
+  const key: JsonRecord = {}
+  const nested = (value as JsonRecord).key
+  if (isRecord(nested)) copyExtras(nested, key, fieldsOf(proto.MessageKey))
+  const hasOwn = Object.keys(own).length > 0
+  const hasKey = Object.keys(key).length > 0
+  if (!hasOwn && !hasKey) return undefined
+  return { ...(hasOwn ? { own } : {}), ...(hasKey ? { key } : {}) }
+}
+
+/** Sets extras taken by `extrasOf` back on a revived instance. */
+export const restoreExtras = (
+  instance: object,
+  extras: { readonly own?: JsonRecord; readonly key?: JsonRecord },
+): void => {
+  if (extras.own) Object.assign(instance, extras.own)
+  const key = (instance as JsonRecord).key
+  if (extras.key && isRecord(key)) Object.assign(key, extras.key)
 }
 
 /** A whole proto object (instance or plain) as JSON, with its extra keys. */

@@ -1,0 +1,111 @@
+// Long recordings are decoded in a second thread. Whatever the thread, reading a recording must
+// give the same lines: the same events in the same shapes a live socket delivers (WAProto
+// instances, Buffers), the same malformed-line reports, the same errors for unreadable files.
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { NodeFileSystem } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { proto } from "@whiskeysockets/baileys"
+import { Chunk, Effect, Either, Stream } from "effect"
+import {
+  encodeRecordingLine,
+  isMalformedLine,
+  type RecordedLine,
+  readRecording,
+} from "../../src/recording/index.js"
+import { wireBytesOf } from "../../src/recording/WireMessages.js"
+
+const fixtures = path.resolve(import.meta.dirname, "../../../../fixtures")
+const recordings = [
+  ...fs.readdirSync(path.join(fixtures, "streams")).map((name) => path.join(fixtures, "streams", name)),
+  path.join(fixtures, "demo", "demo.jsonl"),
+  path.join(fixtures, "broken", "mixed.jsonl"),
+]
+
+const read = (file: string, decodeInWorker: boolean) =>
+  readRecording(file, { decodeInWorker }).pipe(
+    Stream.runCollect,
+    Effect.map((lines) => Chunk.toArray(lines) as Array<RecordedLine>),
+    Effect.provide(NodeFileSystem.layer),
+  )
+
+/** Each line as a reader sees it: where it is, and its event as JSON or its report. */
+const described = (lines: ReadonlyArray<RecordedLine>) =>
+  lines.map((line) =>
+    isMalformedLine(line)
+      ? `${line.line} ${line.message}`
+      : `${line.line} ${line.file} ${encodeRecordingLine(line.event)}`,
+  )
+
+const messagesOf = (lines: ReadonlyArray<RecordedLine>) =>
+  lines.flatMap((line) => {
+    if (isMalformedLine(line)) return []
+    const { event } = line
+    return event.event === "messages.upsert" || event.event === "messaging-history.set"
+      ? (event.data.messages ?? [])
+      : []
+  })
+
+describe("decoding a recording in a worker thread", () => {
+  for (const file of recordings) {
+    it.effect(`reads ${path.basename(file)} exactly as the reading thread does`, () =>
+      Effect.gen(function* () {
+        const here = yield* read(file, false)
+        const there = yield* read(file, true)
+        assert.isAbove(here.length, 0)
+        assert.deepStrictEqual(described(there), described(here))
+        const messages = messagesOf(there)
+        for (const message of messages) {
+          // live-shaped: WAProto instances with their bytes known, so storing them encodes nothing
+          assert.instanceOf(message, proto.WebMessageInfo)
+          assert.deepStrictEqual(
+            Buffer.from(wireBytesOf(message) ?? []),
+            Buffer.from(proto.WebMessageInfo.encode(message).finish()),
+          )
+        }
+      }),
+    )
+  }
+
+  it.effect("gives media keys as Buffers, as a live socket does", () =>
+    Effect.gen(function* () {
+      const lines = yield* read(path.join(fixtures, "streams", "message-kinds.jsonl"), true)
+      const keys = messagesOf(lines).flatMap((message) => {
+        const image = message.message?.imageMessage
+        return image?.mediaKey ? [image.mediaKey] : []
+      })
+      assert.isAbove(keys.length, 0)
+      for (const key of keys) assert.isTrue(Buffer.isBuffer(key))
+    }),
+  )
+
+  it.effect("fails a missing file or a directory as unreadable, naming it", () =>
+    Effect.gen(function* () {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "wa-worker-"))
+      for (const file of [path.join(directory, "missing.jsonl"), directory]) {
+        const outcome = yield* Effect.either(read(file, true))
+        assert.isTrue(Either.isLeft(outcome))
+        if (Either.isLeft(outcome)) {
+          assert.strictEqual(outcome.left._tag, "RecordingUnreadable")
+          assert.include(outcome.left.message, file)
+        }
+      }
+      fs.rmSync(directory, { recursive: true, force: true })
+    }),
+  )
+
+  it.effect("reads a last line without a newline, and Windows line ends", () =>
+    Effect.gen(function* () {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "wa-worker-"))
+      const source = fs.readFileSync(path.join(fixtures, "streams", "history-sync.jsonl"), "utf8")
+      const file = path.join(directory, "crlf.jsonl")
+      fs.writeFileSync(file, source.trimEnd().split("\n").join("\r\n"))
+      const here = yield* read(file, false)
+      const there = yield* read(file, true)
+      assert.deepStrictEqual(described(there), described(here))
+      assert.isFalse(here.some(isMalformedLine))
+      fs.rmSync(directory, { recursive: true, force: true })
+    }),
+  )
+})

@@ -1,0 +1,144 @@
+// `bridge ingest` loads a long history in bulk: batches committed in groups, decoding in a second
+// thread, and in a new store the search indexes built once at the end. The store it leaves must be
+// the very store that storing the same events one batch at a time leaves, and no way of stopping
+// (a failure, a crash) may leave a store without its indexes.
+import * as path from "node:path"
+import { NodeFileSystem } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import Database from "better-sqlite3"
+import { Context, Effect, Exit, Layer, Stream } from "effect"
+import { ingestCommand } from "../../src/ingest/IngestCommand.js"
+import { Ingestor } from "../../src/ingest/Ingestor.js"
+import { readRecording } from "../../src/recording/index.js"
+import { StoreFileName } from "../../src/StoreSchema.js"
+import { suspendMessageIndexes } from "../../src/store/MessageIndexes.js"
+import { MessageStore, openMessageStore } from "../../src/store/MessageStore.js"
+import {
+  alice,
+  all,
+  checkSearchIndex,
+  dump,
+  openTestStore,
+  search,
+  temporaryDirectory,
+  text,
+  upsert,
+} from "../ingest/IngestTestKit.js"
+
+const fixtures = path.resolve(import.meta.dirname, "../../../../fixtures")
+const recordings = [
+  ...["history-sync", "message-kinds", "updates", "chats-contacts-groups", "identities"].map((name) =>
+    path.join(fixtures, "streams", `${name}.jsonl`),
+  ),
+  path.join(fixtures, "demo", "demo.jsonl"),
+]
+
+const schemaNames = (db: Database.Database) =>
+  all(db, "SELECT type, name FROM sqlite_schema WHERE type IN ('index', 'trigger') ORDER BY name")
+
+const quiet = { out: () => undefined, err: () => undefined }
+
+describe("loading a store in bulk", () => {
+  it.scoped("leaves the same store, search index included, as storing the events batch by batch", () =>
+    Effect.gen(function* () {
+      const directory = yield* temporaryDirectory
+      const bulk = path.join(directory, "bulk")
+      const summary = yield* ingestCommand({
+        files: recordings,
+        storeDirectory: bulk,
+        decodeInWorker: true,
+        ...quiet,
+      })
+      assert.strictEqual(summary.exitCode, 0)
+
+      const reference = yield* openTestStore(path.join(directory, "reference"))
+      for (const file of recordings) {
+        const lines = yield* readRecording(file).pipe(Stream.runCollect, Effect.provide(NodeFileSystem.layer))
+        for (const line of lines) if (line._tag === "RecordedEvent") yield* reference.ingest(line.event)
+      }
+
+      const loaded = new Database(path.join(bulk, StoreFileName))
+      assert.deepStrictEqual(schemaNames(loaded), schemaNames(reference.db))
+      // every table but the migrations' (which holds when each store was created)
+      const { effect_sql_migrations: _loaded, ...loadedRows } = dump(loaded)
+      const { effect_sql_migrations: _reference, ...referenceRows } = dump(reference.db)
+      assert.deepStrictEqual(loadedRows, referenceRows)
+      assert.isAbove(search(loaded, "boulangerie").length, 0)
+      checkSearchIndex(loaded)
+      loaded.close()
+    }),
+  )
+
+  it.scoped("a load that died halfway leaves a store that opening repairs, search included", () =>
+    Effect.gen(function* () {
+      const directory = yield* temporaryDirectory
+      const complete = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const store = yield* openTestStore(directory)
+          const names = schemaNames(store.db)
+          // the load began on the new store, stored a row, and the process died: no finalizer ran
+          assert.isTrue(suspendMessageIndexes(store.db))
+          store.db
+            .prepare(
+              "INSERT INTO messages (chat_jid, id, from_me, timestamp, kind, text) VALUES (?, 'K1', 0, 1717000000, 'text', 'croissants au beurre')",
+            )
+            .run(alice)
+          assert.isBelow(schemaNames(store.db).length, names.length)
+          return names
+        }),
+      )
+      const reopened = yield* openMessageStore({ directory })
+      assert.deepStrictEqual(schemaNames(reopened.db), complete)
+      assert.deepStrictEqual(search(reopened.db, "croissants"), ["K1"])
+      checkSearchIndex(reopened.db)
+    }),
+  )
+
+  it.scoped("a failed load keeps nothing of its last group and puts the indexes back", () =>
+    Effect.gen(function* () {
+      const directory = yield* temporaryDirectory
+      const context = yield* Layer.build(
+        Ingestor.Default.pipe(Layer.provideMerge(MessageStore.layer({ directory }))),
+      )
+      const ingestor = Context.get(context, Ingestor)
+      const { db } = Context.get(context, MessageStore)
+      const complete = schemaNames(db)
+      const exit = yield* Effect.exit(
+        ingestor.bulkLoad(
+          ingestor
+            .ingest([upsert("notify", text("F1", "perdu", 1_717_000_000))])
+            .pipe(Effect.zipRight(Effect.fail("the recording ended badly"))),
+        ),
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      assert.lengthOf(all(db, "SELECT id FROM messages"), 0)
+      assert.deepStrictEqual(schemaNames(db), complete)
+      assert.isFalse(db.inTransaction)
+      // and the store takes events as before, searchable at once
+      yield* ingestor.ingest([upsert("notify", text("F2", "retrouvé", 1_717_000_100))])
+      assert.deepStrictEqual(search(db, "retrouve"), ["F2"])
+    }),
+  )
+
+  it.scoped("into a store that already holds messages, keeps its indexes live all along", () =>
+    Effect.gen(function* () {
+      const directory = yield* temporaryDirectory
+      const context = yield* Layer.build(
+        Ingestor.Default.pipe(Layer.provideMerge(MessageStore.layer({ directory }))),
+      )
+      const ingestor = Context.get(context, Ingestor)
+      const { db } = Context.get(context, MessageStore)
+      yield* ingestor.ingest([upsert("notify", text("E1", "déjà là", 1_717_000_000))])
+      const complete = schemaNames(db)
+      yield* ingestor.bulkLoad(
+        Effect.gen(function* () {
+          yield* ingestor.ingest([upsert("notify", text("E2", "nouveau venu", 1_717_000_100))])
+          assert.deepStrictEqual(schemaNames(db), complete)
+          assert.deepStrictEqual(search(db, "nouveau"), ["E2"])
+        }),
+      )
+      assert.deepStrictEqual(search(db, "deja OR nouveau"), ["E1", "E2"])
+      checkSearchIndex(db)
+    }),
+  )
+})
