@@ -92,23 +92,40 @@ const readStore = (store: string) => {
   return { schema, columns, rows }
 }
 
-/** The ceiling: the rows inserted bare, in batches, with the store's own pragmas and schema. */
-const ceilingOnce = (file: string, { schema, columns, rows }: ReturnType<typeof readStore>): Timing => {
+/**
+ * A new database with the store's own pragmas (and page size) and `statements` of its schema, the
+ * insert of a stored row, and a timer for what is run with them.
+ */
+const openCeiling = (file: string, statements: ReadonlyArray<string>, columns: ReadonlyArray<string>) => {
   const db = new Database(file)
-  db.pragma("page_size = 8192")
   for (const pragma of [
+    "page_size = 8192",
     "journal_mode = WAL",
     "synchronous = NORMAL",
     "temp_store = MEMORY",
     "cache_size = -65536",
-  ]) {
+  ])
     db.pragma(pragma)
-  }
-  for (const statement of schema) db.exec(statement)
+  for (const statement of statements) db.exec(statement)
   db.exec("INSERT INTO messages_fts_pending (watermark) VALUES (NULL)")
   const insert = db.prepare(
     `INSERT INTO messages (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
   )
+  const timed = (run: () => void): Timing => {
+    const cpu0 = process.cpuUsage()
+    const t0 = process.hrtime.bigint()
+    run()
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9
+    const cpu = process.cpuUsage(cpu0)
+    db.close()
+    return { wall, cpu: (cpu.user + cpu.system) / 1e6 }
+  }
+  return { db, insert, timed }
+}
+
+/** The ceiling: the rows inserted bare, in batches, with the store's own pragmas and schema. */
+const ceilingOnce = (file: string, { schema, columns, rows }: ReturnType<typeof readStore>): Timing => {
+  const { db, insert, timed } = openCeiling(file, schema, columns)
   const defer = db.prepare(
     "UPDATE messages_fts_pending SET watermark = (SELECT COALESCE(MAX(row_id), 0) FROM messages)",
   )
@@ -122,49 +139,32 @@ const ceilingOnce = (file: string, { schema, columns, rows }: ReturnType<typeof 
     index.run()
     undefer.run()
   })
-  const cpu0 = process.cpuUsage()
-  const t0 = process.hrtime.bigint()
-  for (let from = 0; from < rows.length; from += batchRows) batch(from)
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9
-  const cpu = process.cpuUsage(cpu0)
-  db.close()
-  return { wall, cpu: (cpu.user + cpu.system) / 1e6 }
+  return timed(() => {
+    for (let from = 0; from < rows.length; from += batchRows) batch(from)
+  })
 }
 
 /** The second ceiling: rows first, then the read-only indexes and the full-text index in one pass each. */
 const bulkCeilingOnce = (file: string, { schema, columns, rows }: ReturnType<typeof readStore>): Timing => {
-  const db = new Database(file)
-  db.pragma("page_size = 8192")
-  for (const pragma of [
-    "journal_mode = WAL",
-    "synchronous = NORMAL",
-    "temp_store = MEMORY",
-    "cache_size = -65536",
-  ])
-    db.pragma(pragma)
   const deferred = new Set(deferrableMessageSchema.map((statement) => statement.name))
   const isDeferred = (statement: string) =>
     deferred.has(/^CREATE (?:INDEX|TRIGGER) (\w+)/.exec(statement)?.[1] ?? "")
-  const later = schema.filter(isDeferred)
-  for (const statement of schema) if (!isDeferred(statement)) db.exec(statement)
-  db.exec("INSERT INTO messages_fts_pending (watermark) VALUES (NULL)")
-  const insert = db.prepare(
-    `INSERT INTO messages (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+  const { db, insert, timed } = openCeiling(
+    file,
+    schema.filter((statement) => !isDeferred(statement)),
+    columns,
   )
   const batch = db.transaction((from: number) => {
     for (let i = from; i < Math.min(from + batchRows, rows.length); i++) insert.run(...(rows[i] ?? []))
   })
-  const cpu0 = process.cpuUsage()
-  const t0 = process.hrtime.bigint()
-  for (let from = 0; from < rows.length; from += batchRows) batch(from)
-  db.transaction(() => {
-    for (const statement of later) db.exec(statement)
+  const buildLater = db.transaction(() => {
+    for (const statement of schema.filter(isDeferred)) db.exec(statement)
     db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
-  })()
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9
-  const cpu = process.cpuUsage(cpu0)
-  db.close()
-  return { wall, cpu: (cpu.user + cpu.system) / 1e6 }
+  })
+  return timed(() => {
+    for (let from = 0; from < rows.length; from += batchRows) batch(from)
+    buildLater()
+  })
 }
 
 const ingests: Array<Timing> = []

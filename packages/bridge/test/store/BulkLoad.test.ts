@@ -36,6 +36,15 @@ const recordings = [
 const schemaNames = (db: Database.Database) =>
   all(db, "SELECT type, name FROM sqlite_schema WHERE type IN ('index', 'trigger') ORDER BY name")
 
+/** A new store with its Ingestor, for the current scope. */
+const openIngestor = Effect.gen(function* () {
+  const directory = yield* temporaryDirectory
+  const context = yield* Layer.build(
+    Ingestor.Default.pipe(Layer.provideMerge(MessageStore.layer({ directory }))),
+  )
+  return { ingestor: Context.get(context, Ingestor), db: Context.get(context, MessageStore).db }
+})
+
 const quiet = { out: () => undefined, err: () => undefined }
 
 describe("loading a store in bulk", () => {
@@ -96,12 +105,7 @@ describe("loading a store in bulk", () => {
 
   it.scoped("a failed load keeps nothing of its last group and puts the indexes back", () =>
     Effect.gen(function* () {
-      const directory = yield* temporaryDirectory
-      const context = yield* Layer.build(
-        Ingestor.Default.pipe(Layer.provideMerge(MessageStore.layer({ directory }))),
-      )
-      const ingestor = Context.get(context, Ingestor)
-      const { db } = Context.get(context, MessageStore)
+      const { ingestor, db } = yield* openIngestor
       const complete = schemaNames(db)
       const exit = yield* Effect.exit(
         ingestor.bulkLoad(
@@ -122,12 +126,7 @@ describe("loading a store in bulk", () => {
 
   it.scoped("into a store that already holds messages, keeps its indexes live all along", () =>
     Effect.gen(function* () {
-      const directory = yield* temporaryDirectory
-      const context = yield* Layer.build(
-        Ingestor.Default.pipe(Layer.provideMerge(MessageStore.layer({ directory }))),
-      )
-      const ingestor = Context.get(context, Ingestor)
-      const { db } = Context.get(context, MessageStore)
+      const { ingestor, db } = yield* openIngestor
       yield* ingestor.ingest([upsert("notify", text("E1", "déjà là", 1_717_000_000))])
       const complete = schemaNames(db)
       yield* ingestor.bulkLoad(
