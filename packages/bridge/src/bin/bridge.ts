@@ -5,8 +5,16 @@ import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { setFlagsFromString } from "node:v8"
 import { Cause, Effect, Exit, Fiber, Logger, LogLevel } from "effect"
 import { RotatingLogFile } from "../logging/RotatingLogFile.js"
+
+// V8 lets its old generation grow to several times what is live before it collects, and both of
+// the bridge's threads allocate fast while a long history is stored: resident memory reached 500 MB
+// and more on a million messages with a few tens of MB live. Growing it by at most 30% at a time
+// keeps it near the live heap for no measurable CPU. Unlike a heap cap, it cannot make an unusually
+// large event fail. Read by V8 at each collection, so setting it here covers both threads.
+setFlagsFromString("--heap-growing-percent=30")
 
 // Each subcommand loads only its own program: `ingest` never pays for the socket, the HTTP server
 // or the pairing code, and every command starts faster.
