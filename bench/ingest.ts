@@ -83,7 +83,7 @@ const readStore = (store: string) => {
     .prepare("SELECT * FROM messages LIMIT 1")
     .columns()
     .map((column) => column.name)
-    .filter((name) => name !== "row_id")
+    .filter((name) => name !== "row_id" && name !== "search_key")
   const rows = source
     .prepare(`SELECT ${columns.join(", ")} FROM messages ORDER BY row_id`)
     .raw()
@@ -131,7 +131,7 @@ const ceilingOnce = (file: string, { schema, columns, rows }: ReturnType<typeof 
   )
   const index = db.prepare(`
     INSERT INTO messages_fts (rowid, text, media_file_name)
-    SELECT row_id, text, media_file_name FROM messages WHERE row_id > (SELECT watermark FROM messages_fts_pending)`)
+    SELECT search_key, text, media_file_name FROM messages WHERE row_id > (SELECT watermark FROM messages_fts_pending)`)
   const undefer = db.prepare("UPDATE messages_fts_pending SET watermark = NULL")
   const batch = db.transaction((from: number) => {
     defer.run()
@@ -148,7 +148,7 @@ const ceilingOnce = (file: string, { schema, columns, rows }: ReturnType<typeof 
 const bulkCeilingOnce = (file: string, { schema, columns, rows }: ReturnType<typeof readStore>): Timing => {
   const deferred = new Set(deferrableMessageSchema.map((statement) => statement.name))
   const isDeferred = (statement: string) =>
-    deferred.has(/^CREATE (?:INDEX|TRIGGER) (\w+)/.exec(statement)?.[1] ?? "")
+    deferred.has(/^CREATE (?:UNIQUE )?(?:INDEX|TRIGGER) (\w+)/.exec(statement)?.[1] ?? "")
   const { db, insert, timed } = openCeiling(
     file,
     schema.filter((statement) => !isDeferred(statement)),

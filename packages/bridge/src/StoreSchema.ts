@@ -10,7 +10,7 @@ export const StoreFileName = "messages.db"
  * Id of the newest migration. A reader that finds a lower `MAX(id)` in {@link StoreMigrationsTable}
  * is looking at a store the bridge has not upgraded yet.
  */
-export const StoreSchemaVersion = 1
+export const StoreSchemaVersion = 2
 
 /** Table where `@effect/sql`'s Migrator records the applied migrations. */
 export const StoreMigrationsTable = "effect_sql_migrations"

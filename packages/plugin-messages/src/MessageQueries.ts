@@ -30,12 +30,16 @@ export interface SearchHit {
 }
 
 /**
- * Below this many full-text matches, the matches are joined to their rows and sorted by time;
- * above it, the newest rows are walked down a time-ordered index and each one checked against
- * the set of matches, which stops after one page. A common word in a million messages costs ~1 ms
- * the second way and ~20-100 ms the first; a rare word is the other way round.
+ * With a chat, sender or kind filter, a search first counts its matches (up to this many). Below
+ * it, the matches are joined to their rows and sorted by time; above it, the newest rows are walked
+ * down the chat, sender or kind index and each one checked against the set of matches, which stops
+ * after one page. A common word in a million messages costs ~1 ms the second way and ~20-100 ms the
+ * first; a rare word is the other way round.
  */
 const sortMatchesUpTo = 2000
+
+/** The lowest `search_key` of a time (see `docs/store.md`): keys order like `(timestamp, row_id)`. */
+const searchKeyOf = (unixSeconds: number) => `(${Math.trunc(unixSeconds)} << 32)`
 
 /**
  * The page of matching row ids, newest first, with one extra row to tell whether there is more.
@@ -57,6 +61,18 @@ export const search = (
     if (filters.match === undefined) {
       return yield* sql<SearchHit>`SELECT m.row_id FROM messages m WHERE ${sql.and(conditions)} ${order}`
     }
+    if (filters.chatJid === undefined && filters.senderJid === undefined && filters.kind === undefined) {
+      // The full-text index is keyed by time: its newest matches come first, the time bounds are
+      // bounds on the key, and reading stops after one page, however common the words.
+      const bounds = [
+        ...(filters.after === undefined ? [] : [sql.literal(`f.rowid >= ${searchKeyOf(filters.after)}`)]),
+        ...(filters.before === undefined ? [] : [sql.literal(`f.rowid < ${searchKeyOf(filters.before)}`)]),
+      ]
+      return yield* sql<SearchHit>`
+        SELECT m.row_id FROM messages_fts f CROSS JOIN messages m ON m.search_key = f.rowid
+        WHERE messages_fts MATCH ${filters.match} AND ${sql.and([...bounds, sql.literal(`m.${visible}`)])}
+        ORDER BY f.rowid DESC LIMIT ${fetch} OFFSET ${filters.offset}`
+    }
     // Counting stops as soon as the answer is known: only "none", "few" or "many" matter.
     const counted = yield* sql<{ matches: number }>`
       SELECT count(*) AS matches FROM (
@@ -65,14 +81,14 @@ export const search = (
     if (matches === 0) return []
     if (matches <= sortMatchesUpTo) {
       return yield* sql<SearchHit>`
-        SELECT m.row_id FROM messages_fts f JOIN messages m ON m.row_id = f.rowid
+        SELECT m.row_id FROM messages_fts f JOIN messages m ON m.search_key = f.rowid
         WHERE messages_fts MATCH ${filters.match} AND ${sql.and(conditions)} ${order}`
     }
     // The unary + keeps SQLite from driving the query by the match set: it walks the time,
     // chat, sender or kind index instead, newest first, and tests each row against the set.
     return yield* sql<SearchHit>`
       SELECT m.row_id FROM messages m
-      WHERE +m.row_id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${filters.match})
+      WHERE +m.search_key IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${filters.match})
         AND ${sql.and(conditions)} ${order}`
   })
 
@@ -85,10 +101,14 @@ export const snippets = (
   Effect.gen(function* () {
     if (rowIds.length === 0) return new Map()
     const sql = yield* SqlClient.SqlClient
+    // the rows first (by their ids), then each one's entry in the full-text index by its key
     const rows = yield* sql<{ row_id: number; snippet: string }>`
-      SELECT rowid AS row_id, snippet(messages_fts, -1, ${marker.open}, ${marker.close}, '…', 24) AS snippet
-      FROM messages_fts
-      WHERE messages_fts MATCH ${match} AND rowid IN (SELECT value FROM json_each(${StoreQueries.jsonList(rowIds)}))`
+      SELECT m.row_id AS row_id,
+        snippet(messages_fts, -1, ${marker.open}, ${marker.close}, '…', 24) AS snippet
+      FROM json_each(${StoreQueries.jsonList(rowIds)}) AS ids
+      CROSS JOIN messages m ON m.row_id = ids.value
+      CROSS JOIN messages_fts ON messages_fts.rowid = m.search_key
+      WHERE messages_fts MATCH ${match}`
     return new Map(rows.map((row) => [row.row_id, row.snippet]))
   })
 

@@ -8,6 +8,7 @@ import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import type { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
+import { StoreMigrationsTable, StoreSchemaVersion } from "@whatsapp-mcp/bridge/store"
 import { Context, Effect, Layer, Scope } from "effect"
 import { StoreUnavailable } from "./ToolErrors.js"
 
@@ -57,6 +58,19 @@ export const make = (storeDir: string): Effect.Effect<StoreService, never, Scope
         return yield* new StoreUnavailable({
           path,
           reason: `it is not a whatsapp-mcp store yet (no messages table). ${startBridge}`,
+        })
+      }
+      // a store the running bridge has not upgraded yet lacks what the tools' queries use
+      const applied = yield* client<{
+        version: number | null
+      }>`SELECT MAX(migration_id) AS version FROM ${client(StoreMigrationsTable)}`.pipe(
+        Effect.orElseSucceed(() => [{ version: null }]),
+      )
+      const version = applied[0]?.version ?? 0
+      if (version < StoreSchemaVersion) {
+        return yield* new StoreUnavailable({
+          path,
+          reason: `it was written by an older bridge (store schema ${version}, this server reads ${StoreSchemaVersion}). Restart the bridge once (\`pnpm bridge\`, or your service) to upgrade it; nothing is lost.`,
         })
       }
       current = client

@@ -151,6 +151,13 @@ describe("tools/call", () => {
     expect(found.structuredContent).toEqual({ rows: 2 })
   })
 
+  it("asks for a bridge restart when the store predates this server's schema", async () => {
+    const { client } = await mount({ plugins: [testPlugin], storeDir: makeStoreDir(2, 1) })
+    const old = await client.callTool({ name: "count_rows", arguments: {} })
+    expect(old.isError).toBe(true)
+    expect(text(old)).toMatch(/older bridge \(store schema 1, this server reads \d+\)\. Restart the bridge/)
+  })
+
   it("gives each plugin its decoded options through its own Layer", async () => {
     const store = makeStoreDir(0)
     const defaults = await mount({ plugins: [greeterPlugin], storeDir: store })

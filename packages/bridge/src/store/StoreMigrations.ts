@@ -176,6 +176,51 @@ END`,
 ]
 
 /**
+ * The full-text index keyed by time. FTS5 hands its matches out in rowid order, and with the
+ * `row_id` as its rowid a search for a common word had to collect every match (thousands) before it
+ * could pick the newest page. `search_key` orders like `(timestamp, row_id)` and is unique, so a
+ * search reads its matches newest first and stops after one page. It is a 64-bit integer: readers
+ * keep it inside SQL (a JavaScript number cannot hold it exactly).
+ */
+const timeOrderedSearch: ReadonlyArray<string> = [
+  "DROP TRIGGER messages_fts_insert",
+  "DROP TRIGGER messages_fts_delete",
+  "DROP TRIGGER messages_fts_update",
+  "DROP TABLE messages_fts",
+  `ALTER TABLE messages ADD COLUMN search_key INTEGER
+  GENERATED ALWAYS AS ((timestamp << 32) | row_id) VIRTUAL`,
+  "CREATE UNIQUE INDEX messages_search_key ON messages (search_key)",
+  `CREATE VIRTUAL TABLE messages_fts USING fts5 (
+  text,
+  media_file_name,
+  content = 'messages',
+  content_rowid = 'search_key',
+  tokenize = "unicode61 remove_diacritics 2"
+)`,
+  // as before, with the time-ordered key; a row whose time changes moves in the index
+  `CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+WHEN (SELECT watermark FROM messages_fts_pending) IS NULL
+BEGIN
+  INSERT INTO messages_fts (rowid, text, media_file_name) VALUES (new.search_key, new.text, new.media_file_name);
+END`,
+  `CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+WHEN old.row_id <= COALESCE((SELECT watermark FROM messages_fts_pending), old.row_id)
+BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text, media_file_name)
+  VALUES ('delete', old.search_key, old.text, old.media_file_name);
+END`,
+  `CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, media_file_name, timestamp ON messages
+WHEN (old.text IS NOT new.text OR old.media_file_name IS NOT new.media_file_name OR old.timestamp IS NOT new.timestamp)
+  AND old.row_id <= COALESCE((SELECT watermark FROM messages_fts_pending), old.row_id)
+BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text, media_file_name)
+  VALUES ('delete', old.search_key, old.text, old.media_file_name);
+  INSERT INTO messages_fts (rowid, text, media_file_name) VALUES (new.search_key, new.text, new.media_file_name);
+END`,
+  "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+]
+
+/**
  * The statements of the schema that only reads and search use: indexes no write of the ingestion
  * looks rows up by (re-keying an identity, for one, needs the chat and sender indexes), and the
  * triggers that keep the full-text index in sync. Loading a new store builds them after the rows
@@ -185,18 +230,24 @@ const readOnlySchema = new Set([
   "messages_time",
   "messages_kind_time",
   "messages_quoted",
+  "messages_search_key",
   "messages_fts_insert",
   "messages_fts_delete",
   "messages_fts_update",
 ])
 
-export const deferrableMessageSchema: ReadonlyArray<{ readonly name: string; readonly sql: string }> =
-  initialSchema.flatMap((sql) => {
-    const name = /^CREATE (?:INDEX|TRIGGER) (\w+)/.exec(sql)?.[1]
-    return name !== undefined && readOnlySchema.has(name) ? [{ name, sql }] : []
-  })
+/** Their newest definitions, the migrations read in order. */
+export const deferrableMessageSchema: ReadonlyArray<{ readonly name: string; readonly sql: string }> = [
+  ...new Map(
+    [...initialSchema, ...timeOrderedSearch].flatMap((sql) => {
+      const name = /^CREATE (?:UNIQUE )?(?:INDEX|TRIGGER) (\w+)/.exec(sql)?.[1]
+      return name !== undefined && readOnlySchema.has(name) ? [[name, sql] as const] : []
+    }),
+  ),
+].map(([name, sql]) => ({ name, sql }))
 
 /** Keyed `<id>_<name>` as `Migrator.fromRecord` expects. */
 export const StoreMigrations = {
   "1_initial_schema": statements(initialSchema),
+  "2_time_ordered_search": statements(timeOrderedSearch),
 } as const

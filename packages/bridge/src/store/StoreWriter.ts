@@ -401,7 +401,7 @@ export class StoreWriter {
     )
     this.indexDeferredStatement = db.prepare(`
       INSERT INTO messages_fts (rowid, text, media_file_name)
-      SELECT row_id, text, media_file_name FROM messages
+      SELECT search_key, text, media_file_name FROM messages
       WHERE row_id > (SELECT watermark FROM messages_fts_pending)`)
     this.endDeferredIndexingStatement = db.prepare("UPDATE messages_fts_pending SET watermark = NULL")
     this.savepointStatement = db.prepare("SAVEPOINT ingest_event")

@@ -93,7 +93,7 @@ export const messageRow = (db: Database.Database, id: string): Row | undefined =
 export const search = (db: Database.Database, query: string): Array<unknown> =>
   all(
     db,
-    "SELECT m.id FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid WHERE messages_fts MATCH ? ORDER BY m.id",
+    "SELECT m.id FROM messages_fts JOIN messages m ON m.search_key = messages_fts.rowid WHERE messages_fts MATCH ? ORDER BY m.id",
     query,
   ).map((row) => row.id)
 
