@@ -9,6 +9,7 @@
 //   DIR holds a store the bridge built, e.g. 1M synthetic messages:
 //   pnpm --filter @whatsapp-mcp/fixtures synthetic --messages 1000000 --seed 1 --out /tmp/h1m.jsonl
 //   pnpm bridge ingest /tmp/h1m.jsonl --store /tmp/store-1m
+//   --server FILE runs another build of the bundled server (default packages/server/dist/bundle/…)
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
@@ -17,10 +18,17 @@ import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 
 const { values } = parseArgs({
-  options: { store: { type: "string" }, runs: { type: "string", default: "200" } },
+  options: {
+    store: { type: "string" },
+    runs: { type: "string", default: "200" },
+    // another build of the server (e.g. a copy of dist/bundle from before a change), to compare
+    server: { type: "string" },
+  },
 })
 if (values.store === undefined || !existsSync(join(values.store, "messages.db"))) {
-  console.error("usage: node bench/read-tools.mjs --store DIR [--runs N]  (DIR must hold messages.db)")
+  console.error(
+    "usage: node bench/read-tools.mjs --store DIR [--runs N] [--server FILE]  (DIR must hold messages.db)",
+  )
   process.exit(2)
 }
 const storeDir = resolve(values.store)
@@ -137,7 +145,7 @@ chatsOnce()
 // ---------------------------------------------------------------------------------------------
 // The server, over stdio, as an MCP client runs it: the SDK's Client, which lists the tools first
 // and then checks every structured result against the tool's output schema.
-const bin = join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs")
+const bin = resolve(values.server ?? join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs"))
 const transport = new StdioClientTransport({
   command: process.execPath,
   args: [bin, "--store", storeDir],
