@@ -153,6 +153,7 @@ const figures = [
   ["ceiling, bare batched insert (rows/s)", ingest.ceilingPerSecond, "", null],
   ["ingestion / ceiling", ingestRatio, ">= 0.5", ingestRatio >= 0.5],
   ["list_messages query p50 (ms, MCP)", queryTool.p50, "<= 10", queryTool.p50 <= 10],
+  ["list_messages query p50 (ms, SQL alone)", queryTool.sql.p50, "", null],
   ["original LIKE search p50 (ms, SQL)", reads.originalLike.p50, "", null],
   ["LIKE p50 / list_messages query p50", likeRatio, ">= 50", likeRatio >= 50],
   ["list_chats p50 (ms, MCP)", reads.tools.list_chats.p50, "", null],
