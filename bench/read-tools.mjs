@@ -1,30 +1,51 @@
-// Read tools through the full MCP path (JSON-RPC over stdio to the bundled `whatsapp-mcp` server,
-// one long-running process, as a client uses it), p50/p99 per tool, beside the original project's
-// search (`LOWER(content) LIKE LOWER('%q%')` joined to chats, on its own schema loaded with the same
-// rows) in the same run. Never part of `pnpm test`.
+// Read tools through the full MCP path (the SDK's `Client` over stdio to the bundled `whatsapp-mcp`
+// server, one long-running process, as a client uses it) and their SQL alone (every statement the
+// tool ran for that call, with the same bound values, replayed on better-sqlite3 right after it),
+// p50/p99 per tool, beside the original project's search (`LOWER(content) LIKE LOWER('%q%')`
+// joined to chats, on its own schema loaded with the same rows) in the same run. Never part of
+// `pnpm test`.
 //
 // Usage: pnpm build && node bench/read-tools.mjs --store DIR [--runs 200]
 //   DIR holds a store the bridge built, e.g. 1M synthetic messages:
 //   pnpm --filter @whatsapp-mcp/fixtures synthetic --messages 1000000 --seed 1 --out /tmp/h1m.jsonl
 //   pnpm bridge ingest /tmp/h1m.jsonl --store /tmp/store-1m
-import { spawn } from "node:child_process"
+//   --server FILE runs another build of the bundled server (default packages/server/dist/bundle/…)
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 
 const { values } = parseArgs({
-  options: { store: { type: "string" }, runs: { type: "string", default: "200" } },
+  options: {
+    store: { type: "string" },
+    runs: { type: "string", default: "200" },
+    // another build of the server (e.g. a copy of dist/bundle from before a change), to compare
+    server: { type: "string" },
+  },
 })
 if (values.store === undefined || !existsSync(join(values.store, "messages.db"))) {
-  console.error("usage: node bench/read-tools.mjs --store DIR [--runs N]  (DIR must hold messages.db)")
+  console.error(
+    "usage: node bench/read-tools.mjs --store DIR [--runs N] [--server FILE]  (DIR must hold messages.db)",
+  )
   process.exit(2)
 }
 const storeDir = resolve(values.store)
 const runs = Number(values.runs)
 const root = resolve(import.meta.dirname, "..")
 const Database = createRequire(join(root, "packages/bridge/package.json"))("better-sqlite3")
+const fromRuntime = createRequire(join(root, "packages/runtime/package.json"))
+const { Client } = fromRuntime("@modelcontextprotocol/sdk/client/index.js")
+const { StdioClientTransport } = fromRuntime("@modelcontextprotocol/sdk/client/stdio.js")
+const built = (path) => import(pathToFileURL(join(root, path)).href)
+const { recordToolCalls } = await built("packages/runtime/dist/testing.js")
+const { Store } = await built("packages/runtime/dist/index.js")
+const readTools = (
+  await Promise.all(
+    ["plugin-messages", "plugin-chats", "plugin-contacts"].map((p) => built(`packages/${p}/dist/index.js`)),
+  )
+).flatMap((module) => module.default.tools)
 
 // ---------------------------------------------------------------------------------------------
 // Arguments drawn from the store itself, the same for every tool and for the baseline.
@@ -122,56 +143,69 @@ const chatsOnce = () => {
 chatsOnce()
 
 // ---------------------------------------------------------------------------------------------
-// The server, over stdio, as an MCP client runs it.
-const bin = join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs")
-const child = spawn(process.execPath, [bin, "--store", storeDir], { stdio: ["pipe", "pipe", "inherit"] })
-const pending = new Map()
-let buffer = ""
-child.stdout.on("data", (chunk) => {
-  buffer += chunk
-  let newline = buffer.indexOf("\n")
-  while (newline >= 0) {
-    const line = buffer.slice(0, newline)
-    buffer = buffer.slice(newline + 1)
-    newline = buffer.indexOf("\n")
-    if (line.trim() === "") continue
-    const message = JSON.parse(line)
-    const waiter = pending.get(message.id)
-    if (waiter !== undefined) {
-      pending.delete(message.id)
-      waiter(message)
+// The server, over stdio, as an MCP client runs it: the SDK's Client, which lists the tools first
+// and then checks every structured result against the tool's output schema.
+const bin = resolve(values.server ?? join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs"))
+const transport = new StdioClientTransport({
+  command: process.execPath,
+  args: [bin, "--store", storeDir],
+  stderr: "inherit",
+})
+const client = new Client({ name: "whatsapp-mcp-bench", version: "1" })
+await client.connect(transport)
+await client.listTools()
+let serverCalls = 0
+
+// The SQL alone: the statements each call ran (recorded in-process by the runtime's test kit, same
+// arguments, same store), replayed on a read-only better-sqlite3 connection with the pragmas the
+// server's own connection uses and every statement prepared once, as the server keeps them.
+const direct = new Database(join(storeDir, "messages.db"), { readonly: true })
+for (const pragma of Store.readPragmas) direct.pragma(pragma)
+const prepared = new Map()
+const replay = (statements) => {
+  const started = process.hrtime.bigint()
+  for (const [text, params] of statements) {
+    let statement = prepared.get(text)
+    if (statement === undefined) {
+      statement = direct.prepare(text)
+      prepared.set(text, statement)
     }
+    statement.all(...params)
   }
-})
-let nextId = 1
-const request = (method, params) =>
-  new Promise((done) => {
-    const id = nextId++
-    pending.set(id, done)
-    child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`)
-  })
-await request("initialize", {
-  protocolVersion: "2025-06-18",
-  capabilities: {},
-  clientInfo: { name: "bench", version: "1" },
-})
-child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`)
+  return Number(process.hrtime.bigint() - started) / 1e6
+}
 
 const measureTool = async (name, argsOf, between) => {
+  const tool = readTools.find((t) => t.name === name)
+  if (tool === undefined) throw new Error(`no read tool ${name}`)
+  const argsList = Array.from({ length: runs + 10 }, (_, k) => argsOf(Math.abs(k - 10)))
+  const recorded = await recordToolCalls(tool, argsList, { storeDir })
   const times = []
+  const sqlTimes = []
   let errors = 0
   for (let i = -10; i < runs; i++) {
     const started = process.hrtime.bigint()
-    const answer = await request("tools/call", { name, arguments: argsOf(Math.abs(i)) })
-    const ms = Number(process.hrtime.bigint() - started) / 1e6
-    if (answer.error !== undefined || answer.result?.isError === true) {
-      errors++
-      if (errors === 1) console.error(`${name}: ${JSON.stringify(answer.error ?? answer.result.content)}`)
+    let problem
+    try {
+      const answer = await client.callTool({ name, arguments: argsList[i + 10] })
+      if (answer.isError === true) problem = answer.content
+    } catch (error) {
+      problem = String(error)
     }
-    if (i >= 0) times.push(ms)
-    if (i >= 0) between?.(i)
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    serverCalls++
+    const sqlMs = replay(recorded[i + 10].statements)
+    if (problem !== undefined) {
+      errors++
+      if (errors === 1) console.error(`${name}: ${JSON.stringify(problem)}`)
+    }
+    if (i >= 0) {
+      times.push(ms)
+      sqlTimes.push(sqlMs)
+      between?.(i)
+    }
   }
-  return { ...summary(times), errors }
+  return { ...summary(times), errors, sql: summary(sqlTimes) }
 }
 
 const results = []
@@ -220,7 +254,7 @@ const cases = [
 for (const [label, name, argsOf, between] of cases)
   results.push([label, await measureTool(name, argsOf, between)])
 // Resident memory of the server after every call above (13 cases, each runs + 10 calls, mixed).
-const calls = nextId - 2
+const calls = serverCalls
 const statusOf = (pid) => {
   try {
     return readFileSync(`/proc/${pid}/status`, "utf8")
@@ -229,17 +263,23 @@ const statusOf = (pid) => {
   }
 }
 const kib = (status, key) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN)
-const serverStatus = statusOf(child.pid)
-child.kill()
+const serverStatus = statusOf(transport.pid)
+await client.close()
+direct.close()
 baseline.close()
 const like = summary(likeTimes)
 const original = summary(chatsTimes)
 
 // ---------------------------------------------------------------------------------------------
 const fmt = (ms) => `${ms.toFixed(2)} ms`.padStart(11)
-console.log(`\nRead tools on ${count.toLocaleString("en")} messages, ${runs} calls each, MCP over stdio:`)
-console.log(`${"tool".padEnd(36)}${"p50".padStart(11)}${"p99".padStart(11)}  errors`)
-for (const [label, r] of results) console.log(`${label.padEnd(36)}${fmt(r.p50)}${fmt(r.p99)}  ${r.errors}`)
+console.log(
+  `\nRead tools on ${count.toLocaleString("en")} messages, ${runs} calls each: MCP (SDK Client over stdio) and the SQL alone:`,
+)
+console.log(
+  `${"tool".padEnd(36)}${"MCP p50".padStart(11)}${"MCP p99".padStart(11)}${"SQL p50".padStart(11)}${"SQL p99".padStart(11)}  errors`,
+)
+for (const [label, r] of results)
+  console.log(`${label.padEnd(36)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.sql.p50)}${fmt(r.sql.p99)}  ${r.errors}`)
 console.log(
   `${`original LIKE search (SQL only, ${likeTimes.length} runs)`.padEnd(36)}${fmt(like.p50)}${fmt(like.p99)}`,
 )

@@ -140,6 +140,7 @@ const cold = runScript(["bench/cold-start.mjs", String(coldRuns)])
 // ---------------------------------------------------------------------------------------------
 const queryTool = reads.tools["list_messages (query)"]
 const worstP99 = Math.max(...Object.values(reads.tools).map((t) => t.p99))
+const worstSqlP99 = Math.max(...Object.values(reads.tools).map((t) => t.sql.p99))
 const ingestRatio = ingest.ingestPerSecond / ingest.ceilingPerSecond
 const likeRatio = reads.originalLike.p50 / queryTool.p50
 const figures = [
@@ -154,11 +155,13 @@ const figures = [
   ["ceiling loaded as a new store, indexes after (rows/s)", ingest.bulkCeilingPerSecond, "", null],
   ["ingestion / that ceiling", ingest.ingestPerSecond / ingest.bulkCeilingPerSecond, "", null],
   ["list_messages query p50 (ms, MCP)", queryTool.p50, "<= 10", queryTool.p50 <= 10],
+  ["list_messages query p50 (ms, SQL alone)", queryTool.sql.p50, "", null],
   ["original LIKE search p50 (ms, SQL)", reads.originalLike.p50, "", null],
   ["LIKE p50 / list_messages query p50", likeRatio, ">= 50", likeRatio >= 50],
   ["list_chats p50 (ms, MCP)", reads.tools.list_chats.p50, "", null],
   ["original list_chats p50 (ms, SQL)", reads.originalListChats.p50, "", null],
   ["slowest read tool p99 (ms, MCP)", worstP99, "<= 50", worstP99 <= 50],
+  ["slowest read tool p99 (ms, SQL alone)", worstSqlP99, "", null],
   ["cold start to tools/list (ms, median)", cold.medianMs, "<= 400", cold.medianMs <= 400],
   [
     `MCP server RSS after ${reads.serverCalls} calls (MB)`,
@@ -205,9 +208,12 @@ console.log(
 console.log(`| figure | value | target | met |\n|---|---:|---|---|`)
 for (const [label, value, target, met] of figures)
   console.log(`| ${label} | ${show(value)} | ${target} | ${met === null ? "" : met ? "yes" : "**no**"} |`)
-console.log(`\nread tools (MCP round trip, ${runs} calls each):\n| tool | p50 ms | p99 ms |\n|---|---:|---:|`)
+console.log(
+  `\nread tools, ${runs} calls each: MCP round trip (SDK Client over stdio) and the same calls' SQL alone (better-sqlite3):`,
+)
+console.log("| tool | MCP p50 ms | MCP p99 ms | SQL p50 ms | SQL p99 ms |\n|---|---:|---:|---:|---:|")
 for (const [label, t] of Object.entries(reads.tools))
-  console.log(`| ${label} | ${show(t.p50)} | ${show(t.p99)} |`)
+  console.log(`| ${label} | ${show(t.p50)} | ${show(t.p99)} | ${show(t.sql.p50)} | ${show(t.sql.p99)} |`)
 console.log(`\nreproduce: ${command}`)
 console.log(`  ingestion and ceiling: ${results.ingestion.command}`)
 console.log(`  read tools: ${results.readTools.command}`)

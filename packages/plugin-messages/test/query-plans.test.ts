@@ -1,7 +1,9 @@
 // Every statement the messages tools run uses an index on the messages table (SQLite's own
 // EXPLAIN QUERY PLAN), and a page costs the same number of statements whatever its size.
+import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { explainToolCall, recordToolCalls, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import Database from "better-sqlite3"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
@@ -72,6 +74,31 @@ describe("query plans", () => {
       expect(plan).toMatch(/messages_search_key/)
       expect(plan).not.toMatch(/TEMP B-TREE/)
       expect(plans.some((p) => p.sql.includes("count(*)"))).toBe(false)
+    }
+  })
+
+  it("records each call's statements with their values, which replay on SQLite alone to the rows the tool showed", async () => {
+    // What `bench/read-tools.mjs` times as a tool's "SQL alone": the same statements, the same values.
+    const tool = plugin.tools.find((t) => t.name === "list_messages")
+    if (tool === undefined) throw new Error("no tool list_messages")
+    const calls = await recordToolCalls(tool, [{ query: "dimanche" }, { query: "?" }], { storeDir })
+    const [found, refused] = calls
+    expect(found?.result.ok).toBe(true)
+    expect(refused?.result).toMatchObject({ ok: false })
+    expect(refused?.statements).toEqual([])
+    const shown = (found?.result.ok ? (found.result.value as { messages: Array<{ id: string }> }) : undefined)
+      ?.messages
+    expect(shown?.length).toBeGreaterThan(0)
+    const db = new Database(join(storeDir, "messages.db"), { readonly: true })
+    try {
+      const replayed = (found?.statements ?? []).map(([text, params]) =>
+        db.prepare<Array<unknown>, Record<string, unknown>>(text).all(...params),
+      )
+      // the last statement reads the messages shown: hits and their neighbours
+      const read = new Set((replayed.at(-1) ?? []).map((row) => row.id))
+      for (const message of shown ?? []) expect(read.has(message.id), message.id).toBe(true)
+    } finally {
+      db.close()
     }
   })
 })

@@ -181,21 +181,46 @@ export interface ExplainedCall {
   readonly plans: ReadonlyArray<QueryPlan>
 }
 
-/**
- * Runs one tool's handler on the store in `storeDir` (read-only) with `args` decoded by its input
- * Schema, records every SQL statement it runs, and returns SQLite's plan for each. A test asserts
- * on the plans, e.g. that no statement scans the messages table without an index.
- */
-export const explainToolCall = (
+/** One SQL statement as a tool ran it: its text and the values bound to it. */
+export type RecordedStatement = readonly [sql: string, params: ReadonlyArray<unknown>]
+
+/** A tool call run in-process: what the handler returned (or failed with) and its statements, in order. */
+export interface RecordedCall {
+  readonly result:
+    | { readonly ok: true; readonly value: unknown }
+    | { readonly ok: false; readonly message: string }
+  readonly statements: ReadonlyArray<RecordedStatement>
+}
+
+/** The services a read tool's handler needs, on a read-only connection to the store in `storeDir`. */
+const handlerServices = (
   tool: Tool.Any,
-  args: Readonly<Record<string, unknown>>,
   options: { readonly storeDir: string; readonly timezone?: string },
-): Promise<ExplainedCall> => {
-  const statements: Array<readonly [string, ReadonlyArray<unknown>]> = []
-  const program = Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
+) =>
+  Layer.mergeAll(
+    SqliteClient.layer({
+      filename: join(options.storeDir, databaseFile),
+      readonly: true,
+      disableWAL: true,
+    }).pipe(Layer.provide(Reactivity.layer)),
+    TimeZone.layer(options.timezone ?? "UTC"),
+    // Recorded calls are for read tools; a tool that calls the bridge here finds none running.
+    BridgeClient.layerFetch({
+      url: "http://127.0.0.1:9",
+      tokenFile: join(options.storeDir, "bridge-token"),
+    }),
+    Layer.succeed(
+      ToolContext,
+      ToolContext.of({ tool: tool.name, progress: () => Effect.void, log: () => Effect.void }),
+    ),
+  )
+
+/** Runs the handler on `args` (decoded by the tool's input Schema) and records every statement it runs. */
+const recordOne = (tool: Tool.Any, args: Readonly<Record<string, unknown>>) =>
+  Effect.gen(function* () {
+    const statements: Array<RecordedStatement> = []
     const input = yield* Schema.decodeUnknown(tool.input)(args)
-    // Every tool needs at most the runtime's services, which are all provided below.
+    // Every tool needs at most the runtime's services, which are all provided by `handlerServices`.
     const handler = tool.handler as (
       input: unknown,
     ) => Effect.Effect<unknown, Tool.Failure, Plugin.RuntimeServices>
@@ -208,12 +233,7 @@ export const explainToolCall = (
       ),
       Effect.exit,
     )
-    const plans: Array<QueryPlan> = []
-    for (const [text, params] of statements) {
-      const rows = yield* sql.unsafe<{ detail: string }>(`EXPLAIN QUERY PLAN ${text}`, params)
-      plans.push({ sql: text, plan: rows.map((row) => row.detail) })
-    }
-    const result: ExplainedCall["result"] = Exit.isSuccess(exit)
+    const result: RecordedCall["result"] = Exit.isSuccess(exit)
       ? { ok: true, value: exit.value }
       : {
           ok: false,
@@ -225,27 +245,51 @@ export const explainToolCall = (
             },
           }),
         }
+    return { result, statements } satisfies RecordedCall
+  })
+
+/**
+ * Runs one tool's handler on the store in `storeDir` (read-only) with `args` decoded by its input
+ * Schema, records every SQL statement it runs, and returns SQLite's plan for each. A test asserts
+ * on the plans, e.g. that no statement scans the messages table without an index.
+ */
+export const explainToolCall = (
+  tool: Tool.Any,
+  args: Readonly<Record<string, unknown>>,
+  options: { readonly storeDir: string; readonly timezone?: string },
+): Promise<ExplainedCall> => {
+  const program = Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const { result, statements } = yield* recordOne(tool, args)
+    const plans: Array<QueryPlan> = []
+    for (const [text, params] of statements) {
+      const rows = yield* sql.unsafe<{ detail: string }>(`EXPLAIN QUERY PLAN ${text}`, params)
+      plans.push({ sql: text, plan: rows.map((row) => row.detail) })
+    }
     return { result, plans }
   })
-  const services = Layer.mergeAll(
-    SqliteClient.layer({
-      filename: join(options.storeDir, databaseFile),
-      readonly: true,
-      disableWAL: true,
-    }).pipe(Layer.provide(Reactivity.layer)),
-    TimeZone.layer(options.timezone ?? "UTC"),
-    // Query plans are for read tools; a tool that calls the bridge here finds none running.
-    BridgeClient.layerFetch({
-      url: "http://127.0.0.1:9",
-      tokenFile: join(options.storeDir, "bridge-token"),
-    }),
-    Layer.succeed(
-      ToolContext,
-      ToolContext.of({ tool: tool.name, progress: () => Effect.void, log: () => Effect.void }),
+  return Effect.runPromise(
+    program.pipe(Effect.scoped, Effect.provide(handlerServices(tool, options)), Effect.orDie),
+  )
+}
+
+/**
+ * Runs one tool's handler once per argument set, in-process on one read-only connection, and
+ * returns every call's statements with their bound values: what `bench/read-tools.mjs` replays on
+ * better-sqlite3 alone to time a tool's SQL apart from everything around it.
+ */
+export const recordToolCalls = (
+  tool: Tool.Any,
+  argsList: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  options: { readonly storeDir: string; readonly timezone?: string },
+): Promise<ReadonlyArray<RecordedCall>> =>
+  Effect.runPromise(
+    Effect.forEach(argsList, (args) => recordOne(tool, args)).pipe(
+      Effect.scoped,
+      Effect.provide(handlerServices(tool, options)),
+      Effect.orDie,
     ),
   )
-  return Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(services), Effect.orDie))
-}
 
 export interface FixtureStore {
   /** The store directory (holds `messages.db`), for `mount({ storeDir })`. */

@@ -52,10 +52,15 @@ describe("pnpm bench", () => {
     expect(isFigure(results.store.bytesPerMessage)).toBe(true)
     const measured = Object.keys(results.readTools.tools).map((label) => label.split(" ")[0])
     for (const tool of readTools) expect(measured).toContain(tool)
-    for (const [label, figures] of Object.entries<{ p50: number; p99: number; errors: number }>(
-      results.readTools.tools,
-    )) {
+    for (const [label, figures] of Object.entries<{
+      p50: number
+      p99: number
+      errors: number
+      sql: { p50: number; p99: number }
+    }>(results.readTools.tools)) {
       expect(isFigure(figures.p50) && isFigure(figures.p99), label).toBe(true)
+      // every tool's statements, replayed on better-sqlite3 alone, are timed beside the round trip
+      expect(isFigure(figures.sql.p50) && isFigure(figures.sql.p99), `${label} (SQL alone)`).toBe(true)
       // a tiny history leaves some people without a direct chat: "not found" is a counted answer
       expect(Number.isInteger(figures.errors), label).toBe(true)
     }
