@@ -27,6 +27,8 @@ export interface SearchFilters {
 
 export interface SearchHit {
   readonly row_id: number
+  /** the highlighted extract, when the search could take it along (see `search`) */
+  readonly snippet?: string | null
 }
 
 /**
@@ -47,6 +49,7 @@ const searchKeyOf = (unixSeconds: number) => `(${Math.trunc(unixSeconds)} << 32)
  */
 export const search = (
   filters: SearchFilters,
+  marker: { readonly open: string; readonly close: string },
 ): Effect.Effect<ReadonlyArray<SearchHit>, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -63,13 +66,15 @@ export const search = (
     }
     if (filters.chatJid === undefined && filters.senderJid === undefined && filters.kind === undefined) {
       // The full-text index is keyed by time: its newest matches come first, the time bounds are
-      // bounds on the key, and reading stops after one page, however common the words.
+      // bounds on the key, and reading stops after one page, however common the words. The
+      // snippets come along: the index entry is at hand.
       const bounds = [
         ...(filters.after === undefined ? [] : [sql.literal(`f.rowid >= ${searchKeyOf(filters.after)}`)]),
         ...(filters.before === undefined ? [] : [sql.literal(`f.rowid < ${searchKeyOf(filters.before)}`)]),
       ]
       return yield* sql<SearchHit>`
-        SELECT m.row_id FROM messages_fts f CROSS JOIN messages m ON m.search_key = f.rowid
+        SELECT m.row_id, snippet(messages_fts, -1, ${marker.open}, ${marker.close}, '…', 24) AS snippet
+        FROM messages_fts f CROSS JOIN messages m ON m.search_key = f.rowid
         WHERE messages_fts MATCH ${filters.match} AND ${sql.and([...bounds, sql.literal(`m.${visible}`)])}
         ORDER BY f.rowid DESC LIMIT ${fetch} OFFSET ${filters.offset}`
     }

@@ -133,20 +133,31 @@ export const listMessages = Tool.make({
           ? undefined
           : yield* StoreQueries.resolvePerson("sender_phone_number", input.sender_phone_number)
 
-      const rows = yield* search({
-        match,
-        chatJid: chat?.canonical,
-        senderJid: sender?.canonical,
-        after,
-        before,
-        kind: input.media_type,
-        limit: input.limit,
-        offset: input.page * input.limit,
-      })
+      const rows = yield* search(
+        {
+          match,
+          chatJid: chat?.canonical,
+          senderJid: sender?.canonical,
+          after,
+          before,
+          kind: input.media_type,
+          limit: input.limit,
+          offset: input.page * input.limit,
+        },
+        highlight,
+      )
       const hits = rows.slice(0, input.limit).map((row) => row.row_id)
       const withContext = input.include_context && (input.context_before > 0 || input.context_after > 0)
       const [extracts, neighbours] = yield* Effect.all([
-        match === undefined ? Effect.succeed(new Map<number, string>()) : snippets(match, hits, highlight),
+        match === undefined
+          ? Effect.succeed(new Map<number, string>())
+          : rows.some((row) => row.snippet !== undefined)
+            ? Effect.succeed(
+                new Map(
+                  rows.flatMap((row) => (typeof row.snippet === "string" ? [[row.row_id, row.snippet]] : [])),
+                ),
+              )
+            : snippets(match, hits, highlight),
         withContext ? neighboursOf(hits, input.context_before, input.context_after) : Effect.succeed([]),
       ])
       const zone = yield* TimeZone.TimeZone
