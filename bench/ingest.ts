@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import Database from "better-sqlite3"
-import { deferrableMessageSchema } from "../packages/bridge/dist/store/StoreMigrations.js"
+import { deferrableMessageSchema, fullTextRefill } from "../packages/bridge/dist/store/StoreMigrations.js"
 
 const messages = Number(process.argv[2] ?? 200_000)
 const seed = Number(process.argv[3] ?? 1)
@@ -131,7 +131,8 @@ const ceilingOnce = (file: string, { schema, columns, rows }: ReturnType<typeof 
   )
   const index = db.prepare(`
     INSERT INTO messages_fts (rowid, text, media_file_name)
-    SELECT search_key, text, media_file_name FROM messages WHERE row_id > (SELECT watermark FROM messages_fts_pending)`)
+    SELECT search_key, text, media_file_name FROM messages WHERE row_id > (SELECT watermark FROM messages_fts_pending)
+    ORDER BY search_key`)
   const undefer = db.prepare("UPDATE messages_fts_pending SET watermark = NULL")
   const batch = db.transaction((from: number) => {
     defer.run()
@@ -159,7 +160,7 @@ const bulkCeilingOnce = (file: string, { schema, columns, rows }: ReturnType<typ
   })
   const buildLater = db.transaction(() => {
     for (const statement of schema.filter(isDeferred)) db.exec(statement)
-    db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+    db.exec(fullTextRefill)
   })
   return timed(() => {
     for (let from = 0; from < rows.length; from += batchRows) batch(from)

@@ -5,7 +5,7 @@
  * by row. Opening a store puts back whatever a load that never finished (a crash, a kill) left out.
  */
 import type Database from "better-sqlite3"
-import { deferrableMessageSchema } from "./StoreMigrations.js"
+import { deferrableMessageSchema, fullTextRefill } from "./StoreMigrations.js"
 
 const missing = (db: Database.Database): ReadonlyArray<{ readonly name: string; readonly sql: string }> => {
   const present = new Set(
@@ -41,8 +41,10 @@ export const restoreMessageIndexes = (db: Database.Database): { readonly restore
     .transaction(() => {
       const absent = missing(db)
       for (const { sql } of absent) db.exec(sql)
-      if (absent.some(({ name }) => name.startsWith("messages_fts_")))
-        db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+      if (absent.some(({ name }) => name.startsWith("messages_fts_"))) {
+        db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
+        db.exec(fullTextRefill)
+      }
       return { restored: absent.length }
     })
     .immediate()

@@ -182,6 +182,14 @@ END`,
  * search reads its matches newest first and stops after one page. It is a 64-bit integer: readers
  * keep it inside SQL (a JavaScript number cannot hold it exactly).
  */
+/**
+ * Fills the (empty) full-text index from the messages in key order. FTS5 starts a new segment each
+ * time a rowid arrives below the previous one, so its own 'rebuild', which reads the table in
+ * storage order, would write one tiny segment per message and then spend minutes merging them.
+ */
+export const fullTextRefill = `INSERT INTO messages_fts (rowid, text, media_file_name)
+SELECT search_key, text, media_file_name FROM messages ORDER BY search_key`
+
 const timeOrderedSearch: ReadonlyArray<string> = [
   "DROP TRIGGER messages_fts_insert",
   "DROP TRIGGER messages_fts_delete",
@@ -217,7 +225,7 @@ BEGIN
   VALUES ('delete', old.search_key, old.text, old.media_file_name);
   INSERT INTO messages_fts (rowid, text, media_file_name) VALUES (new.search_key, new.text, new.media_file_name);
 END`,
-  "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+  fullTextRefill,
 ]
 
 /**

@@ -402,7 +402,8 @@ export class StoreWriter {
     this.indexDeferredStatement = db.prepare(`
       INSERT INTO messages_fts (rowid, text, media_file_name)
       SELECT search_key, text, media_file_name FROM messages
-      WHERE row_id > (SELECT watermark FROM messages_fts_pending)`)
+      WHERE row_id > (SELECT watermark FROM messages_fts_pending)
+      ORDER BY search_key`)
     this.endDeferredIndexingStatement = db.prepare("UPDATE messages_fts_pending SET watermark = NULL")
     this.savepointStatement = db.prepare("SAVEPOINT ingest_event")
     this.releaseStatement = db.prepare("RELEASE ingest_event")
