@@ -37,7 +37,7 @@ const pollOptions = (raw: string | null): ReadonlyArray<string> | null => {
 
 type ReactionTuple = readonly [emoji: string, fromMe: number, senderJid: string, senderName: string | null]
 
-const reactionsOf = (raw: string | null): Message["reactions"] => {
+const reactionsOf = (raw: string | null): NonNullable<Message["reactions"]> => {
   if (raw === null) return []
   const tuples = JSON.parse(raw) as ReadonlyArray<ReactionTuple>
   return tuples.map(([emoji, fromMe, senderJid, senderName]) => ({
@@ -51,7 +51,7 @@ const toMessage = (
   row: MessageRow,
   format: (unix: number) => string,
   nameOfParty: (jid: string) => string,
-): Omit<Message, "reactions"> => {
+): Message => {
   const fromMe = row.from_me === 1
   const deleted = row.deleted === "revoked"
   const text = deleted
@@ -59,7 +59,8 @@ const toMessage = (
     : row.kind === "system"
       ? StoreQueries.describeNotice(row.stub_type, row.stub_parameters, nameOfParty)
       : row.text
-  return {
+  // Fields the message does not have are left out, not null (see MessageSchemas).
+  const message: { -readonly [K in keyof Message]: Message[K] } = {
     id: row.id,
     chat_jid: row.chat_jid,
     chat_name: nameOf(row.chat_jid, row.chat_name),
@@ -69,38 +70,42 @@ const toMessage = (
     from_me: fromMe,
     kind: row.kind,
     text,
-    file_name: deleted ? null : row.media_file_name,
-    mimetype: deleted ? null : row.media_mimetype,
-    location:
-      deleted || row.latitude === null || row.longitude === null
-        ? null
-        : { latitude: row.latitude, longitude: row.longitude },
-    poll_options: deleted ? null : pollOptions(row.poll_options),
-    quoted:
-      row.quoted_id === null
-        ? null
-        : {
-            id: row.quoted_id,
-            sender: row.quoted_from_me === 1 ? you : nameOf(row.quoted_sender_jid, row.quoted_sender_name),
-            snippet:
-              row.quoted_kind === null
-                ? null
-                : StoreQueries.previewOf(
-                    {
-                      kind: row.quoted_kind,
-                      text: row.quoted_text,
-                      media_file_name: row.quoted_file_name,
-                      deleted: row.quoted_deleted,
-                      stub_type: row.quoted_stub_type,
-                      stub_parameters: row.quoted_stub_parameters,
-                    },
-                    80,
-                  ),
-          },
     edited: row.edited_at !== null && !deleted,
     deleted,
-    status: fromMe && row.status !== null ? (statusNames[row.status] ?? null) : null,
   }
+  if (!deleted) {
+    if (row.media_file_name !== null) message.file_name = row.media_file_name
+    if (row.media_mimetype !== null) message.mimetype = row.media_mimetype
+    if (row.latitude !== null && row.longitude !== null)
+      message.location = { latitude: row.latitude, longitude: row.longitude }
+    const options = pollOptions(row.poll_options)
+    if (options !== null) message.poll_options = options
+  }
+  if (row.quoted_id !== null) {
+    message.quoted = {
+      id: row.quoted_id,
+      sender: row.quoted_from_me === 1 ? you : nameOf(row.quoted_sender_jid, row.quoted_sender_name),
+      snippet:
+        row.quoted_kind === null
+          ? null
+          : StoreQueries.previewOf(
+              {
+                kind: row.quoted_kind,
+                text: row.quoted_text,
+                media_file_name: row.quoted_file_name,
+                deleted: row.quoted_deleted,
+                stub_type: row.quoted_stub_type,
+                stub_parameters: row.quoted_stub_parameters,
+              },
+              80,
+            ),
+    }
+  }
+  const status = fromMe && row.status !== null ? statusNames[row.status] : undefined
+  if (status !== undefined) message.status = status
+  const reactions = reactionsOf(row.reactions)
+  if (reactions.length > 0) message.reactions = reactions
+  return message
 }
 
 /** The messages with these row ids, by row id, times printed by `format`. Unknown ids are left out. */
@@ -124,10 +129,7 @@ export const loadMessages = (
       self.includes(jid) ? you : (names.get(jid) ?? StoreQueries.fallbackName(jid))
     const messages = new Map<number, Message>()
     for (const row of rows) {
-      messages.set(row.row_id, {
-        ...toMessage(row, format, nameOfParty),
-        reactions: reactionsOf(row.reactions),
-      })
+      messages.set(row.row_id, toMessage(row, format, nameOfParty))
     }
     return messages
   })

@@ -47,7 +47,8 @@ const render = (output: typeof Output.Type): string => {
     lines.push(
       `${context === undefined ? "" : "> "}${renderMessage(hit, !oneChat)}${
         // The whole text is on the line already unless it was long or the match is in the file name.
-        hit.snippet === undefined || (hit.text !== null && hit.text.length <= 300 && hit.file_name === null)
+        hit.snippet === undefined ||
+        (hit.text !== null && hit.text.length <= 300 && hit.file_name === undefined)
           ? ""
           : ` match: ${JSON.stringify(hit.snippet)}`
       }`,
