@@ -6,7 +6,7 @@
 import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys"
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
 import Database from "better-sqlite3"
-import type { BaileysEvent, BaileysEventData } from "../recording/BaileysEvent.js"
+import { type BaileysEvent, type BaileysEventData, carriesMessages } from "../recording/BaileysEvent.js"
 import { wireBytesOf } from "../recording/WireMessages.js"
 import { AccountKeys, type ChatKind, HistorySyncTypes, type ParticipantRole } from "../StoreSchema.js"
 import { type MessageRow, StoreWriter } from "../store/StoreWriter.js"
@@ -91,9 +91,6 @@ const syncTypeName = (value: unknown): string => {
 
 const has = (object: object, key: string): boolean => Object.hasOwn(object, key)
 
-const carriesMessages = (event: BaileysEvent): boolean =>
-  event.event === "messages.upsert" || event.event === "messaging-history.set"
-
 /** A participant or contact entry: an object in Baileys 7, a bare JID in older payloads. */
 type ParticipantEntry =
   | string
@@ -163,7 +160,7 @@ export class EventApplier {
         }
         // Message-carrying events guard each message on its own (a single upsert is atomic), and
         // skip the savepoint: an open savepoint makes every triggered statement about 2× dearer.
-        messages += carriesMessages(event) ? apply() : this.writer.withinSavepoint(apply)
+        messages += carriesMessages(event.event) ? apply() : this.writer.withinSavepoint(apply)
       } catch (error) {
         if (isStoreFailure(error)) throw error
         skipped.push({ eventIndex, event: name, reason: describe(error) })

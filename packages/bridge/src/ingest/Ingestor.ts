@@ -46,19 +46,20 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Job>(), Queue.shutdown)
 
     // While a bulk load runs, its batches join one open transaction (each batch a savepoint in it),
-    // committed every `commitEvery` messages: far fewer commits, each rewriting far fewer pages.
-    let group: { readonly commitEvery: number; messages: number } | undefined
+    // committed every `bulkCommitEvery` messages: far fewer commits, each rewriting far fewer pages.
+    // Undefined outside a bulk load; otherwise the messages stored since the last commit.
+    let uncommitted: number | undefined
 
     const run = (job: Job) =>
       Effect.try({
         try: () => {
           const outcome = applier.apply(job.events)
-          if (group !== undefined) {
-            group.messages += outcome.messages
-            if (group.messages >= group.commitEvery) {
+          if (uncommitted !== undefined) {
+            uncommitted += outcome.messages
+            if (uncommitted >= bulkCommitEvery) {
               store.db.exec("COMMIT")
               store.db.exec("BEGIN IMMEDIATE")
-              group.messages = 0
+              uncommitted = 0
             }
           }
           return outcome
@@ -87,11 +88,6 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
         return yield* Deferred.await(done)
       })
 
-    /**
-     * Runs `load` (which submits batches) on a store that holds no message yet as a bulk load: the
-     * search indexes are built once at the end instead of row by row. On a store that already holds
-     * messages, runs `load` as it is. The indexes are back when this ends, however it ends.
-     */
     const failed = (cause: unknown) => new IngestError({ message: failureMessage(cause), cause })
 
     const begin = Effect.try({
@@ -99,7 +95,7 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
         const suspended = suspendMessageIndexes(store.db)
         applier.writer.fullTextRebuiltLater = suspended
         store.db.exec("BEGIN IMMEDIATE")
-        group = { commitEvery: bulkCommitEvery, messages: 0 }
+        uncommitted = 0
         return suspended
       },
       catch: failed,
@@ -108,7 +104,7 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
     const finish = (suspended: boolean) =>
       Effect.try({
         try: () => {
-          group = undefined
+          uncommitted = undefined
           store.db.exec("COMMIT")
           applier.writer.fullTextRebuiltLater = false
           if (suspended) restoreMessageIndexes(store.db)
@@ -118,13 +114,16 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
 
     const abandon = (suspended: boolean) =>
       Effect.sync(() => {
-        group = undefined
+        uncommitted = undefined
         if (store.db.inTransaction) store.db.exec("ROLLBACK")
         applier.forgetUncommitted()
         applier.writer.fullTextRebuiltLater = false
+      }).pipe(
         // if this fails too, opening the store next time builds the indexes
-        if (suspended) Effect.runSync(Effect.ignore(Effect.try(() => restoreMessageIndexes(store.db))))
-      })
+        Effect.zipRight(
+          suspended ? Effect.ignore(Effect.try(() => restoreMessageIndexes(store.db))) : Effect.void,
+        ),
+      )
 
     /**
      * Runs `load`, which submits the batches of a long recorded history, as a bulk load: its batches

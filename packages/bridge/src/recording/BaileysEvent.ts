@@ -59,3 +59,9 @@ export const baileysEventNames: ReadonlyArray<BaileysEventName> = Object.keys(
 
 export const isBaileysEventName = (name: unknown): name is BaileysEventName =>
   typeof name === "string" && Object.hasOwn(eventNames, name)
+
+/** The events whose `data.messages` holds whole WebMessageInfo payloads. */
+export const carriesMessages = (
+  name: BaileysEventName,
+): name is "messaging-history.set" | "messages.upsert" =>
+  name === "messaging-history.set" || name === "messages.upsert"

@@ -7,8 +7,9 @@
 import { closeSync, openSync, readSync } from "node:fs"
 import { StringDecoder } from "node:string_decoder"
 import { parentPort, workerData } from "node:worker_threads"
+import { carriesMessages } from "./BaileysEvent.js"
 import { MalformedLine } from "./RecordedLine.js"
-import { carriesMessages, parseRecordingLine, reviveRecordedMessages } from "./RecordingDecoder.js"
+import { parseRecordingLine, reviveRecordedMessages } from "./RecordingDecoder.js"
 import type { WorkerItem, WorkerOptions } from "./RecordingDecodeWorkerProtocol.js"
 import { packMessages } from "./WireMessages.js"
 

@@ -237,17 +237,15 @@ const revivers: Partial<Record<BaileysEventName, Reviver>> = {
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
+/** Why an event's payload cannot be used, as a MalformedLine reason. */
+const problemOf = (name: BaileysEventName, error: unknown): string =>
+  `${name}: ${error instanceof ShapeProblem ? error.reason : describe(error)}`
+
 /** A line parsed as JSON and checked to name a known event: its data is not revived yet. */
 export interface ParsedLine {
   readonly name: BaileysEventName
   readonly data: unknown
 }
-
-/** The events whose `data.messages` holds whole WebMessageInfo payloads. */
-export const carriesMessages = (
-  name: BaileysEventName,
-): name is "messaging-history.set" | "messages.upsert" =>
-  name === "messaging-history.set" || name === "messages.upsert"
 
 /**
  * The first half of decoding a line: JSON (with BufferJSON's Buffers) and the event name. Blank
@@ -285,7 +283,7 @@ export const reviveRecordedMessages = (
   try {
     return { messages: messages(record(parsed.data, "data").messages, "data.messages") }
   } catch (error) {
-    return { reason: `${parsed.name}: ${error instanceof ShapeProblem ? error.reason : describe(error)}` }
+    return { reason: problemOf(parsed.name, error) }
   }
 }
 
@@ -304,11 +302,7 @@ export const reviveRecordedLine = (
     const data = (revivers[parsed.name] ?? anyObject)(parsed.data, revivedMessages)
     return new RecordedEvent({ file, line, event: { event: parsed.name, data } as BaileysEvent })
   } catch (error) {
-    return new MalformedLine({
-      file,
-      line,
-      reason: `${parsed.name}: ${error instanceof ShapeProblem ? error.reason : describe(error)}`,
-    })
+    return new MalformedLine({ file, line, reason: problemOf(parsed.name, error) })
   }
 }
 

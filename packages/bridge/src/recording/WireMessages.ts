@@ -4,14 +4,14 @@
  * receives. The bytes each message came from are remembered, so storing it encodes nothing again.
  */
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
-import { extrasOf, restoreExtras } from "./internal/ProtoJson.js"
+import { extrasOf, type ProtoExtras, restoreExtras } from "./internal/ProtoJson.js"
 
 /** A batch of messages as bytes: message i is `bytes[ends[i-1] ?? 0, ends[i])`. */
 export interface PackedMessages {
   readonly bytes: Uint8Array
   readonly ends: Uint32Array
   /** keys Baileys sets beside the schema's fields (`key.remoteJidAlt`, …), which bytes cannot hold */
-  readonly extras: ReadonlyArray<ReturnType<typeof extrasOf> | null>
+  readonly extras: ReadonlyArray<ProtoExtras | null>
 }
 
 const wireBytes = new WeakMap<object, Uint8Array>()

@@ -1,8 +1,8 @@
 /**
- * Loading a new store fast: with no message stored yet, the secondary indexes of `messages` and the
+ * Loading a new store fast: with no message stored yet, the read-only indexes of `messages` and the
  * full-text triggers are dropped, the rows go in, and then each index is built in one sorted pass
- * and the full-text index in one rebuild, several times cheaper than keeping them up to date row
- * by row. Opening a store puts back whatever a load that never finished (a crash, a kill) left out.
+ * and the full-text index filled in key order, several times cheaper than keeping them up to date
+ * row by row. Opening a store puts back whatever a load that never finished (a crash, a kill) left out.
  */
 import type Database from "better-sqlite3"
 import { deferrableMessageSchema, fullTextRefill } from "./StoreMigrations.js"
@@ -36,7 +36,7 @@ export const suspendMessageIndexes = (db: Database.Database): boolean =>
  * Creates whatever deferrable index or trigger is missing and, if a full-text trigger was among
  * them, rebuilds the full-text index from the messages. Cheap when nothing is missing.
  */
-export const restoreMessageIndexes = (db: Database.Database): { readonly restored: number } =>
+export const restoreMessageIndexes = (db: Database.Database): void =>
   db
     .transaction(() => {
       const absent = missing(db)
@@ -45,6 +45,5 @@ export const restoreMessageIndexes = (db: Database.Database): { readonly restore
         db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
         db.exec(fullTextRefill)
       }
-      return { restored: absent.length }
     })
     .immediate()

@@ -102,6 +102,25 @@ INSERT OR IGNORE INTO messages (
   stub_type, stub_parameters, status, starred, deleted, deleted_at, raw
 ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+/** What a message carries beside its text: media pointers, location, contact cards, poll options. */
+const payloadColumns = [
+  "media_mimetype",
+  "media_file_name",
+  "media_size",
+  "media_seconds",
+  "media_width",
+  "media_height",
+  "media_key",
+  "media_direct_path",
+  "media_url",
+  "media_sha256",
+  "media_enc_sha256",
+  "latitude",
+  "longitude",
+  "vcard",
+  "poll_options",
+]
+
 const mergeMessageSql = `ON CONFLICT (id, chat_jid) DO UPDATE SET
   from_me = CASE WHEN ${replaces()} THEN excluded.from_me ELSE messages.from_me END,
   sender_jid = COALESCE(excluded.sender_jid, messages.sender_jid),
@@ -112,25 +131,7 @@ const mergeMessageSql = `ON CONFLICT (id, chat_jid) DO UPDATE SET
     WHEN messages.edited_at IS NOT NULL OR NOT ${replaces()} THEN messages.text
     ELSE excluded.text
   END,
-  ${[
-    "media_mimetype",
-    "media_file_name",
-    "media_size",
-    "media_seconds",
-    "media_width",
-    "media_height",
-    "media_key",
-    "media_direct_path",
-    "media_url",
-    "media_sha256",
-    "media_enc_sha256",
-    "latitude",
-    "longitude",
-    "vcard",
-    "poll_options",
-    "quoted_id",
-    "quoted_sender_jid",
-  ]
+  ${[...payloadColumns, "quoted_id", "quoted_sender_jid"]
     .map(
       (column) =>
         `${column} = CASE WHEN ${deletedAfter()} IS NOT NULL THEN NULL WHEN ${replaces()} THEN excluded.${column} ELSE messages.${column} END`,
@@ -157,25 +158,7 @@ function deletedAfter(): string {
     ELSE COALESCE(messages.deleted, excluded.deleted) END)`
 }
 
-const contentColumnsCleared = [
-  "text",
-  "media_mimetype",
-  "media_file_name",
-  "media_size",
-  "media_seconds",
-  "media_width",
-  "media_height",
-  "media_key",
-  "media_direct_path",
-  "media_url",
-  "media_sha256",
-  "media_enc_sha256",
-  "latitude",
-  "longitude",
-  "vcard",
-  "poll_options",
-  "raw",
-]
+const contentColumnsCleared = ["text", ...payloadColumns, "raw"]
   .map((column) => `${column} = NULL`)
   .join(", ")
 

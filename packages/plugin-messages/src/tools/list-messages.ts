@@ -149,16 +149,12 @@ export const listMessages = Tool.make({
       )
       const hits = rows.slice(0, input.limit).map((row) => row.row_id)
       const withContext = input.include_context && (input.context_before > 0 || input.context_after > 0)
+      // a search read from the time-keyed index brings its snippets along; others fetch them
+      const carried = new Map(
+        rows.flatMap((row) => (typeof row.snippet === "string" ? [[row.row_id, row.snippet] as const] : [])),
+      )
       const [extracts, neighbours] = yield* Effect.all([
-        match === undefined
-          ? Effect.succeed(new Map<number, string>())
-          : rows.some((row) => row.snippet !== undefined)
-            ? Effect.succeed(
-                new Map(
-                  rows.flatMap((row) => (typeof row.snippet === "string" ? [[row.row_id, row.snippet]] : [])),
-                ),
-              )
-            : snippets(match, hits, highlight),
+        match === undefined || carried.size > 0 ? Effect.succeed(carried) : snippets(match, hits, highlight),
         withContext ? neighboursOf(hits, input.context_before, input.context_after) : Effect.succeed([]),
       ])
       const zone = yield* TimeZone.TimeZone

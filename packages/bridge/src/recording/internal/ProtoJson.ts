@@ -45,11 +45,14 @@ const keepKeyExtras = (from: JsonRecord, to: JsonRecord): void => {
   if (isRecord(from.key) && isRecord(to.key)) copyExtras(from.key, to.key, fieldsOf(proto.MessageKey))
 }
 
+/** Keys an object carries beside the schema's fields: its own, and its nested `key`'s. */
+export interface ProtoExtras {
+  readonly own?: JsonRecord
+  readonly key?: JsonRecord
+}
+
 /** The keys an object carries beside the schema's fields (and its `key`'s), or undefined if none. */
-export const extrasOf = <T>(
-  type: ProtoType<T>,
-  value: object,
-): { readonly own?: JsonRecord; readonly key?: JsonRecord } | undefined => {
+export const extrasOf = <T>(type: ProtoType<T>, value: object): ProtoExtras | undefined => {
   const own: JsonRecord = {}
   copyExtras(value as JsonRecord, own, fieldsOf(type))
   const key: JsonRecord = {}
@@ -62,10 +65,7 @@ export const extrasOf = <T>(
 }
 
 /** Sets extras taken by `extrasOf` back on a revived instance. */
-export const restoreExtras = (
-  instance: object,
-  extras: { readonly own?: JsonRecord; readonly key?: JsonRecord },
-): void => {
+export const restoreExtras = (instance: object, extras: ProtoExtras): void => {
   if (extras.own) Object.assign(instance, extras.own)
   const key = (instance as JsonRecord).key
   if (extras.key && isRecord(key)) Object.assign(key, extras.key)
