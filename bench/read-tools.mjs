@@ -158,7 +158,8 @@ let serverCalls = 0
 
 // The SQL alone: the statements each call ran (recorded in-process by the runtime's test kit, same
 // arguments, same store), replayed on a read-only better-sqlite3 connection with the pragmas the
-// server's own connection uses and every statement prepared once, as the server keeps them.
+// server's own connection uses, every statement prepared once and its rows read as arrays, as the
+// server's client keeps and reads them.
 const direct = new Database(join(storeDir, "messages.db"), { readonly: true })
 for (const pragma of Store.readPragmas) direct.pragma(pragma)
 const prepared = new Map()
@@ -168,6 +169,7 @@ const replay = (statements) => {
     let statement = prepared.get(text)
     if (statement === undefined) {
       statement = direct.prepare(text)
+      if (statement.reader) statement.raw(true)
       prepared.set(text, statement)
     }
     statement.all(...params)

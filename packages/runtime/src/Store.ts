@@ -7,9 +7,9 @@ import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import type { SqlClient } from "@effect/sql"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { StoreMigrationsTable, StoreSchemaVersion } from "@whatsapp-mcp/bridge/store"
 import { Context, Effect, Layer, Scope } from "effect"
+import * as ReadOnlySqliteClient from "./internal/ReadOnlySqliteClient.js"
 import { StoreUnavailable } from "./ToolErrors.js"
 
 export const databaseFile = "messages.db"
@@ -46,7 +46,7 @@ export const make = (storeDir: string): Effect.Effect<StoreService, never, Scope
       if (!existsSync(path)) {
         return yield* new StoreUnavailable({ path, reason: `it does not exist yet. ${startBridge}` })
       }
-      const client = yield* SqliteClient.make({ filename: path, readonly: true, disableWAL: true }).pipe(
+      const client = yield* ReadOnlySqliteClient.make(path).pipe(
         Effect.provide(Reactivity.layer),
         Scope.extend(scope),
         Effect.catchAllDefect((defect) =>

@@ -19,7 +19,6 @@ import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import { SqlClient, Statement } from "@effect/sql"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import {
@@ -34,6 +33,7 @@ import { setupServer } from "msw/node"
 import * as Application from "./Application.js"
 import * as BridgeClient from "./bridge/BridgeClient.js"
 import { type Config, ConfigError, defaultBridgeUrl } from "./Config.js"
+import * as ReadOnlySqliteClient from "./internal/ReadOnlySqliteClient.js"
 import type * as Plugin from "./Plugin.js"
 import { databaseFile } from "./Store.js"
 import * as TimeZone from "./TimeZone.js"
@@ -198,11 +198,10 @@ const handlerServices = (
   options: { readonly storeDir: string; readonly timezone?: string },
 ) =>
   Layer.mergeAll(
-    SqliteClient.layer({
-      filename: join(options.storeDir, databaseFile),
-      readonly: true,
-      disableWAL: true,
-    }).pipe(Layer.provide(Reactivity.layer)),
+    // the client the server reads through, so that what is recorded is what the server runs
+    Layer.scoped(SqlClient.SqlClient, ReadOnlySqliteClient.make(join(options.storeDir, databaseFile))).pipe(
+      Layer.provide(Reactivity.layer),
+    ),
     TimeZone.layer(options.timezone ?? "UTC"),
     // Recorded calls are for read tools; a tool that calls the bridge here finds none running.
     BridgeClient.layerFetch({

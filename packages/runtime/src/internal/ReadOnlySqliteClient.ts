@@ -1,0 +1,130 @@
+/**
+ * The `SqlClient` the tools read the store through: one read-only better-sqlite3 connection, its
+ * statements prepared once, rows read as arrays and given their column names here.
+ *
+ * better-sqlite3 builds each row object by looking every column name up again in V8's string table,
+ * so a page of 55 messages with their names, quote and reactions spent 0.55 ms materialising rows
+ * that SQLite had read in 0.02 ms. Arrays zipped with names cached per statement take 0.33 ms, and
+ * every tool call is a few of those pages (`bench/read-tools.mjs`).
+ */
+import type { Reactivity } from "@effect/experimental"
+import { SqlClient, type SqlConnection, SqlError, Statement } from "@effect/sql"
+import Database from "better-sqlite3"
+import { Context, Effect, Scope, Stream } from "effect"
+
+/** Statements kept prepared: the tools' SQL texts are a few dozen shapes; a plugin may add more. */
+const preparedLimit = 200
+
+interface Prepared {
+  readonly statement: Database.Statement
+  /** The result's column names, for a statement that returns rows. */
+  readonly columns: ReadonlyArray<string> | undefined
+}
+
+const objectsOf = (
+  columns: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+): Array<Record<string, unknown>> => {
+  const objects = new Array<Record<string, unknown>>(rows.length)
+  for (let r = 0; r < rows.length; r++) {
+    const values = rows[r] as ReadonlyArray<unknown>
+    const object: Record<string, unknown> = {}
+    for (let c = 0; c < columns.length; c++) object[columns[c] as string] = values[c]
+    objects[r] = object
+  }
+  return objects
+}
+
+const entryOf = (statement: Database.Statement): Prepared =>
+  statement.reader
+    ? { statement: statement.raw(true), columns: statement.columns().map((column) => column.name) }
+    : { statement, columns: undefined }
+
+const failure = (cause: unknown, message: string) => new SqlError.SqlError({ cause, message })
+
+/**
+ * Opens `filename` read-only (throws, as a defect, when SQLite cannot open it) and closes it with
+ * the scope. Transactions take the connection for themselves, as on any SQLite client.
+ */
+export const make = (
+  filename: string,
+): Effect.Effect<SqlClient.SqlClient, never, Scope.Scope | Reactivity.Reactivity> =>
+  Effect.gen(function* () {
+    const db = yield* Effect.acquireRelease(
+      Effect.sync(() => new Database(filename, { readonly: true })),
+      (db) => Effect.sync(() => db.close()),
+    )
+    const prepared = new Map<string, Prepared>()
+    const prepare = (sql: string): Prepared => {
+      const known = prepared.get(sql)
+      if (known !== undefined) return known
+      const entry = entryOf(db.prepare(sql))
+      if (prepared.size >= preparedLimit) {
+        // the oldest prepared: Map keeps insertion order
+        const oldest = prepared.keys().next()
+        if (oldest.done !== true) prepared.delete(oldest.value)
+      }
+      prepared.set(sql, entry)
+      return entry
+    }
+    /** Rows as objects for a reader, the run's result (changes, last row id) otherwise. */
+    const run = (
+      entry: () => Prepared,
+      params: ReadonlyArray<unknown>,
+      shape: "objects" | "arrays" | "raw",
+    ): Effect.Effect<ReadonlyArray<unknown> | Database.RunResult, SqlError.SqlError> =>
+      Effect.withFiberRuntime((fiber) => {
+        try {
+          const { statement, columns } = entry()
+          statement.safeIntegers(Context.get(fiber.currentContext, SqlClient.SafeIntegers))
+          if (columns === undefined) {
+            const result = statement.run(...params)
+            return Effect.succeed(shape === "raw" ? result : [])
+          }
+          const rows = statement.all(...params) as ReadonlyArray<ReadonlyArray<unknown>>
+          return Effect.succeed(shape === "arrays" ? rows : objectsOf(columns, rows))
+        } catch (cause) {
+          return Effect.fail(failure(cause, "Failed to execute statement"))
+        }
+      })
+    const rows = (effect: Effect.Effect<unknown, SqlError.SqlError>) =>
+      effect as Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError.SqlError>
+    const transformed = (
+      effect: Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError.SqlError>,
+      transformRows: (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined,
+    ) => (transformRows === undefined ? effect : Effect.map(effect, transformRows))
+    const unprepared = (sql: string) => () => entryOf(db.prepare(sql))
+
+    const connection: SqlConnection.Connection = {
+      execute: (sql, params, transformRows) =>
+        transformed(rows(run(() => prepare(sql), params, "objects")), transformRows),
+      executeRaw: (sql, params) => run(() => prepare(sql), params, "raw"),
+      executeValues: (sql, params) =>
+        run(() => prepare(sql), params, "arrays") as Effect.Effect<
+          ReadonlyArray<ReadonlyArray<unknown>>,
+          SqlError.SqlError
+        >,
+      executeUnprepared: (sql, params, transformRows) =>
+        transformed(rows(run(unprepared(sql), params, "objects")), transformRows),
+      executeStream: (sql, params, transformRows) =>
+        Stream.fromIterableEffect(
+          transformed(rows(run(() => prepare(sql), params, "objects")), transformRows),
+        ),
+    }
+
+    const semaphore = yield* Effect.makeSemaphore(1)
+    return yield* SqlClient.make({
+      acquirer: semaphore.withPermits(1)(Effect.succeed(connection)),
+      transactionAcquirer: Effect.uninterruptibleMask((restore) =>
+        Effect.as(
+          Effect.zipRight(
+            restore(semaphore.take(1)),
+            Effect.tap(Effect.scope, (scope) => Scope.addFinalizer(scope, semaphore.release(1))),
+          ),
+          connection,
+        ),
+      ),
+      compiler: Statement.makeCompilerSqlite(),
+      spanAttributes: [["db.system.name", "sqlite"]],
+    })
+  })
