@@ -7,10 +7,9 @@ import plugin from "../src/index.js"
 
 const streams = caseStreams
 
-interface Message {
+/** A message shown around another: its chat is the other message's. */
+interface Neighbour {
   readonly id: string
-  readonly chat_jid: string
-  readonly chat_name: string
   readonly time: string
   readonly sender: string
   readonly sender_jid: string | null
@@ -25,8 +24,12 @@ interface Message {
   readonly status?: string
   readonly location?: { readonly latitude: number; readonly longitude: number }
   readonly poll_options?: ReadonlyArray<string>
+}
+interface Message extends Neighbour {
+  readonly chat_jid: string
+  readonly chat_name: string
   readonly snippet?: string
-  readonly context?: { readonly before: ReadonlyArray<Message>; readonly after: ReadonlyArray<Message> }
+  readonly context?: { readonly before: ReadonlyArray<Neighbour>; readonly after: ReadonlyArray<Neighbour> }
 }
 interface Page {
   readonly messages: ReadonlyArray<Message>
@@ -134,8 +137,11 @@ describe("list_messages", () => {
     const hit = byText(page, "Kick-off at 10")
     expect(hit?.context?.before.length).toBe(1)
     expect(hit?.context?.after.length).toBe(2)
+    // the neighbours are messages of the hit's chat, said once on the hit
+    const ofChat = await list({ chat_jid: hit?.chat_jid, include_context: false, limit: 100 })
     for (const neighbour of [...(hit?.context?.before ?? []), ...(hit?.context?.after ?? [])]) {
-      expect(neighbour.chat_jid).toBe(hit?.chat_jid)
+      expect(Object.keys(neighbour)).not.toContain("chat_jid")
+      expect(ofChat.page.messages.map((m) => m.id)).toContain(neighbour.id)
       expect(page.messages.some((m) => m.id === neighbour.id)).toBe(false)
     }
     const [before] = hit?.context?.before ?? []
@@ -361,15 +367,17 @@ describe("get_message_context", () => {
     expect(result.isError, result.text).toBe(false)
     const { message, before, after } = result.structured as unknown as {
       message: Message
-      before: ReadonlyArray<Message>
-      after: ReadonlyArray<Message>
+      before: ReadonlyArray<Neighbour>
+      after: ReadonlyArray<Neighbour>
     }
     expect(message.text).toBe("Wir treffen uns um 10 Uhr am Bahnhof.")
     expect(before.length).toBe(2)
     expect(after.length).toBe(2)
     const times = [...before, message, ...after].map((m) => Date.parse(m.time))
     expect(times).toEqual([...times].sort((a, b) => a - b))
-    for (const m of [...before, ...after]) expect(m.chat_jid).toBe(message.chat_jid)
+    const ofChat = await list({ chat_jid: message.chat_jid, include_context: false, limit: 100 })
+    for (const m of [...before, ...after]) expect(ofChat.page.messages.map((o) => o.id)).toContain(m.id)
+    expect(result.text).toContain(`Chat: ${message.chat_name} (${message.chat_jid})`)
     expect(result.text).toMatch(/> .*Bahnhof/)
   })
 

@@ -3,12 +3,14 @@ import { InvalidArgument, Params, StoreQueries, TimeZone, Tool } from "@whatsapp
 import { Effect, Schema } from "effect"
 import { loadMessages } from "../MessageLoader.js"
 import { findMessage, neighboursOf } from "../MessageQueries.js"
-import { Message, renderMessage, untrustedNote } from "../MessageSchemas.js"
+import { asNeighbour, Message, Neighbour, renderMessage, untrustedNote } from "../MessageSchemas.js"
 
 const Output = Schema.Struct({
   message: Message,
-  before: Schema.Array(Message).annotations({ description: "Earlier messages in the chat, oldest first." }),
-  after: Schema.Array(Message).annotations({ description: "Later messages in the chat, oldest first." }),
+  before: Schema.Array(Neighbour).annotations({
+    description: "Earlier messages in the message's chat, oldest first.",
+  }),
+  after: Schema.Array(Neighbour).annotations({ description: "Later messages in its chat, oldest first." }),
 })
 
 export const getMessageContext = Tool.make({
@@ -39,9 +41,9 @@ export const getMessageContext = Tool.make({
     [
       untrustedNote,
       `Chat: ${message.chat_name} (${message.chat_jid})`,
-      ...before.map((m) => `  · ${renderMessage(m, false)}`),
-      `> ${renderMessage(message, false)}`,
-      ...after.map((m) => `  · ${renderMessage(m, false)}`),
+      ...before.map((m) => `  · ${renderMessage(m)}`),
+      `> ${renderMessage(message)}`,
+      ...after.map((m) => `  · ${renderMessage(m)}`),
     ].join("\n"),
   handler: (input) =>
     Effect.gen(function* () {
@@ -71,7 +73,7 @@ export const getMessageContext = Tool.make({
       const pick = (side: "before" | "after") =>
         neighbours.flatMap((n) => {
           const m = n.side === side ? messages.get(n.row_id) : undefined
-          return m === undefined ? [] : [m]
+          return m === undefined ? [] : [asNeighbour(m)]
         })
       const message = messages.get(anchor.row_id)
       if (message === undefined) {

@@ -4,7 +4,14 @@ import { Effect, Either, Schema } from "effect"
 import * as FtsQuery from "../FtsQuery.js"
 import { loadMessages } from "../MessageLoader.js"
 import { neighboursOf, search, snippets } from "../MessageQueries.js"
-import { MediaType, Message, renderMessage, untrustedNote } from "../MessageSchemas.js"
+import {
+  asNeighbour,
+  MediaType,
+  Message,
+  Neighbour,
+  renderMessage,
+  untrustedNote,
+} from "../MessageSchemas.js"
 
 /** Marks the matched words in snippets; plain text, so it survives any client's rendering. */
 const highlight = { open: "«", close: "»" } as const
@@ -15,9 +22,9 @@ export const Hit = Schema.Struct({
     description: "With a query: the matching extract, matched words between « and ».",
   }),
   context: Schema.optional(
-    Schema.Struct({ before: Schema.Array(Message), after: Schema.Array(Message) }).annotations({
+    Schema.Struct({ before: Schema.Array(Neighbour), after: Schema.Array(Neighbour) }).annotations({
       description:
-        "Neighbouring messages in the same chat, oldest first: context for the hit, not hits themselves.",
+        "Neighbouring messages in the hit's chat, oldest first: context for the hit, not hits themselves.",
     }),
   ),
 })
@@ -32,20 +39,16 @@ const render = (output: typeof Output.Type): string => {
   if (output.messages.length === 0) {
     return output.page > 0 ? "No more messages." : "No messages match."
   }
-  const chats = new Set(
-    output.messages.flatMap((m) =>
-      [m, ...(m.context?.before ?? []), ...(m.context?.after ?? [])].map((x) => x.chat_jid),
-    ),
-  )
-  const oneChat = chats.size === 1
+  // neighbours are in their hit's chat, which is printed on the hit's line or once above them all
+  const oneChat = new Set(output.messages.map((m) => m.chat_jid)).size === 1
   const first = output.messages[0]
   const lines: Array<string> = [untrustedNote]
   if (oneChat && first !== undefined) lines.push(`Chat: ${first.chat_name} (${first.chat_jid})`)
   for (const hit of output.messages) {
     const context = hit.context
-    for (const m of context?.before ?? []) lines.push(`  · ${renderMessage(m, !oneChat)}`)
+    for (const m of context?.before ?? []) lines.push(`  · ${renderMessage(m)}`)
     lines.push(
-      `${context === undefined ? "" : "> "}${renderMessage(hit, !oneChat)}${
+      `${context === undefined ? "" : "> "}${renderMessage(hit, oneChat ? undefined : hit.chat_name)}${
         // The whole text is on the line already unless it was long or the match is in the file name.
         hit.snippet === undefined ||
         (hit.text !== null && hit.text.length <= 300 && hit.file_name === undefined)
@@ -53,7 +56,7 @@ const render = (output: typeof Output.Type): string => {
           : ` match: ${JSON.stringify(hit.snippet)}`
       }`,
     )
-    for (const m of context?.after ?? []) lines.push(`  · ${renderMessage(m, !oneChat)}`)
+    for (const m of context?.after ?? []) lines.push(`  · ${renderMessage(m)}`)
   }
   if (output.messages.some((m) => m.context !== undefined)) {
     lines.push("(> marks a hit, · its neighbouring messages)")
@@ -160,12 +163,12 @@ export const listMessages = Tool.make({
       const zone = yield* TimeZone.TimeZone
       const messages = yield* loadMessages([...hits, ...neighbours.map((n) => n.row_id)], zone.format)
 
-      const contextOf = new Map<number, { before: Array<Message>; after: Array<Message> }>()
+      const contextOf = new Map<number, { before: Array<Neighbour>; after: Array<Neighbour> }>()
       for (const n of neighbours) {
         const message = messages.get(n.row_id)
         if (message === undefined) continue
         const entry = contextOf.get(n.anchor) ?? { before: [], after: [] }
-        entry[n.side].push(message)
+        entry[n.side].push(asNeighbour(message))
         contextOf.set(n.anchor, entry)
       }
       const result: Array<Hit> = []
