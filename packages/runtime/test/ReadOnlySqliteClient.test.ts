@@ -83,7 +83,7 @@ describe("ReadOnlySqliteClient", () => {
       const sql = yield* SqlClient.SqlClient
       const write = yield* Effect.either(sql`DELETE FROM notes`)
       expect(Either.isLeft(write)).toBe(true)
-      if (Either.isLeft(write)) expect(String(write.left.cause)).toMatch(/readonly/)
+      if (Either.isLeft(write)) expect(write.left.message).toMatch(/could not run the statement: .*readonly/)
       expect(yield* sql`SELECT id FROM notes`).toHaveLength(3)
     }).pipe(Effect.provide(fixture())),
   )
@@ -93,7 +93,8 @@ describe("ReadOnlySqliteClient", () => {
       const sql = yield* SqlClient.SqlClient
       const wrong = yield* Effect.either(sql`SELECT nope FROM notes`)
       expect(Either.isLeft(wrong)).toBe(true)
-      if (Either.isLeft(wrong)) expect(String(wrong.left.cause)).toMatch(/no such column: nope/)
+      if (Either.isLeft(wrong))
+        expect(wrong.left.message).toMatch(/could not prepare the statement: no such column: nope/)
     }).pipe(Effect.provide(fixture())),
   )
 

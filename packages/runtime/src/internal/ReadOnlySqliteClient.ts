@@ -40,7 +40,12 @@ const entryOf = (statement: Database.Statement): Prepared =>
     ? { statement: statement.raw(true), columns: statement.columns().map((column) => column.name) }
     : { statement, columns: undefined }
 
-const failure = (cause: unknown, message: string) => new SqlError.SqlError({ cause, message })
+/** SQLite's own reason goes into the message: it is what a user reads ("database is locked"…). */
+const failure = (cause: unknown, what: string) =>
+  new SqlError.SqlError({
+    cause,
+    message: `SQLite could not ${what}: ${cause instanceof Error ? cause.message : String(cause)}`,
+  })
 
 /**
  * Opens `filename` read-only (throws, as a defect, when SQLite cannot open it) and closes it with
@@ -74,8 +79,14 @@ export const make = (
       shape: "objects" | "arrays" | "raw",
     ): Effect.Effect<ReadonlyArray<unknown> | Database.RunResult, SqlError.SqlError> =>
       Effect.withFiberRuntime((fiber) => {
+        let ready: Prepared
         try {
-          const { statement, columns } = entry()
+          ready = entry()
+        } catch (cause) {
+          return Effect.fail(failure(cause, "prepare the statement"))
+        }
+        try {
+          const { statement, columns } = ready
           statement.safeIntegers(Context.get(fiber.currentContext, SqlClient.SafeIntegers))
           if (columns === undefined) {
             const result = statement.run(...params)
@@ -84,7 +95,7 @@ export const make = (
           const rows = statement.all(...params) as ReadonlyArray<ReadonlyArray<unknown>>
           return Effect.succeed(shape === "arrays" ? rows : objectsOf(columns, rows))
         } catch (cause) {
-          return Effect.fail(failure(cause, "Failed to execute statement"))
+          return Effect.fail(failure(cause, "run the statement"))
         }
       })
     const rows = (effect: Effect.Effect<unknown, SqlError.SqlError>) =>
