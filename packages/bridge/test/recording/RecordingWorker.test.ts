@@ -95,6 +95,34 @@ describe("decoding a recording in a worker thread", () => {
     }),
   )
 
+  it.effect("decodes a line larger than the thread's young generation, every message in order", () =>
+    Effect.gen(function* () {
+      // one history chunk of 40,000 messages (about 20 MB of JSON) between two small lines: far
+      // more than the 12 MB young generation the decoding thread is given
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "wa-worker-"))
+      const file = path.join(directory, "large-chunk.jsonl")
+      const upsertOf = (ids: ReadonlyArray<string>) =>
+        encodeRecordingLine({
+          event: "messages.upsert",
+          data: {
+            type: "append",
+            messages: ids.map((id, i) => ({
+              key: { remoteJid: "15550001111@s.whatsapp.net", fromMe: i % 2 === 0, id },
+              messageTimestamp: 1_717_000_000 + i,
+              message: { conversation: `message ${id}: ${"pain au chocolat ".repeat(20)}` },
+            })),
+          },
+        })
+      const large = Array.from({ length: 40_000 }, (_, i) => `L${i}`)
+      fs.writeFileSync(file, [upsertOf(["A1"]), upsertOf(large), upsertOf(["Z1"])].join("\n"))
+      const lines = yield* read(file, true)
+      assert.isFalse(lines.some(isMalformedLine))
+      const ids = messagesOf(lines).map((message) => message.key?.id)
+      assert.deepStrictEqual(ids, ["A1", ...large, "Z1"])
+      fs.rmSync(directory, { recursive: true, force: true })
+    }),
+  )
+
   it.effect("reads a last line without a newline, and Windows line ends", () =>
     Effect.gen(function* () {
       const directory = fs.mkdtempSync(path.join(os.tmpdir(), "wa-worker-"))
