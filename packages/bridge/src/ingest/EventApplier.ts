@@ -134,6 +134,17 @@ export class EventApplier {
     }
   }
 
+  /**
+   * Applies a batch inside the transaction the caller holds open, with no savepoint of its own. An
+   * open savepoint makes SQLite keep, for as long as it lasts, a copy of every page the batch
+   * changes (in memory, with `temp_store = MEMORY`): tens of MB per batch once the random-keyed
+   * indexes of a long history are spread over many pages. When this throws a store failure, the
+   * batch may be partly written: the caller must roll the whole transaction back.
+   */
+  applyInOpenTransaction(events: ReadonlyArray<BaileysEvent>): BatchOutcome {
+    return this.writer.withDeferredIndexing(() => this.applyAll(events))
+  }
+
   /** The transaction this applier's batches joined was rolled back: drop what it remembered of them. */
   forgetUncommitted(): void {
     this.identities.reload()

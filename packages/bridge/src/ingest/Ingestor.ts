@@ -45,26 +45,47 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
     const applier = new EventApplier(store.db)
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Job>(), Queue.shutdown)
 
-    // While a bulk load runs, its batches join one open transaction (each batch a savepoint in it),
-    // committed every `bulkCommitEvery` messages: far fewer commits, each rewriting far fewer pages.
-    // Undefined outside a bulk load; otherwise the messages stored since the last commit.
+    // While a bulk load runs, its batches join one open transaction, committed every
+    // `bulkCommitEvery` messages: far fewer commits, each rewriting far fewer pages. Undefined
+    // outside a bulk load; otherwise the messages stored since the last commit.
     let uncommitted: number | undefined
+    // The store failure that ended the running bulk load's transaction, if one did.
+    let bulkFailure: IngestError | undefined
+
+    // Batches of a bulk load have no savepoint of their own (it would hold a copy of every page the
+    // batch changes: the largest part of the bridge's memory while it loads a long history), so a
+    // batch the store cannot finish is undone by rolling back everything since the last commit.
+    // Those earlier batches were not durable yet either; the load fails, and so does every batch
+    // submitted to it afterwards, so that nothing partial is ever committed.
+    const runInBulk = (events: ReadonlyArray<BaileysEvent>, pending: number): BatchOutcome => {
+      if (bulkFailure !== undefined) throw bulkFailure
+      let outcome: BatchOutcome
+      try {
+        outcome = applier.applyInOpenTransaction(events)
+      } catch (cause) {
+        if (store.db.inTransaction) store.db.exec("ROLLBACK")
+        applier.forgetUncommitted()
+        bulkFailure = new IngestError({
+          message: `${failureMessage(cause)} Everything this load stored since its last commit was rolled back with it: run the load again (what is already stored is skipped).`,
+          cause,
+        })
+        throw bulkFailure
+      }
+      uncommitted = pending + outcome.messages
+      if (uncommitted >= bulkCommitEvery) {
+        store.db.exec("COMMIT")
+        store.db.exec("BEGIN IMMEDIATE")
+        uncommitted = 0
+      }
+      return outcome
+    }
 
     const run = (job: Job) =>
       Effect.try({
-        try: () => {
-          const outcome = applier.apply(job.events)
-          if (uncommitted !== undefined) {
-            uncommitted += outcome.messages
-            if (uncommitted >= bulkCommitEvery) {
-              store.db.exec("COMMIT")
-              store.db.exec("BEGIN IMMEDIATE")
-              uncommitted = 0
-            }
-          }
-          return outcome
-        },
-        catch: (cause) => new IngestError({ message: failureMessage(cause), cause }),
+        try: () =>
+          uncommitted === undefined ? applier.apply(job.events) : runInBulk(job.events, uncommitted),
+        catch: (cause) =>
+          cause instanceof IngestError ? cause : new IngestError({ message: failureMessage(cause), cause }),
       }).pipe(
         Effect.exit,
         Effect.flatMap((exit) => Deferred.done(job.done, exit)),
@@ -96,6 +117,7 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
         applier.writer.fullTextRebuiltLater = suspended
         store.db.exec("BEGIN IMMEDIATE")
         uncommitted = 0
+        bulkFailure = undefined
         return suspended
       },
       catch: failed,
@@ -105,16 +127,19 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
       Effect.try({
         try: () => {
           uncommitted = undefined
+          // the load went on after a batch failed: what it stored since has been rolled back too
+          if (bulkFailure !== undefined) throw bulkFailure
           store.db.exec("COMMIT")
           applier.writer.fullTextRebuiltLater = false
           if (suspended) restoreMessageIndexes(store.db)
         },
-        catch: failed,
+        catch: (cause) => (cause instanceof IngestError ? cause : failed(cause)),
       })
 
     const abandon = (suspended: boolean) =>
       Effect.sync(() => {
         uncommitted = undefined
+        bulkFailure = undefined
         if (store.db.inTransaction) store.db.exec("ROLLBACK")
         applier.forgetUncommitted()
         applier.writer.fullTextRebuiltLater = false
@@ -129,8 +154,9 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
      * Runs `load`, which submits the batches of a long recorded history, as a bulk load: its batches
      * are committed together every few ten thousand messages, and in a store that holds no message
      * yet the search indexes are built once at the end instead of row by row. If `load` fails or is
-     * interrupted, what it stored since the last commit is rolled back (running it again stores it:
-     * ingestion is idempotent). The indexes are back when this ends, however it ends, and if the
+     * interrupted, or a batch of it fails (then every later batch of it fails too), what it stored
+     * since the last commit is rolled back (running it again stores it: ingestion is idempotent),
+     * and the load fails with that batch's IngestError. The indexes are back when this ends, however it ends, and if the
      * process dies first, opening the store puts them back.
      */
     const bulkLoad = <A, E, R>(load: Effect.Effect<A, E, R>): Effect.Effect<A, E | IngestError, R> =>

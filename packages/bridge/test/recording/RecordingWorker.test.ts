@@ -4,6 +4,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { Worker } from "node:worker_threads"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { proto } from "@whiskeysockets/baileys"
@@ -92,6 +93,95 @@ describe("decoding a recording in a worker thread", () => {
         }
       }
       fs.rmSync(directory, { recursive: true, force: true })
+    }),
+  )
+
+  it.effect("decodes a line larger than the thread's young generation, every message in order", () =>
+    Effect.gen(function* () {
+      // one history chunk of 40,000 messages (about 20 MB of JSON) between two small lines: far
+      // more than the 12 MB young generation the decoding thread is given
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "wa-worker-"))
+      const file = path.join(directory, "large-chunk.jsonl")
+      const upsertOf = (ids: ReadonlyArray<string>) =>
+        encodeRecordingLine({
+          event: "messages.upsert",
+          data: {
+            type: "append",
+            messages: ids.map((id, i) => ({
+              key: { remoteJid: "15550001111@s.whatsapp.net", fromMe: i % 2 === 0, id },
+              messageTimestamp: 1_717_000_000 + i,
+              message: { conversation: `message ${id}: ${"pain au chocolat ".repeat(20)}` },
+            })),
+          },
+        })
+      const large = Array.from({ length: 40_000 }, (_, i) => `L${i}`)
+      fs.writeFileSync(file, [upsertOf(["A1"]), upsertOf(large), upsertOf(["Z1"])].join("\n"))
+      const lines = yield* read(file, true)
+      assert.isFalse(lines.some(isMalformedLine))
+      const ids = messagesOf(lines).map((message) => message.key?.id)
+      assert.deepStrictEqual(ids, ["A1", ...large, "Z1"])
+      fs.rmSync(directory, { recursive: true, force: true })
+    }),
+  )
+
+  // Real time: the point is what the other thread does while this one is busy elsewhere.
+  it.live("stays a few lines ahead of a slow reader, which still gets every message in order", () =>
+    Effect.gen(function* () {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "wa-worker-"))
+      const file = path.join(directory, "many-lines.jsonl")
+      const ids = Array.from({ length: 60 }, (_, line) =>
+        Array.from({ length: 20 }, (_, i) => `M${line}-${i}`),
+      )
+      const lineOf = (chunk: ReadonlyArray<string>) =>
+        encodeRecordingLine({
+          event: "messages.upsert",
+          data: {
+            type: "append",
+            messages: chunk.map((id, i) => ({
+              key: { remoteJid: "15550001111@s.whatsapp.net", fromMe: false, id },
+              messageTimestamp: 1_717_000_000 + i,
+              message: { conversation: `message ${id}` },
+            })),
+          },
+        })
+      fs.writeFileSync(file, `${ids.map(lineOf).join("\n")}\n`)
+      // lines the thread has handed over that the reader has not taken yet, at the most
+      let handed = 0
+      let taken = 0
+      let mostAhead = 0
+      const emit = Worker.prototype.emit
+      const post = Worker.prototype.postMessage
+      Worker.prototype.emit = function (this: Worker, event: string | symbol, ...args: Array<unknown>) {
+        if (event === "message") {
+          handed += 1
+          mostAhead = Math.max(mostAhead, handed - taken)
+        }
+        return emit.call(this, event, ...args)
+      }
+      Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker["postMessage"]>) {
+        taken += 1
+        return post.apply(this, args)
+      }
+      const lines = yield* readRecording(file, { decodeInWorker: true }).pipe(
+        Stream.tap(() => Effect.sleep("5 millis")),
+        Stream.runCollect,
+        Effect.map((lines) => Chunk.toArray(lines) as Array<RecordedLine>),
+        Effect.provide(NodeFileSystem.layer),
+        Effect.ensuring(
+          Effect.sync(() => {
+            Worker.prototype.emit = emit
+            Worker.prototype.postMessage = post
+            fs.rmSync(directory, { recursive: true, force: true })
+          }),
+        ),
+      )
+      assert.strictEqual(handed, ids.length + 1, "every line, then the end")
+      // the reader lets the thread decode 4 lines ahead of it, no more
+      assert.isAtMost(mostAhead, 4)
+      assert.deepStrictEqual(
+        messagesOf(lines).map((message) => message.key?.id),
+        ids.flat(),
+      )
     }),
   )
 

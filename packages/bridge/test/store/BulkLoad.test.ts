@@ -6,7 +6,7 @@ import * as path from "node:path"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Context, Effect, Exit, Layer, Stream } from "effect"
+import { Context, Effect, Either, Exit, Layer, Stream } from "effect"
 import { ingestCommand } from "../../src/ingest/IngestCommand.js"
 import { Ingestor } from "../../src/ingest/Ingestor.js"
 import { readRecording } from "../../src/recording/index.js"
@@ -18,6 +18,7 @@ import {
   all,
   checkSearchIndex,
   dump,
+  one,
   openTestStore,
   search,
   temporaryDirectory,
@@ -122,6 +123,47 @@ describe("loading a store in bulk", () => {
       yield* ingestor.ingest([upsert("notify", text("F2", "retrouvé", 1_717_000_100))])
       assert.deepStrictEqual(search(db, "retrouve"), ["F2"])
     }),
+  )
+
+  it.scoped(
+    "a batch the store cannot finish fails the load: nothing since the last commit is kept, nor any later batch",
+    () =>
+      Effect.gen(function* () {
+        const { ingestor, db } = yield* openIngestor
+        // a message already stored: the load keeps its indexes, which need no room to be put back
+        yield* ingestor.ingest([upsert("notify", text("E1", "déjà là", 1_717_000_000))])
+        const before = dump(db)
+        const big = Array.from({ length: 2000 }, (_, i) =>
+          text(`BIG${i}`, `message number ${i} with enough words to need new pages`, 1_717_001_000 + i),
+        )
+        const exit = yield* Effect.exit(
+          ingestor.bulkLoad(
+            Effect.gen(function* () {
+              yield* ingestor.ingest([
+                upsert("notify", text("B1", "stored before the disk filled up", 1_717_000_100)),
+              ])
+              // SQLITE_FULL without a real disk: the database may not grow past its current size
+              db.pragma(`max_page_count = ${Number(one(db, "PRAGMA page_count")?.page_count)}`)
+              const full = yield* Effect.either(ingestor.ingest([upsert("notify", ...big)]))
+              assert.isTrue(Either.isLeft(full))
+              if (Either.isLeft(full)) assert.include(full.left.message, "rolled back")
+              db.pragma("max_page_count = 1073741823")
+              // the load carries on regardless: what it submits now is refused, not half-committed
+              const later = yield* Effect.either(
+                ingestor.ingest([upsert("notify", text("B2", "after the failure", 1_717_000_200))]),
+              )
+              assert.isTrue(Either.isLeft(later))
+            }),
+          ),
+        )
+        assert.isTrue(Exit.isFailure(exit))
+        assert.isFalse(db.inTransaction)
+        assert.deepStrictEqual(dump(db), before)
+        // the store takes events as before, searchable at once
+        yield* ingestor.ingest([upsert("notify", text("E2", "retrouvé", 1_717_000_300))])
+        assert.deepStrictEqual(search(db, "deja OR retrouve"), ["E1", "E2"])
+        checkSearchIndex(db)
+      }),
   )
 
   it.scoped("into a store that already holds messages, keeps its indexes live all along", () =>
