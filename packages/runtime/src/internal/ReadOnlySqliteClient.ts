@@ -72,12 +72,16 @@ export const make = (
       prepared.set(sql, entry)
       return entry
     }
-    /** Rows as objects for a reader, the run's result (changes, last row id) otherwise. */
-    const run = (
+    /**
+     * Runs a statement: a reader's rows go to `read` (as arrays, with their column names), any
+     * other statement's result (changes, last row id) to `ran`.
+     */
+    const execute = <A>(
       entry: () => Prepared,
       params: ReadonlyArray<unknown>,
-      shape: "objects" | "arrays" | "raw",
-    ): Effect.Effect<ReadonlyArray<unknown> | Database.RunResult, SqlError.SqlError> =>
+      read: (columns: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>) => A,
+      ran: (result: Database.RunResult) => A,
+    ): Effect.Effect<A, SqlError.SqlError> =>
       Effect.withFiberRuntime((fiber) => {
         let ready: Prepared
         try {
@@ -88,39 +92,45 @@ export const make = (
         try {
           const { statement, columns } = ready
           statement.safeIntegers(Context.get(fiber.currentContext, SqlClient.SafeIntegers))
-          if (columns === undefined) {
-            const result = statement.run(...params)
-            return Effect.succeed(shape === "raw" ? result : [])
-          }
-          const rows = statement.all(...params) as ReadonlyArray<ReadonlyArray<unknown>>
-          return Effect.succeed(shape === "arrays" ? rows : objectsOf(columns, rows))
+          return Effect.succeed(
+            columns === undefined
+              ? ran(statement.run(...params))
+              : read(columns, statement.all(...params) as ReadonlyArray<ReadonlyArray<unknown>>),
+          )
         } catch (cause) {
           return Effect.fail(failure(cause, "run the statement"))
         }
       })
-    const rows = (effect: Effect.Effect<unknown, SqlError.SqlError>) =>
-      effect as Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError.SqlError>
-    const transformed = (
-      effect: Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError.SqlError>,
+    const noRows = (): ReadonlyArray<Record<string, unknown>> => []
+    const objects = (
+      entry: () => Prepared,
+      params: ReadonlyArray<unknown>,
       transformRows: (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined,
-    ) => (transformRows === undefined ? effect : Effect.map(effect, transformRows))
-    const unprepared = (sql: string) => () => entryOf(db.prepare(sql))
+    ) => {
+      const effect = execute(entry, params, objectsOf, noRows)
+      return transformRows === undefined ? effect : Effect.map(effect, transformRows)
+    }
 
     const connection: SqlConnection.Connection = {
-      execute: (sql, params, transformRows) =>
-        transformed(rows(run(() => prepare(sql), params, "objects")), transformRows),
-      executeRaw: (sql, params) => run(() => prepare(sql), params, "raw"),
-      executeValues: (sql, params) =>
-        run(() => prepare(sql), params, "arrays") as Effect.Effect<
-          ReadonlyArray<ReadonlyArray<unknown>>,
-          SqlError.SqlError
-        >,
-      executeUnprepared: (sql, params, transformRows) =>
-        transformed(rows(run(unprepared(sql), params, "objects")), transformRows),
-      executeStream: (sql, params, transformRows) =>
-        Stream.fromIterableEffect(
-          transformed(rows(run(() => prepare(sql), params, "objects")), transformRows),
+      execute: (sql, params, transformRows) => objects(() => prepare(sql), params, transformRows),
+      executeRaw: (sql, params) =>
+        execute<unknown>(
+          () => prepare(sql),
+          params,
+          objectsOf,
+          (result) => result,
         ),
+      executeValues: (sql, params) =>
+        execute(
+          () => prepare(sql),
+          params,
+          (_, rows) => rows,
+          () => [],
+        ),
+      executeUnprepared: (sql, params, transformRows) =>
+        objects(() => entryOf(db.prepare(sql)), params, transformRows),
+      executeStream: (sql, params, transformRows) =>
+        Stream.fromIterableEffect(objects(() => prepare(sql), params, transformRows)),
     }
 
     const semaphore = yield* Effect.makeSemaphore(1)
