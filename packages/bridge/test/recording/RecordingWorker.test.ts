@@ -31,6 +31,20 @@ const read = (file: string, decodeInWorker: boolean) =>
     Effect.provide(NodeFileSystem.layer),
   )
 
+/** A `messages.upsert` line (an append) of one direct chat's text messages with these ids. */
+const upsertLineOf = (ids: ReadonlyArray<string>, textOf: (id: string) => string) =>
+  encodeRecordingLine({
+    event: "messages.upsert",
+    data: {
+      type: "append",
+      messages: ids.map((id, i) => ({
+        key: { remoteJid: "15550001111@s.whatsapp.net", fromMe: i % 2 === 0, id },
+        messageTimestamp: 1_717_000_000 + i,
+        message: { conversation: textOf(id) },
+      })),
+    },
+  })
+
 /** Each line as a reader sees it: where it is, and its event as JSON or its report. */
 const described = (lines: ReadonlyArray<RecordedLine>) =>
   lines.map((line) =>
@@ -103,17 +117,7 @@ describe("decoding a recording in a worker thread", () => {
       const directory = fs.mkdtempSync(path.join(os.tmpdir(), "wa-worker-"))
       const file = path.join(directory, "large-chunk.jsonl")
       const upsertOf = (ids: ReadonlyArray<string>) =>
-        encodeRecordingLine({
-          event: "messages.upsert",
-          data: {
-            type: "append",
-            messages: ids.map((id, i) => ({
-              key: { remoteJid: "15550001111@s.whatsapp.net", fromMe: i % 2 === 0, id },
-              messageTimestamp: 1_717_000_000 + i,
-              message: { conversation: `message ${id}: ${"pain au chocolat ".repeat(20)}` },
-            })),
-          },
-        })
+        upsertLineOf(ids, (id) => `message ${id}: ${"pain au chocolat ".repeat(20)}`)
       const large = Array.from({ length: 40_000 }, (_, i) => `L${i}`)
       fs.writeFileSync(file, [upsertOf(["A1"]), upsertOf(large), upsertOf(["Z1"])].join("\n"))
       const lines = yield* read(file, true)
@@ -132,18 +136,7 @@ describe("decoding a recording in a worker thread", () => {
       const ids = Array.from({ length: 60 }, (_, line) =>
         Array.from({ length: 20 }, (_, i) => `M${line}-${i}`),
       )
-      const lineOf = (chunk: ReadonlyArray<string>) =>
-        encodeRecordingLine({
-          event: "messages.upsert",
-          data: {
-            type: "append",
-            messages: chunk.map((id, i) => ({
-              key: { remoteJid: "15550001111@s.whatsapp.net", fromMe: false, id },
-              messageTimestamp: 1_717_000_000 + i,
-              message: { conversation: `message ${id}` },
-            })),
-          },
-        })
+      const lineOf = (chunk: ReadonlyArray<string>) => upsertLineOf(chunk, (id) => `message ${id}`)
       fs.writeFileSync(file, `${ids.map(lineOf).join("\n")}\n`)
       // lines the thread has handed over that the reader has not taken yet, at the most
       let handed = 0
