@@ -45,6 +45,10 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
     const applier = new EventApplier(store.db)
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Job>(), Queue.shutdown)
 
+    // A failure of the store while it applies a batch, or a failure already worded as one.
+    const asIngestError = (cause: unknown): IngestError =>
+      cause instanceof IngestError ? cause : new IngestError({ message: failureMessage(cause), cause })
+
     // While a bulk load runs, its batches join one open transaction, committed every
     // `bulkCommitEvery` messages: far fewer commits, each rewriting far fewer pages. Undefined
     // outside a bulk load; otherwise the messages stored since the last commit.
@@ -84,8 +88,7 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
       Effect.try({
         try: () =>
           uncommitted === undefined ? applier.apply(job.events) : runInBulk(job.events, uncommitted),
-        catch: (cause) =>
-          cause instanceof IngestError ? cause : new IngestError({ message: failureMessage(cause), cause }),
+        catch: asIngestError,
       }).pipe(
         Effect.exit,
         Effect.flatMap((exit) => Deferred.done(job.done, exit)),
@@ -109,8 +112,6 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
         return yield* Deferred.await(done)
       })
 
-    const failed = (cause: unknown) => new IngestError({ message: failureMessage(cause), cause })
-
     const begin = Effect.try({
       try: () => {
         const suspended = suspendMessageIndexes(store.db)
@@ -120,7 +121,7 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
         bulkFailure = undefined
         return suspended
       },
-      catch: failed,
+      catch: asIngestError,
     })
 
     const finish = (suspended: boolean) =>
@@ -133,7 +134,7 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
           applier.writer.fullTextRebuiltLater = false
           if (suspended) restoreMessageIndexes(store.db)
         },
-        catch: (cause) => (cause instanceof IngestError ? cause : failed(cause)),
+        catch: asIngestError,
       })
 
     const abandon = (suspended: boolean) =>
@@ -156,8 +157,8 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
      * yet the search indexes are built once at the end instead of row by row. If `load` fails or is
      * interrupted, or a batch of it fails (then every later batch of it fails too), what it stored
      * since the last commit is rolled back (running it again stores it: ingestion is idempotent),
-     * and the load fails with that batch's IngestError. The indexes are back when this ends, however it ends, and if the
-     * process dies first, opening the store puts them back.
+     * and the load fails with that batch's IngestError. The indexes are back when this ends,
+     * however it ends, and if the process dies first, opening the store puts them back.
      */
     const bulkLoad = <A, E, R>(load: Effect.Effect<A, E, R>): Effect.Effect<A, E | IngestError, R> =>
       Effect.acquireUseRelease(
