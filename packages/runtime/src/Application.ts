@@ -10,6 +10,7 @@ import { type Config, ConfigError } from "./Config.js"
 import { makeServer, type ServerInfo } from "./McpServer.js"
 import {
   type Builtins,
+  type ImportModule,
   type LoadedPlugin,
   loadPlugins,
   type ServedTool,
@@ -25,6 +26,8 @@ export interface ApplicationOptions {
   /** Names of every built-in tool, so that excluding one of a disabled plugin is not an error. */
   readonly builtinToolNames?: ReadonlyArray<string>
   readonly info: ServerInfo
+  /** How third-party plugins are imported (default: `import()`). */
+  readonly importModule?: ImportModule
   /** Where diagnostics go: stderr in the command line, a buffer in tests. Never stdout. */
   readonly log: (line: string) => void
 }
@@ -40,7 +43,7 @@ export interface Application {
 export const make = (options: ApplicationOptions): Effect.Effect<Application, ConfigError> =>
   Effect.gen(function* () {
     const { config } = options
-    const plugins = yield* loadPlugins(config, options.builtins)
+    const plugins = yield* loadPlugins(config, options.builtins, options.importModule)
     const tools = yield* Either.match(selectTools(plugins, config, new Set(options.builtinToolNames ?? [])), {
       onLeft: Effect.fail,
       onRight: Effect.succeed,

@@ -8,13 +8,15 @@ import { Effect, Either } from "effect"
 import * as Application from "./Application.js"
 import * as Config from "./Config.js"
 import type { ServerInfo } from "./McpServer.js"
-import type { Builtins } from "./PluginLoader.js"
+import type { Builtins, ImportModule } from "./PluginLoader.js"
 
 export interface MainOptions {
   readonly builtins: Builtins
   readonly builtinToolNames?: ReadonlyArray<string>
   readonly info: ServerInfo
   readonly argv?: ReadonlyArray<string>
+  /** How third-party plugins are imported (default: `import()`). */
+  readonly importModule?: ImportModule
 }
 
 const usage = `Usage: whatsapp-mcp [--config FILE] [--store DIR] [--read-only]
@@ -166,6 +168,7 @@ export const main = async (options: MainOptions): Promise<void> => {
         builtins: options.builtins,
         builtinToolNames: options.builtinToolNames ?? [],
         info: options.info,
+        ...(options.importModule === undefined ? {} : { importModule: options.importModule }),
         log: stderr,
       }),
     ),

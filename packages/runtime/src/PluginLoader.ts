@@ -18,6 +18,15 @@ import type * as Tool from "./Tool.js"
 /** Built-in plugins by config key, loaded on demand. */
 export type Builtins = Readonly<Record<string, () => Promise<unknown>>>
 
+/**
+ * Imports a third-party plugin's module, given a file URL or a package name. The default is the
+ * runtime's own `import()`; a host that runs the runtime where `import()` cannot work (code compiled
+ * through `node:vm`, as the bundled server is) passes one of its own.
+ */
+export type ImportModule = (specifier: string) => Promise<unknown>
+
+const importWithRuntime: ImportModule = (specifier) => import(specifier)
+
 export interface LoadedPlugin {
   /** The key in the config file (a built-in name, a path or a package name). */
   readonly key: string
@@ -66,24 +75,29 @@ const entryOfDirectory = (dir: string): string => {
   return join(dir, "index.js")
 }
 
-const importModule = async (key: string, baseDir: string, cwd: string): Promise<unknown> => {
+const importModule = async (
+  key: string,
+  baseDir: string,
+  cwd: string,
+  load: ImportModule,
+): Promise<unknown> => {
   if (isPathSpecifier(key)) {
     const path = resolve(baseDir, expandHome(key))
     if (!existsSync(path)) throw new Error(`${path} does not exist`)
     const file = statSync(path).isDirectory() ? entryOfDirectory(path) : path
     if (!existsSync(file)) throw new Error(`${file} does not exist (was the plugin built?)`)
-    return import(pathToFileURL(file).href)
+    return load(pathToFileURL(file).href)
   }
   for (const base of [baseDir, cwd]) {
     try {
       const resolved = createRequire(join(base, "package.json")).resolve(key)
-      return await import(pathToFileURL(resolved).href)
+      return await load(pathToFileURL(resolved).href)
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== "MODULE_NOT_FOUND" && code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error
     }
   }
-  return import(key)
+  return load(key)
 }
 
 const pluginOf = (module: unknown): unknown => {
@@ -98,11 +112,12 @@ const loadOne = (
   setting: boolean | Readonly<Record<string, unknown>>,
   config: Config,
   builtins: Builtins,
+  load: ImportModule,
 ): Effect.Effect<LoadedPlugin, ConfigError> =>
   Effect.gen(function* () {
     const builtin = builtins[key]
     const module = yield* Effect.tryPromise({
-      try: () => (builtin !== undefined ? builtin() : importModule(key, config.baseDir, process.cwd())),
+      try: () => (builtin !== undefined ? builtin() : importModule(key, config.baseDir, process.cwd(), load)),
       catch: (error) =>
         new ConfigError({
           message:
@@ -144,12 +159,13 @@ const loadOne = (
 export const loadPlugins = (
   config: Config,
   builtins: Builtins,
+  load: ImportModule = importWithRuntime,
 ): Effect.Effect<ReadonlyArray<LoadedPlugin>, ConfigError> => {
   const settings = new Map<string, boolean | Readonly<Record<string, unknown>>>()
   for (const name of Object.keys(builtins)) settings.set(name, true)
   for (const [key, setting] of config.plugins) settings.set(key, setting)
   const enabled = [...settings].filter(([, setting]) => setting !== false)
-  return Effect.forEach(enabled, ([key, setting]) => loadOne(key, setting, config, builtins))
+  return Effect.forEach(enabled, ([key, setting]) => loadOne(key, setting, config, builtins, load))
 }
 
 /** Chooses the tools to serve and checks that every tool name is unique and every exclusion exists. */
