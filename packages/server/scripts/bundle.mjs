@@ -8,7 +8,7 @@
 // better-sqlite3 stays external: it is a native addon.
 import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { build } from "esbuild"
@@ -54,10 +54,13 @@ await build({
 })
 
 // Start the server once, on an empty store, through what a client asks first; it writes the cache
-// as it stops. If this fails the server still works, only its first start is slower.
+// as it stops. Its own configuration file keeps the user's (or WHATSAPP_MCP_CONFIG) out of it. If
+// this fails the server still works, only its first start is slower.
 const store = mkdtempSync(join(tmpdir(), "whatsapp-mcp-warm-"))
+const config = join(store, "whatsapp-mcp.config.json")
+writeFileSync(config, JSON.stringify({ store }))
 const warmed = await new Promise((done) => {
-  const child = spawn(process.execPath, [join(outdir, "whatsapp-mcp.mjs"), "--store", store], {
+  const child = spawn(process.execPath, [join(outdir, "whatsapp-mcp.mjs"), "--config", config], {
     stdio: ["pipe", "pipe", "ignore"],
   })
   const timer = setTimeout(() => child.kill(), 30_000)
@@ -69,7 +72,7 @@ const warmed = await new Promise((done) => {
   child.on("error", () => done(false))
   child.on("exit", () => {
     clearTimeout(timer)
-    done(readdirSync(outdir).some((file) => file.endsWith(".v8cache")))
+    done(answers.includes('"id":2') && readdirSync(outdir).some((file) => file.endsWith(".v8cache")))
   })
   const send = (message) => child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`)
   send({
