@@ -77,7 +77,11 @@ export const runCommonJs = (file: string, cacheFile: string): CachedRun => {
       renameSync(partial, cacheFile)
       return true
     } catch {
-      rmSync(partial, { force: true })
+      try {
+        rmSync(partial, { force: true })
+      } catch {
+        // a directory that refuses the removal refused the file too
+      }
       return false
     }
   }
