@@ -1,15 +1,19 @@
 /**
  * The worker thread of `readRecording(file, { decodeInWorker: true })`: reads the file and does the
- * costly half of decoding (JSON, then WAProto revival of every message and its encoding to bytes),
+ * costly half of decoding (JSON, then every message encoded to WAProto bytes: straight from its JSON
+ * when it is in the canonical form, through WAProto's revival otherwise),
  * so the thread that stores the events only decodes bytes. At most `window` lines are in flight:
  * the reader acknowledges each one it takes, and this thread waits when none are left.
  */
 import { closeSync, openSync, readSync } from "node:fs"
 import { StringDecoder } from "node:string_decoder"
 import { parentPort, workerData } from "node:worker_threads"
-import { carriesMessages } from "./BaileysEvent.js"
+import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
+import { type BaileysEventName, carriesMessages } from "./BaileysEvent.js"
+import { extrasOf, isRecord } from "./internal/ProtoJson.js"
+import { encodeRecordedMessages } from "./internal/WireEncoder.js"
 import { MalformedLine } from "./RecordedLine.js"
-import { parseRecordingLine, reviveRecordedMessages } from "./RecordingDecoder.js"
+import { hasMessageKey, parseRecordingLine, reviveRecordedMessages } from "./RecordingDecoder.js"
 import type { WorkerItem, WorkerOptions } from "./RecordingDecodeWorkerProtocol.js"
 import { packMessages } from "./WireMessages.js"
 
@@ -31,6 +35,29 @@ const send = async (item: WorkerItem, transfer: ReadonlyArray<ArrayBuffer> = [])
   port.postMessage(item, [...transfer])
 }
 
+/**
+ * The messages of a line in the canonical form a recording holds, encoded straight from their JSON;
+ * undefined for anything else, which then goes through WAProto's generated code (and its reports).
+ */
+const encodeCanonical = (
+  data: unknown,
+  line: number,
+  name: BaileysEventName,
+): { item: WorkerItem; transfer: Array<ArrayBuffer> } | undefined => {
+  if (!isRecord(data) || !Array.isArray(data.messages) || !data.messages.every(hasMessageKey))
+    return undefined
+  const encoded = encodeRecordedMessages(data.messages)
+  if (encoded === undefined) return undefined
+  const packed = {
+    ...encoded,
+    extras: data.messages.map((message) => extrasOf(proto.WebMessageInfo, message as object) ?? null),
+  }
+  return {
+    item: { kind: "event", line, name, rest: { ...data, messages: [] }, packed },
+    transfer: [packed.bytes.buffer as ArrayBuffer, packed.ends.buffer as ArrayBuffer],
+  }
+}
+
 /** One line turned into what the reader needs; a line this thread cannot finish goes as text. */
 const decode = (
   text: string,
@@ -40,6 +67,8 @@ const decode = (
   if (parsed === undefined) return undefined
   if (parsed instanceof MalformedLine) return { item: { kind: "malformed", line, reason: parsed.reason } }
   if (!carriesMessages(parsed.name)) return { item: { kind: "text", line, text } }
+  const fast = encodeCanonical(parsed.data, line, parsed.name)
+  if (fast !== undefined) return fast
   const revived = reviveRecordedMessages(parsed)
   if ("reason" in revived) return { item: { kind: "malformed", line, reason: revived.reason } }
   try {

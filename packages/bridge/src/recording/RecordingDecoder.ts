@@ -58,6 +58,17 @@ const messageKey = (value: unknown, at: string): JsonRecord => {
   return key
 }
 
+/** Whether `value` is a message whose key passes the checks a message's key gets when revived. */
+export const hasMessageKey = (value: unknown): boolean => {
+  try {
+    messageKey(record(value, "message").key, "key")
+    return true
+  } catch (error) {
+    if (error instanceof ShapeProblem) return false
+    throw error
+  }
+}
+
 const message = (value: unknown, at: string): proto.IWebMessageInfo => {
   const json = record(value, at)
   messageKey(json.key, `${at}.key`)

@@ -1,0 +1,257 @@
+/**
+ * Recorded messages (WAProto JSON: 64-bit numbers as strings, enums as names, bytes as base64)
+ * straight to WhatsApp's protobuf bytes, the same bytes `WebMessageInfo.encode(fromObject(json))`
+ * writes. The generated `fromObject` reads every field of the schema on every object, and JSON
+ * objects come in as many shapes as messages do, so those reads were a quarter of the decoding
+ * thread's time; this visits only the keys an object has.
+ *
+ * It takes only the canonical form a recording holds. Anything else (a value of an unexpected type,
+ * an unknown enum name, a map field) makes it give up on the batch, and the caller takes the
+ * generated path, which reports what is wrong exactly as before.
+ *
+ * The schema is read with the protobufjs that Baileys' generated WAProto code uses, from the
+ * `WAProto.proto` it ships, so the two encoders cannot drift apart.
+ */
+import { createRequire } from "node:module"
+import type * as Protobuf from "protobufjs"
+
+/** Thrown inside this module when a value is not in the canonical form; never escapes. */
+class NotCanonical {}
+const notCanonical = (): never => {
+  throw new NotCanonical()
+}
+
+interface FieldCoder {
+  readonly id: number
+  readonly write: (writer: Protobuf.Writer, value: unknown) => void
+}
+
+interface MessageCoder {
+  /** by JSON key */
+  readonly fields: Map<string, FieldCoder>
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+
+const makeEncoders = (typeNames: ReadonlyArray<string>): Array<WireEncoder> | undefined => {
+  const baileys = createRequire(import.meta.url).resolve("@whiskeysockets/baileys/WAProto/index.js")
+  const requireFromWAProto = createRequire(baileys)
+  const protobuf = requireFromWAProto("protobufjs") as typeof Protobuf
+  const { util } = protobuf
+  // the `long` package, as WAProto's own fromObject uses it (protobufjs types it as a bare constructor)
+  const Long = util.Long as unknown as { fromValue(value: string | number): Protobuf.Long } | undefined
+  if (Long === undefined) return undefined
+
+  // How each scalar is checked and written; `wire` is the protobuf wire type.
+  const int32 = (value: unknown) =>
+    typeof value === "number" && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647
+      ? value
+      : notCanonical()
+  const uint32 = (value: unknown) =>
+    typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 4294967295
+      ? value
+      : notCanonical()
+  const long = (value: unknown) =>
+    (typeof value === "string" && /^-?\d+$/.test(value)) || Number.isSafeInteger(value)
+      ? Long.fromValue(value as string | number)
+      : notCanonical()
+  const number = (value: unknown) => (typeof value === "number" ? value : notCanonical())
+  const scalars: Record<string, { wire: number; write: (writer: Protobuf.Writer, value: unknown) => void }> =
+    {
+      int32: { wire: 0, write: (w, v) => w.int32(int32(v)) },
+      sint32: { wire: 0, write: (w, v) => w.sint32(int32(v)) },
+      sfixed32: { wire: 5, write: (w, v) => w.sfixed32(int32(v)) },
+      uint32: { wire: 0, write: (w, v) => w.uint32(uint32(v)) },
+      fixed32: { wire: 5, write: (w, v) => w.fixed32(uint32(v)) },
+      int64: { wire: 0, write: (w, v) => w.int64(long(v)) },
+      sint64: { wire: 0, write: (w, v) => w.sint64(long(v)) },
+      sfixed64: { wire: 1, write: (w, v) => w.sfixed64(long(v)) },
+      uint64: { wire: 0, write: (w, v) => w.uint64(long(v)) },
+      fixed64: { wire: 1, write: (w, v) => w.fixed64(long(v)) },
+      double: { wire: 1, write: (w, v) => w.double(number(v)) },
+      float: { wire: 5, write: (w, v) => w.float(number(v)) },
+      bool: { wire: 0, write: (w, v) => w.bool(typeof v === "boolean" ? v : notCanonical()) },
+      string: { wire: 2, write: (w, v) => w.string(typeof v === "string" ? v : notCanonical()) },
+      bytes: {
+        wire: 2,
+        write: (w, v) => {
+          if (v instanceof Uint8Array) return w.bytes(v)
+          if (typeof v !== "string") return notCanonical()
+          const bytes = util.newBuffer(util.base64.length(v))
+          try {
+            util.base64.decode(v, bytes, 0)
+          } catch {
+            return notCanonical()
+          }
+          return w.bytes(bytes)
+        },
+      },
+    }
+
+  const coders = new Map<Protobuf.Type, MessageCoder>()
+
+  const fieldCoder = (field: Protobuf.Field): FieldCoder => {
+    const { id } = field
+    if (field.map) return { id, write: notCanonical }
+    const type = field.resolve().resolvedType
+    let wire: number
+    let writeValue: (writer: Protobuf.Writer, value: unknown) => void
+    if (type instanceof protobuf.Type) {
+      const coder = messageCoder(type)
+      wire = 2
+      writeValue = (w, v) => {
+        w.fork()
+        writeMessage(coder, isRecord(v) ? v : notCanonical(), w)
+        w.ldelim()
+      }
+    } else if (type instanceof protobuf.Enum) {
+      const values = type.values
+      wire = 0
+      writeValue = (w, v) =>
+        w.int32(typeof v === "string" && Object.hasOwn(values, v) ? (values[v] as number) : int32(v))
+    } else {
+      const scalar = scalars[field.type] ?? { wire: 0, write: notCanonical }
+      wire = scalar.wire
+      writeValue = scalar.write
+    }
+    const tag = (id << 3) | wire
+    if (!field.repeated) {
+      return {
+        id,
+        write: (w, v) => {
+          w.uint32(tag)
+          writeValue(w, v)
+        },
+      }
+    }
+    // As protobufjs encodes: packed when the field is packable (not a message, string or bytes).
+    const packed = field.packed && wire !== 2
+    return {
+      id,
+      write: (w, v) => {
+        if (!Array.isArray(v)) return notCanonical()
+        if (v.length === 0) return
+        if (packed) {
+          w.uint32((id << 3) | 2).fork()
+          for (const item of v) writeValue(w, item)
+          w.ldelim()
+        } else {
+          for (const item of v) {
+            w.uint32(tag)
+            writeValue(w, item)
+          }
+        }
+      },
+    }
+  }
+
+  function messageCoder(type: Protobuf.Type): MessageCoder {
+    const known = coders.get(type)
+    if (known !== undefined) return known
+    const coder: MessageCoder = { fields: new Map() }
+    // registered before its fields, which may refer back to it
+    coders.set(type, coder)
+    for (const field of type.fieldsArray) coder.fields.set(field.name, fieldCoder(field))
+    return coder
+  }
+
+  // Fields go out in id order, as protobufjs writes them; absent and null ones not at all. The
+  // fields and values of the object at each depth are gathered in arrays kept from one call to the
+  // next, so that encoding allocates nothing of its own (the thread's young generation is small).
+  const levels: Array<{ readonly fields: Array<FieldCoder>; readonly values: Array<unknown> }> = []
+  let depth = 0
+  const level = () => {
+    let known = levels[depth]
+    if (known === undefined) {
+      known = { fields: [], values: [] }
+      levels[depth] = known
+    }
+    return known
+  }
+
+  function writeMessage(coder: MessageCoder, json: Record<string, unknown>, writer: Protobuf.Writer): void {
+    const { fields, values } = level()
+    let count = 0
+    for (const key in json) {
+      if (!Object.hasOwn(json, key)) continue
+      const field = coder.fields.get(key)
+      const value = json[key]
+      if (field === undefined || value === null || value === undefined) continue
+      // insertion by id: an object has a few fields, mostly in order already
+      let at = count++
+      while (at > 0 && (fields[at - 1] as FieldCoder).id > field.id) {
+        fields[at] = fields[at - 1] as FieldCoder
+        values[at] = values[at - 1]
+        at--
+      }
+      fields[at] = field
+      values[at] = value
+    }
+    depth++
+    try {
+      for (let i = 0; i < count; i++) (fields[i] as FieldCoder).write(writer, values[i])
+    } finally {
+      depth--
+      // let go of this object's values
+      values.fill(undefined, 0, count)
+    }
+  }
+
+  /**
+   * An encoder of values of the named type (`proto.WebMessageInfo`, …): one after another into one
+   * buffer, noting where each ends; undefined when one of them is not in the canonical form.
+   */
+  // The schema is read here and let go once the coders are built: the encoders below share this
+  // function's scope, so nothing in it may hold the schema.
+  const built = ((root: Protobuf.Root) =>
+    typeNames.map((typeName) => messageCoder(root.lookupType(typeName))))(
+    protobuf.loadSync(requireFromWAProto.resolve("./WAProto.proto")),
+  )
+  coders.clear()
+  return built.map((coder): WireEncoder => {
+    return (values) => {
+      const writer = protobuf.Writer.create()
+      const ends = new Uint32Array(values.length)
+      try {
+        values.forEach((value, i) => {
+          writeMessage(coder, isRecord(value) ? value : notCanonical(), writer)
+          ends[i] = writer.len
+        })
+      } catch (error) {
+        if (error instanceof NotCanonical) return undefined
+        throw error
+      }
+      return { bytes: writer.finish(), ends }
+    }
+  })
+}
+
+/** Values encoded one after another (value i ends at `ends[i]`), or undefined if one is not canonical. */
+export type WireEncoder = (
+  values: ReadonlyArray<unknown>,
+) => { readonly bytes: Uint8Array; readonly ends: Uint32Array } | undefined
+
+/**
+ * Encoders of the named WAProto types (`proto.WebMessageInfo`, …), built from one reading of the
+ * schema, which they do not keep (9 MB of heap); undefined if the schema cannot be read.
+ */
+export const wireEncodersFor = (typeNames: ReadonlyArray<string>): Array<WireEncoder> | undefined => {
+  try {
+    return makeEncoders(typeNames)
+  } catch {
+    return undefined
+  }
+}
+
+let webMessageInfo: WireEncoder | undefined | null = null
+
+/**
+ * Recorded messages as WebMessageInfo bytes (message i ends at `ends[i]`), or undefined when they
+ * are not all in the canonical form (or the schema cannot be read): then encode them with the
+ * generated code.
+ */
+export const encodeRecordedMessages: WireEncoder = (messages) => {
+  if (webMessageInfo === null) webMessageInfo = wireEncodersFor(["proto.WebMessageInfo"])?.[0]
+  return webMessageInfo?.(messages)
+}
