@@ -432,7 +432,8 @@ export class StoreWriter {
       row.deletedAt,
       toBlob(row.raw),
     ]
-    if (this.insertMessageStatement.run(args).changes === 0) this.upsertMessageStatement.run(args)
+    // spread, not the array: better-sqlite3 reads an array's items one API call at a time
+    if (this.insertMessageStatement.run(...args).changes === 0) this.upsertMessageStatement.run(...args)
   }
 
   /**
