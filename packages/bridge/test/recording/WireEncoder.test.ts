@@ -4,14 +4,21 @@
 // the generated code, which reports what is wrong.
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
+import * as os from "node:os"
 import * as path from "node:path"
+import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
 import type * as Protobuf from "protobufjs"
 import { syntheticHistory } from "../../../../fixtures/src/SyntheticHistory.js"
 import { carriesMessages } from "../../src/recording/BaileysEvent.js"
 import { encodeRecordingEntry } from "../../src/recording/index.js"
-import { encodeRecordedMessages, wireEncodersFor } from "../../src/recording/internal/WireEncoder.js"
+import {
+  encodeRecordedMessages,
+  readBuiltWireSchema,
+  readWireSchema,
+  wireEncodersFor,
+} from "../../src/recording/internal/WireEncoder.js"
 import { MalformedLine } from "../../src/recording/RecordedLine.js"
 import { parseRecordingLine } from "../../src/recording/RecordingDecoder.js"
 
@@ -181,5 +188,31 @@ describe("every WAProto type", () => {
       messageTimestamp: 1_717_000_000,
     }
     expect(fast([value])).toEqual(generated(proto.WebMessageInfo, [value]))
+  })
+})
+
+// `pnpm build` writes the schema beside the bridge's bundle, so that the decoding thread does not
+// parse the .proto each time it starts; it must be the schema the installed .proto gives.
+describe("the schema written at build time", () => {
+  const schema = readWireSchema()
+
+  it("is the one the installed WAProto.proto gives, and the bundle uses it", () => {
+    const built = new URL("../../dist/bundle/wire-schema.json", import.meta.url)
+    expect(readBuiltWireSchema(built)).toEqual(schema)
+    expect(Object.keys(schema.messages).length).toBeGreaterThan(400)
+  })
+
+  it("is ignored once it no longer matches the installed WAProto.proto", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wa-wire-schema-")), "wire-schema.json")
+    fs.writeFileSync(file, JSON.stringify({ ...schema, proto: "0".repeat(64) }))
+    expect(readBuiltWireSchema(pathToFileURL(file))).toBeUndefined()
+    fs.writeFileSync(file, "not json")
+    expect(readBuiltWireSchema(pathToFileURL(file))).toBeUndefined()
+  })
+
+  it("encodes as the schema read from the .proto does", () => {
+    const [fromJson] = wireEncodersFor(["proto.WebMessageInfo"], JSON.parse(JSON.stringify(schema))) ?? []
+    expect(fromJson).toBeDefined()
+    for (const batch of recorded) expect(fast(batch, fromJson)).toEqual(fast(batch))
   })
 })

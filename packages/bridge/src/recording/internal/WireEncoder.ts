@@ -9,11 +9,87 @@
  * an unknown enum name, a map field) makes it give up on the batch, and the caller takes the
  * generated path, which reports what is wrong exactly as before.
  *
- * The schema is read with the protobufjs that Baileys' generated WAProto code uses, from the
- * `WAProto.proto` it ships, so the two encoders cannot drift apart.
+ * The schema comes from the `WAProto.proto` Baileys ships, read with the protobufjs its generated
+ * code uses, so the two encoders cannot drift apart: at build time into `wire-schema.json` beside
+ * the bundle (used only while that `.proto` is unchanged), otherwise at the first encoding.
  */
+import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import type * as Protobuf from "protobufjs"
+
+/** One field: JSON name, id, type (a scalar's name, or a message's or enum's full name), kind. */
+export type WireField = readonly [
+  name: string,
+  id: number,
+  type: string,
+  kind: "scalar" | "message" | "enum" | "map",
+  repeated: boolean,
+  packed: boolean,
+]
+
+/**
+ * The schema as the encoder needs it, by full type name (`proto.WebMessageInfo`). `pnpm build`
+ * writes it beside the bundle (`wire-schema.json`), so the decoding thread does not parse the
+ * 1 MB `.proto` at every start; `proto` is the hash of the `.proto` it was read from.
+ */
+export interface WireSchema {
+  readonly proto: string
+  readonly messages: Readonly<Record<string, ReadonlyArray<WireField>>>
+  readonly enums: Readonly<Record<string, Readonly<Record<string, number>>>>
+}
+
+/** Where WAProto lives: its generated code, the `.proto` it was made from, and its protobufjs. */
+const waproto = () => {
+  const generated = createRequire(import.meta.url).resolve("@whiskeysockets/baileys/WAProto/index.js")
+  const requireFromWAProto = createRequire(generated)
+  const protoFile = requireFromWAProto.resolve("./WAProto.proto")
+  return {
+    protobuf: requireFromWAProto("protobufjs") as typeof Protobuf,
+    protoFile,
+    protoHash: () => createHash("sha256").update(readFileSync(protoFile)).digest("hex"),
+  }
+}
+
+/** Reads the schema from the `WAProto.proto` Baileys ships. */
+export const readWireSchema = (): WireSchema => {
+  const { protobuf, protoFile, protoHash } = waproto()
+  const messages: Record<string, ReadonlyArray<WireField>> = {}
+  const enums: Record<string, Record<string, number>> = {}
+  const visit = (namespace: Protobuf.NamespaceBase): void => {
+    for (const nested of namespace.nestedArray) {
+      if (nested instanceof protobuf.Type) {
+        messages[nested.fullName.slice(1)] = nested.fieldsArray.map((field): WireField => {
+          const type = field.resolve().resolvedType
+          const [kind, name] = field.map
+            ? (["map", field.type] as const)
+            : type instanceof protobuf.Type
+              ? (["message", type.fullName.slice(1)] as const)
+              : type instanceof protobuf.Enum
+                ? (["enum", type.fullName.slice(1)] as const)
+                : (["scalar", field.type] as const)
+          if (type instanceof protobuf.Enum) enums[name] = { ...type.values }
+          return [field.name, field.id, name, kind, field.repeated, field.packed]
+        })
+      }
+      if (nested instanceof protobuf.Namespace) visit(nested)
+    }
+  }
+  visit(protobuf.loadSync(protoFile))
+  return { proto: protoHash(), messages, enums }
+}
+
+/** A schema `pnpm build` wrote, if it is there and was read from the `.proto` installed now. */
+export const readBuiltWireSchema = (file: URL): WireSchema | undefined => {
+  try {
+    const schema = JSON.parse(readFileSync(file, "utf8")) as WireSchema
+    return schema.proto === waproto().protoHash() ? schema : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const builtSchema = () => readBuiltWireSchema(new URL("./wire-schema.json", import.meta.url))
 
 /** Thrown inside this module when a value is not in the canonical form; never escapes. */
 class NotCanonical {}
@@ -34,10 +110,11 @@ interface MessageCoder {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
 
-const makeEncoders = (typeNames: ReadonlyArray<string>): Array<WireEncoder> | undefined => {
-  const baileys = createRequire(import.meta.url).resolve("@whiskeysockets/baileys/WAProto/index.js")
-  const requireFromWAProto = createRequire(baileys)
-  const protobuf = requireFromWAProto("protobufjs") as typeof Protobuf
+const makeEncoders = (
+  schema: WireSchema,
+  typeNames: ReadonlyArray<string>,
+): Array<WireEncoder> | undefined => {
+  const { protobuf } = waproto()
   const { util } = protobuf
   // the `long` package, as WAProto's own fromObject uses it (protobufjs types it as a bare constructor)
   const Long = util.Long as unknown as { fromValue(value: string | number): Protobuf.Long } | undefined
@@ -89,15 +166,13 @@ const makeEncoders = (typeNames: ReadonlyArray<string>): Array<WireEncoder> | un
       },
     }
 
-  const coders = new Map<Protobuf.Type, MessageCoder>()
+  const coders = new Map<string, MessageCoder>()
 
-  const fieldCoder = (field: Protobuf.Field): FieldCoder => {
-    const { id } = field
-    if (field.map) return { id, write: notCanonical }
-    const type = field.resolve().resolvedType
+  const fieldCoder = ([, id, type, kind, repeated, packable]: WireField): FieldCoder => {
+    if (kind === "map") return { id, write: notCanonical }
     let wire: number
     let writeValue: (writer: Protobuf.Writer, value: unknown) => void
-    if (type instanceof protobuf.Type) {
+    if (kind === "message") {
       const coder = messageCoder(type)
       wire = 2
       writeValue = (w, v) => {
@@ -105,18 +180,18 @@ const makeEncoders = (typeNames: ReadonlyArray<string>): Array<WireEncoder> | un
         writeMessage(coder, isRecord(v) ? v : notCanonical(), w)
         w.ldelim()
       }
-    } else if (type instanceof protobuf.Enum) {
-      const values = type.values
+    } else if (kind === "enum") {
+      const values = schema.enums[type] ?? {}
       wire = 0
       writeValue = (w, v) =>
         w.int32(typeof v === "string" && Object.hasOwn(values, v) ? (values[v] as number) : int32(v))
     } else {
-      const scalar = scalars[field.type] ?? { wire: 0, write: notCanonical }
+      const scalar = scalars[type] ?? { wire: 0, write: notCanonical }
       wire = scalar.wire
       writeValue = scalar.write
     }
     const tag = (id << 3) | wire
-    if (!field.repeated) {
+    if (!repeated) {
       return {
         id,
         write: (w, v) => {
@@ -126,7 +201,7 @@ const makeEncoders = (typeNames: ReadonlyArray<string>): Array<WireEncoder> | un
       }
     }
     // As protobufjs encodes: packed when the field is packable (not a message, string or bytes).
-    const packed = field.packed && wire !== 2
+    const packed = packable && wire !== 2
     return {
       id,
       write: (w, v) => {
@@ -146,13 +221,15 @@ const makeEncoders = (typeNames: ReadonlyArray<string>): Array<WireEncoder> | un
     }
   }
 
-  function messageCoder(type: Protobuf.Type): MessageCoder {
-    const known = coders.get(type)
+  function messageCoder(typeName: string): MessageCoder {
+    const known = coders.get(typeName)
     if (known !== undefined) return known
+    const fields = schema.messages[typeName]
+    if (fields === undefined) throw new Error(`${typeName} is not in the WAProto schema`)
     const coder: MessageCoder = { fields: new Map() }
     // registered before its fields, which may refer back to it
-    coders.set(type, coder)
-    for (const field of type.fieldsArray) coder.fields.set(field.name, fieldCoder(field))
+    coders.set(typeName, coder)
+    for (const field of fields) coder.fields.set(field[0], fieldCoder(field))
     return coder
   }
 
@@ -202,12 +279,7 @@ const makeEncoders = (typeNames: ReadonlyArray<string>): Array<WireEncoder> | un
    * An encoder of values of the named type (`proto.WebMessageInfo`, …): one after another into one
    * buffer, noting where each ends; undefined when one of them is not in the canonical form.
    */
-  // The schema is read here and let go once the coders are built: the encoders below share this
-  // function's scope, so nothing in it may hold the schema.
-  const built = ((root: Protobuf.Root) =>
-    typeNames.map((typeName) => messageCoder(root.lookupType(typeName))))(
-    protobuf.loadSync(requireFromWAProto.resolve("./WAProto.proto")),
-  )
+  const built = typeNames.map(messageCoder)
   coders.clear()
   return built.map((coder): WireEncoder => {
     return (values) => {
@@ -233,12 +305,16 @@ export type WireEncoder = (
 ) => { readonly bytes: Uint8Array; readonly ends: Uint32Array } | undefined
 
 /**
- * Encoders of the named WAProto types (`proto.WebMessageInfo`, …), built from one reading of the
- * schema, which they do not keep (9 MB of heap); undefined if the schema cannot be read.
+ * Encoders of the named WAProto types (`proto.WebMessageInfo`, …), from the schema written beside
+ * the bundle, or else read from the `.proto`; the encoders keep only what they need of it (2 MB of
+ * heap rather than 9). Undefined if the schema cannot be read.
  */
-export const wireEncodersFor = (typeNames: ReadonlyArray<string>): Array<WireEncoder> | undefined => {
+export const wireEncodersFor = (
+  typeNames: ReadonlyArray<string>,
+  schema?: WireSchema,
+): Array<WireEncoder> | undefined => {
   try {
-    return makeEncoders(typeNames)
+    return makeEncoders(schema ?? builtSchema() ?? readWireSchema(), typeNames)
   } catch {
     return undefined
   }
