@@ -3,41 +3,24 @@
  * for bytes, WAProto instances for messages), or into a MalformedLine saying what is wrong with it.
  */
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
-import { type BaileysEvent, type BaileysEventName, isBaileysEventName } from "./BaileysEvent.js"
-import { parseBufferJson } from "./internal/BufferRevival.js"
-import { isRecord, partialFromJson, wholeFromJson } from "./internal/ProtoJson.js"
+import type { BaileysEvent, BaileysEventName } from "./BaileysEvent.js"
+import { partialFromJson, wholeFromJson } from "./internal/ProtoJson.js"
+import {
+  array,
+  boolean,
+  fail,
+  type JsonRecord,
+  messageKey,
+  number,
+  optional,
+  record,
+  ShapeProblem,
+  string,
+} from "./internal/Shapes.js"
 import { MalformedLine, RecordedEvent, type RecordedLine } from "./RecordedLine.js"
+import { type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
 
-// Thrown inside this module only, while walking one payload; decodeRecordingLine turns it into a
-// MalformedLine so nothing escapes to the caller.
-class ShapeProblem {
-  constructor(readonly reason: string) {}
-}
-
-const fail = (reason: string): never => {
-  throw new ShapeProblem(reason)
-}
-
-type JsonRecord = Record<string, unknown>
-
-const record = (value: unknown, at: string): JsonRecord =>
-  isRecord(value) ? value : fail(`${at} must be an object`)
-
-const array = (value: unknown, at: string): Array<unknown> =>
-  Array.isArray(value) ? value : fail(`${at} must be an array`)
-
-const string = (value: unknown, at: string): string =>
-  typeof value === "string" ? value : fail(`${at} must be a string`)
-
-const optional = <A>(value: unknown, at: string, check: (value: unknown, at: string) => A): void => {
-  if (value !== undefined && value !== null) check(value, at)
-}
-
-const boolean = (value: unknown, at: string): boolean =>
-  typeof value === "boolean" ? value : fail(`${at} must be true or false`)
-
-const number = (value: unknown, at: string): number =>
-  typeof value === "number" ? value : fail(`${at} must be a number`)
+export { type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
 
 /** Runs a WAProto conversion, reporting the schema's complaint (e.g. "object expected") as the reason. */
 const viaSchema = <A>(at: string, convert: () => A): A => {
@@ -47,25 +30,6 @@ const viaSchema = <A>(at: string, convert: () => A): A => {
     return fail(
       `${at} does not fit the WAProto schema: ${error instanceof Error ? error.message : String(error)}`,
     )
-  }
-}
-
-const messageKey = (value: unknown, at: string): JsonRecord => {
-  const key = record(value, at)
-  string(key.remoteJid, `${at}.remoteJid`)
-  string(key.id, `${at}.id`)
-  optional(key.fromMe, `${at}.fromMe`, boolean)
-  return key
-}
-
-/** Whether `value` is a message whose key passes the checks a message's key gets when revived. */
-export const hasMessageKey = (value: unknown): boolean => {
-  try {
-    messageKey(record(value, "message").key, "key")
-    return true
-  } catch (error) {
-    if (error instanceof ShapeProblem) return false
-    throw error
   }
 }
 
@@ -251,38 +215,6 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 /** Why an event's payload cannot be used, as a MalformedLine reason. */
 const problemOf = (name: BaileysEventName, error: unknown): string =>
   `${name}: ${error instanceof ShapeProblem ? error.reason : describe(error)}`
-
-/** A line parsed as JSON and checked to name a known event: its data is not revived yet. */
-export interface ParsedLine {
-  readonly name: BaileysEventName
-  readonly data: unknown
-}
-
-/**
- * The first half of decoding a line: JSON (with BufferJSON's Buffers) and the event name. Blank
- * lines and `//` comments give `undefined`. Never throws.
- */
-export const parseRecordingLine = (
-  text: string,
-  file: string,
-  line: number,
-): ParsedLine | MalformedLine | undefined => {
-  const trimmed = text.trim()
-  if (trimmed === "" || trimmed.startsWith("//")) return undefined
-  const malformed = (reason: string) => new MalformedLine({ file, line, reason })
-  let parsed: unknown
-  try {
-    parsed = parseBufferJson(trimmed)
-  } catch (error) {
-    return malformed(`not valid JSON: ${describe(error)}`)
-  }
-  if (!isRecord(parsed)) return malformed('a line must be a JSON object {"event": …, "data": …}')
-  const name = parsed.event
-  if (typeof name !== "string") return malformed('the line has no "event" name')
-  if (!isBaileysEventName(name)) return malformed(`unknown event "${name}"`)
-  if (parsed.data === undefined) return malformed(`${name}: the line has no "data"`)
-  return { name, data: parsed.data }
-}
 
 /**
  * Revives the `data.messages` of a message-carrying line as WAProto instances, or says why they

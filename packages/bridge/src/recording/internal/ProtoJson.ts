@@ -12,10 +12,11 @@ export interface ProtoType<T> {
   readonly prototype: object
 }
 
-type JsonRecord = Record<string, unknown>
+import { copyExtras, extrasBeside, type ProtoExtras, reserved } from "./ProtoExtras.js"
+import { isRecord, type JsonRecord } from "./Shapes.js"
 
-export const isRecord = (value: unknown): value is JsonRecord =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value)
+export type { ProtoExtras } from "./ProtoExtras.js"
+export { isRecord } from "./Shapes.js"
 
 // Generated classes put one default per field on the prototype: that is the field list.
 const fieldCache = new WeakMap<object, ReadonlySet<string>>()
@@ -28,15 +29,6 @@ const fieldsOf = (type: ProtoType<unknown>): ReadonlySet<string> => {
   return fields
 }
 
-// Names that would replace an instance's prototype or methods if copied from a recorded line.
-const reserved = new Set(["__proto__", "constructor", "toJSON"])
-
-const copyExtras = (from: JsonRecord, to: JsonRecord, fields: ReadonlySet<string>): void => {
-  for (const name of Object.keys(from)) {
-    if (!fields.has(name) && !reserved.has(name) && from[name] !== undefined) to[name] = from[name]
-  }
-}
-
 const toJson = (value: unknown): JsonRecord => (value as { toJSON(): JsonRecord }).toJSON()
 
 // A nested `key` is a MessageKey whose extras (`remoteJidAlt`, `participantAlt`, …) carry the LID
@@ -45,24 +37,9 @@ const keepKeyExtras = (from: JsonRecord, to: JsonRecord): void => {
   if (isRecord(from.key) && isRecord(to.key)) copyExtras(from.key, to.key, fieldsOf(proto.MessageKey))
 }
 
-/** Keys an object carries beside the schema's fields: its own, and its nested `key`'s. */
-export interface ProtoExtras {
-  readonly own?: JsonRecord
-  readonly key?: JsonRecord
-}
-
 /** The keys an object carries beside the schema's fields (and its `key`'s), or undefined if none. */
-export const extrasOf = <T>(type: ProtoType<T>, value: object): ProtoExtras | undefined => {
-  const own: JsonRecord = {}
-  copyExtras(value as JsonRecord, own, fieldsOf(type))
-  const key: JsonRecord = {}
-  const nested = (value as JsonRecord).key
-  if (isRecord(nested)) copyExtras(nested, key, fieldsOf(proto.MessageKey))
-  const hasOwn = Object.keys(own).length > 0
-  const hasKey = Object.keys(key).length > 0
-  if (!hasOwn && !hasKey) return undefined
-  return { ...(hasOwn ? { own } : {}), ...(hasKey ? { key } : {}) }
-}
+export const extrasOf = <T>(type: ProtoType<T>, value: object): ProtoExtras | undefined =>
+  extrasBeside(value, fieldsOf(type), fieldsOf(proto.MessageKey))
 
 /** Sets extras taken by `extrasOf` back on a revived instance. */
 export const restoreExtras = (instance: object, extras: ProtoExtras): void => {

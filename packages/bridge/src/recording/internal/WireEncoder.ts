@@ -17,6 +17,9 @@ import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import type * as Protobuf from "protobufjs"
+import type { PackedMessages } from "../WireMessages.js"
+import { extrasBeside } from "./ProtoExtras.js"
+import { isRecord } from "./Shapes.js"
 
 /** One field: JSON name, id, type (a scalar's name, or a message's or enum's full name), kind. */
 export type WireField = readonly [
@@ -106,9 +109,6 @@ interface MessageCoder {
   /** by JSON key */
   readonly fields: Map<string, FieldCoder>
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
 
 const makeEncoders = (
   schema: WireSchema,
@@ -320,14 +320,53 @@ export const wireEncodersFor = (
   }
 }
 
-let webMessageInfo: WireEncoder | undefined | null = null
+interface RecordedMessages {
+  readonly encode: WireEncoder
+  /** the schema's field names of a WebMessageInfo and of its MessageKey: anything else is an extra */
+  readonly fields: ReadonlySet<string>
+  readonly keyFields: ReadonlySet<string>
+}
+
+let recordedMessages: RecordedMessages | undefined | null = null
+
+const forRecordedMessages = (): RecordedMessages | undefined => {
+  if (recordedMessages !== null) return recordedMessages
+  recordedMessages = undefined
+  try {
+    const schema = builtSchema() ?? readWireSchema()
+    const names = (type: string) => new Set((schema.messages[type] ?? []).map(([name]) => name))
+    const [encode] = makeEncoders(schema, ["proto.WebMessageInfo"]) ?? []
+    if (encode !== undefined)
+      recordedMessages = {
+        encode,
+        fields: names("proto.WebMessageInfo"),
+        keyFields: names("proto.MessageKey"),
+      }
+  } catch {
+    // the generated code encodes them
+  }
+  return recordedMessages
+}
 
 /**
  * Recorded messages as WebMessageInfo bytes (message i ends at `ends[i]`), or undefined when they
  * are not all in the canonical form (or the schema cannot be read): then encode them with the
  * generated code.
  */
-export const encodeRecordedMessages: WireEncoder = (messages) => {
-  if (webMessageInfo === null) webMessageInfo = wireEncodersFor(["proto.WebMessageInfo"])?.[0]
-  return webMessageInfo?.(messages)
+export const encodeRecordedMessages: WireEncoder = (messages) => forRecordedMessages()?.encode(messages)
+
+/**
+ * Recorded messages packed as `packMessages` packs revived ones (bytes, where each ends, and the
+ * keys Baileys sets beside the schema's fields), or undefined as `encodeRecordedMessages` is.
+ */
+export const packRecordedMessages = (messages: ReadonlyArray<unknown>): PackedMessages | undefined => {
+  const recorded = forRecordedMessages()
+  const encoded = recorded?.encode(messages)
+  if (recorded === undefined || encoded === undefined) return undefined
+  return {
+    ...encoded,
+    extras: messages.map(
+      (message) => extrasBeside(message as object, recorded.fields, recorded.keyFields) ?? null,
+    ),
+  }
 }
