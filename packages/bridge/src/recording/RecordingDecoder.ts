@@ -18,7 +18,7 @@ import {
   string,
 } from "./internal/Shapes.js"
 import { MalformedLine, RecordedEvent, type RecordedLine } from "./RecordedLine.js"
-import { type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
+import { describeError, type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
 
 export { type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
 
@@ -210,11 +210,9 @@ const revivers: Partial<Record<BaileysEventName, Reviver>> = {
   "creds.update": (data) => record(data, "data"),
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
 /** Why an event's payload cannot be used, as a MalformedLine reason. */
 const problemOf = (name: BaileysEventName, error: unknown): string =>
-  `${name}: ${error instanceof ShapeProblem ? error.reason : describe(error)}`
+  `${name}: ${error instanceof ShapeProblem ? error.reason : describeError(error)}`
 
 /**
  * Revives the `data.messages` of a message-carrying line as WAProto instances, or says why they

@@ -5,7 +5,8 @@
  */
 import { BufferJSON, proto } from "@whiskeysockets/baileys"
 import type { BaileysEvent } from "./BaileysEvent.js"
-import { isRecord, partialToJson, wholeToJson } from "./internal/ProtoJson.js"
+import { partialToJson, wholeToJson } from "./internal/ProtoJson.js"
+import { isRecord } from "./internal/Shapes.js"
 
 type JsonRecord = Record<string, unknown>
 

@@ -7,7 +7,9 @@ import { parseBufferJson } from "./internal/BufferRevival.js"
 import { isRecord } from "./internal/Shapes.js"
 import { MalformedLine } from "./RecordedLine.js"
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+/** An error's message, or the thrown value as text. */
+export const describeError = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error)
 
 /** A line parsed as JSON and checked to name a known event: its data is not revived yet. */
 export interface ParsedLine {
@@ -31,7 +33,7 @@ export const parseRecordingLine = (
   try {
     parsed = parseBufferJson(trimmed)
   } catch (error) {
-    return malformed(`not valid JSON: ${describe(error)}`)
+    return malformed(`not valid JSON: ${describeError(error)}`)
   }
   if (!isRecord(parsed)) return malformed('a line must be a JSON object {"event": …, "data": …}')
   const name = parsed.event

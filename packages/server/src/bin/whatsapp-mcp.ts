@@ -11,8 +11,12 @@ import type { start } from "../main.js"
 /** The bundle's content hash, set when it is built: a cache belongs to exactly one build. */
 declare const __SERVER_BUNDLE_ID__: string
 
-// The flag the server sets (main.ts), set before compiling: V8 accepts a cache only under the flags
-// it was made with.
+// The server lives as long as the client's session and sits next to it on the user's machine. By
+// default V8 lets the old generation grow to several times what is live before collecting it, so
+// resident memory climbed with every call (169 MB after 2,730 calls on a 1M-message store). Sizing
+// the heap for memory keeps it near what is live; a read costs the same. Clients start the server
+// with a plain `node`, so the flag is set here rather than on a command line, and before the bundle
+// is compiled: V8 accepts a code cache only under the flags it was made with.
 setFlagsFromString("--optimize-for-size")
 
 const here = dirname(fileURLToPath(import.meta.url))

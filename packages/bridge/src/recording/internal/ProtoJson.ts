@@ -15,9 +15,6 @@ export interface ProtoType<T> {
 import { copyExtras, extrasBeside, type ProtoExtras, reserved } from "./ProtoExtras.js"
 import { isRecord, type JsonRecord } from "./Shapes.js"
 
-export type { ProtoExtras } from "./ProtoExtras.js"
-export { isRecord } from "./Shapes.js"
-
 // Generated classes put one default per field on the prototype: that is the field list.
 const fieldCache = new WeakMap<object, ReadonlySet<string>>()
 const fieldsOf = (type: ProtoType<unknown>): ReadonlySet<string> => {

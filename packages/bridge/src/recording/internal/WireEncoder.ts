@@ -92,7 +92,9 @@ export const readBuiltWireSchema = (file: URL): WireSchema | undefined => {
   }
 }
 
-const builtSchema = () => readBuiltWireSchema(new URL("./wire-schema.json", import.meta.url))
+/** The schema `pnpm build` wrote beside the bundle if it is current, else the `.proto`'s. */
+const currentSchema = (): WireSchema =>
+  readBuiltWireSchema(new URL("./wire-schema.json", import.meta.url)) ?? readWireSchema()
 
 /** Thrown inside this module when a value is not in the canonical form; never escapes. */
 class NotCanonical {}
@@ -275,10 +277,6 @@ const makeEncoders = (
     }
   }
 
-  /**
-   * An encoder of values of the named type (`proto.WebMessageInfo`, …): one after another into one
-   * buffer, noting where each ends; undefined when one of them is not in the canonical form.
-   */
   const built = typeNames.map(messageCoder)
   coders.clear()
   return built.map((coder): WireEncoder => {
@@ -314,7 +312,7 @@ export const wireEncodersFor = (
   schema?: WireSchema,
 ): Array<WireEncoder> | undefined => {
   try {
-    return makeEncoders(schema ?? builtSchema() ?? readWireSchema(), typeNames)
+    return makeEncoders(schema ?? currentSchema(), typeNames)
   } catch {
     return undefined
   }
@@ -333,7 +331,7 @@ const forRecordedMessages = (): RecordedMessages | undefined => {
   if (recordedMessages !== null) return recordedMessages
   recordedMessages = undefined
   try {
-    const schema = builtSchema() ?? readWireSchema()
+    const schema = currentSchema()
     const names = (type: string) => new Set((schema.messages[type] ?? []).map(([name]) => name))
     const [encode] = makeEncoders(schema, ["proto.WebMessageInfo"]) ?? []
     if (encode !== undefined)
