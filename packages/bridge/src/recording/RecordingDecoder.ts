@@ -20,8 +20,6 @@ import {
 import { MalformedLine, RecordedEvent, type RecordedLine } from "./RecordedLine.js"
 import { describeError, type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
 
-export { type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
-
 /** Runs a WAProto conversion, reporting the schema's complaint (e.g. "object expected") as the reason. */
 const viaSchema = <A>(at: string, convert: () => A): A => {
   try {

@@ -20,7 +20,7 @@ import {
   wireEncodersFor,
 } from "../../src/recording/internal/WireEncoder.js"
 import { MalformedLine } from "../../src/recording/RecordedLine.js"
-import { parseRecordingLine } from "../../src/recording/RecordingDecoder.js"
+import { parseRecordingLine } from "../../src/recording/RecordingLineParser.js"
 
 type Json = Record<string, unknown>
 

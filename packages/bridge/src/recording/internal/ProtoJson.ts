@@ -4,6 +4,8 @@
  * (`key.remoteJidAlt`, `lastMessageRecvTimestamp`, …) are kept, because the schema would drop them.
  */
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
+import { copyExtras, extrasBeside, type ProtoExtras, reserved } from "./ProtoExtras.js"
+import { isRecord, type JsonRecord } from "./Shapes.js"
 
 /** A generated WAProto message class, as far as conversion needs it. */
 export interface ProtoType<T> {
@@ -11,9 +13,6 @@ export interface ProtoType<T> {
   fromObject(object: { [k: string]: any }): T
   readonly prototype: object
 }
-
-import { copyExtras, extrasBeside, type ProtoExtras, reserved } from "./ProtoExtras.js"
-import { isRecord, type JsonRecord } from "./Shapes.js"
 
 // Generated classes put one default per field on the prototype: that is the field list.
 const fieldCache = new WeakMap<object, ReadonlySet<string>>()
