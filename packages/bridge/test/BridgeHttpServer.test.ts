@@ -104,6 +104,66 @@ const getWithHost = (port: number, host: string) =>
 
 const errorCode = (body: unknown) => (body as BridgeErrorBody).error.code
 
+interface Upload {
+  /** Bytes to send, in 64 KiB writes; Infinity keeps sending until the server ends the connection. */
+  readonly bytes: number
+  /** A Content-Length to declare; without one the body goes chunked. */
+  readonly declaredLength?: number
+  /** Leave the request open after the last write, as a client that stalls mid-body. */
+  readonly leaveOpen?: boolean
+}
+
+/**
+ * A raw client that goes on writing its body while the answer may already be on its way, as curl
+ * does. Succeeds with the answer once it is read; fails if the connection ends before an answer.
+ * Sending forever, it resolves only once the bridge has ended the connection.
+ */
+const upload = (port: number, options: Upload) =>
+  Effect.async<{ status: number; body: unknown }, Error>((resume) => {
+    const piece = Buffer.alloc(64 * 1024, "x")
+    let answer: { status: number; body: unknown } | undefined
+    const request = httpRequest({
+      host: "127.0.0.1",
+      port,
+      method: "POST",
+      path: "/v1/messages/text",
+      headers: {
+        authorization: `Bearer ${Redacted.value(token)}`,
+        "content-type": "application/json",
+        ...(options.declaredLength === undefined ? {} : { "content-length": String(options.declaredLength) }),
+      },
+    })
+    request.on("response", (response) => {
+      let text = ""
+      response.on("data", (chunk: Buffer) => {
+        text += chunk.toString("utf8")
+      })
+      response.on("end", () => {
+        answer = { status: response.statusCode ?? 0, body: JSON.parse(text) }
+        if (Number.isFinite(options.bytes)) request.destroy()
+      })
+    })
+    request.on("error", () => undefined)
+    request.on("close", () =>
+      resume(
+        answer === undefined
+          ? Effect.fail(new Error("the connection ended before the bridge answered"))
+          : Effect.succeed(answer),
+      ),
+    )
+    let sent = 0
+    const write = () => {
+      while (sent < options.bytes && !request.destroyed) {
+        const next = piece.subarray(0, Math.min(piece.length, options.bytes - sent))
+        sent += next.length
+        if (!request.write(next)) return void request.once("drain", write)
+      }
+      if (!request.destroyed && options.leaveOpen !== true) request.end()
+    }
+    write()
+    return Effect.sync(() => request.destroy())
+  })
+
 describe("bridge HTTP server", () => {
   it.scoped("answers health with the bearer token", () =>
     Effect.gen(function* () {
@@ -149,6 +209,13 @@ describe("bridge HTTP server", () => {
       assert.strictEqual(errorCode(rebound.body), "request_refused")
       const otherPort = yield* getWithHost(server.port, "localhost:1")
       assert.strictEqual(otherPort.status, 403)
+      // The bridge listens on 127.0.0.1 only: an IPv6 loopback name can only be forged.
+      const ipv6 = yield* getWithHost(server.port, `[::1]:${server.port}`)
+      assert.strictEqual(ipv6.status, 403)
+      assert.strictEqual(errorCode(ipv6.body), "request_refused")
+      assert.match((ipv6.body as BridgeErrorBody).error.message, /127\.0\.0\.1:\d+ or localhost:\d+/)
+      const numeric = yield* getWithHost(server.port, `127.0.0.1:${server.port}`)
+      assert.strictEqual(numeric.status, 200)
       const localhost = yield* getWithHost(server.port, `localhost:${server.port}`)
       assert.strictEqual(localhost.status, 200)
       assert.strictEqual(sent.length, 0)
@@ -167,6 +234,99 @@ describe("bridge HTTP server", () => {
       assert.strictEqual(errorCode(response.body), "payload_too_large")
       assert.strictEqual(sent.length, 0)
     }),
+  )
+
+  it.scoped("answers 413 naming the limit to a chunked body over it, before the client has finished", () =>
+    Effect.gen(function* () {
+      const { sent, actions } = makeActions()
+      const server = yield* start(actions)
+      for (const bytes of [MaxRequestBodyBytes + 1, 4 * MaxRequestBodyBytes, 40 * MaxRequestBodyBytes]) {
+        const answer = yield* upload(server.port, { bytes })
+        assert.strictEqual(answer.status, 413, `${bytes} bytes chunked`)
+        assert.strictEqual(errorCode(answer.body), "payload_too_large")
+        assert.include(
+          (answer.body as BridgeErrorBody).error.message,
+          `${MaxRequestBodyBytes} bytes (256 KiB)`,
+        )
+      }
+      // A client that stalls just past the limit is answered at once: the bridge does not wait for
+      // the rest of a body it will refuse.
+      const stalled = yield* upload(server.port, { bytes: MaxRequestBodyBytes + 64 * 1024, leaveOpen: true })
+      assert.strictEqual(stalled.status, 413)
+      assert.strictEqual(sent.length, 0)
+    }),
+  )
+
+  it.scoped("answers 413 to a declared length over the limit without reading the body", () =>
+    Effect.gen(function* () {
+      const { sent, actions } = makeActions()
+      const server = yield* start(actions)
+      // Declares 100 MB, sends 64 KiB and stalls: the answer cannot have waited for the body.
+      const declared = yield* upload(server.port, {
+        bytes: 64 * 1024,
+        declaredLength: 100 * 1024 * 1024,
+        leaveOpen: true,
+      })
+      assert.strictEqual(declared.status, 413)
+      assert.strictEqual(errorCode(declared.body), "payload_too_large")
+      assert.strictEqual(sent.length, 0)
+    }),
+  )
+
+  it.scoped("lets a client that never stops sending read its 413, then ends the connection", () =>
+    Effect.gen(function* () {
+      const server = yield* start(makeActions().actions)
+      const endless = yield* upload(server.port, { bytes: Number.POSITIVE_INFINITY })
+      assert.strictEqual(endless.status, 413)
+      assert.strictEqual(errorCode(endless.body), "payload_too_large")
+      // The bridge still answers afterwards.
+      const health = yield* call(`${server.url}/v1/health`)
+      assert.strictEqual(health.status, 200)
+    }),
+  )
+
+  it.scoped(
+    "accepts application/json alone, with or without parameters, and refuses other types with 415",
+    () =>
+      Effect.gen(function* () {
+        const { sent, actions } = makeActions()
+        const server = yield* start(actions)
+        const body = JSON.stringify({ recipient: "15550002222", text: "hi" })
+        for (const type of [
+          "application/json-seq",
+          "application/json-patch+json",
+          "application/merge-patch+json",
+          "application/jsonx",
+          "application/ld+json",
+          "text/json",
+          "text/plain",
+          "application/json, text/plain",
+          "application/json; charset=utf-16",
+        ]) {
+          const refused = yield* call(`${server.url}/v1/messages/text`, {
+            method: "POST",
+            headers: { "content-type": type },
+            body,
+          })
+          assert.strictEqual(refused.status, 415, type)
+          assert.strictEqual(errorCode(refused.body), "unsupported_content_type")
+          assert.include((refused.body as BridgeErrorBody).error.message, "Content-Type: application/json")
+        }
+        assert.strictEqual(sent.length, 0)
+        for (const type of [
+          "application/json",
+          "Application/JSON; charset=UTF-8",
+          'application/json;charset="utf-8"',
+        ]) {
+          const accepted = yield* call(`${server.url}/v1/messages/text`, {
+            method: "POST",
+            headers: { "content-type": type },
+            body,
+          })
+          assert.strictEqual(accepted.status, 200, type)
+        }
+        assert.strictEqual(sent.length, 3)
+      }),
   )
 
   it.scoped("names the field in validation errors", () =>

@@ -4,20 +4,10 @@
  * answers every failure with the contract's JSON error (never a stack trace).
  */
 import { createServer } from "node:http"
+import { MIMEType } from "node:util"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
-import {
-  Cause,
-  Chunk,
-  Context,
-  Effect,
-  Layer,
-  Option,
-  ParseResult,
-  type Redacted,
-  Schema,
-  Stream,
-} from "effect"
+import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
+import { Cause, Context, Effect, Layer, Option, ParseResult, type Redacted, Schema } from "effect"
 import {
   BridgeEndpoints,
   BridgeError,
@@ -98,25 +88,108 @@ const routes: ReadonlyArray<Route> = Object.values(BridgeEndpoints).map((endpoin
   }
 })
 
-const readBody = (request: HttpServerRequest.HttpServerRequest, limit: number) =>
-  Effect.gen(function* () {
-    const declared = Number(request.headers["content-length"] ?? Number.NaN)
-    const tooLarge = refuse(
-      "payload_too_large",
-      `The request body is larger than ${limit} bytes. Send files by path, not inline.`,
-    )
-    if (Number.isFinite(declared) && declared > limit) return yield* tooLarge
-    const chunks = yield* request.stream.pipe(
-      Stream.mapError(() => refuse("bad_request", "The request body could not be read.")),
-      Stream.mapAccumEffect(0, (size, chunk) =>
-        size + chunk.length > limit
-          ? Effect.fail(tooLarge)
-          : Effect.succeed([size + chunk.length, chunk] as const),
-      ),
-      Stream.runCollect,
-    )
-    return Buffer.concat(Chunk.toArray(chunks)).toString("utf8")
+/**
+ * How long the bridge goes on discarding what a client still sends after it has answered without
+ * reading the whole body (a refusal, a 413). Closing a socket with unread input makes the kernel send
+ * a reset, which can reach the client before it has read the answer; this linger lets it read the
+ * answer first, while nothing more is kept and the upload cannot hold the connection for long.
+ */
+const UnreadBodyLingerMillis = 1_000
+
+/**
+ * Discards the part of the body nobody read: the client's upload is not stalled, and the connection
+ * is closed if the client is still sending a moment after the answer was written. A client whose
+ * rest arrives within the linger keeps its connection.
+ */
+const discardUnreadBody = (request: HttpServerRequest.HttpServerRequest) => {
+  const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+  if (incoming.complete) return
+  incoming.resume()
+  NodeHttpServerRequest.toServerResponse(request).once("finish", () => {
+    if (incoming.complete) return
+    const socket = incoming.socket
+    const linger = setTimeout(() => socket.destroy(), UnreadBodyLingerMillis)
+    linger.unref()
+    incoming.once("end", () => clearTimeout(linger))
+    socket.once("close", () => clearTimeout(linger))
   })
+}
+
+/**
+ * The body as text, refused with 413 past `limit` bytes whether its length was declared or it came
+ * chunked. Bytes past the limit are never kept.
+ */
+const readBody = (request: HttpServerRequest.HttpServerRequest, limit: number) => {
+  const tooLarge = refuse(
+    "payload_too_large",
+    `The request body is larger than the bridge's limit of ${limit} bytes (${Math.floor(limit / 1024)} KiB). Send files by path, not inline.`,
+  )
+  const declared = Number(request.headers["content-length"] ?? Number.NaN)
+  if (Number.isFinite(declared) && declared > limit) return Effect.fail(tooLarge)
+  // Read from the Node request itself: a Stream over it destroys the socket when it stops early,
+  // which resets the connection before the 413 is written.
+  const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+  return Effect.async<string, BridgeError>((resume) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const stop = () => {
+      incoming.off("data", onData)
+      incoming.off("end", onEnd)
+      incoming.off("error", onError)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= limit) {
+        chunks.push(chunk)
+        return
+      }
+      stop()
+      chunks.length = 0
+      resume(Effect.fail(tooLarge))
+    }
+    const onEnd = () => {
+      stop()
+      resume(Effect.succeed(Buffer.concat(chunks).toString("utf8")))
+    }
+    const onError = () => {
+      stop()
+      resume(Effect.fail(refuse("bad_request", "The request body could not be read.")))
+    }
+    incoming.on("data", onData)
+    incoming.once("end", onEnd)
+    incoming.once("error", onError)
+    return Effect.sync(stop)
+  })
+}
+
+/**
+ * Only `application/json` (parameters such as `charset=utf-8` allowed): other JSON-flavoured types
+ * (`application/json-seq`, `application/merge-patch+json`) mean something else, and a charset other
+ * than UTF-8 would be misread.
+ */
+const contentTypeRefusal = (header: string | undefined): BridgeError | undefined => {
+  const expected = "Send the request body as JSON with `Content-Type: application/json`."
+  if (header === undefined || header.trim() === "") {
+    return refuse("unsupported_content_type", `The request has no Content-Type. ${expected}`)
+  }
+  let type: MIMEType
+  try {
+    type = new MIMEType(header)
+  } catch {
+    return refuse("unsupported_content_type", `The Content-Type is not a media type. ${expected}`)
+  }
+  if (type.essence !== "application/json") {
+    return refuse("unsupported_content_type", `The bridge does not accept ${type.essence}. ${expected}`)
+  }
+  const charset = type.params.get("charset")
+  if (charset !== null && charset.toLowerCase() !== "utf-8") {
+    return refuse(
+      "unsupported_content_type",
+      `The bridge reads JSON as UTF-8 only, not ${charset}: send \`Content-Type: application/json; charset=utf-8\`.`,
+    )
+  }
+  return undefined
+}
 
 const makeApp = (options: {
   readonly token: Redacted.Redacted<string>
@@ -124,81 +197,77 @@ const makeApp = (options: {
   readonly maxBodyBytes: number
   readonly actions: BridgeActionsShape
 }) => {
-  const allowedHosts = new Set([
-    `127.0.0.1:${options.port}`,
-    `localhost:${options.port}`,
-    `[::1]:${options.port}`,
-  ])
-  return Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const host = request.headers.host?.toLowerCase()
-    if (host === undefined || !allowedHosts.has(host)) {
-      return yield* refuse(
-        "request_refused",
-        `The bridge only answers requests addressed to 127.0.0.1:${options.port} or localhost:${options.port}.`,
-      )
-    }
-    if (request.headers.origin !== undefined) {
-      return yield* refuse(
-        "request_refused",
-        "Requests from web pages (with an Origin header) are refused: only local programs may use the bridge.",
-      )
-    }
-    const authorization = request.headers.authorization ?? ""
-    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)
-    if (match?.[1] === undefined || !tokenMatches(options.token, match[1])) {
-      return yield* refuse(
-        "bridge_unauthorized",
-        "Missing or wrong bearer token: send `Authorization: Bearer <token>` with the token from <store>/bridge-token.",
-      )
-    }
-    const url = new URL(request.url, "http://127.0.0.1")
-    const candidates = routes.filter((route) => route.path === url.pathname)
-    if (candidates.length === 0) {
-      return yield* refuse("not_found", `No endpoint at ${url.pathname}.`)
-    }
-    const route = candidates.find((candidate) => candidate.method === request.method)
-    if (route === undefined) {
-      return yield* refuse(
-        "method_not_allowed",
-        `${url.pathname} accepts ${candidates.map((c) => c.method).join(", ")}, not ${request.method}.`,
-      )
-    }
-    let body: unknown = {}
-    if (route.method === "POST") {
-      const contentType = request.headers["content-type"] ?? ""
-      if (!/^application\/json\b/i.test(contentType)) {
+  // The names a local client can reach the bridge by. `[::1]` is not one: the bridge does not listen
+  // on IPv6, so only a forged header could carry it.
+  const allowedHosts = new Set([`127.0.0.1:${options.port}`, `localhost:${options.port}`])
+  const answer = (request: HttpServerRequest.HttpServerRequest) =>
+    Effect.gen(function* () {
+      const host = request.headers.host?.toLowerCase()
+      if (host === undefined || !allowedHosts.has(host)) {
         return yield* refuse(
-          "bad_request",
-          "Send the request body as JSON with `Content-Type: application/json`.",
+          "request_refused",
+          `The bridge only answers requests addressed to 127.0.0.1:${options.port} or localhost:${options.port}.`,
         )
       }
-      const text = yield* readBody(request, options.maxBodyBytes)
-      body = yield* Effect.try({
-        try: () => JSON.parse(text) as unknown,
-        catch: () => refuse("bad_request", "The request body is not valid JSON."),
-      })
-    }
-    const result = yield* route.run(options.actions, body)
-    return HttpServerResponse.unsafeJson(result, { headers: { "cache-control": "no-store" } })
-  }).pipe(
-    Effect.catchAllCause((cause) => {
-      const failure = Cause.failureOption(cause)
-      if (Option.isSome(failure) && failure.value instanceof BridgeError) {
-        return Effect.succeed(errorResponse(failure.value))
+      if (request.headers.origin !== undefined) {
+        return yield* refuse(
+          "request_refused",
+          "Requests from web pages (with an Origin header) are refused: only local programs may use the bridge.",
+        )
       }
-      // Details go to the bridge's own log (stderr), never to the caller.
-      return Effect.logError("Request failed unexpectedly", Cause.pretty(cause)).pipe(
-        Effect.as(
-          errorResponse(
-            refuse(
-              "internal_error",
-              "The bridge failed unexpectedly; its log (stderr) has the details. Try again.",
+      const authorization = request.headers.authorization ?? ""
+      const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)
+      if (match?.[1] === undefined || !tokenMatches(options.token, match[1])) {
+        return yield* refuse(
+          "bridge_unauthorized",
+          "Missing or wrong bearer token: send `Authorization: Bearer <token>` with the token from <store>/bridge-token.",
+        )
+      }
+      const url = new URL(request.url, "http://127.0.0.1")
+      const candidates = routes.filter((route) => route.path === url.pathname)
+      if (candidates.length === 0) {
+        return yield* refuse("not_found", `No endpoint at ${url.pathname}.`)
+      }
+      const route = candidates.find((candidate) => candidate.method === request.method)
+      if (route === undefined) {
+        return yield* refuse(
+          "method_not_allowed",
+          `${url.pathname} accepts ${candidates.map((c) => c.method).join(", ")}, not ${request.method}.`,
+        )
+      }
+      let body: unknown = {}
+      if (route.method === "POST") {
+        const refusal = contentTypeRefusal(request.headers["content-type"])
+        if (refusal !== undefined) return yield* refusal
+        const text = yield* readBody(request, options.maxBodyBytes)
+        body = yield* Effect.try({
+          try: () => JSON.parse(text) as unknown,
+          catch: () => refuse("bad_request", "The request body is not valid JSON."),
+        })
+      }
+      const result = yield* route.run(options.actions, body)
+      return HttpServerResponse.unsafeJson(result, { headers: { "cache-control": "no-store" } })
+    }).pipe(
+      Effect.catchAllCause((cause) => {
+        const failure = Cause.failureOption(cause)
+        if (Option.isSome(failure) && failure.value instanceof BridgeError) {
+          return Effect.succeed(errorResponse(failure.value))
+        }
+        // Details go to the bridge's own log (stderr), never to the caller.
+        return Effect.logError("Request failed unexpectedly", Cause.pretty(cause)).pipe(
+          Effect.as(
+            errorResponse(
+              refuse(
+                "internal_error",
+                "The bridge failed unexpectedly; its log (stderr) has the details. Try again.",
+              ),
             ),
           ),
-        ),
-      )
-    }),
+        )
+      }),
+    )
+  return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    answer(request).pipe(Effect.tap(() => discardUnreadBody(request))),
   )
 }
 
