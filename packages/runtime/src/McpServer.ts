@@ -7,24 +7,34 @@
  */
 import type { SqlClient as SqlClientNs } from "@effect/sql"
 import { SqlClient } from "@effect/sql"
-import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import { Server, type ServerOptions } from "@modelcontextprotocol/sdk/server/index.js"
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import {
   CallToolRequestSchema,
   type CallToolResult,
   ErrorCode,
   GetPromptRequestSchema,
+  type Implementation,
+  InitializeRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   type LoggingLevel,
-  McpError,
   type Tool as McpTool,
+  PingRequestSchema,
   ReadResourceRequestSchema,
+  SetLevelRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js"
 import { Cause, Effect, Either, Exit, type ManagedRuntime, Option, Schema, SchemaAST } from "effect"
 import { formatIssues } from "./Config.js"
 import { objectJsonSchema } from "./internal/jsonSchema.js"
+import {
+  checkRequestParams,
+  ProtocolError,
+  type RequestSchema,
+  ResourceNotFound,
+} from "./internal/protocolErrors.js"
 import type { ServedPrompt, ServedResource, ServedTool } from "./PluginLoader.js"
 import * as Resource from "./Resource.js"
 import type { StoreService } from "./Store.js"
@@ -104,11 +114,50 @@ const promptArguments = (served: ServedPrompt) => {
   })
 }
 
+/** The SDK's Server, with the params of every request it serves checked before the SDK reads them. */
+class CheckedServer extends Server {
+  constructor(
+    info: Implementation,
+    options: ServerOptions,
+    private readonly served: ReadonlyArray<RequestSchema>,
+  ) {
+    super(info, options)
+  }
+
+  override connect(transport: Transport): Promise<void> {
+    return super.connect(checkRequestParams(transport, this.served))
+  }
+}
+
+/**
+ * This server lists everything in one page and so never issues a cursor: any cursor a client sends
+ * is one it did not get from here.
+ */
+const refuseCursor = (method: string, params: { readonly cursor?: string | undefined } | undefined) => {
+  if (params?.cursor === undefined) return
+  throw new ProtocolError(
+    ErrorCode.InvalidParams,
+    `Invalid params for ${method}: \`cursor\` was not issued by this server, which returns everything in one page. Call ${method} without a cursor.`,
+  )
+}
+
 export const makeServer = (options: ServeOptions): Server => {
   const { runtime, store, log } = options
   const resources = options.resources ?? []
   const prompts = options.prompts ?? []
-  const server = new Server(
+  // The requests this server answers; any other method is left to the SDK's "Method not found".
+  const served: ReadonlyArray<RequestSchema> = [
+    InitializeRequestSchema,
+    PingRequestSchema,
+    SetLevelRequestSchema,
+    ListToolsRequestSchema,
+    CallToolRequestSchema,
+    ...(resources.length > 0
+      ? [ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ReadResourceRequestSchema]
+      : []),
+    ...(prompts.length > 0 ? [ListPromptsRequestSchema, GetPromptRequestSchema] : []),
+  ]
+  const server = new CheckedServer(
     { name: options.info.name, version: options.info.version },
     {
       capabilities: {
@@ -119,6 +168,7 @@ export const makeServer = (options: ServeOptions): Server => {
       },
       ...(options.info.instructions !== undefined ? { instructions: options.info.instructions } : {}),
     },
+    served,
   )
   const byName = new Map(options.tools.map((served) => [served.tool.name, served]))
   // Computed once: the schemas cannot change while the server runs.
@@ -141,9 +191,10 @@ export const makeServer = (options: ServeOptions): Server => {
   const unwrapOrThrow = <A>(exit: Exit.Exit<A, unknown>, what: string): A => {
     if (Exit.isSuccess(exit)) return exit.value
     const failure = Cause.failureOption(exit.cause)
-    if (Option.isSome(failure)) throw new McpError(ErrorCode.InvalidParams, describeFailure(failure.value))
+    if (Option.isSome(failure))
+      throw new ProtocolError(ErrorCode.InvalidParams, describeFailure(failure.value))
     log(`${what} failed with a defect:\n${Cause.pretty(exit.cause)}`)
-    throw new McpError(
+    throw new ProtocolError(
       ErrorCode.InternalError,
       `${what} failed with an internal error; see the server's log.`,
     )
@@ -156,16 +207,20 @@ export const makeServer = (options: ServeOptions): Server => {
   })
 
   if (resources.length > 0) {
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
-      resourceTemplates: resources.map(({ resource }) => ({
-        uriTemplate: resource.uriTemplate,
-        name: resource.name,
-        title: resource.title,
-        description: resource.description,
-        mimeType: resource.mimeType,
-      })),
-    }))
-    server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => {
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async (request) => {
+      refuseCursor(request.method, request.params)
+      return {
+        resourceTemplates: resources.map(({ resource }) => ({
+          uriTemplate: resource.uriTemplate,
+          name: resource.name,
+          title: resource.title,
+          description: resource.description,
+          mimeType: resource.mimeType,
+        })),
+      }
+    })
+    server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+      refuseCursor(request.method, request.params)
       const listed = await Promise.all(
         resources.map(async ({ resource }) => {
           if (resource.list === undefined) return []
@@ -186,9 +241,10 @@ export const makeServer = (options: ServeOptions): Server => {
         const contents = unwrapOrThrow(exit, `Reading ${uri}`)
         return { contents: [{ uri, mimeType: contents.mimeType ?? resource.mimeType, text: contents.text }] }
       }
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `No resource matches ${uri}. Resource templates: ${resources.map((r) => r.resource.uriTemplate).join(", ")}`,
+      throw new ProtocolError(
+        ResourceNotFound,
+        `Resource not found: no resource matches ${uri}. Resource templates: ${resources.map((r) => r.resource.uriTemplate).join(", ")}`,
+        { uri },
       )
     })
   }
@@ -201,11 +257,14 @@ export const makeServer = (options: ServeOptions): Server => {
       arguments: promptArguments(served),
     }))
     const promptsByName = new Map(prompts.map((served) => [served.prompt.name, served]))
-    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: promptListing }))
+    server.setRequestHandler(ListPromptsRequestSchema, async (request) => {
+      refuseCursor(request.method, request.params)
+      return { prompts: promptListing }
+    })
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
       const served = promptsByName.get(request.params.name)
       if (served === undefined) {
-        throw new McpError(
+        throw new ProtocolError(
           ErrorCode.InvalidParams,
           `Unknown prompt "${request.params.name}". Available prompts: ${[...promptsByName.keys()].join(", ")}`,
         )
@@ -215,7 +274,7 @@ export const makeServer = (options: ServeOptions): Server => {
         onExcessProperty: "error",
       })(request.params.arguments ?? {})
       if (Either.isLeft(args)) {
-        throw new McpError(
+        throw new ProtocolError(
           ErrorCode.InvalidParams,
           `Invalid arguments for prompt ${served.prompt.name}:\n${formatIssues(args.left)}`,
         )
@@ -233,13 +292,16 @@ export const makeServer = (options: ServeOptions): Server => {
     })
   }
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }))
+  server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+    refuseCursor(request.method, request.params)
+    return { tools: listing }
+  })
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const name = request.params.name
     const served = byName.get(name)
     if (served === undefined) {
-      throw new McpError(
+      throw new ProtocolError(
         ErrorCode.InvalidParams,
         `Unknown tool "${name}". Available tools: ${[...byName.keys()].join(", ")}`,
       )

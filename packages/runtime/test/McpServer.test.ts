@@ -1,10 +1,11 @@
 // The MCP adapter as a client sees it: listing, argument errors, typed failures, defects,
 // cancellation, progress, and the store opened on first use.
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { McpError } from "@modelcontextprotocol/sdk/types.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import { type JSONRPCMessage, McpError } from "@modelcontextprotocol/sdk/types.js"
 import { mountPromise } from "../src/testing.js"
 import { emptyDir, makeStoreDir } from "./support/Stores.js"
-import { greeterPlugin, interrupted, testPlugin } from "./support/TestPlugins.js"
+import { greeterPlugin, interrupted, libraryPlugin, testPlugin } from "./support/TestPlugins.js"
 
 type Mounted = Awaited<ReturnType<typeof mountPromise>>
 const open: Array<Mounted> = []
@@ -16,6 +17,38 @@ const mount = async (options: Parameters<typeof mountPromise>[0]) => {
 afterEach(async () => {
   await Promise.all(open.splice(0).map((m) => m.close()))
 })
+
+type JsonRpcError = { code: number; message: string; data?: unknown }
+
+/**
+ * The mounted server, talked to in raw JSON-RPC instead of through the SDK client (which checks
+ * params itself), so that malformed requests reach the server as a hand-written client sends them.
+ */
+const rawSession = async (mounted: Mounted) => {
+  await mounted.client.close()
+  const [ours, theirs] = InMemoryTransport.createLinkedPair()
+  const answers = new Map<number, (message: JSONRPCMessage) => void>()
+  ours.onmessage = (message) => {
+    if ("id" in message && typeof message.id === "number") answers.get(message.id)?.(message)
+  }
+  await mounted.application.server.connect(theirs)
+  await ours.start()
+  let next = 1
+  return {
+    /** Sends a request and resolves with its error (or undefined when it succeeded). */
+    error: (method: string, params?: unknown) =>
+      new Promise<JsonRpcError | undefined>((resolve) => {
+        const id = next++
+        answers.set(id, (message) => resolve((message as { error?: JsonRpcError }).error))
+        void ours.send({
+          jsonrpc: "2.0",
+          id,
+          method,
+          ...(params === undefined ? {} : { params }),
+        } as JSONRPCMessage)
+      }),
+  }
+}
 
 const text = (result: unknown) =>
   ((result as { content: Array<{ type: string; text: string }> }).content ?? []).map((c) => c.text).join("\n")
@@ -76,12 +109,15 @@ describe("tools/call", () => {
     expect(message).not.toMatch(/undefined/)
   })
 
-  it("answers an unknown tool with a protocol error listing the tools", async () => {
+  it("answers an unknown tool with a protocol error listing the tools, its code said once", async () => {
     const { client } = await mount({ plugins: [testPlugin] })
-    await expect(client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toSatisfy(
-      (error: unknown) =>
-        error instanceof McpError && /Unknown tool "no_such_tool".*echo/.test(error.message),
+    const error = await client.callTool({ name: "no_such_tool", arguments: {} }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(McpError)
+    expect((error as McpError).code).toBe(-32602)
+    expect((error as McpError).message).toMatch(
+      /^MCP error -32602: Unknown tool "no_such_tool"\. Available tools: .*echo/,
     )
+    expect((error as McpError).message.match(/MCP error/g)).toHaveLength(1)
   })
 
   it("passes a typed failure's message to the model as it is", async () => {
@@ -167,5 +203,68 @@ describe("tools/call", () => {
     const configured = await mount({ plugins: [[greeterPlugin, { greeting: "Bonjour" }]], storeDir: store })
     const bonjour = await configured.client.callTool({ name: "greet", arguments: { name: "Chloé" } })
     expect(bonjour.structuredContent).toEqual({ greeting: "Bonjour, Chloé!" })
+  })
+})
+
+describe("protocol errors", () => {
+  it("answers params that break a method's schema with -32602 naming the param, not -32603", async () => {
+    const session = await rawSession(await mount({ plugins: [testPlugin, libraryPlugin] }))
+
+    const level = await session.error("logging/setLevel", { level: "verbose" })
+    expect(level?.code).toBe(-32602)
+    expect(level?.message).toMatch(
+      /^Invalid params for logging\/setLevel: `level` must be one of "debug", "info", .*"emergency", not "verbose"\.$/,
+    )
+
+    const name = await session.error("tools/call", { name: 42, arguments: {} })
+    expect(name?.code).toBe(-32602)
+    expect(name?.message).toBe("Invalid params for tools/call: `name` must be a string, not 42.")
+
+    const uri = await session.error("resources/read", {})
+    expect(uri?.code).toBe(-32602)
+    expect(uri?.message).toBe("Invalid params for resources/read: `uri` is required: a string.")
+
+    const none = await session.error("prompts/get")
+    expect(none?.code).toBe(-32602)
+    expect(none?.message).toBe("Invalid params for prompts/get: `params` is required: an object.")
+
+    // What passes the schema still reaches the server, and an unknown method stays -32601.
+    expect(await session.error("logging/setLevel", { level: "warning" })).toBeUndefined()
+    expect((await session.error("completion/complete", { nope: 1 }))?.code).toBe(-32601)
+    for (const answer of [level, name, uri, none])
+      expect(answer?.message).not.toMatch(/MCP error|\[\s*\{|"path"/)
+  })
+
+  it("answers an unknown resource URI with -32002 Resource not found, naming the URI", async () => {
+    const { client } = await mount({ plugins: [libraryPlugin], storeDir: makeStoreDir(0) })
+    const error = await client.readResource({ uri: "test://nothing/1" }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(McpError)
+    expect((error as McpError).code).toBe(-32002)
+    expect((error as McpError).data).toEqual({ uri: "test://nothing/1" })
+    expect((error as McpError).message).toMatch(
+      /^MCP error -32002: Resource not found: no resource matches test:\/\/nothing\/1\. Resource templates: test:\/\/item\/\{id\}$/,
+    )
+  })
+
+  it("refuses a cursor it never issued on every list method with -32602", async () => {
+    const { client } = await mount({ plugins: [testPlugin, libraryPlugin], storeDir: makeStoreDir(0) })
+    const lists = [
+      ["tools/list", () => client.listTools({ cursor: "page-2" })],
+      ["resources/list", () => client.listResources({ cursor: "page-2" })],
+      ["resources/templates/list", () => client.listResourceTemplates({ cursor: "page-2" })],
+      ["prompts/list", () => client.listPrompts({ cursor: "page-2" })],
+    ] as const
+    for (const [method, list] of lists) {
+      const error = await list().catch((e: unknown) => e)
+      expect(error, method).toBeInstanceOf(McpError)
+      expect((error as McpError).code, method).toBe(-32602)
+      expect((error as McpError).message).toContain(
+        `Invalid params for ${method}: \`cursor\` was not issued by this server`,
+      )
+    }
+    // Without a cursor each lists everything in one page, with no next cursor.
+    const tools = await client.listTools()
+    expect(tools.tools.length).toBeGreaterThan(0)
+    expect(tools.nextCursor).toBeUndefined()
   })
 })

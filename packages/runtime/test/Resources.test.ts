@@ -48,7 +48,10 @@ describe("resources", () => {
   it("answers an unknown URI or a typed failure with an error that says what to do", async () => {
     const client = await mount()
     await expect(client.readResource({ uri: "test://nothing/1" })).rejects.toSatisfy(
-      (e: unknown) => e instanceof McpError && /No resource matches test:\/\/nothing\/1/.test(e.message),
+      (e: unknown) =>
+        e instanceof McpError &&
+        e.code === -32002 &&
+        /no resource matches test:\/\/nothing\/1/.test(e.message),
     )
     await expect(client.readResource({ uri: "test://item/missing" })).rejects.toThrow(
       /list the resources first/,
