@@ -220,6 +220,9 @@ describe("protocol errors", () => {
     expect(name?.code).toBe(-32602)
     expect(name?.message).toBe("Invalid params for tools/call: `name` must be a string, not 42.")
 
+    const args = await session.error("tools/call", { name: "echo", arguments: "text=hi" })
+    expect(args?.message).toBe('Invalid params for tools/call: `arguments` must be an object, not "text=hi".')
+
     const uri = await session.error("resources/read", {})
     expect(uri?.code).toBe(-32602)
     expect(uri?.message).toBe("Invalid params for resources/read: `uri` is required: a string.")

@@ -1,18 +1,21 @@
 // The server as an MCP client starts it: a subprocess speaking MCP on stdio, configured by a file.
-import { spawnSync } from "node:child_process"
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { McpError } from "@modelcontextprotocol/sdk/types.js"
 import { builtinToolNames } from "../src/index.js"
 
 // What users run: the bundled server.
 const bin = resolve(__dirname, "../dist/bundle/whatsapp-mcp.mjs")
 const clients: Array<Client> = []
+const children: Array<ChildProcessWithoutNullStreams> = []
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()))
+  for (const child of children.splice(0)) child.kill()
 })
 
 const configFile = (content: unknown) => {
@@ -33,6 +36,43 @@ const connect = async (args: ReadonlyArray<string>, env: Record<string, string> 
   await client.connect(transport)
   clients.push(client)
   return client
+}
+
+type JsonRpcError = { code: number; message: string; data?: unknown }
+
+/** The server as a hand-written client sees it: JSON-RPC lines on its stdin and stdout, no SDK. */
+const rawStdio = async (args: ReadonlyArray<string>) => {
+  const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? "" } })
+  children.push(child)
+  const answers = new Map<number, (answer: { result?: unknown; error?: JsonRpcError }) => void>()
+  let pending = ""
+  child.stdout.setEncoding("utf8")
+  child.stdout.on("data", (chunk: string) => {
+    pending += chunk
+    const lines = pending.split("\n")
+    pending = lines.pop() ?? ""
+    for (const line of lines) {
+      const message = JSON.parse(line) as { id?: number; result?: unknown; error?: JsonRpcError }
+      if (typeof message.id === "number") answers.get(message.id)?.(message)
+    }
+  })
+  let next = 1
+  const request = (method: string, params?: unknown) =>
+    new Promise<{ result?: unknown; error?: JsonRpcError }>((resolve) => {
+      const id = next++
+      answers.set(id, resolve)
+      child.stdin.write(
+        `${JSON.stringify({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) })}\n`,
+      )
+    })
+  const initialized = await request("initialize", {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "raw-stdio-test", version: "1.0.0" },
+  })
+  expect(initialized.error).toBeUndefined()
+  child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`)
+  return request
 }
 
 const names = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort()
@@ -92,6 +132,52 @@ describe("whatsapp-mcp over stdio", () => {
     const result = await client.callTool({ name: "list_chats", arguments: {} })
     expect(result.isError).toBe(true)
     expect(JSON.stringify(result.content)).toMatch(/does not exist yet.*pnpm bridge/)
+  })
+})
+
+describe("protocol errors over stdio", () => {
+  it("answers malformed params with -32602 naming the param, an unknown resource with -32002, a foreign cursor with -32602", async () => {
+    const request = await rawStdio(["--store", mkdtempSync(join(tmpdir(), "wa-nostore-"))])
+    const level = await request("logging/setLevel", { level: "loud" })
+    expect(level.error?.code).toBe(-32602)
+    expect(level.error?.message).toMatch(
+      /^Invalid params for logging\/setLevel: `level` must be one of "debug", .*, not "loud"\.$/,
+    )
+    const name = await request("tools/call", { name: 7 })
+    expect(name.error).toEqual({
+      code: -32602,
+      message: "Invalid params for tools/call: `name` must be a string, not 7.",
+    })
+    const uri = await request("resources/read", {})
+    expect(uri.error).toEqual({
+      code: -32602,
+      message: "Invalid params for resources/read: `uri` is required: a string.",
+    })
+    const unknown = await request("resources/read", { uri: "whatsapp://contact/1" })
+    expect(unknown.error?.code).toBe(-32002)
+    expect(unknown.error?.message).toMatch(
+      /^Resource not found: no resource matches whatsapp:\/\/contact\/1\./,
+    )
+    expect(unknown.error?.data).toEqual({ uri: "whatsapp://contact/1" })
+    for (const method of ["tools/list", "resources/list", "resources/templates/list"]) {
+      const listed = await request(method, { cursor: "eyJwYWdlIjoyfQ" })
+      expect(listed.error?.code, method).toBe(-32602)
+      expect(listed.error?.message, method).toMatch(/`cursor` was not issued by this server/)
+    }
+    // The server is still serving after all of them.
+    const tools = await request("tools/list", {})
+    expect((tools.result as { tools: Array<unknown> }).tools).toHaveLength(builtinToolNames.length)
+  })
+
+  it("gives a TypeScript client an unknown tool's error with its code said once", async () => {
+    const client = await connect(["--store", mkdtempSync(join(tmpdir(), "wa-nostore-"))])
+    const error = await client.callTool({ name: "no_such_tool", arguments: {} }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(McpError)
+    expect((error as McpError).code).toBe(-32602)
+    expect((error as McpError).message).toMatch(
+      /^MCP error -32602: Unknown tool "no_such_tool"\. Available tools: /,
+    )
+    expect((error as McpError).message.match(/MCP error/g)).toHaveLength(1)
   })
 })
 

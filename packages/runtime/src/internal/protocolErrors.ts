@@ -64,7 +64,13 @@ const describeValue = (value: unknown): string => {
   }
 }
 
-const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`)
+/** Zod's name for a type, as a client author says it. */
+const typeName = (expected: string) => (expected === "record" ? "object" : expected)
+
+const article = (expected: string) => {
+  const type = typeName(expected)
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
+}
 
 /** One line per problem, naming the param by its path under `params` and what it must be. */
 const describeIssue = (request: JSONRPCRequest, issue: ParamsIssue): string => {
