@@ -200,74 +200,73 @@ const makeApp = (options: {
   // The names a local client can reach the bridge by. `[::1]` is not one: the bridge does not listen
   // on IPv6, so only a forged header could carry it.
   const allowedHosts = new Set([`127.0.0.1:${options.port}`, `localhost:${options.port}`])
-  const answer = (request: HttpServerRequest.HttpServerRequest) =>
-    Effect.gen(function* () {
-      const host = request.headers.host?.toLowerCase()
-      if (host === undefined || !allowedHosts.has(host)) {
-        return yield* refuse(
-          "request_refused",
-          `The bridge only answers requests addressed to 127.0.0.1:${options.port} or localhost:${options.port}.`,
-        )
+  return Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const host = request.headers.host?.toLowerCase()
+    if (host === undefined || !allowedHosts.has(host)) {
+      return yield* refuse(
+        "request_refused",
+        `The bridge only answers requests addressed to 127.0.0.1:${options.port} or localhost:${options.port}.`,
+      )
+    }
+    if (request.headers.origin !== undefined) {
+      return yield* refuse(
+        "request_refused",
+        "Requests from web pages (with an Origin header) are refused: only local programs may use the bridge.",
+      )
+    }
+    const authorization = request.headers.authorization ?? ""
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)
+    if (match?.[1] === undefined || !tokenMatches(options.token, match[1])) {
+      return yield* refuse(
+        "bridge_unauthorized",
+        "Missing or wrong bearer token: send `Authorization: Bearer <token>` with the token from <store>/bridge-token.",
+      )
+    }
+    const url = new URL(request.url, "http://127.0.0.1")
+    const candidates = routes.filter((route) => route.path === url.pathname)
+    if (candidates.length === 0) {
+      return yield* refuse("not_found", `No endpoint at ${url.pathname}.`)
+    }
+    const route = candidates.find((candidate) => candidate.method === request.method)
+    if (route === undefined) {
+      return yield* refuse(
+        "method_not_allowed",
+        `${url.pathname} accepts ${candidates.map((c) => c.method).join(", ")}, not ${request.method}.`,
+      )
+    }
+    let body: unknown = {}
+    if (route.method === "POST") {
+      const refusal = contentTypeRefusal(request.headers["content-type"])
+      if (refusal !== undefined) return yield* refusal
+      const text = yield* readBody(request, options.maxBodyBytes)
+      body = yield* Effect.try({
+        try: () => JSON.parse(text) as unknown,
+        catch: () => refuse("bad_request", "The request body is not valid JSON."),
+      })
+    }
+    const result = yield* route.run(options.actions, body)
+    return HttpServerResponse.unsafeJson(result, { headers: { "cache-control": "no-store" } })
+  }).pipe(
+    Effect.catchAllCause((cause) => {
+      const failure = Cause.failureOption(cause)
+      if (Option.isSome(failure) && failure.value instanceof BridgeError) {
+        return Effect.succeed(errorResponse(failure.value))
       }
-      if (request.headers.origin !== undefined) {
-        return yield* refuse(
-          "request_refused",
-          "Requests from web pages (with an Origin header) are refused: only local programs may use the bridge.",
-        )
-      }
-      const authorization = request.headers.authorization ?? ""
-      const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)
-      if (match?.[1] === undefined || !tokenMatches(options.token, match[1])) {
-        return yield* refuse(
-          "bridge_unauthorized",
-          "Missing or wrong bearer token: send `Authorization: Bearer <token>` with the token from <store>/bridge-token.",
-        )
-      }
-      const url = new URL(request.url, "http://127.0.0.1")
-      const candidates = routes.filter((route) => route.path === url.pathname)
-      if (candidates.length === 0) {
-        return yield* refuse("not_found", `No endpoint at ${url.pathname}.`)
-      }
-      const route = candidates.find((candidate) => candidate.method === request.method)
-      if (route === undefined) {
-        return yield* refuse(
-          "method_not_allowed",
-          `${url.pathname} accepts ${candidates.map((c) => c.method).join(", ")}, not ${request.method}.`,
-        )
-      }
-      let body: unknown = {}
-      if (route.method === "POST") {
-        const refusal = contentTypeRefusal(request.headers["content-type"])
-        if (refusal !== undefined) return yield* refusal
-        const text = yield* readBody(request, options.maxBodyBytes)
-        body = yield* Effect.try({
-          try: () => JSON.parse(text) as unknown,
-          catch: () => refuse("bad_request", "The request body is not valid JSON."),
-        })
-      }
-      const result = yield* route.run(options.actions, body)
-      return HttpServerResponse.unsafeJson(result, { headers: { "cache-control": "no-store" } })
-    }).pipe(
-      Effect.catchAllCause((cause) => {
-        const failure = Cause.failureOption(cause)
-        if (Option.isSome(failure) && failure.value instanceof BridgeError) {
-          return Effect.succeed(errorResponse(failure.value))
-        }
-        // Details go to the bridge's own log (stderr), never to the caller.
-        return Effect.logError("Request failed unexpectedly", Cause.pretty(cause)).pipe(
-          Effect.as(
-            errorResponse(
-              refuse(
-                "internal_error",
-                "The bridge failed unexpectedly; its log (stderr) has the details. Try again.",
-              ),
+      // Details go to the bridge's own log (stderr), never to the caller.
+      return Effect.logError("Request failed unexpectedly", Cause.pretty(cause)).pipe(
+        Effect.as(
+          errorResponse(
+            refuse(
+              "internal_error",
+              "The bridge failed unexpectedly; its log (stderr) has the details. Try again.",
             ),
           ),
-        )
-      }),
-    )
-  return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    answer(request).pipe(Effect.tap(() => discardUnreadBody(request))),
+        ),
+      )
+    }),
+    // Whatever part of the body was not read, the answer is now settled: discard it.
+    Effect.tap(() => Effect.map(HttpServerRequest.HttpServerRequest, discardUnreadBody)),
   )
 }
 
