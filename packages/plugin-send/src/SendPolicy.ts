@@ -7,7 +7,7 @@
 import { homedir } from "node:os"
 import { dirname, resolve } from "node:path"
 import type { SqlClient, SqlError } from "@effect/sql"
-import { InvalidArgument, Jid, SendableFile, Store, StoreQueries } from "@whatsapp-mcp/runtime"
+import { InvalidArgument, Jid, SendableFile, type Store, StoreQueries } from "@whatsapp-mcp/runtime"
 import { Clock, Context, Effect, Either, Layer, Ref } from "effect"
 import {
   FileNotAllowed,
@@ -42,8 +42,12 @@ export interface SendPolicyService {
   >
   /** Refuses text longer than `maxMessageLength`. */
   readonly checkText: (argument: string, text: string) => Effect.Effect<void, InvalidArgument>
-  /** The real path of a file that may be sent, or why it may not. */
-  readonly checkFile: (argument: string, path: string) => Effect.Effect<string, FileRefusal, Store.Store>
+  /** The real path of a file that may be sent (never one of `store`'s files), or why it may not. */
+  readonly checkFile: (
+    argument: string,
+    path: string,
+    store: Store.StoreService,
+  ) => Effect.Effect<string, FileRefusal>
   /** Takes one send from the per-minute budget. */
   readonly admitSend: Effect.Effect<void, SendLimitReached>
 }
@@ -167,11 +171,10 @@ export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
           )
     }
 
-    const checkFile: SendPolicyService["checkFile"] = (argument, raw) =>
+    const checkFile: SendPolicyService["checkFile"] = (argument, raw, store) =>
       Effect.gen(function* () {
         if (roots.length === 0) return yield* new FileNotAllowed({ path: raw, roots: [] })
         const path = expandHome(raw.trim())
-        const store = yield* Store.Store
         const opened = yield* Effect.scoped(
           SendableFile.open(path, { roots, storeDir: dirname(store.path), maxBytes: maxFileBytes }),
         ).pipe(Effect.mapError((refused) => fileRefusal(argument, raw, refused, roots)))
