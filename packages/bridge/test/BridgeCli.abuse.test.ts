@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import {
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -395,6 +396,46 @@ describe("bridge HTTP: which files it sends", () => {
     }
     await stillAnswers()
   })
+
+  it("never sends its own log file, even from an allowed folder or under another name", async () => {
+    const logs = path.join(work, "logs-outbox")
+    mkdirSync(logs)
+    const logFile = path.join(logs, "bridge.log")
+    const second = path.join(work, "store-logged")
+    const run = spawn(
+      process.execPath,
+      [
+        ...["--import", "tsx", bridge, "--replay", demo, "--store", second, "--port", "0"],
+        ...["--allowed-file-roots", logs, "--log-file", logFile],
+      ],
+      { stdio: ["ignore", "ignore", "ignore"] },
+    )
+    try {
+      // With --log-file the bridge announces itself in the log.
+      let address: string | undefined
+      for (let i = 0; i < 600 && address === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        const log = existsSync(logFile) ? readFileSync(logFile, "utf8") : ""
+        address = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1]
+      }
+      expect(address).toBeDefined()
+      const secondToken = readFileSync(path.join(second, "bridge-token"), "utf8").trim()
+      linkSync(logFile, path.join(logs, "notes.txt"))
+      for (const p of [logFile, path.join(logs, "notes.txt")]) {
+        const answer = await fetch(`${address}/v1/messages/file`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${secondToken}`, "content-type": "application/json" },
+          body: json({ recipient: await knownPerson(), path: p }),
+        })
+        const body = (await answer.json()) as BridgeErrorBody
+        expect(answer.status, p).toBe(403)
+        expect(body.error.message).toContain("log files cannot be sent")
+      }
+    } finally {
+      run.kill("SIGTERM")
+      await new Promise((done) => run.once("exit", done))
+    }
+  }, 90_000)
 
   it("refuses to start with an --allowed-file-roots that is not a folder, saying which", async () => {
     const missing = path.join(work, "no-such-folder")

@@ -59,7 +59,7 @@ const refusal = (refused: SendableFile.SendableFileRefused, roots: ReadonlyArray
     case "store_file":
       return error(
         "file_not_allowed",
-        "Files of the bridge's store cannot be sent (it holds the WhatsApp session), under any name.",
+        "Files of the bridge's store (it holds the WhatsApp session) and its log files cannot be sent, under any name.",
       )
     case "linked":
       return error(
