@@ -48,6 +48,9 @@ const bridge = spawn(
     store,
     "--port",
     values.port,
+    // The folder the MCP server's config allows too: each side checks a file before it is sent.
+    "--allowed-file-roots",
+    join(root, "fixtures/media"),
   ],
   { stdio: ["ignore", "inherit", "pipe"] },
 )

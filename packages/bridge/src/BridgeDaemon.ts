@@ -23,8 +23,10 @@ export interface BridgeAssemblyOptions {
   readonly port?: number
   readonly mode: "live" | "replay"
   readonly connection?: WhatsAppConnection.ConnectionOptions
-  /** Directories files may be sent from; default any (the MCP side enforces its own roots). */
+  /** Directories files may be sent from (`--allowed-file-roots`); default none: no file is sent. */
   readonly fileRoots?: ReadonlyArray<string>
+  /** Files never sent under any name besides the store's own (the bridge's log files). */
+  readonly protectedFiles?: ReadonlyArray<string>
   readonly sendsPerMinute?: number
   /** Where the linked-device session lives; default `<store>/session.db`. */
   readonly session?: Layer.Layer<SessionStore.SessionStore>
@@ -43,6 +45,7 @@ export const assemble = (options: BridgeAssemblyOptions) => {
     mode: options.mode,
     storeDir: options.storeDir,
     ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
+    ...(options.protectedFiles === undefined ? {} : { protectedFiles: options.protectedFiles }),
     ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
   }).pipe(Layer.provide(IdempotencyLedger.layer(options.storeDir)))
   const server = Layer.unwrapScoped(

@@ -6,10 +6,9 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Data, Effect } from "effect"
+import { LockFileName } from "./StoreSchema.js"
 
 export class BridgeLocked extends Data.TaggedError("BridgeLocked")<{ readonly message: string }> {}
-
-export const LockFileName = "bridge.pid"
 
 const isRunning = (pid: number): boolean => {
   try {

@@ -13,6 +13,7 @@ import * as RecordingTap from "./recording/RecordingTap.js"
 import * as ReplayMediaCdn from "./replay/ReplayMediaCdn.js"
 import * as ReplaySocket from "./replay/ReplaySocket.js"
 import * as StoreBinding from "./StoreBinding.js"
+import { guardStoreFiles } from "./StoreFileGuard.js"
 import { StoreAccess } from "./send/StoreAccess.js"
 import type { BridgeHttpServer } from "./server/BridgeHttpServer.js"
 import { ensureStoreDirectory } from "./server/BridgeToken.js"
@@ -30,8 +31,10 @@ export interface RunBridgeOptions {
   readonly port?: number
   /** Link with a pairing code for this number (with country code) instead of a QR code. */
   readonly pairPhone?: string
-  /** Directories files may be sent from; default any (the MCP side enforces its own roots). */
+  /** Directories files may be sent from (`--allowed-file-roots`); default none: no file is sent. */
   readonly fileRoots?: ReadonlyArray<string>
+  /** Files never sent under any name besides the store's own (the bridge's log files). */
+  readonly protectedFiles?: ReadonlyArray<string>
   /** Also append every event received to this recording (`--record FILE [--anonymize]`). */
   readonly record?: RecordingTap.RecordOptions
 }
@@ -45,7 +48,10 @@ export interface ReplayBridgeOptions {
   readonly ownJid?: string
   /** Directories of encrypted fixture media the stand-in CDN serves (besides replay uploads). */
   readonly mediaRoots?: ReadonlyArray<string>
+  /** Directories files may be sent from (`--allowed-file-roots`); default none: no file is sent. */
   readonly fileRoots?: ReadonlyArray<string>
+  /** Files never sent under any name besides the store's own (the bridge's log files). */
+  readonly protectedFiles?: ReadonlyArray<string>
   /** Default 30, as live; raise it to measure. */
   readonly sendsPerMinute?: number
   /** Also write the replayed streams and every later event to this recording. */
@@ -71,6 +77,8 @@ const parsePairPhone = (raw: string) => {
 const prepareStore = (storeDir: string) =>
   Effect.gen(function* () {
     yield* ensureStoreDirectory(storeDir).pipe(Effect.provide(NodeContext.layer), Effect.mapError(startError))
+    // Before anything is opened: a planted store file would otherwise be written to and read from.
+    yield* guardStoreFiles(storeDir).pipe(Effect.mapError(startError))
     yield* acquireBridgeLock(storeDir).pipe(Effect.mapError(startError))
   })
 
@@ -103,6 +111,7 @@ export const liveBridge = (options: RunBridgeOptions): Layer.Layer<RunningBridge
         mode: "live",
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
+        ...(options.protectedFiles === undefined ? {} : { protectedFiles: options.protectedFiles }),
         connection: pairPhone === undefined ? {} : { pairPhone },
       }).pipe(Layer.provideMerge(Layer.merge(LiveSocketFactory.layer.pipe(Layer.provide(store)), store)))
     }),
@@ -160,6 +169,7 @@ export const replayBridge = (
         mode: "replay",
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
+        ...(options.protectedFiles === undefined ? {} : { protectedFiles: options.protectedFiles }),
         ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
         session: SessionStore.inMemory({ id: ownJid, name: "Replay" }),
         // A simulated socket sends no frames: nothing to watch.

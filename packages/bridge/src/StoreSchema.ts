@@ -2,9 +2,35 @@
  * The store's contract with its readers: file name, schema version and the closed sets of values
  * that columns hold. Loads no Baileys; `docs/store.md` describes every table and column.
  */
+import { BridgeTokenFileName } from "./BridgeApi.js"
 
 /** File name of the SQLite database inside the store directory. */
 export const StoreFileName = "messages.db"
+
+/** The linked-device session (creds and signal keys) and the idempotency ledger, beside the messages. */
+export const SessionFileName = "session.db"
+
+/** Holds the running bridge's process id: one bridge per store. */
+export const LockFileName = "bridge.pid"
+
+/** The pairing QR code, written while the bridge waits for a phone to link. */
+export const PairingQrFileName = "pairing-qr.png"
+
+/**
+ * Every file of the store directory that holds messages, keys or secrets; SQLite's `-wal` and
+ * `-shm` hold recent writes of each database.
+ */
+export const StoreFileNames: ReadonlyArray<string> = [
+  StoreFileName,
+  `${StoreFileName}-wal`,
+  `${StoreFileName}-shm`,
+  SessionFileName,
+  `${SessionFileName}-wal`,
+  `${SessionFileName}-shm`,
+  BridgeTokenFileName,
+  LockFileName,
+  PairingQrFileName,
+]
 
 /**
  * Id of the newest migration. A reader that finds a lower `MAX(id)` in {@link StoreMigrationsTable}

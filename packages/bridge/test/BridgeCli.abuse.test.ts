@@ -4,7 +4,17 @@
 // a clear error, nothing crashes, the bridge keeps answering, and its log never shows the token or
 // what the messages said.
 import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs"
 import { request } from "node:http"
 import { connect } from "node:net"
 import { networkInterfaces, tmpdir } from "node:os"
@@ -17,6 +27,8 @@ const bridge = path.resolve(import.meta.dirname, "../src/bin/bridge.ts")
 const demo = path.resolve(import.meta.dirname, "../../../fixtures/demo/demo.jsonl")
 const work = mkdtempSync(path.join(tmpdir(), "wa-http-abuse-"))
 const store = path.join(work, "store")
+const outbox = path.join(work, "outbox")
+mkdirSync(outbox)
 const secretText = "the vault code is 4471-secret"
 
 let child: ChildProcess
@@ -29,7 +41,10 @@ const counts = { requests: 0, refused: 0, crashes: 0 }
 beforeAll(async () => {
   child = spawn(
     process.execPath,
-    ["--import", "tsx", bridge, "--replay", demo, "--store", store, "--port", "0"],
+    [
+      ...["--import", "tsx", bridge, "--replay", demo, "--store", store, "--port", "0"],
+      ...["--allowed-file-roots", outbox],
+    ],
     {
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -103,6 +118,30 @@ const stillAnswers = async () => {
   expect(health.status).toBe(200)
   expect(child.exitCode).toBeNull()
 }
+
+/** A person the replay account knows, so that a send goes through. */
+const knownPerson = async (): Promise<string> => {
+  const db = (await import("better-sqlite3")).default
+  const reader = new db(path.join(store, "messages.db"), { readonly: true })
+  try {
+    const row = reader
+      .prepare("SELECT jid FROM chats WHERE kind = 'direct' AND jid LIKE '%@s.whatsapp.net' LIMIT 1")
+      .get() as { jid: string }
+    return row.jid
+  } finally {
+    reader.close()
+  }
+}
+
+/** Every file and folder below `dir`, with its permission bits. */
+const modesBelow = (
+  dir: string,
+): Array<{ readonly path: string; readonly mode: number; readonly folder: boolean }> =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name)
+    const here = { path: full, mode: statSync(full).mode & 0o777, folder: entry.isDirectory() }
+    return entry.isDirectory() ? [here, ...modesBelow(full)] : [here]
+  })
 
 const endpoints = Object.values(BridgeEndpoints).map((e) => ({ method: e.method, path: e.path }))
 
@@ -339,6 +378,108 @@ describe("bridge HTTP: bad bodies on every endpoint", () => {
   })
 })
 
+describe("bridge HTTP: which files it sends", () => {
+  it("sends from the folders given with --allowed-file-roots and refuses anything else, called directly", async () => {
+    const recipient = await knownPerson()
+    const list = path.join(outbox, "list.txt")
+    writeFileSync(list, "milk, eggs, bread")
+    const elsewhere = path.join(work, "elsewhere.txt")
+    writeFileSync(elsewhere, secretText)
+    const sent = await send("POST", "/v1/messages/file", {
+      headers: { ...auth(), "content-type": "application/json" },
+      body: json({ recipient, path: list }),
+    })
+    expect(sent.status, sent.body).toBe(200)
+    for (const p of [elsewhere, path.join(outbox, "..", "elsewhere.txt")]) {
+      for (const endpoint of ["/v1/messages/file", "/v1/messages/voice"]) {
+        const refused = await send("POST", endpoint, {
+          headers: { ...auth(), "content-type": "application/json" },
+          body: json({ recipient, path: p }),
+        })
+        expect(refused.status, p).toBe(403)
+        expect(errorOf(refused).code).toBe("file_not_allowed")
+        expect(errorOf(refused).message).toContain(outbox)
+      }
+    }
+    await stillAnswers()
+  })
+
+  it("never sends its own log file, even from an allowed folder or under another name", async () => {
+    const logs = path.join(work, "logs-outbox")
+    mkdirSync(logs)
+    const logFile = path.join(logs, "bridge.log")
+    const second = path.join(work, "store-logged")
+    const run = spawn(
+      process.execPath,
+      [
+        ...["--import", "tsx", bridge, "--replay", demo, "--store", second, "--port", "0"],
+        ...["--allowed-file-roots", logs, "--log-file", logFile],
+      ],
+      { stdio: ["ignore", "ignore", "ignore"] },
+    )
+    try {
+      // With --log-file the bridge announces itself in the log.
+      let address: string | undefined
+      for (let i = 0; i < 600 && address === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        const log = existsSync(logFile) ? readFileSync(logFile, "utf8") : ""
+        address = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1]
+      }
+      expect(address).toBeDefined()
+      const secondToken = readFileSync(path.join(second, "bridge-token"), "utf8").trim()
+      linkSync(logFile, path.join(logs, "notes.txt"))
+      for (const p of [logFile, path.join(logs, "notes.txt")]) {
+        const answer = await fetch(`${address}/v1/messages/file`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${secondToken}`, "content-type": "application/json" },
+          body: json({ recipient: await knownPerson(), path: p }),
+        })
+        const body = (await answer.json()) as BridgeErrorBody
+        expect(answer.status, p).toBe(403)
+        expect(body.error.message).toContain("log files cannot be sent")
+      }
+    } finally {
+      run.kill("SIGTERM")
+      await new Promise((done) => run.once("exit", done))
+    }
+  }, 90_000)
+
+  it("refuses to start with an --allowed-file-roots that is not a folder, saying which", async () => {
+    const missing = path.join(work, "no-such-folder")
+    const run = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        bridge,
+        "--replay",
+        demo,
+        "--store",
+        path.join(work, "store-2"),
+        "--allowed-file-roots",
+        `${outbox},${missing}`,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    )
+    let said = ""
+    run.stderr?.on("data", (chunk) => {
+      said += chunk
+    })
+    const code = await new Promise<number | null>((done) => run.on("exit", done))
+    expect(code).toBe(2)
+    expect(said).toContain(`--allowed-file-roots: ${missing} is not an existing directory`)
+  }, 60_000)
+
+  it("keeps every file of its store readable by the user alone, once it has sent and stored", () => {
+    const entries = modesBelow(store)
+    const names = entries.map((e) => path.relative(store, e.path))
+    for (const name of ["messages.db", "messages.db-wal", "session.db", "bridge-token", "bridge.pid"]) {
+      expect(names).toContain(name)
+    }
+    for (const entry of entries) expect(entry.mode, entry.path).toBe(entry.folder ? 0o700 : 0o600)
+  })
+})
+
 describe("what the bridge logs", () => {
   it("never writes the token or a message's text to its log while it sends and refuses", async () => {
     const refused = await send("POST", "/v1/messages/text", {
@@ -347,15 +488,9 @@ describe("what the bridge logs", () => {
     })
     expect(errorOf(refused).code).toBe("invalid_recipient")
     // A real send to a person the replay account knows, so the send path and the echo's ingestion log.
-    const db = (await import("better-sqlite3")).default
-    const reader = new db(path.join(store, "messages.db"), { readonly: true })
-    const person = reader
-      .prepare("SELECT jid FROM chats WHERE kind = 'direct' AND jid LIKE '%@s.whatsapp.net' LIMIT 1")
-      .get() as { jid: string }
-    reader.close()
     const sent = await send("POST", "/v1/messages/text", {
       headers: { ...auth(), "content-type": "application/json" },
-      body: json({ recipient: person.jid, text: secretText }),
+      body: json({ recipient: await knownPerson(), text: secretText }),
     })
     expect(sent.status, sent.body).toBe(200)
     await send("GET", "/v1/health", { headers: { authorization: `Bearer wrong-${token}` } })

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { acquireBridgeLock, LockFileName } from "../src/BridgeLock.js"
+import { acquireBridgeLock } from "../src/BridgeLock.js"
+import { LockFileName } from "../src/StoreSchema.js"
 
 describe("one bridge per store", () => {
   it.effect("refuses to start beside a running bridge, naming its process", () =>

@@ -6,8 +6,8 @@ import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Context, Effect, Layer } from "effect"
 import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "../src/BridgeApi.js"
-import { LockFileName } from "../src/BridgeLock.js"
 import { logout, replayBridge } from "../src/BridgePrograms.js"
+import { LockFileName } from "../src/StoreSchema.js"
 import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
 
 const fixtures = resolve(import.meta.dirname, "../../../fixtures")

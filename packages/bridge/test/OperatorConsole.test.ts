@@ -4,7 +4,8 @@ import { join } from "node:path"
 import { Writable } from "node:stream"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { make, PairingQrFileName } from "../src/pairing/OperatorConsole.js"
+import { make } from "../src/pairing/OperatorConsole.js"
+import { PairingQrFileName } from "../src/StoreSchema.js"
 
 const capture = () => {
   let text = ""

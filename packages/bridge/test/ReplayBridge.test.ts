@@ -1,6 +1,14 @@
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
@@ -73,51 +81,60 @@ const incoming: WAMessage = proto.WebMessageInfo.fromObject({
   message: { conversation: "are you coming tonight?" },
 }) as WAMessage
 
-const startBridge = Effect.gen(function* () {
-  const storeDir = mkdtempSync(join(tmpdir(), "bridge-replay-"))
-  const uploadDir = join(storeDir, "replay-media")
-  cdn.uploadDirs.push(uploadDir)
-  const store = makeMemoryStore()
-  const socket = ReplaySocket.layer({
-    ownJid,
-    uploadDir,
-    exists: async (jid) => jid === friend,
-  })
-  const bridge = assemble({
-    storeDir,
-    port: 0,
-    mode: "replay",
-    connection: { silenceTimeout: Duration.infinity },
-    fileRoots: [files],
-    session: SessionStore.inMemory({ id: ownJid }),
-  }).pipe(Layer.provide(Layer.mergeAll(store.layer, socket)))
-  const context = yield* Layer.build(Layer.merge(bridge, store.layer))
-  const http = Context.get(context, BridgeHttpServer)
-  const connection = Context.get(context, WhatsAppConnection)
-  const sink = Context.get(context, EventSink)
-  yield* sink.ingest([{ event: "messages.upsert", data: { messages: [incoming], type: "notify" } }])
-  const opened = yield* connection.changes.pipe(
-    Stream.filter((s) => s.connection === "open" || s.connection === "failed"),
-    Stream.runHead,
-  )
-  assert.strictEqual(Option.getOrThrow(opened).connection, "open")
-  const token = readFileSync(join(storeDir, "bridge-token"), "utf8").trim()
-  const post = <A>(path: string, body: unknown) =>
-    Effect.promise(async () => {
-      const response = await fetch(`${http.url}${path}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
+interface BridgeFiles {
+  /** `--allowed-file-roots`; default the test's files folder, `null`: none given. */
+  readonly fileRoots?: ReadonlyArray<string> | null
+  readonly sendsPerMinute?: number
+}
+
+const startWith = (options: BridgeFiles = {}) =>
+  Effect.gen(function* () {
+    const storeDir = mkdtempSync(join(tmpdir(), "bridge-replay-"))
+    const uploadDir = join(storeDir, "replay-media")
+    cdn.uploadDirs.push(uploadDir)
+    const store = makeMemoryStore()
+    const socket = ReplaySocket.layer({
+      ownJid,
+      uploadDir,
+      exists: async (jid) => jid === friend,
+    })
+    const bridge = assemble({
+      storeDir,
+      port: 0,
+      mode: "replay",
+      connection: { silenceTimeout: Duration.infinity },
+      ...(options.fileRoots === null ? {} : { fileRoots: options.fileRoots ?? [files] }),
+      ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
+      session: SessionStore.inMemory({ id: ownJid }),
+    }).pipe(Layer.provide(Layer.mergeAll(store.layer, socket)))
+    const context = yield* Layer.build(Layer.merge(bridge, store.layer))
+    const http = Context.get(context, BridgeHttpServer)
+    const connection = Context.get(context, WhatsAppConnection)
+    const sink = Context.get(context, EventSink)
+    yield* sink.ingest([{ event: "messages.upsert", data: { messages: [incoming], type: "notify" } }])
+    const opened = yield* connection.changes.pipe(
+      Stream.filter((s) => s.connection === "open" || s.connection === "failed"),
+      Stream.runHead,
+    )
+    assert.strictEqual(Option.getOrThrow(opened).connection, "open")
+    const token = readFileSync(join(storeDir, "bridge-token"), "utf8").trim()
+    const post = <A>(path: string, body: unknown) =>
+      Effect.promise(async () => {
+        const response = await fetch(`${http.url}${path}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        })
+        return { status: response.status, body: (await response.json()) as A }
       })
-      return { status: response.status, body: (await response.json()) as A }
-    })
-  const get = <A>(path: string) =>
-    Effect.promise(async () => {
-      const response = await fetch(`${http.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
-      return { status: response.status, body: (await response.json()) as A }
-    })
-  return { store, storeDir, post, get }
-})
+    const get = <A>(path: string) =>
+      Effect.promise(async () => {
+        const response = await fetch(`${http.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
+        return { status: response.status, body: (await response.json()) as A }
+      })
+    return { store, storeDir, post, get }
+  })
+const startBridge = startWith()
 
 /** Echoes arrive through the event queue: wait for the store to show them. */
 const eventually = <A>(read: () => A | undefined) =>
@@ -131,6 +148,21 @@ const eventually = <A>(read: () => A | undefined) =>
   })
 
 const code = (body: unknown) => (body as BridgeErrorBody).error.code
+
+/** Run by `node -e` with the race file, the secret, the token and the innocent text; says "ready" once. */
+const swapLoop = `
+const fs = require("node:fs")
+const [race, secret, token, innocent] = process.argv.slice(1)
+const next = race + ".next"
+const deadline = Date.now() + 20000
+for (let i = 0; i < 5000000 && Date.now() < deadline; i++) {
+  fs.rmSync(next, { force: true })
+  if (i % 3 === 0) fs.writeFileSync(next, innocent)
+  else fs.symlinkSync(i % 3 === 1 ? secret : token, next)
+  fs.renameSync(next, race)
+  if (i === 0) process.stdout.write("ready\\n")
+}
+`
 
 describe("replay bridge over HTTP", () => {
   it.scoped("reports health: replay mode, open, paired as the simulated account, store counts", () =>
@@ -371,6 +403,114 @@ describe("replay bridge over HTTP", () => {
         })
         assert.strictEqual(code(directory.body), "bad_request")
         assert.strictEqual([...bridge.store.messages.values()].filter((m) => m.key.fromMe).length, 0)
+      }),
+  )
+
+  it.scoped(
+    "sends no file when it was started without --allowed-file-roots, and says how to allow some",
+    () =>
+      Effect.gen(function* () {
+        const bridge = yield* startWith({ fileRoots: null })
+        const refused = yield* bridge.post<BridgeErrorBody>("/v1/messages/file", {
+          recipient: friend,
+          path: picture,
+        })
+        assert.strictEqual(refused.status, 403)
+        assert.strictEqual(code(refused.body), "file_not_allowed")
+        assert.include(refused.body.error.message, "--allowed-file-roots")
+        const voice = yield* bridge.post("/v1/messages/voice", { recipient: friend, path: tone })
+        assert.strictEqual(code(voice.body), "file_not_allowed")
+        assert.strictEqual([...bridge.store.messages.values()].filter((m) => m.key.fromMe).length, 0)
+      }),
+  )
+
+  it.scoped(
+    "refuses a hard link to its session or to a secret inside an allowed folder, and its own files",
+    () =>
+      Effect.gen(function* () {
+        const bridge = yield* startBridge
+        // The idempotency ledger keeps its keys in the session database.
+        const session = join(bridge.storeDir, "session.db")
+        assert.isTrue(existsSync(session))
+        const linkedSession = join(files, "holiday-plans.db")
+        linkSync(session, linkedSession)
+        const outside = mkdtempSync(join(tmpdir(), "bridge-outside-"))
+        const secret = join(outside, "secret.txt")
+        writeFileSync(secret, "private")
+        const linkedSecret = join(files, "notes.txt")
+        linkSync(secret, linkedSecret)
+        for (const path of [linkedSession, linkedSecret]) {
+          const refused = yield* bridge.post<BridgeErrorBody>("/v1/messages/file", {
+            recipient: friend,
+            path,
+          })
+          assert.strictEqual(refused.status, 403, path)
+          assert.strictEqual(code(refused.body), "file_not_allowed")
+          const voice = yield* bridge.post("/v1/messages/voice", { recipient: friend, path })
+          assert.strictEqual(code(voice.body), "file_not_allowed")
+        }
+        // An allowed folder that holds the store still never gives its files away.
+        const wide = yield* startWith({ fileRoots: [tmpdir()] })
+        for (const name of ["bridge-token", "session.db"]) {
+          const refused = yield* wide.post<BridgeErrorBody>("/v1/messages/file", {
+            recipient: friend,
+            path: join(wide.storeDir, name),
+          })
+          assert.strictEqual(code(refused.body), "file_not_allowed", name)
+          assert.include(refused.body.error.message, "store")
+        }
+        for (const running of [bridge, wide]) {
+          assert.strictEqual([...running.store.messages.values()].filter((m) => m.key.fromMe).length, 0)
+        }
+      }),
+  )
+
+  it.scoped(
+    "never sends a secret or its token while the name it was asked for is swapped for symlinks to them",
+    () =>
+      Effect.gen(function* () {
+        const bridge = yield* startWith({ sendsPerMinute: 1000 })
+        const outside = mkdtempSync(join(tmpdir(), "bridge-race-"))
+        const secret = join(outside, "secret.txt")
+        writeFileSync(secret, "the vault code is 4471")
+        const token = join(bridge.storeDir, "bridge-token")
+        const innocent = "an innocent shopping list"
+        const race = join(files, "race.txt")
+        writeFileSync(race, innocent)
+        // Another process renames over race.txt, as fast as it can and for 20 s at most: a new
+        // copy of the innocent file, a symlink to the secret, a symlink to the bridge's token.
+        const swapper = yield* Effect.acquireRelease(
+          Effect.sync(() =>
+            spawn(process.execPath, ["-e", swapLoop, race, secret, token, innocent], {
+              stdio: ["ignore", "pipe", "inherit"],
+            }),
+          ),
+          (child) => Effect.sync(() => child.kill("SIGKILL")),
+        )
+        yield* Effect.promise(() => new Promise((ready) => swapper.stdout?.once("data", ready)))
+        const sent: Array<string> = []
+        const refusals: Array<string> = []
+        for (let attempt = 0; attempt < 40; attempt++) {
+          const answer = yield* bridge.post<SendResult | BridgeErrorBody>("/v1/messages/file", {
+            recipient: friend,
+            path: race,
+          })
+          if (answer.status === 200) sent.push((answer.body as SendResult).message_id)
+          else refusals.push(code(answer.body))
+        }
+        swapper.kill("SIGKILL")
+        // Whatever was sent is what WhatsApp's recipient gets back: download and read each one.
+        for (const id of sent) {
+          const download = yield* bridge.post<DownloadResult>("/v1/media/download", {
+            chat_jid: friend,
+            message_id: id,
+          })
+          assert.strictEqual(download.status, 200)
+          assert.strictEqual(readFileSync(download.body.path, "utf8"), innocent)
+        }
+        assert.isAbove(sent.length, 0, "no send went through: the race did not happen")
+        assert.isAbove(refusals.length, 0, "no send was refused: the race did not happen")
+        assert.deepStrictEqual([...new Set(refusals)], ["file_not_allowed"])
       }),
   )
 })

@@ -1,14 +1,13 @@
 /**
  * The user's limits on sending, applied before any request reaches the bridge: the recipient
  * allowlist (compared in canonical form, a LID and its phone number being the same person), the
- * folders files may be read from (real paths, symlinks followed), sizes, lengths and a per-minute
- * send budget measured with the Effect `Clock`.
+ * folders files may be read from (checked on the opened file, with the bridge's own check), sizes,
+ * lengths and a per-minute send budget measured with the Effect `Clock`.
  */
-import { realpath, stat } from "node:fs/promises"
 import { homedir } from "node:os"
-import { isAbsolute, relative, resolve } from "node:path"
+import { dirname, resolve } from "node:path"
 import type { SqlClient, SqlError } from "@effect/sql"
-import { InvalidArgument, Jid, StoreQueries } from "@whatsapp-mcp/runtime"
+import { InvalidArgument, Jid, SendableFile, type Store, StoreQueries } from "@whatsapp-mcp/runtime"
 import { Clock, Context, Effect, Either, Layer, Ref } from "effect"
 import {
   FileNotAllowed,
@@ -43,8 +42,12 @@ export interface SendPolicyService {
   >
   /** Refuses text longer than `maxMessageLength`. */
   readonly checkText: (argument: string, text: string) => Effect.Effect<void, InvalidArgument>
-  /** The real path of a file that may be sent, or why it may not. */
-  readonly checkFile: (argument: string, path: string) => Effect.Effect<string, FileRefusal>
+  /** The real path of a file that may be sent (never one of `store`'s files), or why it may not. */
+  readonly checkFile: (
+    argument: string,
+    path: string,
+    store: Store.StoreService,
+  ) => Effect.Effect<string, FileRefusal>
   /** Takes one send from the per-minute budget. */
   readonly admitSend: Effect.Effect<void, SendLimitReached>
 }
@@ -57,11 +60,6 @@ export class SendPolicy extends Context.Tag("@whatsapp-mcp/plugin-send/SendPolic
 const expandHome = (path: string): string =>
   path === "~" ? homedir() : path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : path
 
-const isInside = (dir: string, file: string): boolean => {
-  const rel = relative(dir, file)
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))
-}
-
 /** Characters of text as people count them (an emoji is one), not UTF-16 units. */
 const characters = (text: string): number => {
   let count = 0
@@ -69,9 +67,44 @@ const characters = (text: string): number => {
   return count
 }
 
-/** A file-system call whose failure (missing, unreadable, a malformed path) only means "no". */
-const probe = <A>(run: () => Promise<A>): Effect.Effect<A | undefined> =>
-  Effect.tryPromise(run).pipe(Effect.orElseSucceed(() => undefined))
+const fileRefusal = (
+  argument: string,
+  raw: string,
+  refused: SendableFile.SendableFileRefused,
+  roots: ReadonlyArray<string>,
+): FileRefusal => {
+  switch (refused.reason) {
+    case "not_absolute":
+      return new InvalidArgument({
+        argument,
+        problem: `"${raw}" is not an absolute path: give the full path of the file (e.g. ${roots[0]}/photo.jpg).`,
+      })
+    case "outside_roots":
+      return new FileNotAllowed({ path: raw, roots })
+    case "not_found":
+      return new FileNotFound({ path: raw })
+    case "too_large":
+      return new FileTooLarge({ path: raw, size: refused.size ?? 0, limit: refused.limit ?? 0 })
+    case "not_regular":
+      return new UnsupportedFile({ path: raw, reason: "is not a regular file (a folder?)." })
+    case "empty":
+      return new UnsupportedFile({ path: raw, reason: "is empty." })
+    case "store_file":
+      return new UnsupportedFile({
+        path: raw,
+        reason:
+          "is one of WhatsApp's own store files (messages, session keys or the bridge's token), which are never sent. Tell the user; do not try another way.",
+      })
+    case "linked":
+      return new UnsupportedFile({
+        path: raw,
+        reason:
+          "has other names on disk (hard links), which may be anywhere, so it is never sent. Ask the user to copy the file into the folder instead of linking it.",
+      })
+    case "unreadable":
+      return new UnsupportedFile({ path: raw, reason: "cannot be read by the user running the MCP server." })
+  }
+}
 
 const shown = (resolved: StoreQueries.Resolved): string =>
   resolved.phone !== undefined ? `+${resolved.phone}` : resolved.canonical
@@ -138,42 +171,14 @@ export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
           )
     }
 
-    const realRoots = Effect.forEach(roots, (root) => probe(() => realpath(root))).pipe(
-      Effect.map((found) => found.filter((root): root is string => root !== undefined)),
-    )
-
-    const checkFile: SendPolicyService["checkFile"] = (argument, raw) =>
+    const checkFile: SendPolicyService["checkFile"] = (argument, raw, store) =>
       Effect.gen(function* () {
         if (roots.length === 0) return yield* new FileNotAllowed({ path: raw, roots: [] })
         const path = expandHome(raw.trim())
-        if (!isAbsolute(path)) {
-          return yield* new InvalidArgument({
-            argument,
-            problem: `"${raw}" is not an absolute path: give the full path of the file (e.g. ${roots[0]}/photo.jpg).`,
-          })
-        }
-        const within = yield* realRoots
-        const real = yield* probe(() => realpath(path))
-        if (real === undefined) {
-          // Only below an allowed folder does "not found" say anything: elsewhere, whether a file
-          // exists is none of the caller's business.
-          const lexical = resolve(path)
-          const below = [...roots, ...within].some((root) => isInside(root, lexical))
-          return yield* below ? new FileNotFound({ path: raw }) : new FileNotAllowed({ path: raw, roots })
-        }
-        if (!within.some((root) => isInside(root, real))) {
-          return yield* new FileNotAllowed({ path: raw, roots })
-        }
-        const info = yield* probe(() => stat(real))
-        if (info === undefined) return yield* new FileNotFound({ path: raw })
-        if (!info.isFile()) {
-          return yield* new UnsupportedFile({ path: raw, reason: "is not a regular file (a folder?)." })
-        }
-        if (info.size === 0) return yield* new UnsupportedFile({ path: raw, reason: "is empty." })
-        if (info.size > maxFileBytes) {
-          return yield* new FileTooLarge({ path: raw, size: info.size, limit: maxFileBytes })
-        }
-        return real
+        const opened = yield* Effect.scoped(
+          SendableFile.open(path, { roots, storeDir: dirname(store.path), maxBytes: maxFileBytes }),
+        ).pipe(Effect.mapError((refused) => fileRefusal(argument, raw, refused, roots)))
+        return opened.path
       })
 
     const admitSend = Effect.gen(function* () {

@@ -1,8 +1,17 @@
 // The send tools through a real MCP client, on a store the bridge built from the demo stream, against
 // a stand-in bridge that answers with the exchanges recorded from the real one (fixtures/bridge-api).
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs"
+import {
+  copyFileSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
 import { recordedBridge } from "../../../fixtures/src/RecordedBridgeApi.js"
@@ -342,6 +351,33 @@ describe("send_file", () => {
     expect(control.isError).toBe(true)
     expect(control.text).toMatch(/there is no file at/)
     expect(bridge.received).toHaveLength(0)
+  })
+
+  it("refuses a hard link to the store's database or to a file elsewhere, and the store's own files", async () => {
+    const linkedStore = join(outbox, "holiday-plans.db")
+    const linkedSecret = join(outbox, "notes.txt")
+    linkSync(join(storeDir, "messages.db"), linkedStore)
+    linkSync(join(elsewhere, "secret.txt"), linkedSecret)
+    try {
+      const m = await serve(roots())
+      const store = await call(m, "send_file", { recipient: zoe, media_path: linkedStore })
+      expect(store.isError).toBe(true)
+      expect(store.text).toMatch(/one of WhatsApp's own store files/)
+      const secret = await call(m, "send_file", { recipient: zoe, media_path: linkedSecret })
+      expect(secret.isError).toBe(true)
+      expect(secret.text).toMatch(/has other names on disk \(hard links\).*copy the file/)
+      // A folder that holds the store still never gives away the store's files.
+      const wide = await serve({ allowedFileRoots: [dirname(realpathSync(storeDir))] })
+      const database = await call(wide, "send_file", {
+        recipient: zoe,
+        media_path: join(realpathSync(storeDir), "messages.db"),
+      })
+      expect(database.text).toMatch(/one of WhatsApp's own store files/)
+      expect(bridge.received).toHaveLength(0)
+    } finally {
+      unlinkSync(linkedStore)
+      unlinkSync(linkedSecret)
+    }
   })
 
   it.each([

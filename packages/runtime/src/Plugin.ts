@@ -8,6 +8,7 @@ import { type Layer, Schema } from "effect"
 import type { BridgeClient } from "./bridge/BridgeClient.js"
 import type * as Prompt from "./Prompt.js"
 import type * as Resource from "./Resource.js"
+import type { Store } from "./Store.js"
 import type { TimeZone } from "./TimeZone.js"
 import type * as Tool from "./Tool.js"
 import type { ToolContext } from "./ToolContext.js"
@@ -18,8 +19,8 @@ import type { ToolContext } from "./ToolContext.js"
  */
 export const ApiVersion = 1
 
-/** The services the runtime provides to every tool handler. */
-export type RuntimeServices = SqlClient.SqlClient | TimeZone | ToolContext | BridgeClient
+/** The services the runtime provides to every tool handler (`Store` says where the store is). */
+export type RuntimeServices = SqlClient.SqlClient | TimeZone | ToolContext | BridgeClient | Store
 
 /** Services a plugin's Layer may use while it is built (no per-call context, no store yet). */
 export type LayerServices = TimeZone | BridgeClient

@@ -2,6 +2,8 @@
  * The public API of the whatsapp-mcp runtime: everything a plugin, built-in or third-party, may use.
  * Anything not exported here is internal and may change without notice.
  */
+
+export * as SendableFile from "@whatsapp-mcp/bridge/sendable-file"
 export * as Application from "./Application.js"
 export * as BridgeClient from "./bridge/BridgeClient.js"
 export * as BridgeErrors from "./bridge/BridgeClientError.js"

@@ -35,7 +35,7 @@ import * as BridgeClient from "./bridge/BridgeClient.js"
 import { type Config, ConfigError, defaultBridgeUrl } from "./Config.js"
 import * as ReadOnlySqliteClient from "./internal/ReadOnlySqliteClient.js"
 import type * as Plugin from "./Plugin.js"
-import { databaseFile } from "./Store.js"
+import * as Store from "./Store.js"
 import * as TimeZone from "./TimeZone.js"
 import type * as Tool from "./Tool.js"
 import { ToolContext } from "./ToolContext.js"
@@ -199,10 +199,12 @@ const handlerServices = (
 ) =>
   Layer.mergeAll(
     // the client the server reads through, so that what is recorded is what the server runs
-    Layer.scoped(SqlClient.SqlClient, ReadOnlySqliteClient.make(join(options.storeDir, databaseFile))).pipe(
-      Layer.provide(Reactivity.layer),
-    ),
+    Layer.scoped(
+      SqlClient.SqlClient,
+      ReadOnlySqliteClient.make(join(options.storeDir, Store.databaseFile)),
+    ).pipe(Layer.provide(Reactivity.layer)),
     TimeZone.layer(options.timezone ?? "UTC"),
+    Store.layer(options.storeDir),
     // Recorded calls are for read tools; a tool that calls the bridge here finds none running.
     BridgeClient.layerFetch({
       url: "http://127.0.0.1:9",

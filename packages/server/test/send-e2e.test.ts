@@ -67,7 +67,11 @@ beforeAll(async () => {
 
   bridge = spawn(
     process.execPath,
-    [bridgeBin, "--replay", join(fixtures, "demo/demo.jsonl"), "--store", storeDir, "--port", "0"],
+    [
+      ...[bridgeBin, "--replay", join(fixtures, "demo/demo.jsonl"), "--store", storeDir, "--port", "0"],
+      // The same folder as the MCP server's allowedFileRoots below: each side checks the file itself.
+      ...["--allowed-file-roots", outbox],
+    ],
     { stdio: ["ignore", "ignore", "pipe"] },
   )
   bridgeExited = new Promise((done) => bridge.once("exit", done))

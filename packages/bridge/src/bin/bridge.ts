@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The bridge's command line: picks the subcommand and reports failures as one line, never a stack.
 import { spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, statSync } from "node:fs"
+import { homedir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
@@ -16,20 +17,28 @@ import { RotatingLogFile } from "../logging/RotatingLogFile.js"
 // large event fail. Read by V8 at each collection, so setting it here covers both threads.
 setFlagsFromString("--heap-growing-percent=30")
 
+// Everything the bridge creates (store files, SQLite's -wal and -shm, logs, media) is the user's
+// alone, even where a library creates it without a mode.
+process.umask(0o077)
+
 // Each subcommand loads only its own program: `ingest` never pays for the socket, the HTTP server
 // or the pairing code, and every command starts faster.
 const programs = () => import("../BridgePrograms.js")
 
 const usage = `usage:
   bridge [--store DIR] [--port N] [--pair-phone DIGITS]   link and run against WhatsApp
+         [--allowed-file-roots DIR[,DIR...]]
   bridge --replay FILE... [--store DIR] [--port N]        no phone: ingest FILE, then serve the
-         [--media DIR]                                    same API over a simulated socket
+         [--media DIR] [--allowed-file-roots DIR...]      same API over a simulated socket
   bridge logout [--store DIR]                             unlink this device and wipe the session
   bridge ingest FILE... [--store DIR]                     store recorded event streams and exit
 
   --store DIR          the store directory (default ./store)
   --port N             HTTP port on 127.0.0.1 (default 8080)
   --pair-phone DIGITS  link with a pairing code for this number instead of a QR code
+  --allowed-file-roots DIR[,DIR...]
+                       folders the bridge may send files from (repeatable); without it the bridge
+                       sends no files. Give the same folders as plugins.send.allowedFileRoots
   --media DIR          encrypted media the replay CDN serves (default: the bundled fixtures)
   --record FILE        also write every event received to FILE (replaced), in the fixture format
   --anonymize          with --record: replace numbers, LIDs, names, text and media keys, so the
@@ -128,6 +137,36 @@ const logoutCommand: Subcommand = async (args) => {
   return runToEnd("bridge logout", logout(fromUser(String(parsed.values.store))))
 }
 
+/** `--allowed-file-roots`, repeated or comma-separated: each must be an existing directory. */
+const fileRoots = (raw: ReadonlyArray<string> | undefined): ReadonlyArray<string> | undefined => {
+  if (raw === undefined) return undefined
+  const roots = raw
+    .flatMap((value) => value.split(","))
+    .map((value) => value.trim())
+    .filter((value) => value !== "")
+    .map((value) =>
+      value === "~" || value.startsWith("~/") ? path.join(homedir(), value.slice(1)) : fromUser(value),
+    )
+  for (const root of roots) {
+    let isDirectory = false
+    try {
+      isDirectory = statSync(root).isDirectory()
+    } catch {}
+    if (!isDirectory)
+      exitWith(
+        2,
+        `bridge: --allowed-file-roots: ${root} is not an existing directory. Create it, or fix the path.`,
+      )
+  }
+  return roots
+}
+
+/** The log files (`--log-file`, rotated), which no send may read under another name. */
+const logFiles = (): ReadonlyArray<string> => {
+  const file = process.env.WHATSAPP_BRIDGE_LOG_FILE
+  return file === undefined || file === "" ? [] : RotatingLogFile.files(file)
+}
+
 /** The demo media that ships with the repository, for `--replay` of the bundled recordings. */
 const bundledMedia = (): ReadonlyArray<string> => {
   const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../fixtures/media")
@@ -143,8 +182,14 @@ const daemon: Subcommand = async (args) => {
     media: { type: "string", multiple: true },
     record: { type: "string" },
     anonymize: { type: "boolean", default: false },
+    "allowed-file-roots": { type: "string", multiple: true },
   } as const)
   const storeDir = fromUser(String(parsed.values.store))
+  const roots = fileRoots(parsed.values["allowed-file-roots"] as Array<string> | undefined)
+  const files = {
+    ...(roots === undefined ? {} : { fileRoots: roots }),
+    protectedFiles: logFiles(),
+  }
   const chosenPort = port(parsed.values.port as string | undefined)
   const replay = [...((parsed.values.replay as Array<string> | undefined) ?? []), ...parsed.positionals]
   if ((parsed.values.replay as Array<string> | undefined) === undefined && parsed.positionals.length > 0) {
@@ -168,6 +213,7 @@ const daemon: Subcommand = async (args) => {
         storeDir,
         files: replay.map(fromUser),
         mediaRoots: media,
+        ...files,
         ...record,
         ...(chosenPort === undefined ? {} : { port: chosenPort }),
       }),
@@ -181,6 +227,7 @@ const daemon: Subcommand = async (args) => {
       storeDir,
       ...(chosenPort === undefined ? {} : { port: chosenPort }),
       ...(pairPhone === undefined ? {} : { pairPhone }),
+      ...files,
       ...record,
     }),
   )
@@ -224,6 +271,7 @@ if (logFile !== undefined) {
     [...process.execArgv, process.argv[1] ?? "", "--log-level", levelName, ...argv],
     {
       stdio: ["inherit", "inherit", "pipe"],
+      env: { ...process.env, WHATSAPP_BRIDGE_LOG_FILE: log.file },
     },
   )
   child.stderr?.on("data", (chunk: Buffer) => log.write(chunk))

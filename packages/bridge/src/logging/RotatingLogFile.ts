@@ -11,7 +11,14 @@ export interface RotatingLogFileOptions {
   readonly keep?: number
 }
 
+const defaultKeep = 5
+
 export class RotatingLogFile {
+  /** The log file and every rotated file it may leave behind. */
+  static files(file: string, keep = defaultKeep): ReadonlyArray<string> {
+    return [file, ...Array.from({ length: keep }, (_, n) => `${file}.${n + 1}`)]
+  }
+
   private fd: number
   private size: number
   private readonly maxBytes: number
@@ -22,7 +29,7 @@ export class RotatingLogFile {
     options: RotatingLogFileOptions = {},
   ) {
     this.maxBytes = options.maxBytes ?? 10 * 1024 * 1024
-    this.keep = Math.max(1, options.keep ?? 5)
+    this.keep = Math.max(1, options.keep ?? defaultKeep)
     this.fd = openSync(file, "a", 0o600)
     this.size = fstatSync(this.fd).size
   }

@@ -1,110 +1,93 @@
 /**
- * Checks a file before it is sent: the real path (symlinks followed) must be a regular file, inside
- * the configured roots when there are any, never inside the store (which holds the session keys),
- * and within WhatsApp's size limit for its kind.
+ * Opens a file the bridge is asked to send, with the same check as the MCP side
+ * (`SendableFile.open`: opened once, a regular file with one name, none of the store's files, inside
+ * the folders given with `--allowed-file-roots`), tells its type from its first bytes and holds it
+ * to WhatsApp's size limit for that type. What is sent is read from the opened descriptor.
  */
-import { open, realpath, stat } from "node:fs/promises"
-import { basename, isAbsolute, relative, resolve, sep } from "node:path"
-import { Effect } from "effect"
+import { basename } from "node:path"
+import { Effect, type Scope } from "effect"
 import { BridgeError } from "../BridgeApi.js"
+import * as SendableFile from "../SendableFile.js"
 import { MaxBytesByKind, type SniffedType, sniff } from "./MediaSniffer.js"
 
-export interface OutgoingFile {
-  readonly path: string
-  readonly fileName: string
-  readonly size: number
+export interface OutgoingFile extends SendableFile.SendableFile {
   readonly type: SniffedType
 }
 
 export interface FilePolicy {
-  /** Directories files may be sent from; undefined means any (the MCP side enforces its own roots). */
-  readonly roots?: ReadonlyArray<string>
+  /** Folders files may be sent from (`--allowed-file-roots`); none: the bridge sends no files. */
+  readonly roots: ReadonlyArray<string>
   /** The store directory: never readable through a send. */
   readonly storeDir: string
+  /** Further files never sent (the bridge's log files). */
+  readonly protectedFiles?: ReadonlyArray<string>
 }
 
-const isInside = (dir: string, file: string): boolean => {
-  const rel = relative(dir, file)
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel) && !rel.startsWith(`..${sep}`))
-}
+/** The largest file WhatsApp takes of any type: nothing bigger is worth opening further. */
+const largest = Math.max(...Object.values(MaxBytesByKind))
 
-export const checkOutgoingFile = (rawPath: string, policy: FilePolicy) =>
-  Effect.gen(function* () {
-    if (!isAbsolute(rawPath)) {
-      return yield* new BridgeError({
-        code: "bad_request",
-        field: "path",
-        message: `"${rawPath}" is not an absolute path: give the full path of the file.`,
-      })
-    }
-    const real = yield* Effect.tryPromise(() => realpath(rawPath)).pipe(
-      Effect.mapError(
-        () => new BridgeError({ code: "file_not_found", field: "path", message: `No file at ${rawPath}.` }),
-      ),
-    )
-    const storeReal = yield* Effect.promise(() =>
-      realpath(policy.storeDir).catch(() => resolve(policy.storeDir)),
-    )
-    if (isInside(storeReal, real)) {
-      return yield* new BridgeError({
-        code: "file_not_allowed",
-        field: "path",
-        message: "Files inside the bridge's store directory cannot be sent (it holds the WhatsApp session).",
-      })
-    }
-    if (policy.roots !== undefined) {
-      const roots = yield* Effect.promise(() =>
-        Promise.all(policy.roots!.map((root) => realpath(root).catch(() => resolve(root)))),
+const refusal = (refused: SendableFile.SendableFileRefused, roots: ReadonlyArray<string>): BridgeError => {
+  const path = refused.path
+  const error = (code: BridgeError["code"], message: string) =>
+    new BridgeError({ code, field: "path", message })
+  switch (refused.reason) {
+    case "not_absolute":
+      return error("bad_request", `"${path}" is not an absolute path: give the full path of the file.`)
+    case "outside_roots":
+      return roots.length === 0
+        ? error(
+            "file_not_allowed",
+            "The bridge sends no files: it was started without --allowed-file-roots. Restart it with --allowed-file-roots DIR, naming the folders files may be sent from (the same as plugins.send.allowedFileRoots in the MCP server's config).",
+          )
+        : error(
+            "file_not_allowed",
+            `${path} is outside the directories the bridge may send from (${roots.join(", ")}), once symlinks are followed.`,
+          )
+    case "not_found":
+      return error("file_not_found", `No file at ${path}.`)
+    case "unreadable":
+      return error("file_not_found", `Cannot read ${path}.`)
+    case "not_regular":
+      return error("bad_request", `${path} is not a regular file.`)
+    case "empty":
+      return error("unsupported_media", `${path} is empty.`)
+    case "too_large":
+      return error(
+        "file_too_large",
+        `${path} is ${((refused.size ?? 0) / 1048576).toFixed(1)} MB; WhatsApp accepts files up to ${largest / 1048576} MB.`,
       )
-      if (!roots.some((root) => isInside(root, real))) {
-        return yield* new BridgeError({
-          code: "file_not_allowed",
-          field: "path",
-          message: `${rawPath} is outside the directories the bridge may send from (${policy.roots.join(", ")}).`,
-        })
-      }
-    }
-    const info = yield* Effect.tryPromise(() => stat(real)).pipe(
-      Effect.mapError(
-        () => new BridgeError({ code: "file_not_found", field: "path", message: `Cannot read ${rawPath}.` }),
-      ),
-    )
-    if (!info.isFile()) {
-      return yield* new BridgeError({
-        code: "bad_request",
-        field: "path",
-        message: `${rawPath} is not a regular file.`,
-      })
-    }
-    if (info.size === 0) {
-      return yield* new BridgeError({
-        code: "unsupported_media",
-        field: "path",
-        message: `${rawPath} is empty.`,
-      })
-    }
-    const head = yield* Effect.tryPromise(async () => {
-      const handle = await open(real, "r")
-      try {
-        const buffer = Buffer.alloc(64)
-        const { bytesRead } = await handle.read(buffer, 0, 64, 0)
-        return buffer.subarray(0, bytesRead)
-      } finally {
-        await handle.close()
-      }
-    }).pipe(
-      Effect.mapError(
-        () => new BridgeError({ code: "file_not_found", field: "path", message: `Cannot read ${rawPath}.` }),
-      ),
-    )
-    const type = sniff(head, basename(real))
+    case "store_file":
+      return error(
+        "file_not_allowed",
+        "Files of the bridge's store (it holds the WhatsApp session) and its log files cannot be sent, under any name.",
+      )
+    case "linked":
+      return error(
+        "file_not_allowed",
+        `${path} has other names on disk (hard links), which may be anywhere: copy the file instead of linking it.`,
+      )
+  }
+}
+
+export const openOutgoingFile = (
+  rawPath: string,
+  policy: FilePolicy,
+): Effect.Effect<OutgoingFile, BridgeError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const file = yield* SendableFile.open(rawPath, {
+      roots: policy.roots,
+      storeDir: policy.storeDir,
+      maxBytes: largest,
+      ...(policy.protectedFiles === undefined ? {} : { protectedFiles: policy.protectedFiles }),
+    })
+    const type = sniff(yield* file.head(64), basename(file.path))
     const limit = MaxBytesByKind[type.kind]
-    if (info.size > limit) {
+    if (file.size > limit) {
       return yield* new BridgeError({
         code: "file_too_large",
         field: "path",
-        message: `${rawPath} is ${(info.size / 1048576).toFixed(1)} MB; WhatsApp accepts ${type.kind} files up to ${limit / 1048576} MB.`,
+        message: `${rawPath} is ${(file.size / 1048576).toFixed(1)} MB; WhatsApp accepts ${type.kind} files up to ${limit / 1048576} MB.`,
       })
     }
-    return { path: real, fileName: basename(rawPath), size: info.size, type } satisfies OutgoingFile
-  })
+    return { ...file, type } satisfies OutgoingFile
+  }).pipe(Effect.catchTag("SendableFileRefused", (refused) => Effect.fail(refusal(refused, policy.roots))))

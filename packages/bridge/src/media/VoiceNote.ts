@@ -4,9 +4,12 @@
  * `@ffmpeg-installer/ffmpeg` ships, so it works on a fresh machine.
  */
 import { execFile } from "node:child_process"
+import { createWriteStream } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import type { Readable } from "node:stream"
+import { pipeline } from "node:stream/promises"
 import { promisify } from "node:util"
 import ffmpeg from "@ffmpeg-installer/ffmpeg"
 import { Effect } from "effect"
@@ -57,13 +60,22 @@ const parseDuration = (ffmpegOutput: string): number | undefined => {
   return Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3])
 }
 
-/** Converts `input` in a temporary directory that is removed with the scope. */
-export const prepareVoiceNote = (input: string) =>
+/**
+ * Converts the audio `source` gives in a private temporary directory that is removed with the
+ * scope. The bytes are copied there first: ffmpeg then reads what was checked, not a path that may
+ * name something else by then, and may seek in it (an m4a keeps its index at the end).
+ */
+export const prepareVoiceNote = (source: () => Readable) =>
   Effect.gen(function* () {
     const dir = yield* Effect.acquireRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "whatsapp-voice-"))),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true })),
     )
+    const input = join(dir, "input")
+    yield* Effect.tryPromise({
+      try: () => pipeline(source(), createWriteStream(input, { flags: "wx", mode: 0o600 })),
+      catch: () => conversionFailed("the file could not be read"),
+    })
     const output = join(dir, "voice.ogg")
     const converted = yield* Effect.tryPromise({
       try: (signal) =>

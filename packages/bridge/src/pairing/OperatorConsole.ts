@@ -7,8 +7,7 @@ import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import QRCode from "qrcode"
-
-export const PairingQrFileName = "pairing-qr.png"
+import { PairingQrFileName } from "../StoreSchema.js"
 
 export interface HistoryProgress {
   readonly chunks: number

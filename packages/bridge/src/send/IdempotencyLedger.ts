@@ -9,7 +9,7 @@ import { Reactivity } from "@effect/experimental"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Clock, Context, Effect, Layer, Schema } from "effect"
 import { BridgeError, SendResult } from "../BridgeApi.js"
-import { SessionFileName } from "../session/SessionStore.js"
+import { SessionFileName } from "../StoreSchema.js"
 
 export const IdempotencyWindowMillis = 24 * 60 * 60 * 1000
 

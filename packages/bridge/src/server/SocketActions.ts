@@ -7,7 +7,7 @@ import { proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Clock, Effect, Layer, Option, Ref } from "effect"
 import { BridgeError, type SendResult } from "../BridgeApi.js"
 import { downloadMedia } from "../media/MediaDownloader.js"
-import { checkOutgoingFile } from "../media/OutgoingFile.js"
+import { openOutgoingFile } from "../media/OutgoingFile.js"
 import { prepareVoiceNote } from "../media/VoiceNote.js"
 import { IdempotencyLedger } from "../send/IdempotencyLedger.js"
 import { resolveRecipient } from "../send/Recipient.js"
@@ -20,8 +20,10 @@ import { BridgeActions } from "./BridgeActions.js"
 export interface SocketActionsOptions {
   readonly mode: "live" | "replay"
   readonly storeDir: string
-  /** Directories files may be sent from; undefined: any (the MCP side enforces its own roots). */
+  /** Directories files may be sent from (`--allowed-file-roots`); none: no file is sent. */
   readonly fileRoots?: ReadonlyArray<string>
+  /** Files never sent under any name besides the store's own (the bridge's log files). */
+  readonly protectedFiles?: ReadonlyArray<string>
   /** Sends accepted per minute, to keep the account clear of WhatsApp's spam limits. Default 30. */
   readonly sendsPerMinute?: number
 }
@@ -62,6 +64,11 @@ export const make = (options: SocketActionsOptions) =>
     const ledger = yield* IdempotencyLedger
     const sendTimes = yield* Ref.make<ReadonlyArray<number>>([])
     const perMinute = options.sendsPerMinute ?? 30
+    const filePolicy = {
+      roots: options.fileRoots ?? [],
+      storeDir: options.storeDir,
+      ...(options.protectedFiles === undefined ? {} : { protectedFiles: options.protectedFiles }),
+    }
 
     const admitSend = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -187,16 +194,14 @@ export const make = (options: SocketActionsOptions) =>
           request.idempotency_key,
           { endpoint: "sendFile", ...request },
           Effect.gen(function* () {
-            const file = yield* checkOutgoingFile(request.path, {
-              storeDir: options.storeDir,
-              ...(options.fileRoots === undefined ? {} : { roots: options.fileRoots }),
-            })
+            const file = yield* openOutgoingFile(request.path, filePolicy)
             const socket = yield* connection.current
             const jid = yield* resolveRecipient(request.recipient, socket, store)
             const quoted = yield* quotedMessage(jid, request.reply_to_message_id)
             const caption =
               request.caption === undefined || request.caption === "" ? {} : { caption: request.caption }
-            const media = { url: file.path }
+            // The bytes come from the descriptor that was checked, never from the path again.
+            const media = { stream: file.stream() }
             const { mimetype } = file.type
             // Audio messages carry no caption: a captioned audio file goes as a document instead.
             const kind = file.type.kind === "audio" && "caption" in caption ? "document" : file.type.kind
@@ -209,11 +214,11 @@ export const make = (options: SocketActionsOptions) =>
                     ? { audio: media, mimetype }
                     : kind === "sticker"
                       ? { sticker: media, mimetype }
-                      : { document: media, mimetype, fileName: file.fileName, ...caption }
+                      : { document: media, mimetype, fileName: file.name, ...caption }
             yield* admitSend
             const sent = yield* send(socket, jid, content, quoted)
             return yield* toResult(sent, jid, kind)
-          }),
+          }).pipe(Effect.scoped),
         ),
 
       sendVoice: (request) =>
@@ -222,10 +227,7 @@ export const make = (options: SocketActionsOptions) =>
           { endpoint: "sendVoice", ...request },
           Effect.scoped(
             Effect.gen(function* () {
-              const file = yield* checkOutgoingFile(request.path, {
-                storeDir: options.storeDir,
-                ...(options.fileRoots === undefined ? {} : { roots: options.fileRoots }),
-              })
+              const file = yield* openOutgoingFile(request.path, filePolicy)
               if (
                 file.type.kind !== "audio" &&
                 file.type.kind !== "video" &&
@@ -239,7 +241,7 @@ export const make = (options: SocketActionsOptions) =>
               }
               const socket = yield* connection.current
               const jid = yield* resolveRecipient(request.recipient, socket, store)
-              const voice = yield* prepareVoiceNote(file.path)
+              const voice = yield* prepareVoiceNote(file.stream)
               yield* admitSend
               // Baileys reads `waveform` from the content (Utils/messages.js) though its type omits it;
               // given here, Baileys does not try to decode the audio itself.

@@ -10,6 +10,7 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import type { AuthenticationCreds, AuthenticationState, SignalDataTypeMap } from "@whiskeysockets/baileys"
 import { BufferJSON, initAuthCreds, proto } from "@whiskeysockets/baileys"
 import { Context, Data, Effect, Layer, Runtime } from "effect"
+import { SessionFileName } from "../StoreSchema.js"
 
 export class SessionStoreError extends Data.TaggedError("SessionStoreError")<{
   readonly message: string
@@ -31,8 +32,6 @@ export class SessionStore extends Context.Tag("whatsapp-mcp/bridge/SessionStore"
   SessionStore,
   SessionStoreShape
 >() {}
-
-export const SessionFileName = "session.db"
 
 const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer)
 const decode = (text: string): unknown => JSON.parse(text, BufferJSON.reviver)

@@ -8,6 +8,7 @@ import { Migrator } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import Database from "better-sqlite3"
 import { Context, Data, Effect, Layer, type Scope } from "effect"
+import { guardStoreFiles } from "../StoreFileGuard.js"
 import { StoreFileName } from "../StoreSchema.js"
 import { restoreMessageIndexes } from "./MessageIndexes.js"
 import { StoreMigrations } from "./StoreMigrations.js"
@@ -72,6 +73,9 @@ const createWithPageSize = (directory: string, file: string) =>
   Effect.try({
     try: () => {
       if (fs.existsSync(file)) return
+      // Readable by the user alone from the first byte; SQLite gives its -wal and -shm files the
+      // database file's mode.
+      fs.closeSync(fs.openSync(file, "wx", 0o600))
       const db = new Database(file)
       try {
         db.pragma("page_size = 8192")
@@ -145,6 +149,9 @@ export const openMessageStore = (
     const directory = path.resolve(options.directory)
     const file = path.join(directory, StoreFileName)
     yield* prepareDirectory(directory)
+    yield* guardStoreFiles(directory).pipe(
+      Effect.mapError((refused) => new StoreOpenError({ directory, message: refused.message })),
+    )
     yield* createWithPageSize(directory, file)
     yield* migrate(directory, file)
     const db = yield* connect(directory, file)

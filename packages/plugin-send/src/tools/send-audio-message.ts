@@ -1,5 +1,5 @@
 /** send_audio_message: send an audio file from an allowed folder as a voice note (converted to Ogg/Opus). */
-import { BridgeClient, Params, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import { BridgeClient, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
 import { SendPolicy } from "../SendPolicy.js"
@@ -32,7 +32,8 @@ export const sendAudioMessage = Tool.make({
       const policy = yield* SendPolicy
       const bridge = yield* BridgeClient.BridgeClient
       const zone = yield* TimeZone.TimeZone
-      const path = yield* policy.checkFile("media_path", input.media_path)
+      const store = yield* Store.Store
+      const path = yield* policy.checkFile("media_path", input.media_path, store)
       const recipient = yield* policy.checkRecipient("recipient", input.recipient)
       const key = yield* idempotencyKeyFor(input.idempotency_key)
       yield* policy.admitSend

@@ -1,5 +1,5 @@
 /** send_file: send a file (image, video, document) from an allowed folder, with an optional caption. */
-import { BridgeClient, Params, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import { BridgeClient, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
 import { SendPolicy } from "../SendPolicy.js"
@@ -35,8 +35,9 @@ export const sendFile = Tool.make({
       const policy = yield* SendPolicy
       const bridge = yield* BridgeClient.BridgeClient
       const zone = yield* TimeZone.TimeZone
+      const store = yield* Store.Store
       if (input.caption !== undefined) yield* policy.checkText("caption", input.caption)
-      const path = yield* policy.checkFile("media_path", input.media_path)
+      const path = yield* policy.checkFile("media_path", input.media_path, store)
       const recipient = yield* policy.checkRecipient("recipient", input.recipient)
       const key = yield* idempotencyKeyFor(input.idempotency_key)
       yield* policy.admitSend
