@@ -145,6 +145,15 @@ export const chatNameSql = (jid: string, chatName: string, contactName: string):
   ELSE COALESCE(${chatName}, ${contactName}) END`
 
 /**
+ * SQL naming a person: `jid` is their canonical JID and `displayName` their `contacts.display_name`
+ * (column expressions of the caller's statement). The user is "<your name> (You)", as their chat
+ * with themself is (`chatNameSql`). NULL when nothing names them: the caller falls back to
+ * `fallbackName`.
+ */
+export const personNameSql = (jid: string, displayName: string): string =>
+  chatNameSql(jid, displayName, displayName)
+
+/**
  * SQL: the canonical JID of `jid`, a column expression holding a device-less JID in any form: a
  * LID the store knows the phone number of becomes that phone JID (the form every table keys people
  * and direct chats by); anything else stays as it is.
@@ -197,8 +206,8 @@ export const namedChat = (jid: string): Effect.Effect<NamedChat, SqlError.SqlErr
   Effect.map(namedChats([jid]), (named) => named.get(jid) ?? { jid, name: fallbackName(jid) })
 
 /**
- * Display names of people, by JID in any form (a LID whose phone number is known gets the
- * contact's name), in one query. JIDs without a contact get `fallbackName`.
+ * Display names of people (`personNameSql`), by JID in any form (a LID whose phone number is known
+ * gets the contact's name), in one query. JIDs without a contact get `fallbackName`.
  */
 export const personNames = (
   jids: ReadonlyArray<string>,
@@ -208,9 +217,10 @@ export const personNames = (
     if (jids.length === 0) return names
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<{ jid: string; name: string | null }>`
-      SELECT j.value AS jid, c.display_name AS name
-      FROM json_each(${jsonList([...new Set(jids)])}) j
-      LEFT JOIN contacts c ON c.jid = ${sql.literal(canonicalSql("j.value"))}`
+      WITH g(given, jid) AS (
+        SELECT j.value, ${sql.literal(canonicalSql("j.value"))} FROM json_each(${jsonList([...new Set(jids)])}) j)
+      SELECT g.given AS jid, ${sql.literal(personNameSql("g.jid", "c.display_name"))} AS name
+      FROM g LEFT JOIN contacts c ON c.jid = g.jid`
     for (const row of rows) names.set(row.jid, row.name ?? fallbackName(row.jid))
     return names
   })

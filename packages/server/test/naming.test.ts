@@ -110,6 +110,10 @@ describe("the chat with oneself", () => {
     expect(notes.structured.messages.map((m) => m.text)).toContain(
       "Passport renewal: appointment on 2 April, 9:30.",
     )
+    const contact = await call<{ contact: { jid: string; name: string } }>("get_contact", {
+      identifier: selfLid,
+    })
+    expect(contact.structured.contact).toMatchObject({ jid: self, name: "Sam (You)" })
     bridge.answer("mark-read-ids")
     const marked = await call<{ chat_name: string }>("mark_messages_read", { chat_jid: selfLid })
     expect(marked.structured.chat_name).toBe("Sam (You)")
