@@ -216,12 +216,12 @@ export const personNames = (
     const names = new Map<string, string>()
     if (jids.length === 0) return names
     const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ jid: string; name: string | null }>`
+    const rows = yield* sql<{ given: string; jid: string; name: string | null }>`
       WITH g(given, jid) AS (
         SELECT j.value, ${sql.literal(canonicalSql("j.value"))} FROM json_each(${jsonList([...new Set(jids)])}) j)
-      SELECT g.given AS jid, ${sql.literal(personNameSql("g.jid", "c.display_name"))} AS name
+      SELECT g.given, g.jid, ${sql.literal(personNameSql("g.jid", "c.display_name"))} AS name
       FROM g LEFT JOIN contacts c ON c.jid = g.jid`
-    for (const row of rows) names.set(row.jid, row.name ?? fallbackName(row.jid))
+    for (const row of rows) names.set(row.given, row.name ?? fallbackName(row.jid))
     return names
   })
 
