@@ -34,7 +34,8 @@ export const make = Effect.gen(function* () {
     "SELECT unread_count, marked_unread FROM chats WHERE jid IN (?, ?) LIMIT 1",
   )
   const lastIncoming = db.prepare<[string, string, number], { raw: Uint8Array | null }>(
-    "SELECT raw FROM messages WHERE chat_jid IN (?, ?) AND from_me = 0 ORDER BY timestamp DESC LIMIT ?",
+    // The messages list_messages shows as unread (docs/store.md): the same ones are marked read.
+    "SELECT raw FROM messages WHERE chat_jid IN (?, ?) AND from_me = 0 AND deleted IS NOT 'for_me' ORDER BY timestamp DESC, row_id DESC LIMIT ?",
   )
   const counts = db.prepare<[], { chats: number; contacts: number; messages: number }>(
     "SELECT (SELECT count(*) FROM chats) AS chats, (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM messages) AS messages",

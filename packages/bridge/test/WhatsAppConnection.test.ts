@@ -335,6 +335,22 @@ describe("WhatsApp connection lifecycle", () => {
     }).pipe(Effect.provide(h.layer))
   })
 
+  it.scoped("tells the store who the account is from a creds update, and nothing else of the creds", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      const socket = yield* socketCount(h.sockets, 1)
+      open(socket)
+      const me = { id: "12025550100:7@s.whatsapp.net", lid: "100000000101300:7@lid", name: "Sam" }
+      socket.ev.emit("creds.update", { me, registered: true, advSecretKey: "secret" })
+      yield* settle
+      assert.deepStrictEqual(
+        h.batches.flat().filter((e) => e.event === "creds.update"),
+        [{ event: "creds.update", data: { me } }],
+      )
+      assert.strictEqual(h.session.saves, 1)
+    }).pipe(Effect.provide(h.layer))
+  })
+
   it.scoped(
     "delivers events to the store in order across a reconnect and saves creds on every update",
     () => {

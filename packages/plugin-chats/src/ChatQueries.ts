@@ -24,7 +24,10 @@ export interface ChatRow {
   readonly participant_count: number | null
 }
 
-const chatColumns = `c.jid, c.kind, COALESCE(c.name, co.display_name, (SELECT 'You (notes to self)' FROM account WHERE key IN ('self_jid', 'self_lid') AND value = c.jid)) AS name, co.phone,
+/** A chat's name as every tool shows it (the note-to-self chat included), over `chats c` and `contacts co`. */
+const chatName = StoreQueries.chatNameSql("c.jid", "c.name", "co.display_name")
+
+const chatColumns = `c.jid, c.kind, ${chatName} AS name, co.phone,
   c.last_message_time, c.unread_count, c.marked_unread, c.archived, c.pinned_at, c.muted_until,
   CASE WHEN c.kind = 'group' THEN
     (SELECT NULLIF(COUNT(*), 0) FROM group_participants p WHERE p.group_jid = c.jid) END
@@ -51,7 +54,7 @@ export const listChats = (
     if (filters.kind !== "all") conditions.push(sql`c.kind = ${filters.kind}`)
     if (filters.pattern !== undefined) {
       const matches = [
-        sql`COALESCE(c.name, co.display_name) GLOB ${filters.pattern}`,
+        sql`${sql.literal(chatName)} GLOB ${filters.pattern}`,
         sql`co.push_name GLOB ${filters.pattern}`,
         sql`c.jid GLOB ${filters.pattern}`,
       ]
@@ -62,7 +65,7 @@ export const listChats = (
     // Ties broken by rowid, which the indexes carry, so that pages never overlap or skip.
     const order =
       filters.sortBy === "name"
-        ? sql`ORDER BY COALESCE(c.name, co.display_name, c.jid) COLLATE NOCASE, c.rowid`
+        ? sql`ORDER BY COALESCE(${sql.literal(chatName)}, c.jid) COLLATE NOCASE, c.rowid`
         : sql`ORDER BY c.last_message_time DESC, c.rowid DESC`
     return yield* sql<ChatRow>`
       SELECT ${sql.literal(chatColumns)} FROM chats c LEFT JOIN contacts co ON co.jid = c.jid

@@ -19,7 +19,9 @@ export interface ContactRow {
   readonly display_name: string | null
 }
 
-const columns = "c.jid, c.lid, c.phone, c.address_book_name, c.verified_name, c.push_name, c.display_name"
+/** `display_name` as every tool names the person: the user as "<your name> (You)". */
+const columns = `c.jid, c.lid, c.phone, c.address_book_name, c.verified_name, c.push_name,
+  ${StoreQueries.personNameSql("c.jid", "c.display_name")} AS display_name`
 
 export interface SearchFilters {
   /** `StoreQueries.containsPattern` of the query. */

@@ -43,7 +43,9 @@ const reactionsOf = (raw: string | null): NonNullable<Message["reactions"]> => {
   return tuples.map(([emoji, fromMe, senderJid, senderName]) => ({
     emoji,
     sender: fromMe === 1 ? you : nameOf(senderJid, senderName),
-    sender_jid: senderJid,
+    // The store keeps '' for the account's own reactions until it learns the account's JID; a
+    // message's sender is null in that case, and a reaction's is too.
+    sender_jid: senderJid === "" ? null : senderJid,
   }))
 }
 

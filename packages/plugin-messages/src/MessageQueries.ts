@@ -21,6 +21,8 @@ export interface SearchFilters {
   readonly after: number | undefined
   readonly before: number | undefined
   readonly kind: string | undefined
+  /** Only the messages WhatsApp counts as unread (see `unreadRows`). */
+  readonly unreadOnly: boolean
   readonly limit: number
   readonly offset: number
 }
@@ -61,6 +63,19 @@ export const search = (
     if (filters.kind !== undefined) conditions.push(sql`m.kind = ${filters.kind}`)
     const fetch = filters.limit + 1
     const order = sql`ORDER BY m.timestamp DESC, m.row_id DESC LIMIT ${fetch} OFFSET ${filters.offset}`
+    if (filters.unreadOnly) {
+      // The unread messages are few (each chat's count of them, at most): they drive the query and
+      // every other filter, the full-text one included, is a test on each of them.
+      if (filters.match !== undefined) {
+        conditions.push(
+          sql`m.search_key IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${filters.match})`,
+        )
+      }
+      return yield* sql<SearchHit>`
+        WITH RECURSIVE ${unreadRows(sql, filters.chatJid)}
+        SELECT m.row_id FROM unread u CROSS JOIN messages m ON m.row_id = u.row_id
+        WHERE ${sql.and(conditions)} ${order}`
+    }
     if (filters.match === undefined) {
       return yield* sql<SearchHit>`SELECT m.row_id FROM messages m WHERE ${sql.and(conditions)} ${order}`
     }
@@ -96,6 +111,30 @@ export const search = (
       WHERE +m.search_key IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${filters.match})
         AND ${sql.and(conditions)} ${order}`
   })
+
+/**
+ * A recursive CTE, `unread(chat_jid, remaining, row_id)`: the messages WhatsApp counts as unread,
+ * in every chat or in one. WhatsApp keeps a count per chat, not a mark: a chat's `unread_count`
+ * unread messages are the newest that many from other people (the user's own never are), whatever
+ * the user wrote in between; the bridge marks the same ones read. Each step walks one message down
+ * the chat's (chat_jid, timestamp) index from the last, so a chat costs its unread count in index
+ * steps (plus the user's own messages stepped over), however long its history.
+ */
+const unreadRows = (sql: SqlClient.SqlClient, chatJid: string | undefined) => {
+  const incoming = sql.literal(`x.from_me = 0 AND x.${visible}`)
+  return sql`unread(chat_jid, remaining, row_id) AS (
+    SELECT c.jid, c.unread_count, (
+      SELECT x.row_id FROM messages x WHERE x.chat_jid = c.jid AND ${incoming}
+      ORDER BY x.timestamp DESC, x.row_id DESC LIMIT 1)
+    FROM chats c WHERE c.unread_count > 0 ${chatJid === undefined ? sql`` : sql`AND c.jid = ${chatJid}`}
+    UNION ALL
+    SELECT u.chat_jid, u.remaining - 1, (
+      SELECT x.row_id FROM messages p CROSS JOIN messages x
+      WHERE p.row_id = u.row_id AND x.chat_jid = u.chat_jid AND ${incoming}
+        AND (x.timestamp, x.row_id) < (p.timestamp, p.row_id)
+      ORDER BY x.timestamp DESC, x.row_id DESC LIMIT 1)
+    FROM unread u WHERE u.remaining > 1 AND u.row_id IS NOT NULL)`
+}
 
 /** Highlighted extracts of the matching column for the given rows of a full-text search. */
 export const snippets = (
@@ -166,8 +205,7 @@ export const messagesByRowId = (
     return yield* sql<MessageRow>`
       SELECT m.row_id, m.chat_jid, m.id, m.from_me, m.sender_jid, m.timestamp, m.kind, m.text,
         m.media_mimetype, m.media_file_name, m.latitude, m.longitude, m.poll_options, m.stub_type, m.stub_parameters, m.status, m.edited_at, m.deleted,
-        COALESCE(ch.name, cc.display_name,
-          (SELECT 'You (notes to self)' FROM account WHERE key IN ('self_jid', 'self_lid') AND value = m.chat_jid)) AS chat_name,
+        ${sql.literal(StoreQueries.chatNameSql("m.chat_jid", "ch.name", "cc.display_name"))} AS chat_name,
         sc.display_name AS sender_name,
         m.quoted_id,
         COALESCE(m.quoted_sender_jid, q.sender_jid) AS quoted_sender_jid,

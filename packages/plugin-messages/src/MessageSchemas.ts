@@ -24,7 +24,9 @@ export const Quoted = Schema.Struct({
 export const Reaction = Schema.Struct({
   emoji: Schema.String,
   sender: Schema.String.annotations({ description: 'Who reacted, "You" for the user.' }),
-  sender_jid: Schema.String,
+  sender_jid: Schema.NullOr(Schema.String).annotations({
+    description: "JID of who reacted; null when it is not known (as for a message's sender_jid).",
+  }),
 })
 
 export const Message = Schema.Struct({

@@ -35,6 +35,12 @@ const cases: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
   ["list_messages", { sender_phone_number: "+12025550101", include_context: false }],
   ["list_messages", { media_type: "image" }],
   ["list_messages", { after: "2026-03-01", before: "2026-03-02", page: 2, limit: 5 }],
+  ["list_messages", { unread_only: true }],
+  ["list_messages", { unread_only: true, chat_jid: "120363100000000001@g.us", query: "dimanche" }],
+  [
+    "list_messages",
+    { unread_only: true, sender_phone_number: "+12025550101", media_type: "image", after: "2026-01-01" },
+  ],
   ["get_message_context", { message_id: "3A4839EFFC7EDD35E285" }],
   [
     "get_message_context",
@@ -52,6 +58,16 @@ describe("query plans", () => {
         sql,
       ).toEqual([])
     }
+  })
+
+  it("finds each chat's unread messages by walking its index down from the newest, one message per step", async () => {
+    const plans = await explain("list_messages", { unread_only: true, include_context: false })
+    const unread = plans.find((p) => p.sql.includes("WITH RECURSIVE unread"))
+    const plan = unread?.plan.join("\n") ?? ""
+    expect(plan).toMatch(/SEARCH x USING INDEX messages_chat_time \(chat_jid=\?\)/)
+    expect(plan).toMatch(/SEARCH x USING INDEX messages_chat_time \(chat_jid=\? AND timestamp<\?\)/)
+    expect(plan).toMatch(/SEARCH p USING INTEGER PRIMARY KEY/)
+    expect(plan).toMatch(/SEARCH m USING INTEGER PRIMARY KEY/)
   })
 
   it("runs as many statements for a page of 50 hits with context as for a page of 1", async () => {

@@ -77,11 +77,12 @@ export const toSent = (
   zone: TimeZone.TimeZoneService,
 ): Effect.Effect<Sent, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
-    const names = yield* StoreQueries.chatNames([result.chat_jid])
+    // The bridge answers with the JID WhatsApp addressed, which may be a LID: shown as every tool shows it.
+    const chat = yield* StoreQueries.namedChat(result.chat_jid)
     return {
       message_id: result.message_id,
-      chat_jid: result.chat_jid,
-      chat_name: names.get(result.chat_jid) ?? StoreQueries.fallbackName(result.chat_jid),
+      chat_jid: chat.jid,
+      chat_name: chat.name,
       time: zone.format(result.timestamp),
       status: result.status,
       kind: result.kind,

@@ -111,13 +111,13 @@ export const resolveChat = (
     return { ...resolved, canonical: stored, jids: [stored, ...resolved.jids.filter((j) => j !== stored)] }
   })
 
+/** SQL: the linked account's own JIDs (phone JID and LID), as a list for `IN (…)`. */
+const selfJidsSql = "SELECT value FROM account WHERE key IN ('self_jid', 'self_lid')"
+
 /** The linked account's own JIDs (phone JID and LID), so its messages and reactions show as "You". */
 export const selfJids = (): Effect.Effect<ReadonlyArray<string>, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    Effect.map(
-      sql<{ value: string }>`SELECT value FROM account WHERE key IN ('self_jid', 'self_lid')`,
-      (rows) => rows.map((row) => row.value),
-    ),
+    Effect.map(sql<{ value: string }>`${sql.literal(selfJidsSql)}`, (rows) => rows.map((row) => row.value)),
   )
 
 /**
@@ -129,7 +129,86 @@ export const fallbackName = (jid: string): string => {
   return phone === undefined ? jid : `+${phone}`
 }
 
-/** Display names of people, by JID, in one query. JIDs without a contact get `fallbackName`. */
+/**
+ * SQL naming a chat, for statements that read chats or messages: `jid` is the chat's canonical
+ * JID, `chatName` its `chats.name` (a group's subject, a direct chat's contact name) and
+ * `contactName` the direct chat's `contacts.display_name` (all three are column expressions of the
+ * caller's statement). The chat with oneself is named as WhatsApp's chat list names it, "<your
+ * name> (You)", so that it never reads as a stranger's number. NULL when nothing names the chat:
+ * the caller falls back to `fallbackName`.
+ */
+export const chatNameSql = (jid: string, chatName: string, contactName: string): string =>
+  `CASE WHEN ${jid} IN (${selfJidsSql}) THEN COALESCE(
+    (SELECT value FROM account WHERE key = 'self_name'), ${contactName},
+    CASE WHEN ${jid} GLOB '*@s.whatsapp.net' THEN '+' || substr(${jid}, 1, instr(${jid}, '@') - 1) END,
+    'You') || ' (You)'
+  ELSE COALESCE(${chatName}, ${contactName}) END`
+
+/**
+ * SQL naming a person: `jid` is their canonical JID and `displayName` their `contacts.display_name`
+ * (column expressions of the caller's statement). The user is "<your name> (You)", as their chat
+ * with themself is (`chatNameSql`). NULL when nothing names them: the caller falls back to
+ * `fallbackName`.
+ */
+export const personNameSql = (jid: string, displayName: string): string =>
+  chatNameSql(jid, displayName, displayName)
+
+/**
+ * SQL: the canonical JID of `jid`, a column expression holding a device-less JID in any form: a
+ * LID the store knows the phone number of becomes that phone JID (the form every table keys people
+ * and direct chats by); anything else stays as it is.
+ */
+const canonicalSql = (jid: string): string =>
+  `COALESCE((SELECT a.pn FROM jid_aliases a WHERE a.lid = ${jid}),
+    (SELECT k.jid FROM contacts k WHERE k.lid = ${jid}), ${jid})`
+
+/** Drops device and agent parts (`123:4@s.whatsapp.net`) so any JID form can be looked up. */
+const deviceless = (jid: string): string =>
+  Either.match(Jid.parse(jid), { onLeft: () => jid, onRight: (identifier) => identifier.jid })
+
+/** A chat as every tool names it. */
+export interface NamedChat {
+  /** The JID the store keys the chat by (the phone JID of a person whose LID was given). */
+  readonly jid: string
+  /** Its display name: see `chatNameSql`, then `fallbackName`. */
+  readonly name: string
+}
+
+/**
+ * Chats by any JID they may be given as (phone JID, LID, device JID, group), each with the JID the
+ * store keys it by and the name every tool shows it with, in one query. Keyed by the JID given.
+ */
+export const namedChats = (
+  jids: ReadonlyArray<string>,
+): Effect.Effect<ReadonlyMap<string, NamedChat>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const named = new Map<string, NamedChat>()
+    if (jids.length === 0) return named
+    const given = [...new Set(jids)]
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ given: string; jid: string; name: string | null }>`
+      WITH g(given, jid) AS (
+        SELECT j.value, ${sql.literal(canonicalSql("j.value"))}
+        FROM json_each(${jsonList(given.map(deviceless))}) j)
+      SELECT g.given, g.jid, ${sql.literal(chatNameSql("g.jid", "ch.name", "co.display_name"))} AS name
+      FROM g LEFT JOIN chats ch ON ch.jid = g.jid LEFT JOIN contacts co ON co.jid = g.jid`
+    const byDeviceless = new Map(rows.map((row) => [row.given, row]))
+    for (const jid of given) {
+      const row = byDeviceless.get(deviceless(jid))
+      const canonical = row?.jid ?? jid
+      named.set(jid, { jid: canonical, name: row?.name ?? fallbackName(canonical) })
+    }
+    return named
+  })
+
+/** The chat a JID in any form names, with the name every tool shows it with. */
+export const namedChat = (jid: string): Effect.Effect<NamedChat, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.map(namedChats([jid]), (named) => named.get(jid) ?? { jid, name: fallbackName(jid) })
+
+/**
+ * Display names of people (`personNameSql`), by JID in any form (a LID whose phone number is known
+ * gets the contact's name), in one query. JIDs without a contact get `fallbackName`.
+ */
 export const personNames = (
   jids: ReadonlyArray<string>,
 ): Effect.Effect<ReadonlyMap<string, string>, SqlError.SqlError, SqlClient.SqlClient> =>
@@ -137,32 +216,23 @@ export const personNames = (
     const names = new Map<string, string>()
     if (jids.length === 0) return names
     const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ jid: string; name: string | null }>`
-      SELECT j.value AS jid, c.display_name AS name
-      FROM json_each(${jsonList([...new Set(jids)])}) j LEFT JOIN contacts c ON c.jid = j.value`
-    for (const row of rows) names.set(row.jid, row.name ?? fallbackName(row.jid))
+    const rows = yield* sql<{ given: string; jid: string; name: string | null }>`
+      WITH g(given, jid) AS (
+        SELECT j.value, ${sql.literal(canonicalSql("j.value"))} FROM json_each(${jsonList([...new Set(jids)])}) j)
+      SELECT g.given, g.jid, ${sql.literal(personNameSql("g.jid", "c.display_name"))} AS name
+      FROM g LEFT JOIN contacts c ON c.jid = g.jid`
+    for (const row of rows) names.set(row.given, row.name ?? fallbackName(row.jid))
     return names
   })
 
 /**
- * Display names of chats, by JID, in one query: the chat's own name (group subject), else the
- * contact's name for a direct chat, else its phone number.
+ * Display names of chats, by the JID given (any form), in one query: see `namedChats`, which
+ * also gives the JID the store keys each chat by.
  */
 export const chatNames = (
   jids: ReadonlyArray<string>,
 ): Effect.Effect<ReadonlyMap<string, string>, SqlError.SqlError, SqlClient.SqlClient> =>
-  Effect.gen(function* () {
-    const names = new Map<string, string>()
-    if (jids.length === 0) return names
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ jid: string; name: string | null }>`
-      SELECT j.value AS jid, COALESCE(ch.name, co.display_name) AS name
-      FROM json_each(${jsonList([...new Set(jids)])}) j
-      LEFT JOIN chats ch ON ch.jid = j.value
-      LEFT JOIN contacts co ON co.jid = j.value`
-    for (const row of rows) names.set(row.jid, row.name ?? fallbackName(row.jid))
-    return names
-  })
+  Effect.map(namedChats(jids), (named) => new Map([...named].map(([jid, chat]) => [jid, chat.name])))
 
 /** Latin letters with their accented forms, built once from Unicode's own decompositions. */
 const letterVariants: ReadonlyMap<string, string> = (() => {

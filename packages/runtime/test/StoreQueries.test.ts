@@ -1,9 +1,11 @@
+import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
-import { SqlClient } from "@effect/sql"
+import { SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { describe, expect, it } from "@effect/vitest"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { StoreQueries } from "../src/index.js"
+import { storeFromStreams } from "../src/testing.js"
 
 const memory = SqliteClient.layer({ filename: ":memory:" }).pipe(Layer.provide(Reactivity.layer))
 
@@ -33,5 +35,77 @@ describe("StoreQueries.containsPattern", () => {
       expect(yield* globMatches("[x]?", "[x]?")).toBe(true)
       expect(yield* globMatches("[x]?", "x1")).toBe(false)
     }).pipe(Effect.provide(memory)),
+  )
+})
+
+describe("StoreQueries: one name per chat and person, whichever JID form is given", () => {
+  const demo = join(__dirname, "../../../fixtures/demo/demo.jsonl")
+  let storeDir: string
+  beforeAll(async () => {
+    storeDir = (await storeFromStreams([demo])).storeDir
+  }, 60_000)
+
+  /** Runs `effect` on the demo store (read-only, as the server reads it) with the plans of its statements. */
+  const onDemo = <A>(effect: Effect.Effect<A, unknown, SqlClient.SqlClient>) =>
+    Effect.gen(function* () {
+      const statements: Array<readonly [string, ReadonlyArray<unknown>]> = []
+      const value = yield* effect.pipe(
+        Statement.withTransformer((statement) =>
+          Effect.sync(() => {
+            statements.push(statement.compile())
+            return statement
+          }),
+        ),
+      )
+      const sql = yield* SqlClient.SqlClient
+      const plans: Array<string> = []
+      for (const [text, params] of statements) {
+        const rows = yield* sql.unsafe<{ detail: string }>(`EXPLAIN QUERY PLAN ${text}`, params)
+        plans.push(...rows.map((row) => row.detail))
+      }
+      return { value, plans }
+    }).pipe(
+      Effect.provide(
+        SqliteClient.layer({ filename: join(storeDir, "messages.db"), readonly: true }).pipe(
+          Layer.provide(Reactivity.layer),
+        ),
+      ),
+    )
+
+  /** Plan lines reading a table row by row (the JSON list itself is meant to be read whole). */
+  const fullScans = (plans: ReadonlyArray<string>) =>
+    plans.filter((line) => /^SCAN /.test(line) && !/^SCAN (j|json_each)\b/.test(line) && !/USING/.test(line))
+
+  it.scoped("names a person's direct chat after them, given their LID, phone JID or a device JID", () =>
+    Effect.gen(function* () {
+      const noah = "12025550109@s.whatsapp.net"
+      const given = ["100000000110417@lid", noah, "12025550109:4@s.whatsapp.net", "120363100000000001@g.us"]
+      const { value, plans } = yield* onDemo(StoreQueries.namedChats(given))
+      expect(given.map((jid) => value.get(jid))).toEqual([
+        { jid: noah, name: "Noah" },
+        { jid: noah, name: "Noah" },
+        { jid: noah, name: "Noah" },
+        { jid: "120363100000000001@g.us", name: "Famille Lefèvre ❤️" },
+      ])
+      expect(fullScans(plans)).toEqual([])
+    }),
+  )
+
+  it.scoped(
+    'names the chat with oneself, and oneself, "<your name> (You)"; an unknown number by its digits',
+    () =>
+      Effect.gen(function* () {
+        const chats = yield* onDemo(StoreQueries.chatNames(["100000000101300@lid"]))
+        expect(chats.value.get("100000000101300@lid")).toBe("Sam (You)")
+        const people = yield* onDemo(
+          StoreQueries.personNames([
+            "12025550100@s.whatsapp.net",
+            "100000000102313@lid",
+            "447700900123@s.whatsapp.net",
+          ]),
+        )
+        expect([...people.value.values()]).toEqual(["Sam (You)", "Zoé Lefèvre", "+447700900123"])
+        expect(fullScans([...chats.plans, ...people.plans])).toEqual([])
+      }),
   )
 })

@@ -126,6 +126,14 @@ const toEvents = (map: Partial<BaileysEventMap>): Array<BaileysEvent> =>
 /** Events the store does not keep: the connection handles them itself. */
 const notForStore = new Set<string>(["connection.update", "creds.update"])
 
+/**
+ * Who the linked account is, from a creds update, as the one event the store keeps of it (its
+ * JIDs and name: the store names the user's own messages, reactions and note-to-self chat with
+ * them). Nothing else of the creds, which hold the session's keys, ever reaches the store.
+ */
+const accountEvent = (creds: BaileysEventMap["creds.update"] | undefined): Array<BaileysEvent> =>
+  creds?.me ? [{ event: "creds.update", data: { me: creds.me } } as BaileysEvent] : []
+
 export const make = (options: ConnectionOptions = {}) =>
   Effect.gen(function* () {
     const factory = yield* SocketFactory
@@ -213,7 +221,11 @@ export const make = (options: ConnectionOptions = {}) =>
         }
         const history = events["messaging-history.set"]
         if (history !== undefined) runFork(onHistory(history))
-        const batch = toEvents(events).filter((e) => !notForStore.has(e.event))
+        // The account first: the batch's own messages are then stored as the account's.
+        const batch = [
+          ...accountEvent(events["creds.update"]),
+          ...toEvents(events).filter((e) => !notForStore.has(e.event)),
+        ]
         if (batch.length > 0) Queue.unsafeOffer(ingestQueue, batch)
       })
 

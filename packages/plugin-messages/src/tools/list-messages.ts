@@ -79,7 +79,7 @@ export const listMessages = Tool.make({
   name: "list_messages",
   title: "List messages",
   description:
-    "Search and list WhatsApp messages, newest first. Use it to answer questions about what was said: filters combine — a time range (after, before), a sender (sender_phone_number), a chat (chat_jid), full-text query and media type. The query matches whole words in text, captions and file names, accents and case ignored; all words must appear, end a word with * to match its beginning (e.g. 'dinn* sunday'). Each hit comes with the messages around it as context (include_context). To read more of a conversation around a hit, call get_message_context. Find a chat's JID with list_chats and a person's number with search_contacts.",
+    "Search and list WhatsApp messages, newest first. Use it to answer questions about what was said: filters combine — a time range (after, before), a sender (sender_phone_number), a chat (chat_jid), full-text query, media type, and unread_only for exactly what the user has not read yet. The query matches whole words in text, captions and file names, accents and case ignored; all words must appear, end a word with * to match its beginning (e.g. 'dinn* sunday'). Each hit comes with the messages around it as context (include_context). To read more of a conversation around a hit, call get_message_context. Find a chat's JID with list_chats and a person's number with search_contacts.",
   input: Schema.Struct({
     after: Params.optional(Params.DateTimeInput, "Only messages at or after this time."),
     before: Params.optional(Params.DateTimeInput, "Only messages before this time."),
@@ -96,6 +96,11 @@ export const listMessages = Tool.make({
       "Words to search for in text, captions and file names (accents and case ignored; word* for a prefix).",
     ),
     media_type: Params.optional(MediaType, "Only messages with this kind of media."),
+    unread_only: Params.withDefault(
+      Schema.Boolean,
+      false,
+      "Only unread messages: those other people sent since the user last read the chat (the chat's unread_count in list_chats), older ones included, never the user's own. With chat_jid, that chat's; without, every chat's.",
+    ),
     limit: Params.limit(),
     page: Params.page,
     include_context: Params.withDefault(Schema.Boolean, true, "Add the messages around each hit."),
@@ -145,6 +150,7 @@ export const listMessages = Tool.make({
           after,
           before,
           kind: input.media_type,
+          unreadOnly: input.unread_only,
           limit: input.limit,
           offset: input.page * input.limit,
         },

@@ -38,10 +38,10 @@ export const markMessagesRead = Tool.make({
           ...(input.message_ids === undefined ? {} : { message_ids: input.message_ids }),
         })
         .pipe(Effect.mapError(explain({ what: "the read marks" })))
-      const names = yield* StoreQueries.chatNames([chat.canonical])
+      const named = yield* StoreQueries.namedChat(chat.canonical)
       return {
-        chat_jid: chat.canonical,
-        chat_name: names.get(chat.canonical) ?? StoreQueries.fallbackName(chat.canonical),
+        chat_jid: named.jid,
+        chat_name: named.name,
         marked: result.marked,
       }
     }),

@@ -60,10 +60,11 @@ export const sendReaction = Tool.make({
         .react({ chat_jid: chat.canonical, message_id: input.message_id, emoji: input.emoji })
         .pipe(Effect.mapError(explain({ what: "the reaction" })))
       const now = yield* Clock.currentTimeMillis
-      const names = yield* StoreQueries.chatNames([result.chat_jid])
+      // The bridge answers with the JID WhatsApp addressed, which may be a LID: shown as every tool shows it.
+      const named = yield* StoreQueries.namedChat(result.chat_jid)
       return {
-        chat_jid: result.chat_jid,
-        chat_name: names.get(result.chat_jid) ?? StoreQueries.fallbackName(result.chat_jid),
+        chat_jid: named.jid,
+        chat_name: named.name,
         message_id: result.message_id,
         emoji: result.emoji,
         removed: result.removed,
