@@ -31,6 +31,8 @@ const usage = `usage:
   --port N             HTTP port on 127.0.0.1 (default 8080)
   --pair-phone DIGITS  link with a pairing code for this number instead of a QR code
   --media DIR          encrypted media the replay CDN serves (default: the bundled fixtures)
+  --max-media-mb N     largest media file a download fetches, in MiB (default 100, at most 2048);
+                       a larger one is refused before a byte is fetched
   --record FILE        also write every event received to FILE (replaced), in the fixture format
   --anonymize          with --record: replace numbers, LIDs, names, text and media keys, so the
                        recording can be attached to a bug report
@@ -99,6 +101,19 @@ const port = (raw: string | undefined): number | undefined => {
   return value
 }
 
+/** WhatsApp itself carries files up to 2 GB, so no larger limit can be of use. */
+const maxMediaMb = (raw: string | undefined): number | undefined => {
+  if (raw === undefined) return undefined
+  const value = Number(raw)
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(raw) || !(value > 0) || value > 2048) {
+    return exitWith(
+      2,
+      `bridge: --max-media-mb "${raw}" is not a size in MiB: give a number of MiB above 0 and at most 2048.`,
+    )
+  }
+  return Math.floor(value * 1024 * 1024)
+}
+
 const ingest: Subcommand = async (args) => {
   const parsed = parse(" ingest", args, { store: { type: "string", default: "./store" } } as const)
   if (parsed.positionals.length === 0)
@@ -143,9 +158,12 @@ const daemon: Subcommand = async (args) => {
     media: { type: "string", multiple: true },
     record: { type: "string" },
     anonymize: { type: "boolean", default: false },
+    "max-media-mb": { type: "string" },
   } as const)
   const storeDir = fromUser(String(parsed.values.store))
   const chosenPort = port(parsed.values.port as string | undefined)
+  const maxMediaBytes = maxMediaMb(parsed.values["max-media-mb"] as string | undefined)
+  const mediaLimit = maxMediaBytes === undefined ? {} : { maxMediaBytes }
   const replay = [...((parsed.values.replay as Array<string> | undefined) ?? []), ...parsed.positionals]
   if ((parsed.values.replay as Array<string> | undefined) === undefined && parsed.positionals.length > 0) {
     exitWith(2, `bridge: unknown command "${parsed.positionals[0]}".\n${usage}`)
@@ -169,6 +187,7 @@ const daemon: Subcommand = async (args) => {
         files: replay.map(fromUser),
         mediaRoots: media,
         ...record,
+        ...mediaLimit,
         ...(chosenPort === undefined ? {} : { port: chosenPort }),
       }),
     )
@@ -182,6 +201,7 @@ const daemon: Subcommand = async (args) => {
       ...(chosenPort === undefined ? {} : { port: chosenPort }),
       ...(pairPhone === undefined ? {} : { pairPhone }),
       ...record,
+      ...mediaLimit,
     }),
   )
 }
