@@ -197,19 +197,24 @@ class MediaDecryption extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    const refuse = (message: string) => callback(new MediaRefused({ message }))
-    if (this.tail.length < MacLength) return refuse("the media server sent a truncated file")
+    const failure = this.finish()
+    callback(failure === undefined ? null : new MediaRefused({ message: failure }))
+  }
+
+  /** Checks the whole body and pushes the last block; returns what was wrong, if anything. */
+  private finish(): string | undefined {
+    if (this.tail.length < MacLength) return "the media server sent a truncated file"
     const mac = this.mac.digest().subarray(0, MacLength)
-    if (!timingSafeEqual(mac, this.tail)) return refuse("the downloaded file fails its MAC check")
+    if (!timingSafeEqual(mac, this.tail)) return "the downloaded file fails its MAC check"
     const encryptedSha256 = this.encryptedHash.digest("hex")
     if (this.expectedEncryptedSha256 !== undefined && encryptedSha256 !== this.expectedEncryptedSha256)
-      return refuse("the downloaded file does not match its encrypted SHA-256")
+      return "the downloaded file does not match its encrypted SHA-256"
     try {
       this.push(this.decipher.final())
     } catch {
-      return refuse("the downloaded file does not decrypt")
+      return "the downloaded file does not decrypt"
     }
-    callback()
+    return undefined
   }
 }
 
