@@ -330,7 +330,7 @@ export const downloadMedia = (chatJid: string, message: proto.IWebMessageInfo, d
               if (response.length !== undefined && response.length > limit) {
                 response.body.destroy()
                 throw new MediaRefused({
-                  message: `the media server offered ${response.length} bytes, more than the ${limit} this file can have`,
+                  message: `the media server offered ${response.length} bytes, more than the ${limit} bytes this file can have`,
                 })
               }
               const plain = new PlainCheck(declared)
@@ -369,16 +369,15 @@ export const downloadMedia = (chatJid: string, message: proto.IWebMessageInfo, d
           return yield* fetchOnce(fresh.content)
         }),
       ),
-      Effect.catchTag("MediaExpired", (expired) =>
-        Effect.fail(new MediaRefused({ message: `WhatsApp's media server answered ${expired.status}` })),
-      ),
       Effect.mapError((error) =>
         error instanceof BridgeError
           ? error
-          : unavailable(
-              `The media of message ${id} was not downloaded: ${error.message}. ` +
-                "If it is old, WhatsApp may have deleted it: the sender's phone must be online to re-upload it.",
-            ),
+          : error._tag === "MediaExpired"
+            ? unavailable(
+                `The media of message ${id} is no longer on WhatsApp's media server (it answered ${error.status}). ` +
+                  "If it is old, WhatsApp may have deleted it: the sender's phone must be online to re-upload it.",
+              )
+            : unavailable(`The media of message ${id} was not downloaded: ${error.message}.`),
       ),
     )
     return result(downloaded.size, downloaded.sha256, false)
