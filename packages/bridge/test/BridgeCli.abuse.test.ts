@@ -14,6 +14,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -47,15 +48,15 @@ const target = { connections: 0, port: 0, server: undefined as TcpServer | undef
  */
 const writeHostileMedia = async () => {
   mkdirSync(abuseMedia, { recursive: true })
-  // 40 MiB of noise, the size the bridge once kept for a message that declared 10 bytes.
-  writeFileSync(path.join(abuseMedia, "huge.enc"), randomBytes(41_943_040))
-  const encrypt = async (name: string) => {
-    const out = await encryptedStream(randomBytes(50_000), "document")
+  const encrypt = async (name: string, bytes: number) => {
+    const out = await encryptedStream(randomBytes(bytes), "document")
     renameSync(out.encFilePath, path.join(abuseMedia, name))
     return out
   }
-  const good = await encrypt("good.enc")
-  const other = await encrypt("other.enc")
+  // A real 40 MiB file, the size the bridge once kept for a message that declared 10 bytes.
+  const huge = await encrypt("huge.enc", 41_943_040)
+  const good = await encrypt("good.enc", 50_000)
+  const other = await encrypt("other.enc", 50_000)
   const document = (id: string, fields: Record<string, unknown>) =>
     proto.WebMessageInfo.fromObject({
       key: { remoteJid: stranger, fromMe: false, id },
@@ -77,8 +78,8 @@ const writeHostileMedia = async () => {
       directPath: abusePath("good.enc"),
       mediaKey: good.mediaKey,
     }),
-    document("LIESLENGTH", { ...onCdn("huge.enc"), mediaKey: good.mediaKey, fileLength: "10" }),
-    document("NOLENGTH", { ...onCdn("huge.enc"), mediaKey: good.mediaKey }),
+    document("LIESLENGTH", { ...onCdn("huge.enc"), mediaKey: huge.mediaKey, fileLength: "10" }),
+    document("NOLENGTH", { ...onCdn("huge.enc"), mediaKey: huge.mediaKey }),
     document("WRONGSHA", {
       ...onCdn("good.enc"),
       ...honest,
@@ -158,6 +159,7 @@ beforeAll(async () => {
 afterAll(() => {
   child?.kill("SIGKILL")
   target.server?.close()
+  rmSync(abuseMedia, { recursive: true, force: true })
   process.stderr.write(
     `bridge HTTP abuse: ${counts.requests} requests, ${counts.refused} refused, ${counts.crashes} crashes\n`,
   )
@@ -495,12 +497,12 @@ describe("media a stranger's message names", () => {
     ]
     for (const [id, reason] of refused) {
       const answer = await download(id)
+      expect(target.connections, `${id} reached the server it named`).toBe(0)
       expect(answer.status, `${id}: ${answer.body}`).toBe(410)
       expect(errorOf(answer).code).toBe("media_unavailable")
       expect(errorOf(answer).message).toMatch(reason)
       expect(mediaFiles(), id).toEqual([])
     }
-    expect(target.connections).toBe(0)
     const honest = await download("HONEST")
     expect(honest.status, honest.body).toBe(200)
     expect(mediaFiles()).toEqual(["HONEST-HONEST.pdf"])

@@ -115,6 +115,7 @@ afterAll(() => {
   cdn.agent?.destroy()
   cdn.server?.close()
   listener.server?.close()
+  rmSync(work, { recursive: true, force: true })
 })
 
 const reset = (behaviour: Behaviour) => {
