@@ -48,13 +48,13 @@ export interface LiveMediaCdnOptions {
   readonly agent?: Agent
 }
 
+const defaultAgent = () => new Agent({ keepAlive: true, maxSockets: 4, timeout: 60_000 })
+
 /**
  * HTTPS through Node's own HTTP client (not the undici inside Node, whose HTTP/1 parser can throw
  * an uncatchable assertion when a server closes mid-body): every failure arrives as an error event
  * on the request or the body, where the download handles it.
  */
-const defaultAgent = () => new Agent({ keepAlive: true, maxSockets: 4, timeout: 60_000 })
-
 export const makeLive = (agent: Agent): MediaCdnShape => ({
   allows: isWhatsAppMediaUrl,
   defaultHost: WhatsAppMediaHost,

@@ -7,7 +7,7 @@
  * Expired media (404/410) is re-requested from the sender's phone with `updateMediaMessage`,
  * since rc14's own retry never triggers.
  */
-import { createDecipheriv, createHash, createHmac, timingSafeEqual } from "node:crypto"
+import { createDecipheriv, createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto"
 import { createReadStream, createWriteStream } from "node:fs"
 import { mkdir, rename, rm, stat } from "node:fs/promises"
 import { join } from "node:path"
@@ -318,7 +318,8 @@ export const downloadMedia = (chatJid: string, message: proto.IWebMessageInfo, d
         return yield* Effect.tryPromise({
           try: async (signal) => {
             await mkdir(dir, { recursive: true, mode: 0o700 })
-            const partial = `${target}.part`
+            // One partial file per attempt, so two downloads of the same message never share one.
+            const partial = `${target}.${randomUUID()}.part`
             try {
               const response = await cdn.get(chosen.url, signal)
               if (response.status !== 200) {
