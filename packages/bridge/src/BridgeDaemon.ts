@@ -28,12 +28,15 @@ export interface BridgeAssemblyOptions {
   /** Files never sent under any name besides the store's own (the bridge's log files). */
   readonly protectedFiles?: ReadonlyArray<string>
   readonly sendsPerMinute?: number
+  /** Largest media file downloaded, in bytes. */
+  readonly maxMediaBytes?: number
   /** Where the linked-device session lives; default `<store>/session.db`. */
   readonly session?: Layer.Layer<SessionStore.SessionStore>
 }
 
 /**
- * The bridge on top of a socket factory and a store (ingestion sink and reads). Provides the
+ * The bridge on top of a socket factory, a store (ingestion sink and reads) and a media CDN
+ * (WhatsApp's, or replay's stand-in). Provides the
  * running HTTP server (its address) and the connection (its status).
  */
 export const assemble = (options: BridgeAssemblyOptions) => {
@@ -47,6 +50,7 @@ export const assemble = (options: BridgeAssemblyOptions) => {
     ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
     ...(options.protectedFiles === undefined ? {} : { protectedFiles: options.protectedFiles }),
     ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
+    ...(options.maxMediaBytes === undefined ? {} : { maxMediaBytes: options.maxMediaBytes }),
   }).pipe(Layer.provide(IdempotencyLedger.layer(options.storeDir)))
   const server = Layer.unwrapScoped(
     Effect.gen(function* () {

@@ -8,6 +8,7 @@ import { Data, Duration, Effect, Layer, Logger, Option, Stream } from "effect"
 import { announce, assemble, BridgeStartError } from "./BridgeDaemon.js"
 import { acquireBridgeLock } from "./BridgeLock.js"
 import { ingestCommand } from "./ingest/IngestCommand.js"
+import * as MediaCdn from "./media/MediaCdn.js"
 import * as OperatorConsole from "./pairing/OperatorConsole.js"
 import * as RecordingTap from "./recording/RecordingTap.js"
 import * as ReplayMediaCdn from "./replay/ReplayMediaCdn.js"
@@ -37,6 +38,8 @@ export interface RunBridgeOptions {
   readonly protectedFiles?: ReadonlyArray<string>
   /** Also append every event received to this recording (`--record FILE [--anonymize]`). */
   readonly record?: RecordingTap.RecordOptions
+  /** Largest media file downloaded, in bytes (`--max-media-mb`). */
+  readonly maxMediaBytes?: number
 }
 
 export interface ReplayBridgeOptions {
@@ -56,6 +59,7 @@ export interface ReplayBridgeOptions {
   readonly sendsPerMinute?: number
   /** Also write the replayed streams and every later event to this recording. */
   readonly record?: RecordingTap.RecordOptions
+  readonly maxMediaBytes?: number
 }
 
 /** The bridge's own log lines go to stderr, like Baileys' (stdout stays free for a caller's use). */
@@ -112,8 +116,12 @@ export const liveBridge = (options: RunBridgeOptions): Layer.Layer<RunningBridge
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
         ...(options.protectedFiles === undefined ? {} : { protectedFiles: options.protectedFiles }),
+        ...(options.maxMediaBytes === undefined ? {} : { maxMediaBytes: options.maxMediaBytes }),
         connection: pairPhone === undefined ? {} : { pairPhone },
-      }).pipe(Layer.provideMerge(Layer.merge(LiveSocketFactory.layer.pipe(Layer.provide(store)), store)))
+      }).pipe(
+        Layer.provideMerge(Layer.merge(LiveSocketFactory.layer.pipe(Layer.provide(store)), store)),
+        Layer.provide(MediaCdn.live()),
+      )
     }),
   )
 
@@ -132,11 +140,9 @@ export const runBridge = (
 
 /**
  * The replay bridge as a Layer: the recorded streams ingested first, then the API served over a
- * simulated socket, with a stand-in media CDN unless `serveMedia` is false (tests bring msw).
+ * simulated socket, with a stand-in media CDN serving what the socket "uploaded" and `mediaRoots`.
  */
-export const replayBridge = (
-  options: ReplayBridgeOptions & { readonly serveMedia?: boolean },
-): Layer.Layer<RunningBridge, BridgeStartError> =>
+export const replayBridge = (options: ReplayBridgeOptions): Layer.Layer<RunningBridge, BridgeStartError> =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
       const storeDir = resolve(options.storeDir)
@@ -160,10 +166,10 @@ export const replayBridge = (
           }),
         ),
       ).pipe(Layer.provide(store))
-      const cdn =
-        options.serveMedia === false
-          ? Layer.empty
-          : ReplayMediaCdn.layer([uploadDir, ...(options.mediaRoots ?? []).map((root) => resolve(root))])
+      const cdn = ReplayMediaCdn.layer([
+        uploadDir,
+        ...(options.mediaRoots ?? []).map((root) => resolve(root)),
+      ])
       return assemble({
         storeDir,
         mode: "replay",
@@ -171,10 +177,11 @@ export const replayBridge = (
         ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
         ...(options.protectedFiles === undefined ? {} : { protectedFiles: options.protectedFiles }),
         ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
+        ...(options.maxMediaBytes === undefined ? {} : { maxMediaBytes: options.maxMediaBytes }),
         session: SessionStore.inMemory({ id: ownJid, name: "Replay" }),
         // A simulated socket sends no frames: nothing to watch.
         connection: { silenceTimeout: Duration.infinity },
-      }).pipe(Layer.provideMerge(Layer.mergeAll(socket, store)), Layer.merge(cdn))
+      }).pipe(Layer.provideMerge(Layer.mergeAll(socket, store)), Layer.provide(cdn))
     }),
   )
 

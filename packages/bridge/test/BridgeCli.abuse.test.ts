@@ -2,8 +2,11 @@
 // token, from a web page, under a rebound host name, and with a corpus of bad bodies (wrong types,
 // huge and control-character strings, invalid UTF-8, path traversal, 10 MB). Each is refused with
 // a clear error, nothing crashes, the bridge keeps answering, and its log never shows the token or
-// what the messages said.
+// what the messages said. Strangers' messages that name media elsewhere, lie about its length or
+// carry wrong hashes are replayed into it too: nothing is fetched from where they point, nothing
+// past the limits is kept.
 import { type ChildProcess, spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
 import {
   existsSync,
   linkSync,
@@ -11,15 +14,18 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs"
 import { request } from "node:http"
-import { connect } from "node:net"
+import { connect, createServer as createTcpServer, type Server as TcpServer } from "node:net"
 import { networkInterfaces, tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { encryptedStream, proto } from "@whiskeysockets/baileys"
 import { BridgeEndpoints, type BridgeErrorBody } from "../src/BridgeApi.js"
 import { safeFileName } from "../src/media/MediaDownloader.js"
 
@@ -30,6 +36,73 @@ const store = path.join(work, "store")
 const outbox = path.join(work, "outbox")
 mkdirSync(outbox)
 const secretText = "the vault code is 4471-secret"
+const demoMedia = path.resolve(import.meta.dirname, "../../../fixtures/media")
+const abuseMedia = path.join(work, "abuse-media")
+const hostileStream = path.join(work, "hostile-media.jsonl")
+const stranger = "15550009999@s.whatsapp.net"
+const abusePath = (name: string) => `/v/t62.7119-24/abuse/${name}?ccb=11-4&oh=01_x&oe=6700`
+
+/** Whatever on the user's machine a message's media URL might point at: it must never be reached. */
+const target = { connections: 0, port: 0, server: undefined as TcpServer | undefined }
+
+/**
+ * Messages a stranger could send, each naming its media in a way that must be refused, plus one
+ * honest one; their media files sit where the replay CDN serves from.
+ */
+const writeHostileMedia = async () => {
+  mkdirSync(abuseMedia, { recursive: true })
+  const encrypt = async (name: string, bytes: number) => {
+    const out = await encryptedStream(randomBytes(bytes), "document")
+    renameSync(out.encFilePath, path.join(abuseMedia, name))
+    return out
+  }
+  // A real 40 MiB file, the size the bridge once kept for a message that declared 10 bytes.
+  const huge = await encrypt("huge.enc", 41_943_040)
+  const good = await encrypt("good.enc", 50_000)
+  const other = await encrypt("other.enc", 50_000)
+  const document = (id: string, fields: Record<string, unknown>) =>
+    proto.WebMessageInfo.fromObject({
+      key: { remoteJid: stranger, fromMe: false, id },
+      messageTimestamp: 1_717_000_000,
+      message: { documentMessage: { mimetype: "application/pdf", fileName: `${id}.pdf`, ...fields } },
+    }).toJSON()
+  const onCdn = (name: string) => ({
+    url: `https://mmg.whatsapp.net${abusePath(name)}&mms3=true`,
+    directPath: abusePath(name),
+  })
+  const honest = { mediaKey: good.mediaKey, fileSha256: good.fileSha256, fileEncSha256: good.fileEncSha256 }
+  const messages = [
+    document("SSRFURLONLY", {
+      url: `http://127.0.0.1:${target.port}/ssrf-url-only?leak=1`,
+      mediaKey: good.mediaKey,
+    }),
+    document("SSRFHOST", {
+      url: `https://127.0.0.1:${target.port}/ssrf`,
+      directPath: abusePath("good.enc"),
+      mediaKey: good.mediaKey,
+    }),
+    document("LIESLENGTH", { ...onCdn("huge.enc"), mediaKey: huge.mediaKey, fileLength: "10" }),
+    document("NOLENGTH", { ...onCdn("huge.enc"), mediaKey: huge.mediaKey }),
+    document("WRONGSHA", {
+      ...onCdn("good.enc"),
+      ...honest,
+      fileSha256: other.fileSha256,
+      fileLength: 50_000,
+    }),
+    document("WRONGENCSHA", {
+      ...onCdn("good.enc"),
+      ...honest,
+      fileEncSha256: other.fileEncSha256,
+      fileLength: 50_000,
+    }),
+    document("NOTITSKEY", { ...onCdn("good.enc"), mediaKey: other.mediaKey, fileLength: 50_000 }),
+    document("HONEST", { ...onCdn("good.enc"), ...honest, fileLength: 50_000 }),
+  ]
+  writeFileSync(
+    hostileStream,
+    `${messages.map((m) => JSON.stringify({ event: "messages.upsert", data: { messages: [m], type: "notify" } })).join("\n")}\n`,
+  )
+}
 
 let child: ChildProcess
 let stderr = ""
@@ -39,11 +112,36 @@ let token = ""
 const counts = { requests: 0, refused: 0, crashes: 0 }
 
 beforeAll(async () => {
+  const tcp = createTcpServer((socket) => {
+    target.connections++
+    socket.destroy()
+  })
+  await new Promise<void>((done) => tcp.listen(0, "127.0.0.1", done))
+  const address = tcp.address()
+  target.port = typeof address === "object" && address !== null ? address.port : 0
+  target.server = tcp
+  await writeHostileMedia()
   child = spawn(
     process.execPath,
     [
       ...["--import", "tsx", bridge, "--replay", demo, "--store", store, "--port", "0"],
       ...["--allowed-file-roots", outbox],
+      "--import",
+      "tsx",
+      bridge,
+      "--replay",
+      demo,
+      hostileStream,
+      "--store",
+      store,
+      "--port",
+      "0",
+      "--media",
+      demoMedia,
+      "--media",
+      abuseMedia,
+      "--max-media-mb",
+      "8",
     ],
     {
       stdio: ["ignore", "pipe", "pipe"],
@@ -65,6 +163,8 @@ beforeAll(async () => {
 }, 90_000)
 afterAll(() => {
   child?.kill("SIGKILL")
+  target.server?.close()
+  rmSync(abuseMedia, { recursive: true, force: true })
   process.stderr.write(
     `bridge HTTP abuse: ${counts.requests} requests, ${counts.refused} refused, ${counts.crashes} crashes\n`,
   )
@@ -500,6 +600,46 @@ describe("what the bridge logs", () => {
     expect(stderr).not.toContain(secretText)
     expect(stderr).not.toContain("4471")
   })
+})
+
+describe("media a stranger's message names", () => {
+  const download = (id: string) =>
+    send("POST", "/v1/media/download", {
+      headers: { ...auth(), "content-type": "application/json" },
+      body: json({ chat_jid: stranger, message_id: id }),
+    })
+  const mediaFiles = () => {
+    const root = path.join(store, "media")
+    return existsSync(root)
+      ? readdirSync(root, { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => entry.name)
+      : []
+  }
+
+  it("fetches nothing from a server the message names, keeps nothing a message lied about, and keeps answering", async () => {
+    const refused: ReadonlyArray<readonly [string, RegExp]> = [
+      ["SSRFURLONLY", /not WhatsApp's \(127\.0\.0\.1:\d+\)/],
+      ["SSRFHOST", /not WhatsApp's/],
+      ["LIESLENGTH", /more than the 26 bytes this file can have/],
+      ["NOLENGTH", /more than the 8388634 bytes this file can have/],
+      ["WRONGSHA", /does not match its SHA-256/],
+      ["WRONGENCSHA", /does not match its encrypted SHA-256/],
+      ["NOTITSKEY", /fails its MAC check/],
+    ]
+    for (const [id, reason] of refused) {
+      const answer = await download(id)
+      expect(target.connections, `${id} reached the server it named`).toBe(0)
+      expect(answer.status, `${id}: ${answer.body}`).toBe(410)
+      expect(errorOf(answer).code).toBe("media_unavailable")
+      expect(errorOf(answer).message).toMatch(reason)
+      expect(mediaFiles(), id).toEqual([])
+    }
+    const honest = await download("HONEST")
+    expect(honest.status, honest.body).toBe(200)
+    expect(mediaFiles()).toEqual(["HONEST-HONEST.pdf"])
+    await stillAnswers()
+  }, 60_000)
 })
 
 describe("media file names", () => {

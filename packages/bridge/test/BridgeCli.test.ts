@@ -86,6 +86,9 @@ describe("bad command lines", () => {
     [["--port", "http"], /--port "http" is not a port number/],
     [["--replay", demo, "--pair-phone", "15550100"], /--pair-phone makes no sense with --replay/],
     [["--colour"], /Unknown option '--colour'/],
+    [["--max-media-mb", "lots"], /--max-media-mb "lots" is not a size in MiB/],
+    [["--max-media-mb", "0"], /--max-media-mb "0" is not a size in MiB/],
+    [["--max-media-mb", "5000"], /--max-media-mb "5000" is not a size in MiB/],
   ])(
     "%j is refused with exit status 2 and says why",
     (args, pattern) => {

@@ -10,15 +10,16 @@ import {
   writeFileSync,
 } from "node:fs"
 import { tmpdir } from "node:os"
-import { basename, join } from "node:path"
-import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
+import { join } from "node:path"
+import { Readable } from "node:stream"
+import { afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import ffmpeg from "@ffmpeg-installer/ffmpeg"
 import { proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Context, Duration, Effect, Layer, Option, Stream } from "effect"
-import { HttpResponse, http } from "msw"
-import { setupServer } from "msw/node"
 import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "../src/BridgeApi.js"
 import { assemble } from "../src/BridgeDaemon.js"
+import { MediaCdn } from "../src/media/MediaCdn.js"
+import * as ReplayMediaCdn from "../src/replay/ReplayMediaCdn.js"
 import * as ReplaySocket from "../src/replay/ReplaySocket.js"
 import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
 import * as SessionStore from "../src/session/SessionStore.js"
@@ -40,24 +41,19 @@ const tone = join(files, "tone.wav")
 
 // The CDN stand-in: serves what the replay socket "uploaded", counting requests.
 const cdn = { uploadDirs: [] as Array<string>, requests: 0, expireNext: 0 }
-const server = setupServer(
-  http.get("https://mmg.whatsapp.net/*", ({ request }) => {
+const served = ReplayMediaCdn.make(cdn.uploadDirs)
+const countingCdn = Layer.succeed(MediaCdn, {
+  ...served,
+  get: (url, signal) => {
     cdn.requests++
     if (cdn.expireNext > 0) {
       cdn.expireNext--
-      return new HttpResponse(null, { status: 410 })
+      return Promise.resolve({ status: 410, length: 0, body: Readable.from([]) })
     }
-    const name = basename(new URL(request.url).pathname)
-    for (const dir of cdn.uploadDirs) {
-      try {
-        return HttpResponse.arrayBuffer(new Uint8Array(readFileSync(join(dir, name))).buffer)
-      } catch {}
-    }
-    return new HttpResponse(null, { status: 404 })
-  }),
-)
+    return served.get(url, signal)
+  },
+})
 beforeAll(() => {
-  server.listen({ onUnhandledRequest: "bypass" })
   execFileSync(ffmpeg.path, [
     "-hide_banner",
     "-loglevel",
@@ -73,7 +69,6 @@ afterEach(() => {
   cdn.requests = 0
   cdn.expireNext = 0
 })
-afterAll(() => server.close())
 
 const incoming: WAMessage = proto.WebMessageInfo.fromObject({
   key: { remoteJid: friend, fromMe: false, id: "3A0INCOMING1" },
@@ -106,7 +101,7 @@ const startWith = (options: BridgeFiles = {}) =>
       ...(options.fileRoots === null ? {} : { fileRoots: options.fileRoots ?? [files] }),
       ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
       session: SessionStore.inMemory({ id: ownJid }),
-    }).pipe(Layer.provide(Layer.mergeAll(store.layer, socket)))
+    }).pipe(Layer.provide(Layer.mergeAll(store.layer, socket, countingCdn)))
     const context = yield* Layer.build(Layer.merge(bridge, store.layer))
     const http = Context.get(context, BridgeHttpServer)
     const connection = Context.get(context, WhatsAppConnection)

@@ -5,6 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { makeEventBuffer, proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Effect, Layer, Stream, TestClock } from "effect"
 import { BridgeError } from "../src/BridgeApi.js"
+import * as ReplayMediaCdn from "../src/replay/ReplayMediaCdn.js"
 import * as IdempotencyLedger from "../src/send/IdempotencyLedger.js"
 import { BridgeActions } from "../src/server/BridgeActions.js"
 import * as SocketActions from "../src/server/SocketActions.js"
@@ -52,6 +53,7 @@ const makeSetup = (sendMessage: BridgeSocket["sendMessage"], connected = true) =
         connection,
         makeMemoryStore().layer,
         IdempotencyLedger.layer(mkdtempSync(join(tmpdir(), "bridge-actions-"))),
+        ReplayMediaCdn.layer([]),
       ),
     ),
   )

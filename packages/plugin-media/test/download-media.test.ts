@@ -69,6 +69,10 @@ describe("download_media", () => {
     ["download-no-media", /has no image, video, audio, document or sticker/],
     ["download-not-found", /No message NO-SUCH-MESSAGE .*list_messages/],
     ["download-media-unavailable", /could not be downloaded.*sender's phone must be online.*Tell the user/],
+    [
+      "download-media-foreign",
+      /could not be downloaded.*names a media server that is not WhatsApp's.*Tell the user/,
+    ],
   ])("explains %s", async (exchange, pattern) => {
     bridge.answer(exchange)
     const result = await download({ chat_jid: zoe, message_id: zoePhoto })

@@ -40,6 +40,8 @@ const usage = `usage:
                        folders the bridge may send files from (repeatable); without it the bridge
                        sends no files. Give the same folders as plugins.send.allowedFileRoots
   --media DIR          encrypted media the replay CDN serves (default: the bundled fixtures)
+  --max-media-mb N     largest media file a download fetches, in MiB (default 100, at most 2048);
+                       a larger one is refused before a byte is fetched
   --record FILE        also write every event received to FILE (replaced), in the fixture format
   --anonymize          with --record: replace numbers, LIDs, names, text and media keys, so the
                        recording can be attached to a bug report
@@ -106,6 +108,19 @@ const port = (raw: string | undefined): number | undefined => {
     return exitWith(2, `bridge: --port "${raw}" is not a port number (0-65535).`)
   }
   return value
+}
+
+/** WhatsApp itself carries files up to 2 GB, so no larger limit can be of use. */
+const maxMediaMb = (raw: string | undefined): number | undefined => {
+  if (raw === undefined) return undefined
+  const value = Number(raw)
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(raw) || !(value > 0) || value > 2048) {
+    return exitWith(
+      2,
+      `bridge: --max-media-mb "${raw}" is not a size in MiB: give a number of MiB above 0 and at most 2048.`,
+    )
+  }
+  return Math.floor(value * 1024 * 1024)
 }
 
 const ingest: Subcommand = async (args) => {
@@ -183,6 +198,7 @@ const daemon: Subcommand = async (args) => {
     record: { type: "string" },
     anonymize: { type: "boolean", default: false },
     "allowed-file-roots": { type: "string", multiple: true },
+    "max-media-mb": { type: "string" },
   } as const)
   const storeDir = fromUser(String(parsed.values.store))
   const roots = fileRoots(parsed.values["allowed-file-roots"] as Array<string> | undefined)
@@ -191,6 +207,8 @@ const daemon: Subcommand = async (args) => {
     protectedFiles: logFiles(),
   }
   const chosenPort = port(parsed.values.port as string | undefined)
+  const maxMediaBytes = maxMediaMb(parsed.values["max-media-mb"] as string | undefined)
+  const mediaLimit = maxMediaBytes === undefined ? {} : { maxMediaBytes }
   const replay = [...((parsed.values.replay as Array<string> | undefined) ?? []), ...parsed.positionals]
   if ((parsed.values.replay as Array<string> | undefined) === undefined && parsed.positionals.length > 0) {
     exitWith(2, `bridge: unknown command "${parsed.positionals[0]}".\n${usage}`)
@@ -215,6 +233,7 @@ const daemon: Subcommand = async (args) => {
         mediaRoots: media,
         ...files,
         ...record,
+        ...mediaLimit,
         ...(chosenPort === undefined ? {} : { port: chosenPort }),
       }),
     )
@@ -229,6 +248,7 @@ const daemon: Subcommand = async (args) => {
       ...(pairPhone === undefined ? {} : { pairPhone }),
       ...files,
       ...record,
+      ...mediaLimit,
     }),
   )
 }

@@ -1,19 +1,32 @@
 /**
- * Stands in for WhatsApp's media CDN in replay mode (the demo, the end-to-end tests): requests to
- * the media host are answered from local directories of encrypted files, so downloads run Baileys'
- * real decrypt path with no network. Any other request goes to the real fetch untouched.
+ * Stands in for WhatsApp's media CDN in replay mode (the demo, the end-to-end tests): requests for
+ * the replay media host are answered from local directories of encrypted files, so downloads run
+ * the real decryption and checks with no network. It answers for that host alone, as the live CDN
+ * answers for WhatsApp's hosts alone: a message naming any other server is refused the same way.
  */
-import { readFile } from "node:fs/promises"
+import { createReadStream } from "node:fs"
+import { stat } from "node:fs/promises"
 import { basename, join, normalize } from "node:path"
-import { Effect, Layer } from "effect"
+import { Readable } from "node:stream"
+import { Layer } from "effect"
+import { MediaCdn, type MediaCdnShape } from "../media/MediaCdn.js"
 import { ReplayMediaHost } from "./ReplaySocket.js"
 
 /**
  * Looks for `<root>/<url path>`, then `<root>/<file name>`, then, for the recorded fixtures'
  * `fixture-<kind>-<name>.enc` paths, `<root>/<name>.enc`; never outside a root.
  */
-const findFile = async (roots: ReadonlyArray<string>, pathname: string): Promise<Buffer | undefined> => {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, "")
+const findFile = async (
+  roots: ReadonlyArray<string>,
+  pathname: string,
+): Promise<{ readonly path: string; readonly size: number } | undefined> => {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(pathname)
+  } catch {
+    return undefined
+  }
+  const relative = normalize(decoded).replace(/^([/\\])+/, "")
   if (relative.split(/[/\\]/).includes("..")) return undefined
   for (const root of roots) {
     const name = basename(relative)
@@ -24,39 +37,29 @@ const findFile = async (roots: ReadonlyArray<string>, pathname: string): Promise
       ...(fixture === undefined ? [] : [join(root, fixture)]),
     ]
     for (const candidate of candidates) {
-      const bytes = await readFile(candidate).catch(() => undefined)
-      if (bytes !== undefined) return bytes
+      const found = await stat(candidate).catch(() => undefined)
+      if (found?.isFile()) return { path: candidate, size: found.size }
     }
   }
   return undefined
 }
 
-/** Intercepts the global fetch for the media host while the scope is open. */
-export const layer = (roots: ReadonlyArray<string>): Layer.Layer<never> =>
-  Layer.scopedDiscard(
-    Effect.acquireRelease(
-      Effect.sync(() => {
-        const original = globalThis.fetch
-        const replacement: typeof fetch = async (input, init) => {
-          const url = new URL(input instanceof Request ? input.url : String(input))
-          if (url.hostname !== ReplayMediaHost) return original(input, init)
-          const bytes = await findFile(roots, url.pathname)
-          return bytes === undefined
-            ? new Response("not found", { status: 404 })
-            : new Response(new Uint8Array(bytes), {
-                status: 200,
-                headers: {
-                  "content-type": "application/octet-stream",
-                  "content-length": String(bytes.length),
-                },
-              })
-        }
-        globalThis.fetch = replacement
-        return original
-      }),
-      (original) =>
-        Effect.sync(() => {
-          globalThis.fetch = original
-        }),
-    ),
-  )
+export const make = (roots: ReadonlyArray<string>): MediaCdnShape => ({
+  allows: (url) =>
+    url.protocol === "https:" &&
+    url.hostname === ReplayMediaHost &&
+    url.port === "" &&
+    url.username === "" &&
+    url.password === "",
+  defaultHost: ReplayMediaHost,
+  get: async (url, signal) => {
+    const found = await findFile(roots, url.pathname)
+    return found === undefined
+      ? { status: 404, length: 0, body: Readable.from([]) }
+      : { status: 200, length: found.size, body: createReadStream(found.path, { signal }) }
+  },
+})
+
+/** The replay media CDN, serving `roots`. */
+export const layer = (roots: ReadonlyArray<string>): Layer.Layer<MediaCdn> =>
+  Layer.succeed(MediaCdn, make(roots))

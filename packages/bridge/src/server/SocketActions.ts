@@ -6,6 +6,7 @@
 import { proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Clock, Effect, Layer, Option, Ref } from "effect"
 import { BridgeError, type SendResult } from "../BridgeApi.js"
+import { MediaCdn } from "../media/MediaCdn.js"
 import { downloadMedia } from "../media/MediaDownloader.js"
 import { openOutgoingFile } from "../media/OutgoingFile.js"
 import { prepareVoiceNote } from "../media/VoiceNote.js"
@@ -26,6 +27,8 @@ export interface SocketActionsOptions {
   readonly protectedFiles?: ReadonlyArray<string>
   /** Sends accepted per minute, to keep the account clear of WhatsApp's spam limits. Default 30. */
   readonly sendsPerMinute?: number
+  /** Largest media file downloaded, in bytes; default `DefaultMaxMediaBytes`. */
+  readonly maxMediaBytes?: number
 }
 
 const Status = proto.WebMessageInfo.Status
@@ -62,6 +65,7 @@ export const make = (options: SocketActionsOptions) =>
     const connection = yield* WhatsAppConnection
     const store = yield* StoreAccess
     const ledger = yield* IdempotencyLedger
+    const cdn = yield* MediaCdn
     const sendTimes = yield* Ref.make<ReadonlyArray<number>>([])
     const perMinute = options.sendsPerMinute ?? 30
     const filePolicy = {
@@ -302,6 +306,7 @@ export const make = (options: SocketActionsOptions) =>
           const message = yield* storedMessage(request.chat_jid, request.message_id)
           return yield* downloadMedia(request.chat_jid, message, {
             storeDir: options.storeDir,
+            ...(options.maxMediaBytes === undefined ? {} : { maxBytes: options.maxMediaBytes }),
             refresh: (stale) =>
               Effect.gen(function* () {
                 const socket = yield* connection.current
@@ -315,12 +320,12 @@ export const make = (options: SocketActionsOptions) =>
                     }),
                 })
               }),
-          })
+          }).pipe(Effect.provideService(MediaCdn, cdn))
         }),
     })
   })
 
 export const layer = (
   options: SocketActionsOptions,
-): Layer.Layer<BridgeActions, never, WhatsAppConnection | StoreAccess | IdempotencyLedger> =>
+): Layer.Layer<BridgeActions, never, WhatsAppConnection | StoreAccess | IdempotencyLedger | MediaCdn> =>
   Layer.effect(BridgeActions, make(options))
