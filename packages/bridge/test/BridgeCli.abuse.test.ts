@@ -124,8 +124,6 @@ beforeAll(async () => {
   child = spawn(
     process.execPath,
     [
-      ...["--import", "tsx", bridge, "--replay", demo, "--store", store, "--port", "0"],
-      ...["--allowed-file-roots", outbox],
       "--import",
       "tsx",
       bridge,
@@ -142,6 +140,8 @@ beforeAll(async () => {
       abuseMedia,
       "--max-media-mb",
       "8",
+      "--allowed-file-roots",
+      outbox,
     ],
     {
       stdio: ["ignore", "pipe", "pipe"],
