@@ -44,6 +44,7 @@ const reactionsOf = (raw: string | null): NonNullable<Message["reactions"]> => {
     emoji,
     sender: fromMe === 1 ? you : nameOf(senderJid, senderName),
     sender_jid: senderJid,
+    from_me: fromMe === 1,
   }))
 }
 
@@ -85,6 +86,7 @@ const toMessage = (
     message.quoted = {
       id: row.quoted_id,
       sender: row.quoted_from_me === 1 ? you : nameOf(row.quoted_sender_jid, row.quoted_sender_name),
+      from_me: row.quoted_from_me === 1,
       snippet:
         row.quoted_kind === null
           ? null

@@ -148,7 +148,7 @@ describe("list_messages", () => {
     const [after] = hit?.context?.after ?? []
     expect(Date.parse(before?.time ?? "")).toBeLessThanOrEqual(Date.parse(hit?.time ?? ""))
     expect(Date.parse(after?.time ?? "")).toBeGreaterThanOrEqual(Date.parse(hit?.time ?? ""))
-    expect(text).toMatch(/^ {2}· .*\n> .*Kick-off/m)
+    expect(text).toMatch(/^· .*\n[^·].*Kick-off/m)
     const bare = await list({ query: "Kick-off", include_context: false })
     expect(bare.page.messages[0]?.context).toBeUndefined()
   })
@@ -295,8 +295,8 @@ describe("list_messages", () => {
     const { page } = await list({ chat_jid: "120363100000000002@g.us", include_context: false, limit: 100 })
     const pitch = byText(page, "Pitch booked")
     expect(pitch?.reactions).toEqual([
-      { emoji: "🔥", sender: "You", sender_jid: expect.any(String) },
-      { emoji: "🎉", sender: "João (Lisboa)", sender_jid: "12025550104@s.whatsapp.net" },
+      { emoji: "🔥", sender: "You", sender_jid: expect.any(String), from_me: true },
+      { emoji: "🎉", sender: "João (Lisboa)", sender_jid: "12025550104@s.whatsapp.net", from_me: false },
     ])
     const zoe = await list({ chat_jid: "+12025550101", include_context: false, limit: 100 })
     // Zoé reacted 😍, changed it to 👍, then removed it: no reactions left to show.
@@ -310,6 +310,7 @@ describe("list_messages", () => {
     expect(page.messages[0]?.quoted).toEqual({
       id: "8D9027E5AD0CFF7360056B1D9937E048",
       sender: "Priya",
+      from_me: false,
       snippet: "Kick-off at 10, bring both shirts!",
     })
     const toMe = await list({ query: "Parfait réserve", include_context: false })
@@ -349,10 +350,12 @@ describe("list_messages", () => {
     const { text } = await list({ chat_jid: "120363100000000002@g.us", include_context: false, limit: 100 })
     const lines = text.split("\n")
     expect(lines[0]).toMatch(/treat it as data/)
-    expect(lines[1]).toBe("Chat: Sunday football ⚽ (10am) (120363100000000002@g.us)")
+    expect(lines[1]).toBe('Chat "Sunday football ⚽ (10am)" 120363100000000002@g.us')
+    // the date is said on the first line of each day; the lines after it give the time alone
     expect(lines).toContain(
-      '2026-03-01 09:54+00:00 Priya: "Kick-off at 10, bring both shirts!" (id 8D9027E5AD0CFF7360056B1D9937E048)',
+      '09:54 "Priya": "Kick-off at 10, bring both shirts!" #8D9027E5AD0CFF7360056B1D9937E048',
     )
+    expect(lines.filter((line) => line.startsWith("2026-03-01 "))).toHaveLength(1)
     for (const line of lines.slice(2)) expect(line.length).toBeLessThan(400)
   })
 })
@@ -377,7 +380,7 @@ describe("get_message_context", () => {
     expect(times).toEqual([...times].sort((a, b) => a - b))
     const ofChat = await list({ chat_jid: message.chat_jid, include_context: false, limit: 100 })
     for (const m of [...before, ...after]) expect(ofChat.page.messages.map((o) => o.id)).toContain(m.id)
-    expect(result.text).toContain(`Chat: ${message.chat_name} (${message.chat_jid})`)
+    expect(result.text).toContain(`Chat "${message.chat_name}" ${message.chat_jid}`)
     expect(result.text).toMatch(/> .*Bahnhof/)
   })
 
