@@ -28,7 +28,7 @@ const named: Readonly<Record<number, string>> = {
 }
 
 const isPictographic = (char: string | undefined): boolean =>
-  char !== undefined && /[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F]/u.test(char)
+  char !== undefined && /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\uFE0F)$/u.test(char)
 
 /**
  * Characters that move, hide or break text without showing themselves: control characters (C0, DEL,
