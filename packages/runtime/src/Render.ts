@@ -72,9 +72,7 @@ export const quote = (value: string, max: number = defaultMaxLength): string => 
     const keptJoiner = cp === 0x200d && isPictographic(chars[i - 1]) && isPictographic(chars[i + 1])
     const piece = named[cp] ?? (isInvisible(cp) && !keptJoiner ? hex(cp) : char)
     if (out.length + piece.length > max) {
-      let rest = 0
-      for (let j = i; j < chars.length; j++) rest += (chars[j] as string).length
-      return `"${out}…"(${rest} more characters)`
+      return `"${out}…"(${chars.length - i} more characters)`
     }
     out += piece
   }
