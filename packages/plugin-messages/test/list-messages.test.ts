@@ -153,6 +153,49 @@ describe("list_messages", () => {
     expect(bare.page.messages[0]?.context).toBeUndefined()
   })
 
+  it("shows each message once: a hit is never also a neighbour, with a sender filter", async () => {
+    const { page, text } = await list({ sender_phone_number: "+1 202 555 0105", limit: 100 })
+    const hits = new Set(page.messages.map((m) => m.id))
+    const neighbours = page.messages.flatMap((m) => [
+      ...(m.context?.before ?? []),
+      ...(m.context?.after ?? []),
+    ])
+    expect(page.messages.length).toBeGreaterThan(1)
+    for (const n of neighbours) expect(hits.has(n.id), n.id).toBe(false)
+    // nor is a neighbour shared by two hits shown twice
+    expect(new Set(neighbours.map((n) => n.id)).size).toBe(neighbours.length)
+    const ids = [...text.matchAll(/ #(\w+)$/gm)].map((m) => m[1])
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.length).toBe(hits.size + neighbours.length)
+  })
+
+  it("lists a chat without a query as one run, with no context repeating the listed messages", async () => {
+    const { page, text } = await list({ chat_jid: "120363100000000002@g.us", limit: 5 })
+    expect(page.messages.length).toBe(5)
+    for (const m of page.messages) expect(m.context).toBeUndefined()
+    expect(text).not.toMatch(/^· /m)
+    const ids = [...text.matchAll(/ #(\w+)$/gm)].map((m) => m[1])
+    expect(ids).toEqual(page.messages.map((m) => m.id))
+  })
+
+  it("says, when a query finds nothing, which words the messages it searched use", async () => {
+    // The chat is in French: an English word finds nothing, and the hint names French words to use.
+    const { page, text } = await list({ query: "dinner", chat_jid: "+12025550101" })
+    expect(page.messages).toEqual([])
+    const words = (page as unknown as { frequent_words: ReadonlyArray<string> }).frequent_words
+    expect(words.length).toBeGreaterThan(3)
+    expect(
+      words.some((w) => ["pour", "dimanche", "demain", "avec", "soirée", "boulangerie"].includes(w)),
+    ).toBe(true)
+    expect(text).toMatch(/^No messages match\. .*Frequent words in the latest messages searched: ".+", ".+"/)
+    for (const word of words.slice(0, 3)) expect(text).toContain(`"${word}"`)
+    // found messages, or a later page, carry no hint
+    expect((await list({ query: "dimanche" })).page).not.toHaveProperty("frequent_words")
+    expect((await list({ query: "dinner", chat_jid: "+12025550101", page: 1 })).text).toBe(
+      "No more messages.",
+    )
+  })
+
   it("finds a person's chat and messages whichever identifier is given (phone, JID, LID)", async () => {
     const forms = [
       "+1 (202) 555-0109",
