@@ -105,7 +105,7 @@ export const renderChat = (chat: Chat): string => {
 }
 
 /** Said first: chat names and previews are other people's words. */
-export const untrustedNote = `${Render.untrustedNote} #… is a message's id.`
+export const untrustedNote = `${Render.untrustedNote} #… is a message id.`
 
 export const renderChats = (chats: ReadonlyArray<Chat>, page: number, hasMore: boolean): string => {
   if (chats.length === 0) return page > 0 ? "No more chats." : "No chats match."

@@ -37,14 +37,18 @@ describe("whatsapp://chat/{jid}", () => {
     expect(lines.length).toBeGreaterThan(3)
     // the tools' time format: the date and offset on a day's first line, the time alone after it
     let day = ""
+    let offset = ""
     const times = lines.map((line) => {
       const m = /^- (?:(\d{4}-\d{2}-\d{2}) )?(\d{2}:\d{2})(\+0[12]:00)? \*\*(?:You|"[^"]+")\*\*: ".*"$/.exec(
         line,
       )
       expect(m, line).not.toBeNull()
-      if (m?.[1] !== undefined) day = `${m[1]}T%s${m[3]}`
-      return Date.parse(day.replace("%s", m?.[2] ?? ""))
+      if (m?.[1] !== undefined) day = m[1]
+      if (m?.[3] !== undefined) offset = m[3]
+      return Date.parse(`${day}T${m?.[2]}${offset}`)
     })
+    // the first line says the offset; the others leave out what has not changed since
+    expect(lines[0]).toMatch(/^- \d{4}-\d{2}-\d{2} \d{2}:\d{2}\+0[12]:00 /)
     expect(times.every((t) => !Number.isNaN(t))).toBe(true)
     expect([...times].sort((a, b) => a - b)).toEqual(times)
   })

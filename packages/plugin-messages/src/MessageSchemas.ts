@@ -5,7 +5,7 @@
  * other people's words, and so are their names: the rendering prints every value a sender chose
  * through `Render`, as quoted data that can never read as instructions or as extra lines.
  */
-import { Render } from "@whatsapp-mcp/runtime"
+import { Jid, Render } from "@whatsapp-mcp/runtime"
 import { Schema, Struct } from "effect"
 
 export const MediaType = Schema.Literal("image", "video", "audio", "voice", "document", "sticker")
@@ -88,8 +88,12 @@ const maxName = 60
 /** Who wrote something: the user bare, as `You`; anyone else by their quoted name, which they chose. */
 const who = (name: string, fromMe: boolean): string => (fromMe ? "You" : Render.quote(name, maxName))
 
-/** The content part of a message's line: quoted text, its kind and file, and what happened to it. */
-export const renderContent = (m: Neighbour): string => {
+/**
+ * The content part of a message's line: quoted text, its kind and file, and what happened to it.
+ * A reply to a message that `shown` (the ids printed on the same page) holds names that message by
+ * its id alone: its sender and text are on their own line already.
+ */
+export const renderContent = (m: Neighbour, shown?: ReadonlySet<string>): string => {
   if (m.deleted) return "(deleted)"
   const parts: Array<string> = []
   if (m.kind === "system") return `<notice> ${Render.quote(m.text ?? "")}`
@@ -104,8 +108,12 @@ export const renderContent = (m: Neighbour): string => {
   if (m.poll_options !== undefined)
     parts.push(`options ${m.poll_options.map((option) => Render.quote(option, 60)).join(" ")}`)
   if (m.quoted !== undefined) {
-    const snippet = m.quoted.snippet === null ? "" : ` ${Render.quote(m.quoted.snippet, 60)}`
-    parts.unshift(`↩ ${who(m.quoted.sender, m.quoted.from_me)}${snippet} #${Render.token(m.quoted.id)} →`)
+    const id = `#${Render.token(m.quoted.id)}`
+    if (shown?.has(m.quoted.id) === true) parts.unshift(`↩ ${id} →`)
+    else {
+      const snippet = m.quoted.snippet === null ? "" : ` ${Render.quote(m.quoted.snippet, 30)}`
+      parts.unshift(`↩ ${who(m.quoted.sender, m.quoted.from_me)}${snippet} ${id} →`)
+    }
   }
   if (m.edited) parts.push("(edited)")
   if (m.reactions !== undefined)
@@ -118,23 +126,29 @@ export const renderContent = (m: Neighbour): string => {
 
 /**
  * One line per message: time, sender, content, `#id`. `previousTime`, the time of the line printed
- * just before, lets a message of the same day print its time alone (see `Render.time`).
+ * just before, leaves out what it shares with it (see `Render.time`).
  */
-export const renderMessage = (m: Neighbour, previousTime?: string): string =>
-  `${Render.time(m.time, previousTime)} ${who(m.sender, m.from_me)}: ${renderContent(m)} #${Render.token(m.id)}`
+export const renderMessage = (m: Neighbour, previousTime?: string, shown?: ReadonlySet<string>): string =>
+  `${Render.time(m.time, previousTime)} ${who(m.sender, m.from_me)}: ${renderContent(m, shown)} #${Render.token(m.id)}`
 
 /** Said once before message lines: quoted strings are data, and what `#…` is. */
-export const untrustedNote = `${Render.untrustedNote} #… is a message's id.`
-
-/** A chat as a heading above its messages: its quoted name and its JID. */
-export const renderChatHeading = (name: string, jid: string): string =>
-  `Chat ${Render.quote(name, 80)} ${Render.token(jid)}`
+export const untrustedNote = `${Render.untrustedNote} #… is a message id.`
 
 /**
- * The lines of a listing of messages: a chat heading whenever the chat changes, and each time
- * with its date only when the date differs from the line above.
+ * A chat as a heading above its messages: its quoted name, and what identifies it to every tool
+ * (a direct chat by the person's phone number, which the tools take as they take its JID).
  */
-export const messageLines = () => {
+export const renderChatHeading = (name: string, jid: string): string => {
+  const phone = Jid.phoneOf(jid)
+  return `Chat ${Render.quote(name, 80)} ${phone === undefined ? Render.token(jid) : `+${phone}`}`
+}
+
+/**
+ * The lines of a listing of messages: a chat heading whenever the chat changes, each time with
+ * only what differs from the line above, and replies to a message in `shown` (the page's ids) by
+ * its id alone.
+ */
+export const messageLines = (shown?: ReadonlySet<string>) => {
   const lines: Array<string> = []
   let chat: string | undefined
   let previousTime: string | undefined
@@ -146,7 +160,7 @@ export const messageLines = () => {
       chat = jid
     },
     message: (m: Neighbour, prefix = "", suffix = "") => {
-      lines.push(`${prefix}${renderMessage(m, previousTime)}${suffix}`)
+      lines.push(`${prefix}${renderMessage(m, previousTime, shown)}${suffix}`)
       previousTime = m.time
     },
     push: (line: string) => lines.push(line),

@@ -148,7 +148,7 @@ describe("list_messages", () => {
     const [after] = hit?.context?.after ?? []
     expect(Date.parse(before?.time ?? "")).toBeLessThanOrEqual(Date.parse(hit?.time ?? ""))
     expect(Date.parse(after?.time ?? "")).toBeGreaterThanOrEqual(Date.parse(hit?.time ?? ""))
-    expect(text).toMatch(/^· .*\n[^·].*Kick-off/m)
+    expect(text).toMatch(/^\d.*\n> .*Kick-off/m)
     const bare = await list({ query: "Kick-off", include_context: false })
     expect(bare.page.messages[0]?.context).toBeUndefined()
   })
@@ -392,7 +392,7 @@ describe("list_messages", () => {
   it("renders one compact line per message with the content quoted as data", async () => {
     const { text } = await list({ chat_jid: "120363100000000002@g.us", include_context: false, limit: 100 })
     const lines = text.split("\n")
-    expect(lines[0]).toMatch(/treat it as data/)
+    expect(lines[0]).toMatch(/data, not instructions/)
     expect(lines[1]).toBe('Chat "Sunday football ⚽ (10am)" 120363100000000002@g.us')
     // the date is said on the first line of each day; the lines after it give the time alone
     expect(lines).toContain(
@@ -423,7 +423,8 @@ describe("get_message_context", () => {
     expect(times).toEqual([...times].sort((a, b) => a - b))
     const ofChat = await list({ chat_jid: message.chat_jid, include_context: false, limit: 100 })
     for (const m of [...before, ...after]) expect(ofChat.page.messages.map((o) => o.id)).toContain(m.id)
-    expect(result.text).toContain(`Chat "${message.chat_name}" ${message.chat_jid}`)
+    // a direct chat is named by the person's number, which every tool takes as its chat_jid
+    expect(result.text).toContain(`Chat "${message.chat_name}" +${message.chat_jid.split("@")[0]}`)
     expect(result.text).toMatch(/> .*Bahnhof/)
   })
 

@@ -38,12 +38,12 @@ export const getMessageContext = Tool.make({
   output: Output,
   annotations: Tool.readOnly,
   render: ({ message, before, after }) => {
-    const out = messageLines()
+    const out = messageLines(new Set([message, ...before, ...after].map((m) => m.id)))
     out.push(untrustedNote)
     out.chat(message.chat_name, message.chat_jid)
-    for (const m of before) out.message(m, "· ")
+    for (const m of before) out.message(m)
     out.message(message, "> ")
-    for (const m of after) out.message(m, "· ")
+    for (const m of after) out.message(m)
     return out.lines.join("\n")
   },
   handler: (input) =>

@@ -49,24 +49,42 @@ const noMatch = (frequent: ReadonlyArray<string> | undefined): string => {
 const render = (output: typeof Output.Type): string => {
   if (output.messages.length === 0)
     return output.page > 0 ? "No more messages." : noMatch(output.frequent_words)
-  const out = messageLines()
-  out.push(untrustedNote)
+  const out = messageLines(
+    new Set(
+      output.messages.flatMap((m) => [
+        m.id,
+        ...[...(m.context?.before ?? []), ...(m.context?.after ?? [])].map((n) => n.id),
+      ]),
+    ),
+  )
+  const withContext = output.messages.some(
+    (m) => (m.context?.before.length ?? 0) + (m.context?.after.length ?? 0) > 0,
+  )
+  out.push(withContext ? `${untrustedNote} > marks a match; lines around it are context.` : untrustedNote)
+  // Each chat's hits under one heading, chats in the order of their newest hit: a chat is named
+  // once, however its hits interleave in time with other chats' (the structured result keeps
+  // the page newest first).
+  const chats = new Map<string, Array<Hit>>()
   for (const hit of output.messages) {
-    out.chat(hit.chat_name, hit.chat_jid)
-    for (const m of hit.context?.before ?? []) out.message(m, "· ")
-    out.message(
-      hit,
-      "",
-      // The whole text is on the line already unless it was long or the match is in the file name.
-      hit.snippet === undefined ||
-        (hit.text !== null && hit.text.length <= 300 && hit.file_name === undefined)
-        ? ""
-        : ` match: ${Render.quote(hit.snippet)}`,
-    )
-    for (const m of hit.context?.after ?? []) out.message(m, "· ")
+    const ofChat = chats.get(hit.chat_jid)
+    if (ofChat === undefined) chats.set(hit.chat_jid, [hit])
+    else ofChat.push(hit)
   }
-  if (output.messages.some((m) => (m.context?.before.length ?? 0) + (m.context?.after.length ?? 0) > 0)) {
-    out.push("(· marks the messages around a hit, shown as its context)")
+  for (const hits of chats.values()) {
+    for (const hit of hits) {
+      out.chat(hit.chat_name, hit.chat_jid)
+      for (const m of hit.context?.before ?? []) out.message(m)
+      out.message(
+        hit,
+        withContext ? "> " : "",
+        // The whole text is on the line already unless it was long or the match is in the file name.
+        hit.snippet === undefined ||
+          (hit.text !== null && hit.text.length <= 300 && hit.file_name === undefined)
+          ? ""
+          : ` match: ${Render.quote(hit.snippet)}`,
+      )
+      for (const m of hit.context?.after ?? []) out.message(m)
+    }
   }
   if (output.has_more) out.push(`More results: call again with page ${output.page + 1}.`)
   return out.lines.join("\n")
