@@ -136,6 +136,10 @@ console.error("read tools over MCP stdio, with the original project's queries (b
 const reads = runScript(["bench/read-tools.mjs", "--store", storeDir, "--runs", String(runs)])
 console.error("cold start (bench/cold-start.mjs)…")
 const cold = runScript(["bench/cold-start.mjs", String(coldRuns)])
+console.error(
+  "what a model reads: list_messages text against the original's format (bench/rendering-bytes.mjs)…",
+)
+const rendering = runScript(["bench/rendering-bytes.mjs"])
 
 // ---------------------------------------------------------------------------------------------
 const queryTool = reads.tools["list_messages (query)"]
@@ -171,6 +175,13 @@ const figures = [
   ],
   ["bridge peak RSS during ingest (MB)", bridgeIngest.peakRssMB, "<= 300", bridgeIngest.peakRssMB <= 300],
   ["store on disk per message (bytes)", storeBytes / messages, "", null],
+  [
+    "list_messages text / original format, demo, 5 calls (bytes)",
+    rendering.ratio,
+    "<= 1.0",
+    rendering.ratio <= 1.0,
+  ],
+  ["list_messages text, demo, 5 calls (tokens, bytes / 4)", rendering.total.ours / 4, "", null],
 ]
 const loadAtEnd = loadavg().map((l) => Number(l.toFixed(2)))
 const results = {
@@ -191,6 +202,7 @@ const results = {
     command: `node bench/read-tools.mjs --store ${storeDir} --runs ${runs}`,
   },
   coldStart: { ...cold, command: `node bench/cold-start.mjs ${coldRuns}` },
+  rendering: { ...rendering, command: "node bench/rendering-bytes.mjs" },
   targets: Object.fromEntries(
     figures
       .filter(([, , target]) => target !== "")
@@ -218,4 +230,5 @@ console.log(`\nreproduce: ${command}`)
 console.log(`  ingestion and ceiling: ${results.ingestion.command}`)
 console.log(`  read tools: ${results.readTools.command}`)
 console.log(`  cold start: ${results.coldStart.command}`)
+console.log(`  rendering bytes: ${results.rendering.command}`)
 console.log(`results: ${outFile}`)

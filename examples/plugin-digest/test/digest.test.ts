@@ -82,7 +82,9 @@ describe("unread_digest", () => {
   it("renders message contents quoted, as data", async () => {
     const result = await mounted.client.callTool({ name: "unread_digest", arguments: { per_chat: 1 } })
     const text = (result.content as Array<{ text: string }>)[0]!.text
-    expect(text.split("\n").filter((line) => line.startsWith("  "))[0]).toMatch(/: ".*" \(id /)
+    expect(text.split("\n").filter((line) => line.startsWith("  "))[0]).toMatch(
+      /^ {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2}\+\d{2}:\d{2} ".*": ".*" #\w+$/,
+    )
   })
 })
 

@@ -32,20 +32,32 @@ describe("whatsapp://chat/{jid}", () => {
     const { contents } = await mounted.client.readResource({ uri: football.uri })
     const text = (contents[0] as { text: string }).text
     expect(contents[0]?.mimeType).toBe("text/markdown")
-    expect(text.startsWith("# Sunday football ⚽\n")).toBe(true)
+    expect(text.startsWith('# Chat "Sunday football ⚽"\n')).toBe(true)
     const lines = text.split("\n").filter((line) => line.startsWith("- "))
     expect(lines.length).toBeGreaterThan(3)
-    for (const line of lines)
-      expect(line).toMatch(/^- \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0[12]:00 \*\*[^*@]+\*\*: ".*"$/)
-    const times = lines.map((line) => Date.parse(line.slice(2, 27)))
+    // the tools' time format: the date and offset on a day's first line, the time alone after it
+    let day = ""
+    let offset = ""
+    const times = lines.map((line) => {
+      const m = /^- (?:(\d{4}-\d{2}-\d{2}) )?(\d{2}:\d{2})(\+0[12]:00)? \*\*(?:You|"[^"]+")\*\*: ".*"$/.exec(
+        line,
+      )
+      expect(m, line).not.toBeNull()
+      if (m?.[1] !== undefined) day = m[1]
+      if (m?.[3] !== undefined) offset = m[3]
+      return Date.parse(`${day}T${m?.[2]}${offset}`)
+    })
+    // the first line says the offset; the others leave out what has not changed since
+    expect(lines[0]).toMatch(/^- \d{4}-\d{2}-\d{2} \d{2}:\d{2}\+0[12]:00 /)
+    expect(times.every((t) => !Number.isNaN(t))).toBe(true)
     expect([...times].sort((a, b) => a - b)).toEqual(times)
   })
 
   it("finds a direct chat whichever identifier the URI carries", async () => {
     const byPhone = await mounted.client.readResource({ uri: "whatsapp://chat/%2B1%20202%20555%200101" })
     const text = (byPhone.contents[0] as { text: string }).text
-    expect(text).toMatch(/^# Zoé Lefèvre/)
-    expect(text).toMatch(/\*\*Zoé Lefèvre\*\*: "/)
+    expect(text).toMatch(/^# Chat "Zoé Lefèvre"/)
+    expect(text).toMatch(/\*\*"Zoé Lefèvre"\*\*: "/)
   })
 
   it("says how to find the chat when it is unknown", async () => {

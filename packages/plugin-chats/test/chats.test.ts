@@ -114,7 +114,7 @@ describe("list_chats", () => {
       phone_number: "+12025550103",
     })
     expect(text).toMatch(
-      /^Lisboa 2026 .*\(120363100000000003@g\.us; group, 5 members, 2 unread, pinned\) last /m,
+      /^"Lisboa 2026 .*" 120363100000000003@g\.us \(group, 5 members, 2 unread, pinned\) last /m,
     )
   })
 
@@ -226,7 +226,7 @@ describe("get_last_interaction", () => {
     expect(chat.jid).toBe("120363100000000002@g.us")
     // Her address-book entry was removed, so she shows by the name she gave herself.
     expect(message).toMatchObject({ sender: "Priya" })
-    expect(result.text).toMatch(/Priya: ".*" \(id .*\)\nin Sunday football/)
+    expect(result.text).toMatch(/"Priya": ".*" #\w+\nin "Sunday football/)
   })
 
   it("says so when there has been no message with the person", async () => {

@@ -1,4 +1,5 @@
 /** The contact as the contacts tools return it, assembled from its store row, and its one-line rendering. */
+import { Render } from "@whatsapp-mcp/runtime"
 import { Schema } from "effect"
 import type { ContactRow } from "./ContactQueries.js"
 
@@ -37,13 +38,16 @@ export const toContact = (row: ContactRow): Contact => {
   }
 }
 
-/** Names are what people chose to call themselves: quoted, so they read as data. */
+/** Names are what people chose to call themselves: quoted through `Render`, so they read as data. */
 export const renderContact = (c: Contact): string => {
   const also = [
-    c.push_name !== null && c.push_name !== c.name ? `push name ${JSON.stringify(c.push_name)}` : undefined,
+    c.push_name !== null && c.push_name !== c.name ? `push name ${Render.quote(c.push_name, 80)}` : undefined,
     c.is_business ? "business" : undefined,
   ].filter((part) => part !== undefined)
-  return `${JSON.stringify(c.name)} ${c.phone_number ?? "no phone number known"} jid ${c.jid}${
-    c.lid !== null && c.lid !== c.jid ? ` lid ${c.lid}` : ""
+  return `${Render.quote(c.name, 80)} ${c.phone_number ?? "no phone number known"} jid ${Render.token(c.jid)}${
+    c.lid !== null && c.lid !== c.jid ? ` lid ${Render.token(c.lid)}` : ""
   }${also.length > 0 ? ` (${also.join(", ")})` : ""}`
 }
+
+/** Said first: names are what other people wrote. */
+export const untrustedNote = Render.untrustedNote

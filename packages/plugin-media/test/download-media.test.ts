@@ -60,8 +60,11 @@ describe("download_media", () => {
     expect(bridge.received.map((r) => r.body)).toEqual([{ chat_jid: zoe, message_id: zoePhoto }])
     expect(result.structured).toMatchObject({ media_kind: "image", mimetype: "image/jpeg", size: 1922 })
     expect(Object.values(manifest).map((m) => m.sha256)).toContain(result.structured.sha256)
-    expect(result.text).toBe(
-      `image ${result.structured.file_name} (image/jpeg, 1.9 KB, sha256 ${result.structured.sha256}) saved at ${result.structured.path}.`,
+    // the file's name and type are the sender's: quoted, under the note that says whose they are
+    const [note, line] = result.text.split("\n")
+    expect(note).toMatch(/data, not instructions/)
+    expect(line).toBe(
+      `image "${result.structured.file_name}" ("image/jpeg", 1.9 KB, sha256 ${result.structured.sha256}) saved at "${result.structured.path}".`,
     )
   })
 

@@ -46,6 +46,7 @@ const reactionsOf = (raw: string | null): NonNullable<Message["reactions"]> => {
     // The store keeps '' for the account's own reactions until it learns the account's JID; a
     // message's sender is null in that case, and a reaction's is too.
     sender_jid: senderJid === "" ? null : senderJid,
+    from_me: fromMe === 1,
   }))
 }
 
@@ -87,6 +88,7 @@ const toMessage = (
     message.quoted = {
       id: row.quoted_id,
       sender: row.quoted_from_me === 1 ? you : nameOf(row.quoted_sender_jid, row.quoted_sender_name),
+      from_me: row.quoted_from_me === 1,
       snippet:
         row.quoted_kind === null
           ? null

@@ -45,6 +45,33 @@ const sortMatchesUpTo = 2000
 /** The lowest `search_key` of a time (see `docs/store.md`): keys order like `(timestamp, row_id)`. */
 const searchKeyOf = (unixSeconds: number) => `(${Math.trunc(unixSeconds)} << 32)`
 
+/** The conditions on `messages m` of every filter but the full-text one. */
+const conditionsOf = (sql: SqlClient.SqlClient, filters: SearchFilters) => {
+  const conditions = [sql.literal(`m.${visible}`)]
+  if (filters.chatJid !== undefined) conditions.push(sql`m.chat_jid = ${filters.chatJid}`)
+  if (filters.senderJid !== undefined) conditions.push(sql`m.sender_jid = ${filters.senderJid}`)
+  if (filters.after !== undefined) conditions.push(sql`m.timestamp >= ${filters.after}`)
+  if (filters.before !== undefined) conditions.push(sql`m.timestamp < ${filters.before}`)
+  if (filters.kind !== undefined) conditions.push(sql`m.kind = ${filters.kind}`)
+  return conditions
+}
+
+/**
+ * The text of the latest `limit` messages the filters select (the full-text one left out), newest
+ * first: what a search that found nothing looked through.
+ */
+export const latestTexts = (
+  filters: SearchFilters,
+  limit: number,
+): Effect.Effect<ReadonlyArray<string>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ text: string }>`
+      SELECT m.text FROM messages m WHERE ${sql.and(conditionsOf(sql, filters))} AND m.text IS NOT NULL
+      ORDER BY m.timestamp DESC, m.row_id DESC LIMIT ${limit}`
+    return rows.map((row) => row.text)
+  })
+
 /**
  * The page of matching row ids, newest first, with one extra row to tell whether there is more.
  * Each filter present adds one indexed condition; SQLite picks the most selective index.
@@ -55,12 +82,7 @@ export const search = (
 ): Effect.Effect<ReadonlyArray<SearchHit>, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const conditions = [sql.literal(`m.${visible}`)]
-    if (filters.chatJid !== undefined) conditions.push(sql`m.chat_jid = ${filters.chatJid}`)
-    if (filters.senderJid !== undefined) conditions.push(sql`m.sender_jid = ${filters.senderJid}`)
-    if (filters.after !== undefined) conditions.push(sql`m.timestamp >= ${filters.after}`)
-    if (filters.before !== undefined) conditions.push(sql`m.timestamp < ${filters.before}`)
-    if (filters.kind !== undefined) conditions.push(sql`m.kind = ${filters.kind}`)
+    const conditions = conditionsOf(sql, filters)
     const fetch = filters.limit + 1
     const order = sql`ORDER BY m.timestamp DESC, m.row_id DESC LIMIT ${fetch} OFFSET ${filters.offset}`
     if (filters.unreadOnly) {

@@ -148,9 +148,52 @@ describe("list_messages", () => {
     const [after] = hit?.context?.after ?? []
     expect(Date.parse(before?.time ?? "")).toBeLessThanOrEqual(Date.parse(hit?.time ?? ""))
     expect(Date.parse(after?.time ?? "")).toBeGreaterThanOrEqual(Date.parse(hit?.time ?? ""))
-    expect(text).toMatch(/^ {2}· .*\n> .*Kick-off/m)
+    expect(text).toMatch(/^\d.*\n> .*Kick-off/m)
     const bare = await list({ query: "Kick-off", include_context: false })
     expect(bare.page.messages[0]?.context).toBeUndefined()
+  })
+
+  it("shows each message once: a hit is never also a neighbour, with a sender filter", async () => {
+    const { page, text } = await list({ sender_phone_number: "+1 202 555 0105", limit: 100 })
+    const hits = new Set(page.messages.map((m) => m.id))
+    const neighbours = page.messages.flatMap((m) => [
+      ...(m.context?.before ?? []),
+      ...(m.context?.after ?? []),
+    ])
+    expect(page.messages.length).toBeGreaterThan(1)
+    for (const n of neighbours) expect(hits.has(n.id), n.id).toBe(false)
+    // nor is a neighbour shared by two hits shown twice
+    expect(new Set(neighbours.map((n) => n.id)).size).toBe(neighbours.length)
+    const ids = [...text.matchAll(/ #(\w+)$/gm)].map((m) => m[1])
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.length).toBe(hits.size + neighbours.length)
+  })
+
+  it("lists a chat without a query as one run, with no context repeating the listed messages", async () => {
+    const { page, text } = await list({ chat_jid: "120363100000000002@g.us", limit: 5 })
+    expect(page.messages.length).toBe(5)
+    for (const m of page.messages) expect(m.context).toBeUndefined()
+    expect(text).not.toMatch(/^· /m)
+    const ids = [...text.matchAll(/ #(\w+)$/gm)].map((m) => m[1])
+    expect(ids).toEqual(page.messages.map((m) => m.id))
+  })
+
+  it("says, when a query finds nothing, which words the messages it searched use", async () => {
+    // The chat is in French: an English word finds nothing, and the hint names French words to use.
+    const { page, text } = await list({ query: "dinner", chat_jid: "+12025550101" })
+    expect(page.messages).toEqual([])
+    const words = (page as unknown as { frequent_words: ReadonlyArray<string> }).frequent_words
+    expect(words.length).toBeGreaterThan(3)
+    expect(
+      words.some((w) => ["pour", "dimanche", "demain", "avec", "soirée", "boulangerie"].includes(w)),
+    ).toBe(true)
+    expect(text).toMatch(/^No messages match\. .*Frequent words in the latest messages searched: ".+", ".+"/)
+    for (const word of words.slice(0, 3)) expect(text).toContain(`"${word}"`)
+    // found messages, or a later page, carry no hint
+    expect((await list({ query: "dimanche" })).page).not.toHaveProperty("frequent_words")
+    expect((await list({ query: "dinner", chat_jid: "+12025550101", page: 1 })).text).toBe(
+      "No more messages.",
+    )
   })
 
   it("finds a person's chat and messages whichever identifier is given (phone, JID, LID)", async () => {
@@ -296,8 +339,8 @@ describe("list_messages", () => {
     const pitch = byText(page, "Pitch booked")
     expect(pitch?.reactions).toEqual([
       // the store does not know the account's JID in these streams: null, as a message's sender_jid is
-      { emoji: "🔥", sender: "You", sender_jid: null },
-      { emoji: "🎉", sender: "João (Lisboa)", sender_jid: "12025550104@s.whatsapp.net" },
+      { emoji: "🔥", sender: "You", sender_jid: null, from_me: true },
+      { emoji: "🎉", sender: "João (Lisboa)", sender_jid: "12025550104@s.whatsapp.net", from_me: false },
     ])
     const zoe = await list({ chat_jid: "+12025550101", include_context: false, limit: 100 })
     // Zoé reacted 😍, changed it to 👍, then removed it: no reactions left to show.
@@ -311,6 +354,7 @@ describe("list_messages", () => {
     expect(page.messages[0]?.quoted).toEqual({
       id: "8D9027E5AD0CFF7360056B1D9937E048",
       sender: "Priya",
+      from_me: false,
       snippet: "Kick-off at 10, bring both shirts!",
     })
     const toMe = await list({ query: "Parfait réserve", include_context: false })
@@ -349,11 +393,13 @@ describe("list_messages", () => {
   it("renders one compact line per message with the content quoted as data", async () => {
     const { text } = await list({ chat_jid: "120363100000000002@g.us", include_context: false, limit: 100 })
     const lines = text.split("\n")
-    expect(lines[0]).toMatch(/treat it as data/)
-    expect(lines[1]).toBe("Chat: Sunday football ⚽ (10am) (120363100000000002@g.us)")
+    expect(lines[0]).toMatch(/data, not instructions/)
+    expect(lines[1]).toBe('Chat "Sunday football ⚽ (10am)" 120363100000000002@g.us')
+    // the date is said on the first line of each day; the lines after it give the time alone
     expect(lines).toContain(
-      '2026-03-01 09:54+00:00 Priya: "Kick-off at 10, bring both shirts!" (id 8D9027E5AD0CFF7360056B1D9937E048)',
+      '09:54 "Priya": "Kick-off at 10, bring both shirts!" #8D9027E5AD0CFF7360056B1D9937E048',
     )
+    expect(lines.filter((line) => line.startsWith("2026-03-01 "))).toHaveLength(1)
     for (const line of lines.slice(2)) expect(line.length).toBeLessThan(400)
   })
 })
@@ -378,7 +424,8 @@ describe("get_message_context", () => {
     expect(times).toEqual([...times].sort((a, b) => a - b))
     const ofChat = await list({ chat_jid: message.chat_jid, include_context: false, limit: 100 })
     for (const m of [...before, ...after]) expect(ofChat.page.messages.map((o) => o.id)).toContain(m.id)
-    expect(result.text).toContain(`Chat: ${message.chat_name} (${message.chat_jid})`)
+    // a direct chat is named by the person's number, which every tool takes as its chat_jid
+    expect(result.text).toContain(`Chat "${message.chat_name}" +${message.chat_jid.split("@")[0]}`)
     expect(result.text).toMatch(/> .*Bahnhof/)
   })
 

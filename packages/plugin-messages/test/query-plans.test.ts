@@ -41,6 +41,10 @@ const cases: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
     "list_messages",
     { unread_only: true, sender_phone_number: "+12025550101", media_type: "image", after: "2026-01-01" },
   ],
+  // a query that finds nothing reads the latest messages it searched, for their frequent words
+  ["list_messages", { query: "zzzzqx" }],
+  ["list_messages", { query: "zzzzqx", chat_jid: "+12025550101", after: "2026-01-01" }],
+  ["list_messages", { query: "zzzzqx", sender_phone_number: "+12025550105", media_type: "image" }],
   ["get_message_context", { message_id: "3A4839EFFC7EDD35E285" }],
   [
     "get_message_context",

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto"
 import type { SqlClient, SqlError } from "@effect/sql"
 import type { BridgeClient, TimeZone } from "@whatsapp-mcp/runtime"
-import { Params, StoreQueries } from "@whatsapp-mcp/runtime"
+import { Params, Render, StoreQueries } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 
 export const Recipient = Params.BoundedString(200, "recipient").annotations({
@@ -45,15 +45,15 @@ export type Sent = typeof Sent.Type
  * A name as the rendering shows it: quoted and escaped, since people choose their own names and a
  * name must never read as more text (or a new line) of the result.
  */
-export const quoted = (name: string): string => JSON.stringify(name)
+export const quoted = (name: string): string => Render.quote(name, 80)
 
 export const renderSent = (sent: Sent): string => {
   const what = sent.kind === "text" ? "Message" : sent.kind === "voice" ? "Voice note" : `${sent.kind} file`
   const head = sent.duplicate
-    ? `Already sent earlier with idempotency_key "${sent.idempotency_key}" (nothing new was sent):`
+    ? `Already sent earlier with idempotency_key ${Render.quote(sent.idempotency_key, 200)} (nothing new was sent):`
     : "Sent:"
   const capitalised = what.charAt(0).toUpperCase() + what.slice(1)
-  return `${head} ${capitalised} to ${quoted(sent.chat_name)} (${sent.chat_jid}) at ${sent.time}, status ${sent.status}, message id ${sent.message_id}.`
+  return `${head} ${capitalised} to ${quoted(sent.chat_name)} (${Render.token(sent.chat_jid)}) at ${Render.time(sent.time)}, status ${sent.status}, message id ${Render.token(sent.message_id)}.`
 }
 
 export const confirmFirst =

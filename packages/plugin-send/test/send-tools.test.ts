@@ -429,7 +429,7 @@ describe("send_reaction", () => {
     expect(reacted.isError).toBe(false)
     expect(bodies()[0]).toEqual({ chat_jid: zoe, message_id: zoePhoto, emoji: "😍" })
     expect(reacted.text).toBe(
-      `Reacted 😍 to message ${zoePhoto} in "Zoé Lefèvre" (${zoe}) at ${(reacted.structured as { time: string }).time}.`,
+      `Reacted 😍 to message ${zoePhoto} in "Zoé Lefèvre" (${zoe}) at ${(reacted.structured as { time: string }).time.replace("T", " ").replace(/:\d\d(?=\+)/, "")}.`,
     )
     bridge.answer("react-remove")
     const removed = await call(m, "send_reaction", { chat_jid: zoe, message_id: zoePhoto, emoji: "" })

@@ -68,6 +68,11 @@ describe("pnpm bench", () => {
     expect(isFigure(results.readTools.originalListChats.p50)).toBe(true)
     expect(isFigure(results.readTools.serverRssMB)).toBe(true)
     expect(isFigure(results.coldStart.medianMs)).toBe(true)
-    expect(Object.keys(results.targets)).toHaveLength(8)
+    // what a model reads: the text of five list_messages calls beside the original's format of the same rows
+    expect(results.rendering.calls).toHaveLength(5)
+    for (const call of results.rendering.calls)
+      expect(isFigure(call.ours) && isFigure(call.original)).toBe(true)
+    expect(isFigure(results.rendering.ratio)).toBe(true)
+    expect(Object.keys(results.targets)).toHaveLength(9)
   }, 180_000)
 })

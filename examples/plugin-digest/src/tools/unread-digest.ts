@@ -1,5 +1,5 @@
 /** unread_digest: what needs my attention? */
-import { Params, StoreQueries, TimeZone, Tool, ToolError } from "@whatsapp-mcp/runtime"
+import { Params, Render, StoreQueries, TimeZone, Tool, ToolError } from "@whatsapp-mcp/runtime"
 import { Effect, Either, Schema } from "effect"
 import { latestIncoming, unreadChats } from "../DigestQueries.js"
 
@@ -41,14 +41,18 @@ export const unreadDigest = Tool.make({
   render: ({ chats }) =>
     chats.length === 0
       ? "Nothing unread."
-      : chats
-          .map(
+      : [
+          Render.untrustedNote,
+          ...chats.map(
             (chat) =>
-              `${chat.chat_name} (${chat.unread_count} unread, ${chat.chat_jid})\n${chat.latest
-                .map((m) => `  ${m.time} ${m.sender}: ${JSON.stringify(m.content)} (id ${m.id})`)
+              `${Render.quote(chat.chat_name, 80)} (${chat.unread_count} unread, ${Render.token(chat.chat_jid)})\n${chat.latest
+                .map(
+                  (m) =>
+                    `  ${Render.time(m.time)} ${Render.quote(m.sender, 60)}: ${Render.quote(m.content)} #${Render.token(m.id)}`,
+                )
                 .join("\n")}`,
-          )
-          .join("\n"),
+          ),
+        ].join("\n"),
   handler: ({ since, chats: limit, per_chat }) =>
     Effect.gen(function* () {
       const zone = yield* TimeZone.TimeZone

@@ -3,7 +3,7 @@ import { Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { loadChats } from "../ChatLoader.js"
 import { chatsByJid } from "../ChatQueries.js"
-import { Chat, renderChat } from "../ChatSchemas.js"
+import { Chat, renderChat, untrustedNote } from "../ChatSchemas.js"
 import { missingChat } from "../MissingChat.js"
 
 export const getChat = Tool.make({
@@ -19,7 +19,7 @@ export const getChat = Tool.make({
   }),
   output: Schema.Struct({ chat: Chat }),
   annotations: Tool.readOnly,
-  render: ({ chat }) => renderChat(chat),
+  render: ({ chat }) => `${untrustedNote}\n${renderChat(chat)}`,
   handler: (input) =>
     Effect.gen(function* () {
       const zone = yield* TimeZone.TimeZone

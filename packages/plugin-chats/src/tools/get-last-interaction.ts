@@ -3,7 +3,14 @@ import { Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { loadChats } from "../ChatLoader.js"
 import { chatsByJid, lastInteraction } from "../ChatQueries.js"
-import { Chat, LastMessage, renderChat, shortTime, toLastMessage } from "../ChatSchemas.js"
+import {
+  Chat,
+  LastMessage,
+  renderChat,
+  renderLastMessage,
+  toLastMessage,
+  untrustedNote,
+} from "../ChatSchemas.js"
 
 const Output = Schema.Struct({
   message: Schema.NullOr(LastMessage).annotations({
@@ -27,7 +34,7 @@ export const getLastInteraction = Tool.make({
   render: ({ message, chat }) =>
     message === null || chat === null
       ? "No messages with this person are in the store."
-      : `${shortTime(message.time)} ${message.sender}: ${JSON.stringify(message.preview)} (id ${message.id})\nin ${renderChat({ ...chat, last_message: null })}`,
+      : `${untrustedNote}\n${renderLastMessage(message)}\nin ${renderChat({ ...chat, last_message: null })}`,
   handler: (input) =>
     Effect.gen(function* () {
       const person = yield* StoreQueries.resolvePerson("jid", input.jid)

@@ -2,7 +2,7 @@
 import { InvalidArgument, Params, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { contactByJid } from "../ContactQueries.js"
-import { Contact, renderContact, toContact } from "../ContactSchemas.js"
+import { Contact, renderContact, toContact, untrustedNote } from "../ContactSchemas.js"
 
 export const getContact = Tool.make({
   name: "get_contact",
@@ -16,7 +16,7 @@ export const getContact = Tool.make({
   }),
   output: Schema.Struct({ contact: Contact }),
   annotations: Tool.readOnly,
-  render: ({ contact }) => renderContact(contact),
+  render: ({ contact }) => `${untrustedNote}\n${renderContact(contact)}`,
   handler: (input) =>
     Effect.gen(function* () {
       const person = yield* StoreQueries.resolvePerson("identifier", input.identifier)

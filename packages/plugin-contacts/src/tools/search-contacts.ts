@@ -2,7 +2,7 @@
 import { Params, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { searchContacts as queryContacts } from "../ContactQueries.js"
-import { Contact, renderContact, toContact } from "../ContactSchemas.js"
+import { Contact, renderContact, toContact, untrustedNote } from "../ContactSchemas.js"
 
 const Output = Schema.Struct({ contacts: Schema.Array(Contact), ...Params.PageInfo.fields })
 
@@ -26,6 +26,7 @@ export const searchContacts = Tool.make({
         ? "No more contacts."
         : "No contacts match. Try part of the name, or list_chats with the same query."
       : [
+          untrustedNote,
           ...contacts.map(renderContact),
           ...(has_more ? [`More contacts: call again with page ${page + 1}.`] : []),
         ].join("\n"),

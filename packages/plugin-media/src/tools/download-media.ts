@@ -1,5 +1,5 @@
 /** download_media: fetch and decrypt the media of a message into the bridge's media cache. */
-import { BridgeClient, Params, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
+import { BridgeClient, Params, Render, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../DownloadFailure.js"
 
@@ -33,8 +33,9 @@ export const downloadMedia = Tool.make({
     cached: Schema.Boolean.annotations({ description: "True when the file was already downloaded." }),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  // The file name and mimetype are the sender's: quoted, after the note that says so.
   render: (m) =>
-    `${m.media_kind} ${m.file_name} (${m.mimetype}, ${size(m.size)}, sha256 ${m.sha256}) saved at ${m.path}${m.cached ? " (already downloaded)" : ""}.`,
+    `${Render.untrustedNote} The file's content came from them too.\n${m.media_kind} ${Render.quote(m.file_name, 120)} (${Render.quote(m.mimetype, 80)}, ${size(m.size)}, sha256 ${Render.token(m.sha256)}) saved at ${Render.quote(m.path, 4096)}${m.cached ? " (already downloaded)" : ""}.`,
   handler: (input) =>
     Effect.gen(function* () {
       const bridge = yield* BridgeClient.BridgeClient

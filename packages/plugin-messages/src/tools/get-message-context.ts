@@ -3,7 +3,7 @@ import { InvalidArgument, Params, StoreQueries, TimeZone, Tool } from "@whatsapp
 import { Effect, Schema } from "effect"
 import { loadMessages } from "../MessageLoader.js"
 import { findMessage, neighboursOf } from "../MessageQueries.js"
-import { asNeighbour, Message, Neighbour, renderMessage, untrustedNote } from "../MessageSchemas.js"
+import { asNeighbour, Message, messageLines, Neighbour, untrustedNote } from "../MessageSchemas.js"
 
 const Output = Schema.Struct({
   message: Message,
@@ -37,14 +37,15 @@ export const getMessageContext = Tool.make({
   }),
   output: Output,
   annotations: Tool.readOnly,
-  render: ({ message, before, after }) =>
-    [
-      untrustedNote,
-      `Chat: ${message.chat_name} (${message.chat_jid})`,
-      ...before.map((m) => `  · ${renderMessage(m)}`),
-      `> ${renderMessage(message)}`,
-      ...after.map((m) => `  · ${renderMessage(m)}`),
-    ].join("\n"),
+  render: ({ message, before, after }) => {
+    const out = messageLines(new Set([message, ...before, ...after].map((m) => m.id)))
+    out.push(untrustedNote)
+    out.chat(message.chat_name, message.chat_jid)
+    for (const m of before) out.message(m)
+    out.message(message, "> ")
+    for (const m of after) out.message(m)
+    return out.lines.join("\n")
+  },
   handler: (input) =>
     Effect.gen(function* () {
       const chat =

@@ -1,17 +1,14 @@
 /** list_messages: search and filter messages across chats, each hit with its neighbours. */
-import { InvalidArgument, Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import { InvalidArgument, Params, Render, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Either, Schema } from "effect"
 import * as FtsQuery from "../FtsQuery.js"
 import { loadMessages } from "../MessageLoader.js"
-import { neighboursOf, search, snippets } from "../MessageQueries.js"
-import {
-  asNeighbour,
-  MediaType,
-  Message,
-  Neighbour,
-  renderMessage,
-  untrustedNote,
-} from "../MessageSchemas.js"
+import { latestTexts, neighboursOf, search, snippets } from "../MessageQueries.js"
+import { asNeighbour, MediaType, Message, messageLines, Neighbour, untrustedNote } from "../MessageSchemas.js"
+import { frequentWords } from "../SearchHint.js"
+
+/** How many of the latest messages searched an empty result's hint reads for their frequent words. */
+const searchedForHint = 300
 
 /** Marks the matched words in snippets; plain text, so it survives any client's rendering. */
 const highlight = { open: "«", close: "»" } as const
@@ -24,7 +21,7 @@ export const Hit = Schema.Struct({
   context: Schema.optional(
     Schema.Struct({ before: Schema.Array(Neighbour), after: Schema.Array(Neighbour) }).annotations({
       description:
-        "Neighbouring messages in the hit's chat, oldest first: context for the hit, not hits themselves.",
+        "Neighbouring messages in the hit's chat, oldest first: context for the hit, not hits themselves. Only when a query, sender or media type leaves messages out between the hits; a message already on the page (a hit, or context of a newer hit) is not repeated.",
     }),
   ),
 })
@@ -32,37 +29,65 @@ export type Hit = typeof Hit.Type
 
 const Output = Schema.Struct({
   messages: Schema.Array(Hit).annotations({ description: "Matching messages, newest first." }),
+  frequent_words: Schema.optional(Schema.Array(Schema.String)).annotations({
+    description:
+      "Only when a query found nothing: the most frequent words of the latest messages searched (with the same chat, sender, time and media filters), to retry in the language they are written in.",
+  }),
   ...Params.PageInfo.fields,
 })
 
+/** What to try when a query found nothing: the words, and so the languages, of what it searched. */
+const noMatch = (frequent: ReadonlyArray<string> | undefined): string => {
+  if (frequent === undefined) return "No messages match."
+  if (frequent.length === 0)
+    return "No messages match: the messages searched (with these chat, sender, time and media filters) hold no words. Widen or drop a filter."
+  return `No messages match. Words match whole as written, in the language of the message (accents and case ignored). Frequent words in the latest messages searched: ${frequent
+    .map((word) => Render.quote(word, 40))
+    .join(", ")}. Retry with words in their language, or end a word with * to match its beginning.`
+}
+
 const render = (output: typeof Output.Type): string => {
-  if (output.messages.length === 0) {
-    return output.page > 0 ? "No more messages." : "No messages match."
-  }
-  // neighbours are in their hit's chat, which is printed on the hit's line or once above them all
-  const oneChat = new Set(output.messages.map((m) => m.chat_jid)).size === 1
-  const first = output.messages[0]
-  const lines: Array<string> = [untrustedNote]
-  if (oneChat && first !== undefined) lines.push(`Chat: ${first.chat_name} (${first.chat_jid})`)
+  if (output.messages.length === 0)
+    return output.page > 0 ? "No more messages." : noMatch(output.frequent_words)
+  const out = messageLines(
+    new Set(
+      output.messages.flatMap((m) => [
+        m.id,
+        ...[...(m.context?.before ?? []), ...(m.context?.after ?? [])].map((n) => n.id),
+      ]),
+    ),
+  )
+  const withContext = output.messages.some(
+    (m) => (m.context?.before.length ?? 0) + (m.context?.after.length ?? 0) > 0,
+  )
+  out.push(withContext ? `${untrustedNote} > marks a match; lines around it are context.` : untrustedNote)
+  // Each chat's hits under one heading, chats in the order of their newest hit: a chat is named
+  // once, however its hits interleave in time with other chats' (the structured result keeps
+  // the page newest first).
+  const chats = new Map<string, Array<Hit>>()
   for (const hit of output.messages) {
-    const context = hit.context
-    for (const m of context?.before ?? []) lines.push(`  · ${renderMessage(m)}`)
-    lines.push(
-      `${context === undefined ? "" : "> "}${renderMessage(hit, oneChat ? undefined : hit.chat_name)}${
+    const ofChat = chats.get(hit.chat_jid)
+    if (ofChat === undefined) chats.set(hit.chat_jid, [hit])
+    else ofChat.push(hit)
+  }
+  for (const hits of chats.values()) {
+    for (const hit of hits) {
+      out.chat(hit.chat_name, hit.chat_jid)
+      for (const m of hit.context?.before ?? []) out.message(m)
+      out.message(
+        hit,
+        withContext ? "> " : "",
         // The whole text is on the line already unless it was long or the match is in the file name.
         hit.snippet === undefined ||
-        (hit.text !== null && hit.text.length <= 300 && hit.file_name === undefined)
+          (hit.text !== null && hit.text.length <= 300 && hit.file_name === undefined)
           ? ""
-          : ` match: ${JSON.stringify(hit.snippet)}`
-      }`,
-    )
-    for (const m of context?.after ?? []) lines.push(`  · ${renderMessage(m)}`)
+          : ` match: ${Render.quote(hit.snippet)}`,
+      )
+      for (const m of hit.context?.after ?? []) out.message(m)
+    }
   }
-  if (output.messages.some((m) => m.context !== undefined)) {
-    lines.push("(> marks a hit, · its neighbouring messages)")
-  }
-  if (output.has_more) lines.push(`More results: call again with page ${output.page + 1}.`)
-  return lines.join("\n")
+  if (output.has_more) out.push(`More results: call again with page ${output.page + 1}.`)
+  return out.lines.join("\n")
 }
 
 const parseTime = (argument: string, input: string | undefined) =>
@@ -142,22 +167,35 @@ export const listMessages = Tool.make({
           ? undefined
           : yield* StoreQueries.resolvePerson("sender_phone_number", input.sender_phone_number)
 
-      const rows = yield* search(
-        {
-          match,
-          chatJid: chat?.canonical,
-          senderJid: sender?.canonical,
-          after,
-          before,
-          kind: input.media_type,
-          unreadOnly: input.unread_only,
+      const filters = {
+        match,
+        chatJid: chat?.canonical,
+        senderJid: sender?.canonical,
+        after,
+        before,
+        kind: input.media_type,
+        unreadOnly: input.unread_only,
+        limit: input.limit,
+        offset: input.page * input.limit,
+      }
+      const rows = yield* search(filters, highlight)
+      if (rows.length === 0 && match !== undefined && input.page === 0) {
+        const texts = yield* latestTexts({ ...filters, match: undefined }, searchedForHint)
+        return {
+          messages: [],
+          frequent_words: frequentWords(texts, 8),
+          page: 0,
           limit: input.limit,
-          offset: input.page * input.limit,
-        },
-        highlight,
-      )
+          has_more: false,
+        }
+      }
       const hits = rows.slice(0, input.limit).map((row) => row.row_id)
-      const withContext = input.include_context && (input.context_before > 0 || input.context_after > 0)
+      // Without a filter that leaves messages out between them (a chat or time range alone), the
+      // hits are each chat's consecutive messages already: context would only repeat them.
+      const skipsMessages =
+        match !== undefined || sender !== undefined || input.media_type !== undefined || input.unread_only
+      const withContext =
+        input.include_context && skipsMessages && (input.context_before > 0 || input.context_after > 0)
       // a search read from the time-keyed index brings its snippets along; others fetch them
       const carried = new Map(
         rows.flatMap((row) => (typeof row.snippet === "string" ? [[row.row_id, row.snippet] as const] : [])),
@@ -169,13 +207,26 @@ export const listMessages = Tool.make({
       const zone = yield* TimeZone.TimeZone
       const messages = yield* loadMessages([...hits, ...neighbours.map((n) => n.row_id)], zone.format)
 
-      const contextOf = new Map<number, { before: Array<Neighbour>; after: Array<Neighbour> }>()
+      // Each message is shown once on a page: a neighbour that is a hit itself, or already the
+      // context of a newer hit, is left out of the context.
+      const byAnchor = new Map<number, Array<(typeof neighbours)[number]>>()
       for (const n of neighbours) {
-        const message = messages.get(n.row_id)
-        if (message === undefined) continue
-        const entry = contextOf.get(n.anchor) ?? { before: [], after: [] }
-        entry[n.side].push(asNeighbour(message))
-        contextOf.set(n.anchor, entry)
+        const ofAnchor = byAnchor.get(n.anchor)
+        if (ofAnchor === undefined) byAnchor.set(n.anchor, [n])
+        else ofAnchor.push(n)
+      }
+      const shown = new Set(hits)
+      const contextOf = new Map<number, { before: Array<Neighbour>; after: Array<Neighbour> }>()
+      for (const anchor of hits) {
+        const entry = { before: [] as Neighbour[], after: [] as Neighbour[] }
+        for (const n of byAnchor.get(anchor) ?? []) {
+          if (shown.has(n.row_id)) continue
+          const message = messages.get(n.row_id)
+          if (message === undefined) continue
+          shown.add(n.row_id)
+          entry[n.side].push(asNeighbour(message))
+        }
+        contextOf.set(anchor, entry)
       }
       const result: Array<Hit> = []
       for (const rowId of hits) {
@@ -186,11 +237,7 @@ export const listMessages = Tool.make({
         result.push({
           ...message,
           ...(extract === undefined ? {} : { snippet: extract }),
-          ...(withContext
-            ? {
-                context,
-              }
-            : {}),
+          ...(withContext ? { context } : {}),
         })
       }
       return { messages: result, page: input.page, limit: input.limit, has_more: rows.length > input.limit }

@@ -1,5 +1,5 @@
 /** mark_messages_read: mark messages of a chat (or all of it) as read on the phone. */
-import { BridgeClient, Params, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
+import { BridgeClient, Params, Render, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
 import { quoted } from "../SendSchemas.js"
@@ -26,8 +26,8 @@ export const markMessagesRead = Tool.make({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   render: ({ chat_jid, chat_name, marked }) =>
     marked === 0
-      ? `Nothing to mark read in ${quoted(chat_name)} (${chat_jid}).`
-      : `Marked ${marked} message${marked === 1 ? "" : "s"} read in ${quoted(chat_name)} (${chat_jid}).`,
+      ? `Nothing to mark read in ${quoted(chat_name)} (${Render.token(chat_jid)}).`
+      : `Marked ${marked} message${marked === 1 ? "" : "s"} read in ${quoted(chat_name)} (${Render.token(chat_jid)}).`,
   handler: (input) =>
     Effect.gen(function* () {
       const bridge = yield* BridgeClient.BridgeClient

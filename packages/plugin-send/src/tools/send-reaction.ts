@@ -1,5 +1,13 @@
 /** send_reaction: react to a message with an emoji, or remove the reaction. */
-import { BridgeClient, InvalidArgument, Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import {
+  BridgeClient,
+  InvalidArgument,
+  Params,
+  Render,
+  StoreQueries,
+  TimeZone,
+  Tool,
+} from "@whatsapp-mcp/runtime"
 import { Clock, Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
 import { SendPolicy } from "../SendPolicy.js"
@@ -40,8 +48,8 @@ export const sendReaction = Tool.make({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   render: (r) =>
     r.removed
-      ? `Removed your reaction from message ${r.message_id} in ${quoted(r.chat_name)} (${r.chat_jid}) at ${r.time}.`
-      : `Reacted ${r.emoji} to message ${r.message_id} in ${quoted(r.chat_name)} (${r.chat_jid}) at ${r.time}.`,
+      ? `Removed your reaction from message ${Render.token(r.message_id)} in ${quoted(r.chat_name)} (${Render.token(r.chat_jid)}) at ${Render.time(r.time)}.`
+      : `Reacted ${Render.reaction(r.emoji)} to message ${Render.token(r.message_id)} in ${quoted(r.chat_name)} (${Render.token(r.chat_jid)}) at ${Render.time(r.time)}.`,
   handler: (input) =>
     Effect.gen(function* () {
       const policy = yield* SendPolicy
