@@ -60,14 +60,14 @@ describe("pnpm demo", () => {
     expect(found.isError).toBeFalsy()
     expect(JSON.stringify(found.structuredContent)).toMatch(/Zoé Lefèvre/)
 
-    // The README's next step: `pnpm doctor` with the same configuration finds nothing to fix.
+    // The README's next step: `pnpm checkup` with the same configuration finds nothing to fix.
     const configFile = server.args[server.args.indexOf("--config") + 1] ?? ""
-    const doctor = spawnSync(process.execPath, [join(root, "scripts/doctor.mjs"), "--config", configFile], {
+    const checkup = spawnSync(process.execPath, [join(root, "scripts/checkup.mjs"), "--config", configFile], {
       encoding: "utf8",
     })
-    expect(doctor.stdout).toMatch(/^✓ WhatsApp: connected/m)
-    expect(doctor.stdout).toMatch(/^✓ History sync: idle, 16 chats/m)
-    expect(doctor.stdout).toMatch(/All checks passed/)
-    expect(doctor.status).toBe(0)
+    expect(checkup.stdout).toMatch(/^✓ WhatsApp: connected/m)
+    expect(checkup.stdout).toMatch(/^✓ History sync: idle, 16 chats/m)
+    expect(checkup.stdout).toMatch(/All checks passed/)
+    expect(checkup.status).toBe(0)
   }, 120_000)
 })

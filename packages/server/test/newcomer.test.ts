@@ -1,5 +1,5 @@
 // The README's newcomer walk-through stays true: every `pnpm` command it shows exists, every
-// bridge/doctor/mcp option it uses is accepted, and the service examples run what the README says.
+// bridge/checkup/mcp option it uses is accepted, and the service examples run what the README says.
 import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
@@ -71,11 +71,11 @@ describe("the README's newcomer commands", () => {
     expect(readme).toContain("examples/launchd/com.whatsapp-mcp.bridge.plist")
   })
 
-  it("troubleshoot with the very lines `pnpm doctor` prints", () => {
-    const doctor = readFileSync(join(root, "scripts/doctor.mjs"), "utf8")
+  it("troubleshoot with the very lines `pnpm checkup` prints", () => {
+    const checkup = readFileSync(join(root, "scripts/checkup.mjs"), "utf8")
     const rows = [...readme.matchAll(/^\| `✗ (\w[\w ]*?): /gm)].map((match) => match[1] ?? "")
     expect(rows.length).toBeGreaterThanOrEqual(6)
-    for (const check of rows) expect(doctor).toContain(`"${check}"`)
+    for (const check of rows) expect(checkup).toContain(`"${check}"`)
   })
 })
 
