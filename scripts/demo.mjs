@@ -55,7 +55,11 @@ const stopHint = (pid) => `stop it with Ctrl-C in its terminal (or \`kill ${pid}
 
 // One demo per store: its lock is taken before anything in the store is touched, so a second
 // demo can never wipe the store (and token) of one that runs.
-mkdirSync(store, { recursive: true, mode: 0o700 })
+try {
+  mkdirSync(store, { recursive: true, mode: 0o700 })
+} catch (error) {
+  refuse(2, `--store ${store} cannot be used as the demo's store (${error.code ?? error.message}).`)
+}
 const lockFile = join(store, "demo.pid")
 const lock = JSON.stringify({ pid: process.pid, port })
 for (let attempt = 0; ; attempt++) {

@@ -3,7 +3,7 @@
 // question the demo and the README suggest, played as the tool calls a model makes. A second
 // demo says what already runs and leaves it alone.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -111,11 +111,18 @@ const plays: Record<string, () => Promise<void>> = {
   },
   "Reply to Lucía that I'll be there at 8.": async () => {
     const { phone, jid } = await phoneOf("Lucía")
-    await call("send_message", { recipient: phone, message: "I'll be there at 8!" })
-    const latest = messagesOf(
-      await call("list_messages", { chat_jid: jid, limit: 1, include_context: false }),
-    )
-    expect(latest[0]?.text).toBe("I'll be there at 8!")
+    const sent = (await call("send_message", { recipient: phone, message: "I'll be there at 8!" })) as {
+      message_id: string
+    }
+    expect(sent.message_id).toBeTruthy()
+    // The bridge stores its own send when WhatsApp echoes it, a moment after the call returns.
+    await expect
+      .poll(
+        async () =>
+          messagesOf(await call("list_messages", { chat_jid: jid, limit: 1, include_context: false }))[0]
+            ?.text,
+      )
+      .toBe("I'll be there at 8!")
   },
   "Qu'est-ce que Zoé a dit pour dimanche ?": async () => {
     const { phone } = await phoneOf("Zoé")
@@ -223,6 +230,35 @@ describe("pnpm demo", () => {
     // The first one still takes sends with its token.
     const { phone } = await phoneOf("Priya")
     await call("send_message", { recipient: phone, message: "Still here" })
+  })
+
+  it("takes over the lock of a demo that is gone, and says what is wrong with a bad --store or --port", () => {
+    const stale = join(mkdtempSync(join(tmpdir(), "wa-demo-stale-")), "store")
+    mkdirSync(stale)
+    // A demo killed without a chance to clean up: its process no longer exists.
+    writeFileSync(join(stale, "demo.pid"), JSON.stringify({ pid: 2 ** 22 + 12_345, port }))
+    const after = spawnSync(
+      process.execPath,
+      [join(root, "scripts/demo.mjs"), "--store", stale, "--port", String(port)],
+      {
+        encoding: "utf8",
+      },
+    )
+    // Past the lock, it stops at the busy port, and leaves no lock of its own behind.
+    expect(after.stderr).toMatch(/is already in use/)
+    expect(readdirSync(stale)).toEqual([])
+    const file = join(stale, "a-file")
+    writeFileSync(file, "")
+    const badStore = spawnSync(process.execPath, [join(root, "scripts/demo.mjs"), "--store", file], {
+      encoding: "utf8",
+    })
+    expect(badStore.stderr).toMatch(/pnpm demo: --store .*a-file cannot be used as the demo's store/)
+    expect(badStore.status).toBe(2)
+    const badPort = spawnSync(process.execPath, [join(root, "scripts/demo.mjs"), "--port", "eighty"], {
+      encoding: "utf8",
+    })
+    expect(badPort.stderr).toMatch(/pnpm demo: --port must be a port number, not eighty/)
+    expect(badPort.status).toBe(2)
   })
 
   it("refuses a second demo on the same port before touching its own store", () => {
