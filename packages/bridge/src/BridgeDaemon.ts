@@ -42,7 +42,7 @@ export interface BridgeAssemblyOptions {
 export const assemble = (options: BridgeAssemblyOptions) => {
   const session = options.session ?? SessionStore.layer(options.storeDir)
   const connection = WhatsAppConnection.layer(options.connection ?? {}).pipe(
-    Layer.provide(Layer.mergeAll(session, OperatorConsole.layer(options.storeDir))),
+    Layer.provide(Layer.mergeAll(session, OperatorConsole.layer(options.storeDir, options.mode))),
   )
   const actions = SocketActions.layer({
     mode: options.mode,

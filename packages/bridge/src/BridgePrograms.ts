@@ -148,8 +148,15 @@ export const replayBridge = (options: ReplayBridgeOptions): Layer.Layer<RunningB
       const storeDir = resolve(options.storeDir)
       yield* prepareStore(storeDir)
       const write = (line: string) => void process.stderr.write(`${line}\n`)
-      yield* ingestCommand({ files: options.files, storeDirectory: storeDir, out: write, err: write }).pipe(
-        Effect.mapError(startError),
+      // What was loaded, not how fast: ingestion figures are `bridge ingest`'s business.
+      const loaded = yield* ingestCommand({
+        files: options.files,
+        storeDirectory: storeDir,
+        out: () => {},
+        err: write,
+      }).pipe(Effect.mapError(startError))
+      write(
+        `Loaded the recording: ${loaded.storedMessages} messages in ${loaded.chats} chats, ${loaded.contacts} contacts.`,
       )
       const tap = yield* openTap(options.record)
       if (tap !== undefined)

@@ -55,4 +55,19 @@ describe("operator console", () => {
       assert.include(lines.at(-1) ?? "", "100%")
     }),
   )
+
+  it.effect("marks a replay bridge's notices as such, and leaves a live bridge's as they are", () =>
+    Effect.gen(function* () {
+      const replay = capture()
+      yield* make(mkdtempSync(join(tmpdir(), "bridge-console-")), replay.stream, "replay").notice(
+        "Connected to WhatsApp.",
+      )
+      assert.strictEqual(replay.text(), "(replay) Connected to WhatsApp.\n")
+      const live = capture()
+      yield* make(mkdtempSync(join(tmpdir(), "bridge-console-")), live.stream).notice(
+        "Connected to WhatsApp.",
+      )
+      assert.strictEqual(live.text(), "Connected to WhatsApp.\n")
+    }),
+  )
 })

@@ -232,6 +232,62 @@ describe("WhatsApp connection lifecycle", () => {
     }).pipe(Effect.provide(h.layer))
   })
 
+  it.scoped("tells the terminal each change of state: connecting, why it retries and when, connected", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      const first = yield* socketCount(h.sockets, 1)
+      assert.deepStrictEqual(h.shown.notices, ["Connecting to WhatsApp…"])
+      // What Baileys reports when the machine has no network: a WebSocket error mapped to 408.
+      first.ev.emit("connection.update", {
+        connection: "close",
+        lastDisconnect: {
+          error: Object.assign(new Error("WebSocket Error (getaddrinfo ENOTFOUND web.whatsapp.com)"), {
+            output: { statusCode: 408 },
+          }),
+          date: new Date(),
+        },
+      })
+      yield* settle
+      const retry = h.shown.notices[1] ?? ""
+      assert.match(
+        retry,
+        /^Cannot reach WhatsApp \(408: WebSocket Error \(getaddrinfo ENOTFOUND web\.whatsapp\.com\)\): check this machine's network connection\. Retrying in 1 s\.$/,
+      )
+      assert.match(
+        (yield* statusNow).detail ?? "",
+        /Cannot reach WhatsApp .*network connection; reconnecting in 1 s\./,
+      )
+      yield* TestClock.adjust("1 second")
+      const second = yield* socketCount(h.sockets, 2)
+      assert.strictEqual(h.shown.notices[2], "Reconnecting to WhatsApp…")
+      open(second)
+      yield* settle
+      assert.strictEqual(h.shown.notices[3], "Connected to WhatsApp as 15550001111:3@s.whatsapp.net.")
+      closeWith(second, 428)
+      yield* settle
+      assert.match(
+        h.shown.notices[4] ?? "",
+        /^Disconnected from WhatsApp \(428: closed 428\)\. Retrying in \d+ s\.$/,
+      )
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped("forgets a QR code once its socket has closed, so nobody is told to scan a dead one", () => {
+    const h = makeHarness({ registered: false })
+    return Effect.gen(function* () {
+      const first = yield* socketCount(h.sockets, 1)
+      first.ev.emit("connection.update", { qr: "2@qr-code" })
+      yield* settle
+      assert.deepStrictEqual(h.shown.qr, ["2@qr-code"])
+      assert.strictEqual((yield* statusNow).pairing, "awaiting_qr")
+      closeWith(first, 408)
+      yield* settle
+      const s = yield* statusNow
+      assert.strictEqual(s.pairing, "unpaired")
+      assert.isNull(s.qr)
+    }).pipe(Effect.provide(h.layer))
+  })
+
   it.scoped("backs off even on 515 when it repeats without ever opening", () => {
     const h = makeHarness()
     return Effect.gen(function* () {

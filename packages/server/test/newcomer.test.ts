@@ -1,9 +1,12 @@
 // The README's newcomer walk-through stays true: every `pnpm` command it shows exists, every
-// bridge/doctor/mcp option it uses is accepted, and the service examples run what the README says.
+// bridge/checkup/mcp option it uses is accepted, and the service examples run what the README says.
 import { spawnSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
 const root = resolve(__dirname, "../../..")
 const readme = readFileSync(join(root, "README.md"), "utf8")
@@ -71,11 +74,48 @@ describe("the README's newcomer commands", () => {
     expect(readme).toContain("examples/launchd/com.whatsapp-mcp.bridge.plist")
   })
 
-  it("troubleshoot with the very lines `pnpm doctor` prints", () => {
-    const doctor = readFileSync(join(root, "scripts/doctor.mjs"), "utf8")
+  it("troubleshoot with the very lines `pnpm checkup` prints", () => {
+    const checkup = readFileSync(join(root, "scripts/checkup.mjs"), "utf8")
     const rows = [...readme.matchAll(/^\| `✗ (\w[\w ]*?): /gm)].map((match) => match[1] ?? "")
     expect(rows.length).toBeGreaterThanOrEqual(6)
-    for (const check of rows) expect(doctor).toContain(`"${check}"`)
+    for (const check of rows) expect(checkup).toContain(`"${check}"`)
+  })
+})
+
+describe("the README's configuration example", () => {
+  it("starts the server as written and serves what it asks for", async () => {
+    const section = readme.slice(readme.indexOf("## Configuration"))
+    const example = section.match(/```json\n([\s\S]*?)```/)?.[1] ?? ""
+    const config = JSON.parse(example) as { plugins: Record<string, unknown> }
+    expect(Object.keys(config.plugins)).toContain("./examples/plugin-digest")
+    // Written where the README puts it, beside the repository's examples and schema.
+    const dir = mkdtempSync(join(tmpdir(), "wa-readme-config-"))
+    symlinkSync(join(root, "examples"), join(dir, "examples"))
+    symlinkSync(join(root, "whatsapp-mcp.config.schema.json"), join(dir, "whatsapp-mcp.config.schema.json"))
+    writeFileSync(join(dir, "whatsapp-mcp.config.json"), example)
+    const client = new Client({ name: "readme", version: "1.0.0" })
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [
+          join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs"),
+          "--config",
+          join(dir, "whatsapp-mcp.config.json"),
+        ],
+        env: getDefaultEnvironment(),
+        cwd: dir,
+        stderr: "pipe",
+      }),
+    )
+    try {
+      const names = (await client.listTools()).tools.map((tool) => tool.name)
+      expect(names).toContain("unread_digest")
+      expect(names).toContain("send_message")
+      expect(names).not.toContain("send_audio_message")
+      expect(names).not.toContain("download_media")
+    } finally {
+      await client.close()
+    }
   })
 })
 

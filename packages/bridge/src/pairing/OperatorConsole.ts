@@ -38,8 +38,15 @@ const progressBar = (p: HistoryProgress): string => {
   return `History sync [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.round(p.progress)}%  ${p.messages} messages`
 }
 
-/** Writes to the given stream (stderr by default); the progress bar redraws in place only on a TTY. */
-export const make = (storeDir: string, stream: NodeJS.WriteStream = process.stderr): OperatorConsoleShape => {
+/**
+ * Writes to the given stream (stderr by default); the progress bar redraws in place only on a TTY.
+ * A replay bridge marks its notices, so nobody reads "Connected to WhatsApp" as the real thing.
+ */
+export const make = (
+  storeDir: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  mode: "live" | "replay" = "live",
+): OperatorConsoleShape => {
   const qrFile = join(storeDir, PairingQrFileName)
   const write = (text: string) => Effect.sync(() => void stream.write(text))
   let lastLoggedPercent = -1
@@ -76,9 +83,9 @@ export const make = (storeDir: string, stream: NodeJS.WriteStream = process.stde
         lastLoggedPercent = percent
         return write(`${progressBar(p)}\n`)
       }),
-    notice: (message) => write(`${message}\n`),
+    notice: (message) => write(`${mode === "replay" ? "(replay) " : ""}${message}\n`),
   }
 }
 
-export const layer = (storeDir: string): Layer.Layer<OperatorConsole> =>
-  Layer.sync(OperatorConsole, () => make(storeDir))
+export const layer = (storeDir: string, mode: "live" | "replay" = "live"): Layer.Layer<OperatorConsole> =>
+  Layer.sync(OperatorConsole, () => make(storeDir, process.stderr, mode))

@@ -74,3 +74,20 @@ export const disconnectCode = (error: unknown): number | null => {
   const output = (error as { output?: { statusCode?: unknown } }).output
   return typeof output?.statusCode === "number" ? output.statusCode : null
 }
+
+/**
+ * Whether a close means this machine cannot reach WhatsApp at all (no network, no DNS, a firewall):
+ * Baileys turns a WebSocket error into a 408 whose reason carries the system error. A 408 without
+ * one (a QR code left unscanned, a keep-alive missed) is not that.
+ */
+export const isUnreachable = (code: number | null, reason: string): boolean =>
+  (code === 408 || code === 500 || code === null) &&
+  /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ENETUNREACH|ENETDOWN|EHOSTUNREACH|ETIMEDOUT)\b|handshake has timed out/i.test(
+    reason,
+  )
+
+/** Why the bridge is about to reconnect, in the words its terminal and health report use. */
+export const describeDisconnect = (code: number | null, reason: string): string =>
+  isUnreachable(code, reason)
+    ? `Cannot reach WhatsApp (${code ?? "no code"}: ${reason}): check this machine's network connection`
+    : `Disconnected from WhatsApp (${code ?? "no code"}: ${reason})`

@@ -30,6 +30,7 @@ import {
   type BackoffOptions,
   backoffMillis,
   DefaultBackoff,
+  describeDisconnect,
   disconnectAction,
   disconnectCode,
 } from "./DisconnectPolicy.js"
@@ -312,6 +313,7 @@ export const make = (options: ConnectionOptions = {}) =>
                 }))
                 yield* Ref.set(currentSocket, Option.some(socket))
                 if (!wasPaired) yield* operator.paired(ownJid)
+                else yield* operator.notice(`Connected to WhatsApp${ownJid === null ? "" : ` as ${ownJid}`}.`)
               }
               if (u.connection === "close") {
                 const error = u.lastDisconnect?.error
@@ -345,11 +347,14 @@ export const make = (options: ConnectionOptions = {}) =>
       while (true) {
         if (!first) yield* update((s) => ({ ...s, reconnects: s.reconnects + 1 }))
         yield* update((s) => ({ ...s, connection: first ? "connecting" : "reconnecting" }))
+        yield* operator.notice(first ? "Connecting to WhatsApp…" : "Reconnecting to WhatsApp…")
         first = false
         const ended = yield* Effect.scoped(runSocket)
         const at = yield* Clock.currentTimeMillis
+        // A QR code belongs to the socket that showed it: after a close there is none to scan.
         yield* update((s) => ({
           ...s,
+          ...(s.pairing === "awaiting_qr" ? { pairing: "unpaired" as const, qr: null } : {}),
           lastDisconnect: { code: ended.code, reason: ended.reason, at: Math.floor(at / 1000) },
         }))
         if (ended.wasOpenFor !== null && ended.wasOpenFor >= stableAfter) {
@@ -382,7 +387,12 @@ export const make = (options: ConnectionOptions = {}) =>
           }
           case "RestartNow":
             immediateRestarts++
-            if (immediateRestarts <= maxImmediateRestarts) continue
+            if (immediateRestarts <= maxImmediateRestarts) {
+              yield* operator.notice(
+                "WhatsApp asked for a restart of the connection (normal right after linking).",
+              )
+              continue
+            }
             break
           case "Reconnect":
             break
@@ -390,11 +400,14 @@ export const make = (options: ConnectionOptions = {}) =>
         const random = yield* Random.next
         const delay = backoffMillis(attempt, random, backoff)
         attempt++
+        const why = describeDisconnect(ended.code, ended.reason)
+        const seconds = Math.ceil(delay / 1000)
         yield* update((s) => ({
           ...s,
           connection: "reconnecting",
-          detail: `Disconnected (${ended.code ?? "no code"}: ${ended.reason}); reconnecting in ${Math.ceil(delay / 1000)} s.`,
+          detail: `${why}; reconnecting in ${seconds} s.`,
         }))
+        yield* operator.notice(`${why}. Retrying in ${seconds} s.`)
         yield* Effect.sleep(Duration.millis(delay))
       }
     })

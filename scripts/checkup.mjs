@@ -1,5 +1,6 @@
-// `pnpm doctor [--config FILE] [--store DIR]`: checks everything whatsapp-mcp needs, one line per
+// `pnpm checkup [--config FILE] [--store DIR]`: checks everything whatsapp-mcp needs, one line per
 // check with the fix for each failure; exits 1 if any check failed. Reads the built packages' dist.
+// Not called `doctor`: pnpm's own `doctor` command would run instead and report nothing.
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -8,12 +9,29 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
-const { values } = parseArgs({
-  options: {
-    config: { type: "string" },
-    store: { type: "string" },
-  },
-})
+const usage = `Usage: pnpm checkup [--config FILE] [--store DIR]
+
+Checks the whole setup (Node, install, build, config, plugins, store, token, bridge, WhatsApp
+connection, history sync, ffmpeg), one line per check, with the command that fixes each failure.
+Exit status 0 when every check passed. Takes the same --config / --store as \`pnpm mcp\`.
+`
+let values
+try {
+  values = parseArgs({
+    options: {
+      config: { type: "string" },
+      store: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  }).values
+} catch (error) {
+  console.error(`checkup: ${error.message}\n\n${usage}`)
+  process.exit(2)
+}
+if (values.help) {
+  console.log(usage)
+  process.exit(0)
+}
 
 let failures = 0
 const pass = (name, detail) => console.log(`✓ ${name}: ${detail}`)
@@ -197,20 +215,49 @@ try {
   )
 }
 if (health !== undefined) {
+  const { isUnreachable } = built
+    ? await importDist("packages/bridge/dist/socket/DisconnectPolicy.js")
+    : { isUnreachable: () => false }
+  const pairAgain = `pair again: \`pnpm bridge logout --store ${storeDir}\`, then \`pnpm bridge --store ${storeDir}\``
+  const last = health.last_disconnect
+  const state = `${health.connection}${health.detail ? `: ${health.detail}` : ""}`
   if (health.connection === "open") pass("WhatsApp", `connected as ${health.own_jid ?? "(replay)"}`)
-  else if (health.pairing !== "paired")
+  else if (health.connection === "logged_out") fail("WhatsApp", `not linked (logged_out)`, pairAgain)
+  else if (
+    health.connection === "replaced" ||
+    health.connection === "failed" ||
+    health.connection === "stopped"
+  )
+    fail("WhatsApp", state, "follow what it says, then restart the bridge")
+  else if (last !== null && isUnreachable(last.code, last.reason))
     fail(
       "WhatsApp",
-      `not linked (${health.pairing})`,
-      "scan the QR code the bridge prints (WhatsApp > Settings > Linked devices), or restart it with --pair-phone DIGITS",
+      `cannot reach WhatsApp (${last.code ?? "no code"}: ${last.reason})`,
+      "check this machine's network connection (the bridge retries by itself and prints each attempt)",
+    )
+  else if (health.pairing === "awaiting_qr")
+    fail(
+      "WhatsApp",
+      "not linked yet: a QR code is waiting to be scanned",
+      `scan the QR code in the bridge's terminal (also saved as ${join(storeDir, "pairing-qr.png")}): WhatsApp > Settings > Linked devices > Link a device`,
+    )
+  else if (health.pairing === "awaiting_pairing_code")
+    fail(
+      "WhatsApp",
+      "not linked yet: a pairing code is waiting to be entered",
+      'enter the code the bridge printed: WhatsApp > Settings > Linked devices > Link a device > "Link with phone number instead"',
+    )
+  else if (last !== null)
+    fail(
+      "WhatsApp",
+      state,
+      "the bridge reconnects by itself; if this lasts, read its terminal or log for why",
     )
   else
     fail(
       "WhatsApp",
-      `${health.connection}${health.detail ? `: ${health.detail}` : ""}`,
-      health.connection === "logged_out"
-        ? "run `pnpm bridge logout` and pair again"
-        : "check the phone has network; the bridge reconnects by itself (see its log)",
+      `${health.connection}, not linked yet (${health.pairing})`,
+      "wait a few seconds for the bridge to reach WhatsApp, then run `pnpm checkup` again",
     )
   const sync = health.history_sync
   const counts = `${health.store.chats} chats, ${health.store.messages} messages`
