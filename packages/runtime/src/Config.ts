@@ -8,6 +8,7 @@ import { BlockList, isIP } from "node:net"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { Data, Either, JSONSchema, Option, type ParseResult, Schema, SchemaAST } from "effect"
 import { closestName } from "./internal/closestName.js"
+import { isFilterName } from "./internal/filterName.js"
 import { expandHome } from "./internal/homePath.js"
 import { isValidZone } from "./TimeZone.js"
 
@@ -134,9 +135,6 @@ export interface Config {
 
 export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
 
-/** Whether a title is words for people rather than a name in code (`int`, `maxLength(64)`). */
-const isWords = (title: string): boolean => !/^[a-z_$][\w$]*(\(.*\))?$/.test(title) && !/\(.*\)$/.test(title)
-
 const orList = (items: ReadonlyArray<string>): string => {
   const unique = [...new Set(items)]
   return unique.length <= 1
@@ -168,7 +166,7 @@ const boundsInWords = (json: Record<string, unknown>): string | undefined => {
  */
 const expected = (ast: SchemaAST.AST): string => {
   const title = SchemaAST.getTitleAnnotation(ast)
-  if (Option.isSome(title) && isWords(title.value)) return title.value
+  if (Option.isSome(title) && !isFilterName(title.value)) return title.value
   switch (ast._tag) {
     case "Refinement": {
       // Schema's own filters describe themselves in words: "an integer", "a number between 1 and 5".

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { checkParameterDescriptions } from "@whatsapp-mcp/runtime/testing"
 import { builtinToolNames } from "../src/index.js"
 
 // What users run: the bundled server.
@@ -52,6 +53,15 @@ describe("whatsapp-mcp over stdio", () => {
       expect(typeof tool.annotations?.idempotentHint).toBe("boolean")
       expect(typeof tool.annotations?.openWorldHint).toBe("boolean")
     }
+  })
+
+  it("describes every parameter of every tool, the example plugin's included, for a model", async () => {
+    const file = configFile({
+      plugins: { [resolve(__dirname, "../../../examples/plugin-digest")]: true },
+    })
+    const client = await connect(["--config", file, "--store", mkdtempSync(join(tmpdir(), "wa-nostore-"))])
+    expect(await names(client)).toEqual([...builtinToolNames, "unread_digest"].sort())
+    await expect(checkParameterDescriptions(client)).resolves.toBeUndefined()
   })
 
   it("serves only the enabled plugins' tools, minus exclusions", async () => {
