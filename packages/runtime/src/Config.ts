@@ -144,14 +144,14 @@ const orList = (items: ReadonlyArray<string>): string => {
 
 /** The bounds a filter publishes in its JSON Schema, in words: "from 1 to 100", "of at most 200 characters". */
 const boundsInWords = (json: Record<string, unknown>): string | undefined => {
-  const range = (low: unknown, high: unknown, unit: string) =>
-    typeof low === "number" && typeof high === "number"
-      ? `${unit === "" ? "from" : "of"} ${low} to ${high}${unit}`
-      : typeof low === "number"
-        ? `of ${low}${unit} or more`.replace(/^of (\S+) or more$/, "$1 or more")
-        : typeof high === "number"
-          ? `of at most ${high}${unit}`.replace(/^of at most (\S+)$/, "at most $1")
-          : undefined
+  const range = (low: unknown, high: unknown, unit: string) => {
+    const hasLow = typeof low === "number"
+    const hasHigh = typeof high === "number"
+    if (hasLow && hasHigh) return `${unit === "" ? "from" : "of"} ${low} to ${high}${unit}`
+    if (hasLow) return `of at least ${low}${unit}`
+    if (hasHigh) return `of at most ${high}${unit}`
+    return undefined
+  }
   return (
     range(json.minimum, json.maximum, "") ??
     range(json.minLength, json.maxLength, " characters") ??
