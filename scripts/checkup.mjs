@@ -105,7 +105,15 @@ if (built) {
 const storeDir =
   config?.storeDir ?? resolve(process.cwd(), values.store ?? process.env.WHATSAPP_MCP_STORE ?? "store")
 const tokenFile = config?.tokenFile ?? join(storeDir, "bridge-token")
-const bridgeUrl = config?.bridgeUrl ?? process.env.WHATSAPP_MCP_BRIDGE_URL ?? "http://127.0.0.1:8080"
+// The token goes with the health check: an environment URL the config did not vouch for is used only on this machine.
+const envBridgeUrl = process.env.WHATSAPP_MCP_BRIDGE_URL
+const bridgeUrl =
+  config?.bridgeUrl ??
+  (envBridgeUrl !== undefined &&
+  URL.canParse(envBridgeUrl) &&
+  Config?.isLoopbackHost(new URL(envBridgeUrl).hostname) === true
+    ? envBridgeUrl
+    : "http://127.0.0.1:8080")
 
 // --- plugins --------------------------------------------------------------------------------
 if (config !== undefined) {

@@ -2,7 +2,13 @@
 // demo recording, exactly as a third-party author would write them.
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import {
+  checkParameterDescriptions,
+  checkToolsnaps,
+  type Mounted,
+  mountPromise,
+  storeFromStreams,
+} from "@whatsapp-mcp/runtime/testing"
 import plugin from "../src/index.js"
 
 const demo = join(__dirname, "../../../fixtures/demo/demo.jsonl")
@@ -100,5 +106,9 @@ describe("catch_up", () => {
 describe("toolsnaps", () => {
   it("match the published definition of every tool", async () => {
     await expect(checkToolsnaps(mounted.client, join(__dirname, "__toolsnaps__"))).resolves.toBeUndefined()
+  })
+
+  it("describe every parameter for a model, with no filter names as titles", async () => {
+    await expect(checkParameterDescriptions(mounted.client)).resolves.toBeUndefined()
   })
 })

@@ -35,12 +35,14 @@ const PositiveInt = (max: number) => Schema.Int.pipe(Schema.between(1, max))
 export const SendOptions = Schema.Struct({
   allowedRecipients: Schema.optional(
     Schema.Array(RecipientEntry).annotations({
+      title: "a list of phone numbers, phone JIDs, LIDs or group JIDs",
       description:
         "Only these people and groups can receive messages, files, voice notes and reactions. Default: anyone.",
     }),
   ),
   allowedFileRoots: Schema.optional(
     Schema.Array(FileRoot).annotations({
+      title: "a list of folders",
       description:
         "send_file and send_audio_message read only files below these directories (symlinks followed). Default: none, so file sending is off.",
     }),

@@ -278,9 +278,16 @@ describe("options in the config file", () => {
       { allowedFileRoots: ["outbox"] },
       /plugins\.send\.allowedFileRoots\.0: .*absolute directory or start with ~\//,
     ],
-    [{ sendsPerMinute: 0 }, /plugins\.send\.sendsPerMinute/],
+    [
+      { allowedFileRoots: "~/outbox" },
+      /plugins\.send\.allowedFileRoots: expected a list of folders; found "~\/outbox" \(a string\)/,
+    ],
+    [{ sendsPerMinute: 0 }, /plugins\.send\.sendsPerMinute: expected an integer from 1 to 1000; found 0/],
     [{ maxMessageLength: 100_000 }, /plugins\.send\.maxMessageLength/],
-    [{ allowedRecipent: [] }, /plugins\.send\.allowedRecipent/],
+    [
+      { allowedRecipent: [] },
+      /plugins\.send\.allowedRecipent: unknown key "allowedRecipent" \(did you mean "allowedRecipients"\?\)/,
+    ],
   ])("refuses %j at start-up naming the key", async (options, pattern) => {
     await expect(serve(options)).rejects.toThrow(pattern)
   })

@@ -148,6 +148,12 @@ export const main = async (options: MainOptions): Promise<void> => {
     process.exit(1)
   }
   const config = flags.right.readOnly ? { ...loaded.right, readOnly: true } : loaded.right
+  const bridge = new URL(config.bridgeUrl)
+  if (!Config.isLoopbackHost(bridge.hostname)) {
+    stderr(
+      `whatsapp-mcp: warning: the bridge is on another machine (${bridge.host}, allowed by "allowRemote"): its token goes there with every request${bridge.protocol === "http:" ? ", in plain http that anyone on the network between can read" : ""}.`,
+    )
+  }
   if (flags.right.printClientConfig !== undefined && isClient(flags.right.printClientConfig)) {
     const args = config.file !== undefined ? ["--config", config.file] : ["--store", config.storeDir]
     // Not serving: stdout is free for the configuration the user asked for; the hint goes to stderr.

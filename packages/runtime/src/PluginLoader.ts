@@ -7,8 +7,9 @@ import { existsSync, readFileSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either, Schema, SchemaAST } from "effect"
 import { type Config, ConfigError, formatIssues } from "./Config.js"
+import { closestName } from "./internal/closestName.js"
 import { expandHome } from "./internal/homePath.js"
 import * as Plugin from "./Plugin.js"
 import type * as Prompt from "./Prompt.js"
@@ -107,6 +108,58 @@ const pluginOf = (module: unknown): unknown => {
 
 const describeBuiltins = (builtins: Builtins) => Object.keys(builtins).join(", ")
 
+const isPackageName = (key: string) => key.startsWith("@") || key.includes("/")
+
+const unknownPlugin = (key: string, builtins: Builtins) => {
+  const suggestion = closestName(key, Object.keys(builtins))
+  return new ConfigError({
+    message: `plugins.${key}: unknown plugin "${key}".${suggestion === undefined ? "" : ` Did you mean "${suggestion}"?`} Built-in plugins are ${describeBuiltins(builtins)}; a third-party plugin is a path (./my-plugin) or an installed package name.`,
+  })
+}
+
+/**
+ * Checks a plugin set to false without loading it: it must still name a built-in plugin, an existing
+ * path or an installed package, so that a typo ("medai": false) is not silently accepted.
+ */
+const checkDisabled = (key: string, config: Config, builtins: Builtins): Effect.Effect<void, ConfigError> => {
+  if (builtins[key] !== undefined) return Effect.void
+  if (isPathSpecifier(key)) {
+    const path = resolve(config.baseDir, expandHome(key))
+    return existsSync(path)
+      ? Effect.void
+      : Effect.fail(
+          new ConfigError({
+            message: `plugins.${key}: ${path} does not exist. Remove the entry, or correct the path.`,
+          }),
+        )
+  }
+  for (const base of [config.baseDir, process.cwd()]) {
+    try {
+      createRequire(join(base, "package.json")).resolve(key)
+      return Effect.void
+    } catch {
+      // not installed below this directory; try the next one
+    }
+  }
+  return Effect.fail(
+    isPackageName(key)
+      ? new ConfigError({
+          message: `plugins.${key}: no installed package "${key}". Remove the entry, or install the package next to whatsapp-mcp.`,
+        })
+      : unknownPlugin(key, builtins),
+  )
+}
+
+/** Whether an options Schema takes no options at all (`Plugin.NoOptions`): Schema would accept any object there. */
+const takesNoOptions = (options: Schema.Schema.Any) => {
+  const encoded = SchemaAST.encodedAST(options.ast)
+  return (
+    SchemaAST.isTypeLiteral(encoded) &&
+    encoded.propertySignatures.length === 0 &&
+    encoded.indexSignatures.length === 0
+  )
+}
+
 const loadOne = (
   key: string,
   setting: boolean | Readonly<Record<string, unknown>>,
@@ -119,12 +172,11 @@ const loadOne = (
     const module = yield* Effect.tryPromise({
       try: () => (builtin !== undefined ? builtin() : importModule(key, config.baseDir, process.cwd(), load)),
       catch: (error) =>
-        new ConfigError({
-          message:
-            builtin === undefined && !isPathSpecifier(key) && !key.includes("/") && !key.startsWith("@")
-              ? `plugins.${key}: unknown plugin "${key}". Built-in plugins are ${describeBuiltins(builtins)}; a third-party plugin is a path (./my-plugin) or an installed package name.`
-              : `plugins.${key}: the plugin could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
-        }),
+        builtin === undefined && !isPathSpecifier(key) && !isPackageName(key)
+          ? unknownPlugin(key, builtins)
+          : new ConfigError({
+              message: `plugins.${key}: the plugin could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+            }),
     })
     const plugin = pluginOf(module)
     if (!Plugin.isPlugin(plugin)) {
@@ -138,6 +190,12 @@ const loadOne = (
       })
     }
     const raw = setting === true ? {} : setting
+    const extra = Object.keys(raw)
+    if (extra.length > 0 && takesNoOptions(plugin.options)) {
+      return yield* new ConfigError({
+        message: `${extra.map((option) => `plugins.${key}.${option}`).join(", ")}: unknown option: the plugin "${plugin.name}" takes no options; set it to true or false.`,
+      })
+    }
     const options = Schema.decodeUnknownEither(plugin.options, { errors: "all", onExcessProperty: "error" })(
       raw,
     )
@@ -164,8 +222,12 @@ export const loadPlugins = (
   const settings = new Map<string, boolean | Readonly<Record<string, unknown>>>()
   for (const name of Object.keys(builtins)) settings.set(name, true)
   for (const [key, setting] of config.plugins) settings.set(key, setting)
+  const disabled = [...settings].filter(([, setting]) => setting === false)
   const enabled = [...settings].filter(([, setting]) => setting !== false)
-  return Effect.forEach(enabled, ([key, setting]) => loadOne(key, setting, config, builtins, load))
+  return Effect.zipRight(
+    Effect.forEach(disabled, ([key]) => checkDisabled(key, config, builtins), { discard: true }),
+    Effect.forEach(enabled, ([key, setting]) => loadOne(key, setting, config, builtins, load)),
+  )
 }
 
 /** Chooses the tools to serve and checks that every tool name is unique and every exclusion exists. */

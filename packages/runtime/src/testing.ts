@@ -2,7 +2,8 @@
  * The test kit, part of the public API: mounts plugins in a real MCP server connected to an SDK
  * `Client` in memory, so a plugin's tests exercise exactly what a model's client sees (argument
  * decoding, JSON Schemas, structuredContent validated against the output Schema, errors). Also
- * "toolsnaps": every tool's schema snapshotted to a file, so a change shows up in review; and
+ * "toolsnaps": every tool's schema snapshotted to a file, so a change shows up in review; the check
+ * that every parameter is described for a model; and
  * query plans: every SQL statement a tool runs, with SQLite's plan for it, to prove it uses indexes;
  * and stores built from recorded event streams by the bridge's own ingestion.
  */
@@ -33,6 +34,7 @@ import { setupServer } from "msw/node"
 import * as Application from "./Application.js"
 import * as BridgeClient from "./bridge/BridgeClient.js"
 import { type Config, ConfigError, defaultBridgeUrl } from "./Config.js"
+import { isFilterName } from "./internal/filterName.js"
 import * as ReadOnlySqliteClient from "./internal/ReadOnlySqliteClient.js"
 import type * as Plugin from "./Plugin.js"
 import * as Store from "./Store.js"
@@ -163,6 +165,63 @@ export const checkToolsnaps = async (client: Client, dir: string): Promise<void>
   if (problems.length > 0) {
     throw new ToolsnapMismatch(
       `Tool definitions changed:\n${problems.join("\n")}\nIf the change is intended, run UPDATE_TOOLSNAPS=1 pnpm test and review the diff.`,
+    )
+  }
+}
+
+export class ParameterDescriptionProblem extends Error {
+  override readonly name = "ParameterDescriptionProblem"
+}
+
+/** Schema's generic descriptions of a type ("a string at most 200 character(s) long", "an integer"). */
+const isGenericDescription = (description: string): boolean =>
+  /^an? (string|number|integer|boolean|whole number|non-negative|positive|negative|finite|list|array|object)\b/.test(
+    description,
+  ) || /character\(s\)|item\(s\)/.test(description)
+
+type JsonObject = { readonly [key: string]: unknown }
+const isObject = (value: unknown): value is JsonObject => typeof value === "object" && value !== null
+
+const parameterProblems = (schema: JsonObject, path: string): ReadonlyArray<string> => {
+  const properties = isObject(schema.properties) ? schema.properties : {}
+  return Object.entries(properties).flatMap(([name, property]) => {
+    if (!isObject(property)) return []
+    const at = `${path}.${name}`
+    const problems: Array<string> = []
+    const { description, title } = property
+    if (typeof description !== "string" || description.trim() === "") {
+      problems.push(`${at}: no description; say what it is and how to write it (e.g. a JID, ISO-8601)`)
+    } else if (isGenericDescription(description)) {
+      problems.push(
+        `${at}: the description "${description}" is Schema's generic one; say what the argument is and how to write it`,
+      )
+    }
+    if (typeof title === "string" && isFilterName(title)) {
+      problems.push(
+        `${at}: the title "${title}" is the name of a Schema filter, not words for people; build the argument with Params (BoundedString, IntBetween, BoundedList…) or give it a title in words`,
+      )
+    }
+    const items = property.items
+    return [
+      ...problems,
+      ...parameterProblems(property, at),
+      ...(isObject(items) ? parameterProblems(items, `${at}[]`) : []),
+    ]
+  })
+}
+
+/**
+ * Checks what a model reads about each tool's parameters in tools/list: every parameter (and every
+ * property of an object parameter) has a description that is more than Schema's generic one ("a
+ * string at most 200 character(s) long"), and no title is the name of a Schema filter
+ * ("maxLength(64)"). Throws a `ParameterDescriptionProblem` listing every problem.
+ */
+export const checkParameterDescriptions = async (client: Client): Promise<void> => {
+  const { tools } = await client.listTools()
+  const problems = tools.flatMap((tool) => parameterProblems(tool.inputSchema, tool.name))
+  if (problems.length > 0) {
+    throw new ParameterDescriptionProblem(
+      `Parameters a model cannot read well:\n${problems.join("\n")}\nDescribe each argument with Params.withDefault, Params.optional or .annotations({ description }).`,
     )
   }
 }

@@ -1,10 +1,12 @@
 // The configuration file: where it is found, what it defaults to, and how mistakes are named.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
-import { Config } from "../src/index.js"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { BridgeClient, Config } from "../src/index.js"
 
 const dir = () => mkdtempSync(join(tmpdir(), "wa-config-"))
 const write = (content: unknown, name = Config.defaultFileName) => {
@@ -106,6 +108,109 @@ describe("Config.load", () => {
     expect(text).toMatch(/^plugins\.send: /m)
     expect(text).toMatch(/^tools\.exclude: /m)
     expect(text).toMatch(/^colour: /m)
+  })
+})
+
+describe("what a config mistake says", () => {
+  it("names the key, what it expects in words and what it found", () => {
+    const text = message(
+      load({
+        configFlag: write({ readOnly: "yes", tools: { exclude: "send_message" }, plugins: { send: 3 } }).file,
+      }),
+    )
+    expect(text).toMatch(/^readOnly: expected true or false; found "yes" \(a string\)$/m)
+    expect(text).toMatch(
+      /^tools\.exclude: expected a list of tool names; found "send_message" \(a string\)$/m,
+    )
+    expect(text).toMatch(
+      /^plugins\.send: expected true, false or an object of the plugin's options; found 3 \(a number\)$/m,
+    )
+    expect(text).not.toMatch(/Expected|actual|undefined/)
+  })
+
+  it("suggests the key that was probably meant", () => {
+    const text = message(load({ configFlag: write({ readonly: true, bridge: { urll: "x" } }).file }))
+    expect(text).toMatch(
+      /^readonly: unknown key "readonly" \(did you mean "readOnly"\?\); known keys: .*readOnly/m,
+    )
+    expect(text).toMatch(/^bridge\.urll: unknown key "urll" \(did you mean "url"\?\)/m)
+  })
+})
+
+describe("a bridge on another machine", () => {
+  const listeners: Array<Server> = []
+  afterEach(() => {
+    for (const server of listeners.splice(0)) server.close()
+  })
+  /** A local listener that records the Authorization header of every request it gets. */
+  const listener = async () => {
+    const authorizations: Array<string | undefined> = []
+    const server = createServer((request, response) => {
+      authorizations.push(request.headers.authorization)
+      response.writeHead(404).end()
+    })
+    listeners.push(server)
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
+    const { port } = server.address() as AddressInfo
+    return { url: `http://127.0.0.1:${port}`, authorizations }
+  }
+  const tokenFile = () => {
+    const file = join(dir(), "bridge-token")
+    writeFileSync(file, "secret-token", { mode: 0o600 })
+    return file
+  }
+  const callHealth = (config: Config.Config) =>
+    Effect.runPromise(
+      Effect.flatMap(BridgeClient.BridgeClient, (bridge) => bridge.health).pipe(
+        Effect.provide(BridgeClient.layerFetch({ url: config.bridgeUrl, tokenFile: config.tokenFile })),
+        Effect.either,
+      ),
+    )
+  // The listener stands in for another machine: nothing counts as this machine.
+  const elsewhere = () => false
+
+  it("accepts this machine's addresses only", () => {
+    for (const url of [
+      "http://127.0.0.1:8080",
+      "http://localhost:9",
+      "http://127.1.2.3",
+      "http://[::1]:8080",
+    ]) {
+      expect(Either.isRight(load({ configFlag: write({ bridge: { url } }).file })), url).toBe(true)
+    }
+    for (const url of [
+      "http://192.0.2.10:8080",
+      "https://bridge.example.com",
+      "http://127.0.0.1.example.com",
+    ]) {
+      expect(message(load({ configFlag: write({ bridge: { url } }).file })), url).toMatch(
+        /^bridge\.url: ".*" is not on this machine, and the bridge's token .* add "allowRemote": true/,
+      )
+    }
+    expect(message(load({ env: { WHATSAPP_MCP_BRIDGE_URL: "http://192.0.2.10:8080" } }))).toMatch(
+      /^WHATSAPP_MCP_BRIDGE_URL: "http:\/\/192\.0\.2\.10:8080" is not on this machine/,
+    )
+  })
+
+  it("refuses to start, so the token never reaches it, unless the config allows it explicitly", async () => {
+    const { url, authorizations } = await listener()
+    const token = tokenFile()
+    const refused = load({
+      configFlag: write({ bridge: { url, tokenFile: token } }).file,
+      isLocalHost: elsewhere,
+    })
+    expect(message(refused)).toMatch(/^bridge\.url: .* is not on this machine/)
+    expect(authorizations).toEqual([])
+
+    // The same host, allowed on purpose: the token goes there, which is what the refusal prevents.
+    const allowed = Either.getOrThrow(
+      load({
+        configFlag: write({ bridge: { url, tokenFile: token, allowRemote: true } }).file,
+        isLocalHost: elsewhere,
+      }),
+    )
+    await callHealth(allowed)
+    expect(authorizations).toEqual(["Bearer secret-token"])
   })
 })
 

@@ -105,7 +105,7 @@ describe("tools/call", () => {
   it("says what a bounded argument accepts, once, without Schema's internal alternatives", async () => {
     const { client } = await mount({ plugins: [testPlugin], storeDir: makeStoreDir(0) })
     const message = text(await client.callTool({ name: "echo", arguments: { text: "hi", times: -1 } }))
-    expect(message).toMatch(/^times: Expected a number between 1 and 5, actual -1$/m)
+    expect(message).toMatch(/^times: expected a number between 1 and 5; found -1 \(a number\)$/m)
     expect(message).not.toMatch(/undefined/)
   })
 

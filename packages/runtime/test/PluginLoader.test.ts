@@ -65,6 +65,45 @@ describe("loadPlugins", () => {
     )
   })
 
+  it("suggests the built-in plugin a mistyped name meant, even when it is set to false", async () => {
+    expect(await errorOf({ plugins: [["greter", false]] })).toMatch(
+      /^plugins\.greter: unknown plugin "greter"\. Did you mean "greeter"\? Built-in plugins are test, greeter/,
+    )
+    expect(await errorOf({ plugins: [["gretere", true]] })).toMatch(/Did you mean "greeter"\?/)
+    expect(await errorOf({ plugins: [["weather", false]] })).not.toMatch(/Did you mean/)
+  })
+
+  it("accepts false for a built-in plugin, an existing path or an installed package, and nothing else", async () => {
+    const plugins = await loadOk({
+      plugins: [
+        ["greeter", false],
+        ["./path-plugin.mjs", false],
+        ["effect", false],
+      ],
+    })
+    expect(plugins.map((p) => p.key)).toEqual(["test"])
+    expect(await errorOf({ plugins: [["./missing-plugin.mjs", false]] })).toMatch(
+      /^plugins\.\.\/missing-plugin\.mjs: .*missing-plugin\.mjs does not exist/,
+    )
+    expect(await errorOf({ plugins: [["@someone/not-installed", false]] })).toMatch(
+      /^plugins\.@someone\/not-installed: no installed package "@someone\/not-installed"/,
+    )
+  })
+
+  it("refuses options given to a plugin that takes none", async () => {
+    expect(await errorOf({ plugins: [["test", { foo: 1 }]] })).toMatch(
+      /^plugins\.test\.foo: unknown option: the plugin "test" takes no options; set it to true or false\./,
+    )
+  })
+
+  it("suggests the option a mistyped key meant, and says what a wrong value should be", async () => {
+    const message = await errorOf({ plugins: [["greeter", { greting: "Hi", greeting: 5 }]] })
+    expect(message).toMatch(
+      /^plugins\.greeter\.greting: unknown key "greting" \(did you mean "greeting"\?\)/m,
+    )
+    expect(message).toMatch(/^plugins\.greeter\.greeting: expected a string; found 5 \(a number\)$/m)
+  })
+
   it("loads a third-party plugin by path, relative to the config file", async () => {
     const plugins = await loadOk({ plugins: [["./path-plugin.mjs", true]] })
     const notes = plugins.find((p) => p.key === "./path-plugin.mjs")

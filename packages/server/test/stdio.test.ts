@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { McpError } from "@modelcontextprotocol/sdk/types.js"
+import { checkParameterDescriptions } from "@whatsapp-mcp/runtime/testing"
 import { builtinToolNames } from "../src/index.js"
 
 // What users run: the bundled server.
@@ -92,6 +93,15 @@ describe("whatsapp-mcp over stdio", () => {
       expect(typeof tool.annotations?.idempotentHint).toBe("boolean")
       expect(typeof tool.annotations?.openWorldHint).toBe("boolean")
     }
+  })
+
+  it("describes every parameter of every tool, the example plugin's included, for a model", async () => {
+    const file = configFile({
+      plugins: { [resolve(__dirname, "../../../examples/plugin-digest")]: true },
+    })
+    const client = await connect(["--config", file, "--store", mkdtempSync(join(tmpdir(), "wa-nostore-"))])
+    expect(await names(client)).toEqual([...builtinToolNames, "unread_digest"].sort())
+    await expect(checkParameterDescriptions(client)).resolves.toBeUndefined()
   })
 
   it("serves only the enabled plugins' tools, minus exclusions", async () => {
@@ -190,10 +200,38 @@ describe("start-up errors", () => {
     [{ tools: { exclude: ["send_mesage"] } }, /tools\.exclude: unknown tool "send_mesage"/],
     [{ timezone: "Moon/Base" }, /timezone: .*not a time zone name/],
     [{ plugins: { "./nowhere.js": true } }, /plugins\.\.\/nowhere\.js: the plugin could not be loaded/],
+    [{ plugins: { medai: false } }, /plugins\.medai: unknown plugin "medai"\. Did you mean "media"\?/],
+    [
+      { plugins: { media: { foo: 1 } } },
+      /plugins\.media\.foo: unknown option: the plugin "media" takes no options/,
+    ],
+    [
+      { plugins: { send: { allowedFileRoots: "~/outbox" } } },
+      /plugins\.send\.allowedFileRoots: expected a list of folders; found "~\/outbox" \(a string\)/,
+    ],
+    [
+      { bridge: { url: "http://192.0.2.10:8080" } },
+      /bridge\.url: "http:\/\/192\.0\.2\.10:8080" is not on this machine/,
+    ],
   ])("refuses %j with a message naming the key and a non-zero exit", (content, pattern) => {
     const result = run(["--config", configFile(content)])
     expect(result.status).toBe(1)
     expect(result.stderr).toMatch(pattern)
+    expect(result.stdout).toBe("")
+  })
+
+  it("starts with a bridge on another machine only when the config allows it, warning that the token goes there", () => {
+    // Nothing is sent: the server exits as soon as its (empty) stdin ends, before any tool call.
+    const result = run([
+      "--config",
+      configFile({ bridge: { url: "http://192.0.2.10:8080", allowRemote: true } }),
+      "--store",
+      mkdtempSync(join(tmpdir(), "wa-nostore-")),
+    ])
+    expect(result.status).toBe(0)
+    expect(result.stderr).toMatch(
+      /warning: the bridge is on another machine \(192\.0\.2\.10:8080, allowed by "allowRemote"\): its token goes there with every request, in plain http/,
+    )
     expect(result.stdout).toBe("")
   })
 

@@ -27,13 +27,13 @@ export const unreadDigest = Tool.make({
   input: Schema.Struct({
     since: Params.optional(
       Params.DateTimeInput,
-      "Only chats active at or after this time. Default: any time.",
+      "Only chats active at or after this time (default: any time).",
     ),
-    chats: Params.limit(10, 50),
+    chats: Params.limit(10, 50, "How many unread chats to list, most recently active first"),
     per_chat: Params.withDefault(
-      Schema.Int.pipe(Schema.between(1, 20, { title: "per_chat" })),
+      Params.IntBetween(1, 20),
       3,
-      "How many of the latest messages to show per chat (1-20).",
+      "How many of the latest messages others sent to show per chat, a whole number from 1 to 20.",
     ),
   }),
   output: Schema.Struct({ chats: Schema.Array(Entry) }),

@@ -12,7 +12,7 @@ export const getChat = Tool.make({
   description:
     "Get one WhatsApp chat: its name, kind, members count, unread count, pinned/archived/muted state and last message. Give the chat's JID from list_chats (a group JID …@g.us), or for a direct chat the person's phone number, phone JID or LID.",
   input: Schema.Struct({
-    chat_jid: Params.BoundedString(200, "chat_jid").annotations({
+    chat_jid: Params.BoundedString(200).annotations({
       description: "Group JID (…@g.us), or the person's phone number with country code, phone JID or LID.",
     }),
     include_last_message: Params.withDefault(Schema.Boolean, true, "Include the chat's last message."),

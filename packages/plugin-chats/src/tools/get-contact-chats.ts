@@ -11,8 +11,9 @@ export const getContactChats = Tool.make({
   description:
     "List every chat a person takes part in: the direct chat with them and the groups you share with them (as a member or where they wrote), most recently active first. Give their phone number, phone JID or LID (search_contacts finds them by name).",
   input: Schema.Struct({
-    jid: Params.BoundedString(200, "jid").annotations({
-      description: "Phone number with country code, phone JID or LID of the person.",
+    jid: Params.BoundedString(200).annotations({
+      description:
+        "The person: phone number with country code (e.g. +44 7700 900123), phone JID (…@s.whatsapp.net) or LID (…@lid).",
     }),
     limit: Params.limit(),
     page: Params.page,

@@ -12,7 +12,7 @@ export const getDirectChatByContact = Tool.make({
   description:
     "Find the one-to-one chat with a person, given their phone number (any formatting, with country code), phone JID or LID; the same chat is found whichever form WhatsApp used for them. Use search_contacts first when you only have a name.",
   input: Schema.Struct({
-    sender_phone_number: Params.BoundedString(200, "sender_phone_number").annotations({
+    sender_phone_number: Params.BoundedString(200).annotations({
       description: "Phone number with country code (e.g. +44 7700 900123), phone JID or LID of the person.",
     }),
   }),

@@ -25,8 +25,9 @@ export const getLastInteraction = Tool.make({
   description:
     "Get the most recent message exchanged with a person, in any chat: the direct chat (either way), a group message they wrote, or the user's reply to them in a group. Use it for 'when did I last talk to …'. Give their phone number, phone JID or LID (search_contacts finds them by name).",
   input: Schema.Struct({
-    jid: Params.BoundedString(200, "jid").annotations({
-      description: "Phone number with country code, phone JID or LID of the person.",
+    jid: Params.BoundedString(200).annotations({
+      description:
+        "The person: phone number with country code (e.g. +44 7700 900123), phone JID (…@s.whatsapp.net) or LID (…@lid).",
     }),
   }),
   output: Output,

@@ -14,8 +14,8 @@ export const listChats = Tool.make({
     "List the user's WhatsApp chats (direct and group), most recently active first, each with its last message, unread count and whether it is pinned, archived or muted. Use it to see what is going on, to find a chat's JID by name (query matches chat and contact names, accents and case ignored, phone numbers and JIDs), or to list groups only (kind). Then read a chat with list_messages(chat_jid=…).",
   input: Schema.Struct({
     query: Params.optional(
-      Params.BoundedString(200, "query"),
-      "Part of a chat name, contact name, phone number or JID.",
+      Params.BoundedString(200),
+      "Part of a chat name, contact name, phone number or JID to look for (accents and case ignored), e.g. 'football' or '+44 7700'.",
     ),
     limit: Params.limit(),
     page: Params.page,
@@ -23,9 +23,13 @@ export const listChats = Tool.make({
     sort_by: Params.withDefault(
       Schema.Literal("last_active", "name"),
       "last_active",
-      "Order of the chats: most recently active first, or by name.",
+      "Order of the chats: last_active (most recently active first) or name (alphabetical).",
     ),
-    kind: Params.withDefault(Schema.Literal("all", "direct", "group"), "all", "Which chats to list."),
+    kind: Params.withDefault(
+      Schema.Literal("all", "direct", "group"),
+      "all",
+      "Which chats to list: all, direct (one-to-one chats with a person) or group.",
+    ),
   }),
   output: Output,
   annotations: Tool.readOnly,

@@ -10,7 +10,7 @@ export const getContact = Tool.make({
   description:
     "Look up one WhatsApp contact by phone number (any formatting, with country code), phone JID (…@s.whatsapp.net) or LID (…@lid); the same person is found whichever form WhatsApp used. Returns their names, phone number, JID and LID, and whether they are a business. To find someone by name, use search_contacts.",
   input: Schema.Struct({
-    identifier: Params.BoundedString(200, "identifier").annotations({
+    identifier: Params.BoundedString(200).annotations({
       description: "Phone number with country code (e.g. +1 555 0142), phone JID or LID.",
     }),
   }),

@@ -12,7 +12,7 @@ export const searchContacts = Tool.make({
   description:
     "Find WhatsApp contacts by part of a name (address-book name, push name or business name; accents and case ignored) or part of a phone number. Use it to turn a name the user mentions into a phone number or JID before calling the chat and message tools.",
   input: Schema.Struct({
-    query: Params.BoundedString(200, "query").annotations({
+    query: Params.BoundedString(200).annotations({
       description: "Part of a name or phone number, e.g. 'Chloé' or '555 0142'.",
     }),
     limit: Params.limit(),

@@ -19,20 +19,22 @@ export const getMessageContext = Tool.make({
   description:
     "Read the conversation around one message: the messages just before and after it in its chat, oldest first. Use it after list_messages found a message, to see what it answered or what followed. Message ids come from list_messages; give chat_jid too when you have it.",
   input: Schema.Struct({
-    message_id: Params.BoundedString(200, "message_id").annotations({ description: "The message's id." }),
+    message_id: Params.BoundedString(200).annotations({
+      description: "The message's id, as list_messages shows it (e.g. 3EB0C767D26A1B2C3D4E).",
+    }),
     chat_jid: Params.optional(
-      Params.BoundedString(200, "chat_jid"),
-      "The chat of the message; needed only when the id is not unique.",
+      Params.BoundedString(200),
+      "The chat of the message: group JID (…@g.us), or the person's phone number with country code, phone JID or LID for a direct chat. Needed only when the id is not unique.",
     ),
     before: Params.withDefault(
-      Schema.Int.pipe(Schema.between(0, 50, { title: "before" })),
+      Params.IntBetween(0, 50),
       5,
-      "How many earlier messages (0-50).",
+      "How many earlier messages to return, a whole number from 0 to 50.",
     ),
     after: Params.withDefault(
-      Schema.Int.pipe(Schema.between(0, 50, { title: "after" })),
+      Params.IntBetween(0, 50),
       5,
-      "How many later messages (0-50).",
+      "How many later messages to return, a whole number from 0 to 50.",
     ),
   }),
   output: Output,

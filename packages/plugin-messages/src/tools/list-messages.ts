@@ -109,18 +109,21 @@ export const listMessages = Tool.make({
     after: Params.optional(Params.DateTimeInput, "Only messages at or after this time."),
     before: Params.optional(Params.DateTimeInput, "Only messages before this time."),
     sender_phone_number: Params.optional(
-      Params.BoundedString(200, "sender_phone_number"),
-      "Only messages from this person: phone number with country code, phone JID or LID.",
+      Params.BoundedString(200),
+      "Only messages from this person: phone number with country code (e.g. +44 7700 900123), phone JID (…@s.whatsapp.net) or LID (…@lid).",
     ),
     chat_jid: Params.optional(
-      Params.BoundedString(200, "chat_jid"),
-      "Only messages in this chat: group JID, or a person's phone number, phone JID or LID for the direct chat.",
+      Params.BoundedString(200),
+      "Only messages in this chat: group JID (…@g.us), or a person's phone number with country code, phone JID (…@s.whatsapp.net) or LID (…@lid) for the direct chat.",
     ),
     query: Params.optional(
-      Params.BoundedString(500, "query"),
+      Params.BoundedString(500),
       "Words to search for in text, captions and file names (accents and case ignored; word* for a prefix).",
     ),
-    media_type: Params.optional(MediaType, "Only messages with this kind of media."),
+    media_type: Params.optional(
+      MediaType,
+      "Only messages with this kind of media: image, video, audio (a file), voice (a voice note), document or sticker.",
+    ),
     unread_only: Params.withDefault(
       Schema.Boolean,
       false,
@@ -128,16 +131,20 @@ export const listMessages = Tool.make({
     ),
     limit: Params.limit(),
     page: Params.page,
-    include_context: Params.withDefault(Schema.Boolean, true, "Add the messages around each hit."),
+    include_context: Params.withDefault(
+      Schema.Boolean,
+      true,
+      "Add the messages around each hit (context_before and context_after of them).",
+    ),
     context_before: Params.withDefault(
-      Schema.Int.pipe(Schema.between(0, 20, { title: "context_before" })),
+      Params.IntBetween(0, 20),
       1,
-      "How many earlier messages to add around each hit (0-20).",
+      "How many earlier messages to add before each hit, a whole number from 0 to 20.",
     ),
     context_after: Params.withDefault(
-      Schema.Int.pipe(Schema.between(0, 20, { title: "context_after" })),
+      Params.IntBetween(0, 20),
       1,
-      "How many later messages to add around each hit (0-20).",
+      "How many later messages to add after each hit, a whole number from 0 to 20.",
     ),
   }),
   output: Output,

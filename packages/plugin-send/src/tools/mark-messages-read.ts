@@ -10,10 +10,13 @@ export const markMessagesRead = Tool.make({
   description:
     "Mark messages in a chat as read (the senders see blue ticks if they have read receipts on). Without message_ids, everything unread in the chat is marked read. Only when the user asks for it.",
   input: Schema.Struct({
-    chat_jid: Params.BoundedString(200, "chat_jid").annotations({ description: "The chat." }),
+    chat_jid: Params.BoundedString(200).annotations({
+      description:
+        "The chat to mark read: group JID (…@g.us), or the person's phone number with country code, phone JID or LID for a direct chat.",
+    }),
     message_ids: Params.optional(
-      Schema.Array(Params.BoundedString(200, "message_id")).pipe(Schema.maxItems(1000)),
-      "The messages to mark; default: every unread message in the chat.",
+      Params.BoundedList(Params.BoundedString(200), 1000),
+      "Ids of the messages to mark (up to 1000), as list_messages shows them; default: every unread message in the chat.",
     ),
   }),
   output: Schema.Struct({

@@ -19,7 +19,7 @@ export const sendAudioMessage = Tool.make({
   description: `Send an audio file (mp3, m4a, wav, ogg, opus, flac…) as a WhatsApp voice note; it is converted to Ogg/Opus when needed. Only files below the folders the user allowed in the config can be sent. ${confirmFirst}`,
   input: Schema.Struct({
     recipient: Recipient,
-    media_path: Params.BoundedString(4096, "media_path").annotations({
+    media_path: Params.BoundedString(4096).annotations({
       description: "Absolute path of the audio file (~/ is the home folder).",
     }),
     idempotency_key: IdempotencyKey,

@@ -20,7 +20,9 @@ export const sendMessage = Tool.make({
   description: `Send a WhatsApp text message to a person or a group, optionally as a reply to a message. ${confirmFirst}`,
   input: Schema.Struct({
     recipient: Recipient,
-    message: Params.BoundedString(65536, "message").annotations({ description: "The text to send." }),
+    message: Params.BoundedString(65536).annotations({
+      description: "The text to send, as plain text (WhatsApp formatting such as *bold* works).",
+    }),
     reply_to_message_id: ReplyTo,
     idempotency_key: IdempotencyKey,
   }),

@@ -29,11 +29,14 @@ export const sendReaction = Tool.make({
   title: "React to message",
   description: `React to a WhatsApp message with an emoji; an empty emoji removes your reaction. ${confirmFirst}`,
   input: Schema.Struct({
-    chat_jid: Params.BoundedString(200, "chat_jid").annotations({ description: "The chat of the message." }),
-    message_id: Params.BoundedString(200, "message_id").annotations({
-      description: "The message to react to.",
+    chat_jid: Params.BoundedString(200).annotations({
+      description:
+        "The chat of the message: group JID (…@g.us), or the person's phone number with country code, phone JID or LID for a direct chat.",
     }),
-    emoji: Schema.String.pipe(Schema.maxLength(32, { title: "emoji" })).annotations({
+    message_id: Params.BoundedString(200).annotations({
+      description: "The id of the message to react to, as list_messages shows it.",
+    }),
+    emoji: Params.BoundedString(32, 0).annotations({
       description: 'One emoji, e.g. "👍"; an empty string removes your reaction.',
     }),
   }),

@@ -11,7 +11,7 @@ const echo = Tool.make({
   title: "Echo",
   description: "Repeats the text.",
   input: Schema.Struct({
-    text: Params.BoundedString(100, "text").annotations({ description: "What to repeat." }),
+    text: Params.BoundedString(100).annotations({ description: "What to repeat." }),
     times: Params.withDefault(Schema.Int.pipe(Schema.between(1, 5)), 1, "How often."),
   }),
   output: Schema.Struct({ echoed: Schema.String }),
