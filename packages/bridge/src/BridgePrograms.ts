@@ -162,12 +162,18 @@ export const replayBridge = (options: ReplayBridgeOptions): Layer.Layer<RunningB
       if (tap !== undefined)
         yield* Effect.forEach(options.files, tap.copyStream).pipe(Effect.mapError(startError))
       const uploadDir = join(storeDir, "replay-media")
-      const ownJid = options.ownJid ?? "15550000000:1@s.whatsapp.net"
+      // The account the recording announced, as a live socket names itself (with its device), so
+      // the demo's bridge is connected as the person whose chats it shows.
+      const recorded = loaded.account
+      const ownJid =
+        options.ownJid ??
+        (recorded === undefined ? "15550000000:1@s.whatsapp.net" : recorded.jid.replace(/^(\d+)@/, "$1:1@"))
       const store = recordedStore(storeLayer(storeDir), tap)
       const socket = Layer.unwrapEffect(
         Effect.map(StoreAccess, (access) =>
           ReplaySocket.layer({
             ownJid,
+            ...(recorded?.name === undefined ? {} : { ownName: recorded.name }),
             uploadDir,
             exists: (jid) => Effect.runPromise(access.knowsJid(jid)),
           }),
@@ -185,7 +191,7 @@ export const replayBridge = (options: ReplayBridgeOptions): Layer.Layer<RunningB
         ...(options.protectedFiles === undefined ? {} : { protectedFiles: options.protectedFiles }),
         ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
         ...(options.maxMediaBytes === undefined ? {} : { maxMediaBytes: options.maxMediaBytes }),
-        session: SessionStore.inMemory({ id: ownJid, name: "Replay" }),
+        session: SessionStore.inMemory({ id: ownJid, name: recorded?.name ?? "Replay" }),
         // A simulated socket sends no frames: nothing to watch.
         connection: { silenceTimeout: Duration.infinity },
       }).pipe(Layer.provideMerge(Layer.mergeAll(socket, store)), Layer.provide(cdn))

@@ -197,6 +197,11 @@ describe("pnpm demo", () => {
     expect(`${stdout}\n${stderr}`).not.toMatch(/messages\/s|cpu seconds|^seconds:|^events:/im)
   })
 
+  it("is connected as the person whose chats it shows, as the recording announced them", () => {
+    // The demo recording's account is Sam Rivera, +1 202 555 0100.
+    expect(stderr).toMatch(/Connected to WhatsApp as 12025550100:1@s\.whatsapp\.net/)
+  })
+
   it("suggests only questions it can answer, and the README suggests the same ones", () => {
     const printed = questionsIn(stdout.slice(stdout.indexOf("Then ask")))
     expect(printed.length).toBeGreaterThanOrEqual(5)

@@ -10,6 +10,7 @@ import { Effect, Layer, Stream } from "effect"
 import type { BaileysEvent } from "../recording/BaileysEvent.js"
 import type { RecordedEvent } from "../recording/RecordedLine.js"
 import { readRecording } from "../recording/RecordingReader.js"
+import { AccountKeys } from "../StoreSchema.js"
 import { MessageStore } from "../store/MessageStore.js"
 import { type IngestError, Ingestor } from "./Ingestor.js"
 
@@ -33,6 +34,8 @@ export interface IngestSummary {
   readonly chats: number
   readonly contacts: number
   readonly storedMessages: number
+  /** The linked account the recording announced (its `creds.update`), as the store keeps it. */
+  readonly account?: { readonly jid: string; readonly name?: string }
   readonly seconds: number
   readonly problems: number
   readonly exitCode: 0 | 1
@@ -130,6 +133,11 @@ export const ingestCommand = (options: IngestCommandOptions) =>
 
     const count = (table: string) =>
       (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+    const accountValue = (key: string) =>
+      (store.db.prepare("SELECT value FROM account WHERE key = ?").get(key) as { value: string } | undefined)
+        ?.value
+    const selfJid = accountValue(AccountKeys.selfJid)
+    const selfName = accountValue(AccountKeys.selfName)
     const seconds = (performance.now() - started) / 1000
     const summary: IngestSummary = {
       events,
@@ -137,6 +145,9 @@ export const ingestCommand = (options: IngestCommandOptions) =>
       chats: count("chats"),
       contacts: count("contacts"),
       storedMessages: count("messages"),
+      ...(selfJid === undefined
+        ? {}
+        : { account: selfName === undefined ? { jid: selfJid } : { jid: selfJid, name: selfName } }),
       seconds,
       problems,
       exitCode: problems === 0 ? 0 : 1,
