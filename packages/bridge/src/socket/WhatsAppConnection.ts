@@ -35,6 +35,7 @@ import {
   disconnectCode,
 } from "./DisconnectPolicy.js"
 import { EventSink } from "./EventSink.js"
+import { formatWaVersion, type VersionInUse, WaWebVersion } from "./WaWebVersion.js"
 
 export interface ConnectionStatus {
   readonly connection: ConnectionState
@@ -51,6 +52,8 @@ export interface ConnectionStatus {
   /** Sockets made after the first one. */
   readonly reconnects: number
   readonly historySync: Health["history_sync"]
+  /** The WhatsApp Web version the current (or last) socket announced; null: Baileys' built-in. */
+  readonly waWebVersion: VersionInUse | null
 }
 
 export interface ConnectionOptions {
@@ -102,10 +105,16 @@ export const initialStatus: ConnectionStatus = {
   lastDisconnect: null,
   reconnects: 0,
   historySync: { active: false, chunks: 0, messages: 0, progress: null },
+  waWebVersion: null,
 }
 
 const notConnectedMessage = (status: ConnectionStatus): string => {
   switch (status.connection) {
+    case "outdated":
+      return (
+        status.detail ??
+        "WhatsApp refuses this bridge's client version: update whatsapp-mcp, then restart the bridge."
+      )
     case "logged_out":
       return "WhatsApp is not linked (this device was logged out): restart the bridge with `pnpm bridge` and pair again."
     case "replaced":
@@ -141,6 +150,8 @@ export const make = (options: ConnectionOptions = {}) =>
     const session = yield* SessionStore
     const sink = yield* EventSink
     const operator = yield* OperatorConsole
+    // Optional: the replay bridge and tests that do not care announce Baileys' built-in version.
+    const versions = yield* Effect.serviceOption(WaWebVersion)
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
 
@@ -201,7 +212,9 @@ export const make = (options: ConnectionOptions = {}) =>
     /** Runs one socket until it ends; returns how it ended. */
     const runSocket = Effect.gen(function* () {
       const auth = yield* session.authState.pipe(Effect.orDie)
-      const socket = yield* factory.make(auth)
+      const version = Option.isSome(versions) ? yield* versions.value.forSocket : null
+      if (version !== null) yield* update((s) => ({ ...s, waWebVersion: version }))
+      const socket = yield* factory.make(auth, version?.version)
       const signals = yield* Queue.unbounded<Signal>()
       yield* Ref.set(currentSignals, Option.some(signals))
       let activity = 0
@@ -344,6 +357,8 @@ export const make = (options: ConnectionOptions = {}) =>
       let attempt = 0
       let immediateRestarts = 0
       let first = true
+      // One refresh-and-retry per 405 until a connection proves stable: a 405 storm then stops.
+      let outdatedRetried = false
       while (true) {
         if (!first) yield* update((s) => ({ ...s, reconnects: s.reconnects + 1 }))
         yield* update((s) => ({ ...s, connection: first ? "connecting" : "reconnecting" }))
@@ -360,6 +375,7 @@ export const make = (options: ConnectionOptions = {}) =>
         if (ended.wasOpenFor !== null && ended.wasOpenFor >= stableAfter) {
           attempt = 0
           immediateRestarts = 0
+          outdatedRetried = false
         }
         const action = disconnectAction(ended.code)
         switch (action._tag) {
@@ -382,6 +398,25 @@ export const make = (options: ConnectionOptions = {}) =>
               ownJid: null,
               detail,
             }))
+            yield* operator.notice(detail)
+            return
+          }
+          case "Outdated": {
+            const announced = (yield* SubscriptionRef.get(status)).waWebVersion
+            const was = announced === null ? "Baileys' built-in version" : formatWaVersion(announced.version)
+            if (!outdatedRetried && Option.isSome(versions)) {
+              outdatedRetried = true
+              const fresh = yield* versions.value.refresh
+              yield* operator.notice(
+                `WhatsApp refused the client version ${was} as outdated (code 405); retrying once with ${formatWaVersion(fresh.version)} (${fresh.source === "whatsapp" ? "just looked up" : `the ${fresh.source} one: the lookup failed`}).`,
+              )
+              continue
+            }
+            const detail =
+              `WhatsApp refuses this bridge's WhatsApp Web version ${was} as outdated (code 405)` +
+              (Option.isSome(versions) ? ", also after looking up the current one" : "") +
+              ". Update whatsapp-mcp to its newest release (or its Baileys dependency), then restart the bridge."
+            yield* update((s) => ({ ...s, connection: "outdated", detail }))
             yield* operator.notice(detail)
             return
           }
