@@ -156,6 +156,11 @@ export const Health = Schema.Struct({
     /** Percentage WhatsApp reports for the current sync, when it reports one. */
     progress: Schema.NullOr(Schema.Number),
   }),
+  /**
+   * Set while connected when the link looks about to expire (nothing from WhatsApp for days: the
+   * phone is probably offline, and WhatsApp unlinks devices whose phone stays away): what to do.
+   */
+  link_warning: Schema.optional(Schema.NullOr(Schema.String)),
   /** The WhatsApp Web version the bridge announces, and where it came from (absent: older bridges). */
   wa_web_version: Schema.optional(
     Schema.NullOr(
