@@ -273,6 +273,12 @@ if (health !== undefined) {
       `${health.connection}, not linked yet (${health.pairing})`,
       "wait a few seconds for the bridge to reach WhatsApp, then run `pnpm checkup` again",
     )
+  if (typeof health.link_warning === "string")
+    fail(
+      "WhatsApp link",
+      `may expire soon: ${health.link_warning}`,
+      "open WhatsApp on the phone with a network connection; the warning clears once WhatsApp sends anything",
+    )
   const version = health.wa_web_version
   if (version !== undefined && version !== null) {
     const from = {

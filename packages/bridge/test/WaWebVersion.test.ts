@@ -261,3 +261,74 @@ describe("a connection refused as outdated (405)", () => {
     }).pipe(Effect.provide(h.layer))
   })
 })
+
+describe("a link about to expire", () => {
+  it.scoped(
+    "warns once when nothing comes from WhatsApp for days while connected, and clears when it does",
+    () => {
+      const made: Array<BridgeSocket> = []
+      const notices: Array<string> = []
+      const creds = initAuthCreds()
+      // The silence watchdog is out of the way here: the fake socket sends no frames.
+      const layer = connectionLayer({
+        linkQuietAfter: "7 days",
+        linkCheckInterval: "1 hour",
+        silenceTimeout: "60 days",
+        watchdogInterval: "1 day",
+      }).pipe(
+        Layer.provide(
+          Layer.mergeAll(
+            Layer.succeed(SocketFactory, {
+              make: () =>
+                Effect.sync(() => {
+                  const socket = fakeSocket()
+                  made.push(socket)
+                  return socket
+                }),
+            }),
+            Layer.succeed(
+              SessionStore,
+              SessionStore.of({
+                authState: Effect.succeed({ creds, keys: { get: async () => ({}), set: async () => {} } }),
+                saveCreds: Effect.void,
+                isRegistered: Effect.succeed(true),
+                wipe: Effect.void,
+              }),
+            ),
+            Layer.succeed(EventSink, { ingest: () => Effect.void }),
+            Layer.succeed(OperatorConsole, {
+              showQr: () => Effect.void,
+              showPairingCode: () => Effect.void,
+              paired: () => Effect.void,
+              historyProgress: () => Effect.void,
+              notice: (message) => Effect.sync(() => void notices.push(message)),
+            }),
+          ),
+        ),
+      )
+      return Effect.gen(function* () {
+        const connection = yield* WhatsAppConnection
+        yield* settle
+        made[0]!.ev.emit("connection.update", { connection: "open" })
+        yield* settle
+        yield* TestClock.adjust("6 days")
+        assert.isNull((yield* connection.status).linkWarning)
+        yield* TestClock.adjust("1 day")
+        const warned = (yield* connection.status).linkWarning
+        assert.match(
+          warned ?? "",
+          /^nothing from WhatsApp for 7 days while connected: the phone may be offline/,
+        )
+        yield* TestClock.adjust("2 days")
+        assert.match((yield* connection.status).linkWarning ?? "", /for 9 days/)
+        // Said once in the terminal, not every hour.
+        assert.strictEqual(notices.filter((n) => n.startsWith("The WhatsApp link may expire soon")).length, 1)
+        made[0]!.ev.emit("messages.upsert", { messages: [], type: "notify" })
+        yield* settle
+        yield* TestClock.adjust("1 hour")
+        assert.isNull((yield* connection.status).linkWarning)
+        assert.isTrue(notices.some((n) => /active again/.test(n)))
+      }).pipe(Effect.provide(layer))
+    },
+  )
+})

@@ -271,6 +271,19 @@ describe("pnpm checkup's advice on the WhatsApp connection", () => {
     expect(stored.out).toMatch(/• WhatsApp Web version: 2\.3000\.1011111111 \(the last one that worked/)
   })
 
+  it("warns that the link may expire when nothing came from WhatsApp for days", async () => {
+    const { status, out } = await runWith({
+      connection: "open",
+      pairing: "paired",
+      own_jid: "15550001111@s.whatsapp.net",
+      link_warning: "nothing from WhatsApp for 9 days while connected: the phone may be offline",
+    })
+    expect(status).toBe(1)
+    expect(out).toMatch(/✓ WhatsApp: connected/)
+    expect(out).toMatch(/✗ WhatsApp link: may expire soon: nothing from WhatsApp for 9 days/)
+    expect(out).toMatch(/fix: open WhatsApp on the phone with a network connection/)
+  })
+
   it("says to wait while a first connection is still being made", async () => {
     const advice = await checkWith({})
     expect(advice).toMatch(/✗ WhatsApp: connecting, not linked yet/)

@@ -176,6 +176,7 @@ export const make = (options: SocketActionsOptions) =>
             reconnects: status.reconnects,
             store: counts,
             history_sync: status.historySync,
+            link_warning: status.linkWarning,
             wa_web_version:
               status.waWebVersion === null
                 ? null

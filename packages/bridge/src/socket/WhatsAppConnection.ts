@@ -18,6 +18,7 @@ import {
   Random,
   Ref,
   Runtime,
+  Schedule,
   type Stream,
   SubscriptionRef,
 } from "effect"
@@ -54,6 +55,8 @@ export interface ConnectionStatus {
   readonly historySync: Health["history_sync"]
   /** The WhatsApp Web version the current (or last) socket announced; null: Baileys' built-in. */
   readonly waWebVersion: VersionInUse | null
+  /** Set while connected when nothing has come from WhatsApp for days: the link may soon expire. */
+  readonly linkWarning: string | null
 }
 
 export interface ConnectionOptions {
@@ -67,6 +70,13 @@ export interface ConnectionOptions {
   readonly stableAfter?: Duration.DurationInput
   /** Consecutive 515 restarts without an open connection before they too back off. */
   readonly maxImmediateRestarts?: number
+  /**
+   * Connected but no message, receipt or update for this long: the phone is probably offline, and
+   * WhatsApp unlinks a device whose phone stays away (about 14 days). Default 7 days.
+   */
+  readonly linkQuietAfter?: Duration.DurationInput
+  /** How often that quiet is checked. Default 1 hour. */
+  readonly linkCheckInterval?: Duration.DurationInput
 }
 
 export interface WhatsAppConnectionShape {
@@ -106,6 +116,7 @@ export const initialStatus: ConnectionStatus = {
   reconnects: 0,
   historySync: { active: false, chunks: 0, messages: 0, progress: null },
   waWebVersion: null,
+  linkWarning: null,
 }
 
 const notConnectedMessage = (status: ConnectionStatus): string => {
@@ -132,6 +143,14 @@ const notConnectedMessage = (status: ConnectionStatus): string => {
 
 const toEvents = (map: Partial<BaileysEventMap>): Array<BaileysEvent> =>
   Object.entries(map).map(([event, data]) => ({ event, data }) as BaileysEvent)
+
+/** Events that show the account is alive on WhatsApp's side (the phone, or the people writing). */
+const signsOfLife = [
+  "messages.upsert",
+  "messages.update",
+  "message-receipt.update",
+  "messaging-history.set",
+] as const
 
 /** Events the store does not keep: the connection handles them itself. */
 const notForStore = new Set<string>(["connection.update", "creds.update"])
@@ -160,6 +179,10 @@ export const make = (options: ConnectionOptions = {}) =>
     const watchdogInterval = Duration.toMillis(options.watchdogInterval ?? Duration.seconds(15))
     const stableAfter = Duration.toMillis(options.stableAfter ?? Duration.seconds(60))
     const maxImmediateRestarts = options.maxImmediateRestarts ?? 3
+    const linkQuietAfter = Duration.toMillis(options.linkQuietAfter ?? Duration.days(7))
+    const linkCheckInterval = options.linkCheckInterval ?? Duration.hours(1)
+    // Counted by the socket handlers (which cannot run effects), read by the link check.
+    let heard = 0
 
     const registered = yield* session.isRegistered.pipe(Effect.orElseSucceed(() => false))
     const status = yield* SubscriptionRef.make<ConnectionStatus>({
@@ -233,6 +256,7 @@ export const make = (options: ConnectionOptions = {}) =>
             ),
           )
         }
+        if (signsOfLife.some((name) => events[name] !== undefined)) heard++
         const history = events["messaging-history.set"]
         if (history !== undefined) runFork(onHistory(history))
         // The account first: the batch's own messages are then stored as the account's.
@@ -390,7 +414,7 @@ export const make = (options: ConnectionOptions = {}) =>
               ),
             )
             const detail =
-              "This device was unlinked from WhatsApp (code 401); the session was wiped. Run `pnpm bridge` again to pair."
+              "This device was unlinked from WhatsApp (code 401: removed on the phone, or the link expired while the phone was offline); the session was wiped. Run `pnpm bridge` again to pair."
             yield* update((s) => ({
               ...s,
               connection: "logged_out",
@@ -446,6 +470,31 @@ export const make = (options: ConnectionOptions = {}) =>
         yield* Effect.sleep(Duration.millis(delay))
       }
     })
+
+    // The link check: quiet is measured from the last sign of life, or from the bridge's start.
+    let seenHeard = heard
+    let quietSince = yield* Clock.currentTimeMillis
+    yield* Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      if (heard !== seenHeard) {
+        seenHeard = heard
+        quietSince = now
+      }
+      const current = yield* SubscriptionRef.get(status)
+      const quietFor = now - quietSince
+      const warning =
+        current.connection === "open" && quietFor >= linkQuietAfter
+          ? `nothing from WhatsApp for ${Math.floor(quietFor / 86_400_000)} days while connected: the phone may be offline, and WhatsApp unlinks a device whose phone stays offline for about 14 days. Open WhatsApp on the phone with a network connection to keep this link`
+          : null
+      if (warning === current.linkWarning) return
+      yield* update((s) => ({ ...s, linkWarning: warning }))
+      if (warning !== null && current.linkWarning === null) {
+        yield* operator.notice(`The WhatsApp link may expire soon: ${warning}.`)
+        yield* Effect.logWarning(`The WhatsApp link may expire soon: ${warning}.`)
+      } else if (warning === null && current.linkWarning !== null) {
+        yield* operator.notice("WhatsApp is active again; the link is no longer at risk.")
+      }
+    }).pipe(Effect.repeat(Schedule.spaced(linkCheckInterval)), Effect.forkScoped)
 
     const stoppedLatch = yield* Effect.makeLatch(false)
     yield* supervise.pipe(

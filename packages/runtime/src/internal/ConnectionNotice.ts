@@ -69,7 +69,7 @@ export const current: Effect.Effect<Option.Option<string>, never, SqlClient.SqlC
   function* () {
     const client = yield* Effect.serviceOption(BridgeClient)
     if (Option.isNone(client)) return Option.none()
-    const health = yield* client.value.health.pipe(Effect.timeout(healthTimeout), Effect.option)
+    const health = yield* client.value.probeHealth.pipe(Effect.timeout(healthTimeout), Effect.option)
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<{ newest: number | null }>`SELECT max(timestamp) AS newest FROM messages`.pipe(
       Effect.orElseSucceed(() => []),
