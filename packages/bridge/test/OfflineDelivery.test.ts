@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { initAuthCreds, makeEventBuffer, proto } from "@whiskeysockets/baileys"
+import { initAuthCreds, makeEventBuffer, proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Effect, Layer, TestClock } from "effect"
 import { OperatorConsole } from "../src/pairing/OperatorConsole.js"
 import * as StoreBinding from "../src/StoreBinding.js"
@@ -16,13 +16,13 @@ import { layer as connectionLayer, WhatsAppConnection } from "../src/socket/What
 import { MessageStore } from "../src/store/MessageStore.js"
 
 const ana = "15550002222@s.whatsapp.net"
-const message = (id: string, at: number, text: string) =>
+const message = (id: string, at: number, text: string): WAMessage =>
   proto.WebMessageInfo.fromObject({
     key: { remoteJid: ana, fromMe: false, id },
     messageTimestamp: at,
     pushName: "Ana",
     message: { conversation: text },
-  })
+  }) as WAMessage
 
 const fakeSocket = (): BridgeSocket => {
   const unavailable = () => Promise.reject(new Error("not simulated"))
