@@ -231,6 +231,12 @@ if (health !== undefined) {
   const state = `${health.connection}${health.detail ? `: ${health.detail}` : ""}`
   if (health.connection === "open") pass("WhatsApp", `connected as ${health.own_jid ?? "(replay)"}`)
   else if (health.connection === "logged_out") fail("WhatsApp", `not linked (logged_out)`, pairAgain)
+  else if (health.connection === "outdated")
+    fail(
+      "WhatsApp",
+      state,
+      "update whatsapp-mcp to its newest release (it brings a newer Baileys), then restart the bridge",
+    )
   else if (
     health.connection === "replaced" ||
     health.connection === "failed" ||
@@ -267,6 +273,23 @@ if (health !== undefined) {
       `${health.connection}, not linked yet (${health.pairing})`,
       "wait a few seconds for the bridge to reach WhatsApp, then run `pnpm checkup` again",
     )
+  if (typeof health.link_warning === "string")
+    fail(
+      "WhatsApp link",
+      `may expire soon: ${health.link_warning}`,
+      "open WhatsApp on the phone with a network connection; the warning clears once WhatsApp sends anything",
+    )
+  const version = health.wa_web_version
+  if (version !== undefined && version !== null) {
+    const from = {
+      whatsapp: "as WhatsApp named it at start",
+      stored: "the last one that worked: WhatsApp could not be asked",
+      baileys: "Baileys' built-in one: WhatsApp could not be asked and none was stored",
+    }[version.source]
+    const line = `${version.version} (${from ?? version.source})`
+    if (version.source === "whatsapp") pass("WhatsApp Web version", line)
+    else note("WhatsApp Web version", line)
+  }
   const sync = health.history_sync
   const counts = `${health.store.chats} chats, ${health.store.messages} messages`
   if (sync.active)

@@ -126,6 +126,7 @@ export const ConnectionState = Schema.Literal(
   "open",
   "reconnecting",
   "logged_out",
+  "outdated",
   "replaced",
   "failed",
   "stopped",
@@ -155,6 +156,17 @@ export const Health = Schema.Struct({
     /** Percentage WhatsApp reports for the current sync, when it reports one. */
     progress: Schema.NullOr(Schema.Number),
   }),
+  /**
+   * Set while connected when the link looks about to expire (nothing from WhatsApp for days: the
+   * phone is probably offline, and WhatsApp unlinks devices whose phone stays away): what to do.
+   */
+  link_warning: Schema.optional(Schema.NullOr(Schema.String)),
+  /** The WhatsApp Web version the bridge announces, and where it came from (absent: older bridges). */
+  wa_web_version: Schema.optional(
+    Schema.NullOr(
+      Schema.Struct({ version: Schema.String, source: Schema.Literal("whatsapp", "stored", "baileys") }),
+    ),
+  ),
 })
 export type Health = typeof Health.Type
 

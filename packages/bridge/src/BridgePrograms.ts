@@ -20,6 +20,7 @@ import type { BridgeHttpServer } from "./server/BridgeHttpServer.js"
 import { ensureStoreDirectory } from "./server/BridgeToken.js"
 import * as SessionStore from "./session/SessionStore.js"
 import * as LiveSocketFactory from "./socket/LiveSocketFactory.js"
+import * as WaWebVersion from "./socket/WaWebVersion.js"
 import * as WhatsAppConnection from "./socket/WhatsAppConnection.js"
 
 /** The connection ended for good (logged out, replaced, refused); `message` says what to do. */
@@ -119,7 +120,13 @@ export const liveBridge = (options: RunBridgeOptions): Layer.Layer<RunningBridge
         ...(options.maxMediaBytes === undefined ? {} : { maxMediaBytes: options.maxMediaBytes }),
         connection: pairPhone === undefined ? {} : { pairPhone },
       }).pipe(
-        Layer.provideMerge(Layer.merge(LiveSocketFactory.layer.pipe(Layer.provide(store)), store)),
+        Layer.provideMerge(
+          Layer.mergeAll(
+            LiveSocketFactory.layer.pipe(Layer.provide(store)),
+            WaWebVersion.live.pipe(Layer.provide(store)),
+            store,
+          ),
+        ),
         Layer.provide(MediaCdn.live()),
       )
     }),
@@ -235,6 +242,7 @@ export const logout = (
           OperatorConsole.layer(dir),
           store,
           LiveSocketFactory.layer.pipe(Layer.provide(store)),
+          WaWebVersion.live.pipe(Layer.provide(store)),
         ),
       ),
     )

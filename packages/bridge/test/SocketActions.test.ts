@@ -35,6 +35,7 @@ const makeSetup = (sendMessage: BridgeSocket["sendMessage"], connected = true) =
     status: Effect.succeed({
       ...initialStatus,
       connection: connected ? ("open" as const) : ("reconnecting" as const),
+      waWebVersion: { version: [2, 3000, 1099999999] as const, source: "stored" as const },
     }),
     changes: Stream.empty,
     current: connected
@@ -104,6 +105,9 @@ describe("socket actions", () => {
       assert.strictEqual(calls, 0)
       const health = yield* actions.health({})
       assert.strictEqual(health.connection, "reconnecting")
+      // The version the socket announces, as health and checkup show it.
+      assert.deepStrictEqual(health.wa_web_version, { version: "2.3000.1099999999", source: "stored" })
+      assert.isNull(health.link_warning)
     }).pipe(Effect.provide(setup.layer))
   })
 

@@ -149,6 +149,7 @@ describe("disconnect policy", () => {
     assert.deepInclude(disconnectAction(403), { _tag: "Stop", state: "failed" })
     assert.deepInclude(disconnectAction(411), { _tag: "Stop", state: "failed" })
     assert.strictEqual(disconnectAction(401)._tag, "LoggedOut")
+    assert.strictEqual(disconnectAction(405)._tag, "Outdated")
   })
 
   it("backs off exponentially with jitter, within bounds, up to the cap", () => {

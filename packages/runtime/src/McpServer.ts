@@ -26,8 +26,9 @@ import {
   ReadResourceRequestSchema,
   SetLevelRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js"
-import { Cause, Effect, Either, Exit, type ManagedRuntime, Option, Schema, SchemaAST } from "effect"
+import { Cause, Duration, Effect, Either, Exit, type ManagedRuntime, Option, Schema, SchemaAST } from "effect"
 import { formatIssues } from "./Config.js"
+import * as ConnectionNotice from "./internal/ConnectionNotice.js"
 import { objectJsonSchema } from "./internal/jsonSchema.js"
 import {
   checkRequestParams,
@@ -297,6 +298,21 @@ export const makeServer = (options: ServeOptions): Server => {
     return { tools: listing }
   })
 
+  // Shared by every read tool for a few seconds: a burst of calls asks the bridge once.
+  let staleNotice: Promise<Effect.Effect<Option.Option<string>>> | undefined
+  const connectionNotice = async (): Promise<Option.Option<string>> => {
+    staleNotice ??= runtime.runPromise(
+      Effect.cachedWithTTL(
+        ConnectionNotice.current.pipe(
+          Effect.provideServiceEffect(SqlClient.SqlClient, store.client),
+          Effect.orElseSucceed(() => Option.none<string>()),
+        ),
+        Duration.seconds(10),
+      ),
+    )
+    return staleNotice.then((notice) => runtime.runPromise(notice)).catch(() => Option.none())
+  }
+
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const name = request.params.name
     const served = byName.get(name)
@@ -362,8 +378,15 @@ export const makeServer = (options: ServeOptions): Server => {
           `${name} failed with an internal error; the details are in the whatsapp-mcp server's log.`,
         )
       }
+      // A tool that reads only the store answers from it however old it is: say so when the store
+      // may be behind WhatsApp. Tools that reach WhatsApp (open world) fail on their own instead.
+      const readsStoreOnly = tool.annotations.readOnlyHint && !tool.annotations.openWorldHint
+      const notice = readsStoreOnly ? await connectionNotice() : Option.none<string>()
       return {
-        content: [{ type: "text", text: tool.render(exit.value) }],
+        content: [
+          { type: "text", text: tool.render(exit.value) },
+          ...(Option.isSome(notice) ? [{ type: "text" as const, text: notice.value }] : []),
+        ],
         structuredContent: encoded.right as Record<string, unknown>,
       }
     }

@@ -215,6 +215,25 @@ describe("bridge client", () => {
       }).pipe(Effect.provide(clientLayer())),
   )
 
+  it.effect("asks a dead bridge's health for a status line once, without opening the breaker for sends", () =>
+    Effect.gen(function* () {
+      countHits()
+      server.use(
+        http.get(`${url}/v1/health`, () => {
+          hits.health++
+          return HttpResponse.error()
+        }),
+      )
+      const client = yield* BridgeClient
+      for (let i = 0; i < 5; i++) {
+        const failed = yield* Effect.flip(client.probeHealth)
+        assert.strictEqual(failed._tag, "BridgeUnavailable")
+      }
+      assert.strictEqual(hits.health, 5, "one request per probe, no retries")
+      assert.strictEqual((yield* client.circuit)._tag, "Closed")
+    }).pipe(Effect.provide(clientLayer())),
+  )
+
   it.effect("re-opens the breaker when the half-open probe fails", () =>
     Effect.gen(function* () {
       countHits()

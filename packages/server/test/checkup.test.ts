@@ -179,7 +179,7 @@ describe("pnpm checkup's advice on the WhatsApp connection", () => {
   afterAll(() => {
     for (const server of servers) server.close()
   })
-  const checkWith = async (health: Partial<typeof Health.Encoded>) => {
+  const runWith = async (health: Partial<typeof Health.Encoded>) => {
     const { server, port } = await healthServer({ ...baseHealth, ...health })
     servers.push(server)
     const dir = mkdtempSync(join(tmpdir(), "wa-checkup-state-"))
@@ -200,6 +200,10 @@ describe("pnpm checkup's advice on the WhatsApp connection", () => {
       })
       child.on("close", (status) => done({ status, out }))
     })
+    return { status, out }
+  }
+  const checkWith = async (health: Partial<typeof Health.Encoded>) => {
+    const { status, out } = await runWith(health)
     expect(status).toBe(1)
     const line = out.split("\n").findIndex((l) => l.startsWith("✗ WhatsApp: "))
     expect(line, out).toBeGreaterThanOrEqual(0)
@@ -238,6 +242,46 @@ describe("pnpm checkup's advice on the WhatsApp connection", () => {
     })
     expect(advice).toMatch(/✗ WhatsApp: not linked \(logged_out\)/)
     expect(advice).toMatch(/fix: pair again: `pnpm bridge logout --store .*`, then `pnpm bridge --store .*`/)
+  })
+
+  it("says to update the project when WhatsApp refuses its client version as outdated (405)", async () => {
+    const detail =
+      "WhatsApp refuses this bridge's WhatsApp Web version 2.3000.1043857760 as outdated (code 405), also after looking up the current one. Update whatsapp-mcp to its newest release (or its Baileys dependency), then restart the bridge."
+    const advice = await checkWith({
+      connection: "outdated",
+      detail,
+      last_disconnect: { code: 405, reason: "Connection Failure", at: 1_780_000_000 },
+      wa_web_version: { version: "2.3000.1043857760", source: "baileys" },
+    })
+    expect(advice).toMatch(/✗ WhatsApp: outdated: WhatsApp refuses .* \(code 405\)/)
+    expect(advice).toMatch(/fix: update whatsapp-mcp to its newest release/)
+  })
+
+  it("names the WhatsApp Web version in use and where it came from", async () => {
+    const looked = await runWith({
+      connection: "open",
+      pairing: "paired",
+      own_jid: "15550001111@s.whatsapp.net",
+      wa_web_version: { version: "2.3000.1099999999", source: "whatsapp" },
+    })
+    expect(looked.out).toMatch(
+      /✓ WhatsApp Web version: 2\.3000\.1099999999 \(as WhatsApp named it at start\)/,
+    )
+    const stored = await runWith({ wa_web_version: { version: "2.3000.1011111111", source: "stored" } })
+    expect(stored.out).toMatch(/• WhatsApp Web version: 2\.3000\.1011111111 \(the last one that worked/)
+  })
+
+  it("warns that the link may expire when nothing came from WhatsApp for days", async () => {
+    const { status, out } = await runWith({
+      connection: "open",
+      pairing: "paired",
+      own_jid: "15550001111@s.whatsapp.net",
+      link_warning: "nothing from WhatsApp for 9 days while connected: the phone may be offline",
+    })
+    expect(status).toBe(1)
+    expect(out).toMatch(/✓ WhatsApp: connected/)
+    expect(out).toMatch(/✗ WhatsApp link: may expire soon: nothing from WhatsApp for 9 days/)
+    expect(out).toMatch(/fix: open WhatsApp on the phone with a network connection/)
   })
 
   it("says to wait while a first connection is still being made", async () => {

@@ -15,6 +15,7 @@ import { resolveRecipient } from "../send/Recipient.js"
 import { StoreAccess } from "../send/StoreAccess.js"
 import type { BridgeSocket } from "../socket/BridgeSocket.js"
 import { disconnectCode } from "../socket/DisconnectPolicy.js"
+import { formatWaVersion } from "../socket/WaWebVersion.js"
 import { WhatsAppConnection } from "../socket/WhatsAppConnection.js"
 import { BridgeActions } from "./BridgeActions.js"
 
@@ -175,6 +176,14 @@ export const make = (options: SocketActionsOptions) =>
             reconnects: status.reconnects,
             store: counts,
             history_sync: status.historySync,
+            link_warning: status.linkWarning,
+            wa_web_version:
+              status.waWebVersion === null
+                ? null
+                : {
+                    version: formatWaVersion(status.waWebVersion.version),
+                    source: status.waWebVersion.source,
+                  },
           }
         }),
 

@@ -37,8 +37,14 @@ export class StoreLookup extends Context.Tag("whatsapp-mcp/bridge/StoreLookup")<
 >() {}
 
 export interface SocketFactoryShape {
-  /** Makes a new socket on the given auth state. The real one starts connecting at once. */
-  readonly make: (auth: AuthenticationState) => Effect.Effect<BridgeSocket>
+  /**
+   * Makes a new socket on the given auth state, announcing `version` when given (else Baileys'
+   * built-in one). The real one starts connecting at once.
+   */
+  readonly make: (
+    auth: AuthenticationState,
+    version?: readonly [number, number, number],
+  ) => Effect.Effect<BridgeSocket>
 }
 
 export class SocketFactory extends Context.Tag("whatsapp-mcp/bridge/SocketFactory")<

@@ -12,6 +12,8 @@ export type DisconnectAction =
   | { readonly _tag: "Stop"; readonly state: "replaced" | "failed"; readonly detail: string }
   /** 401: the phone unlinked this device. The session is useless: wipe it and ask to pair again. */
   | { readonly _tag: "LoggedOut" }
+  /** 405 "Client outdated": WhatsApp retired the Web version announced; look the current one up. */
+  | { readonly _tag: "Outdated" }
 
 export const disconnectAction = (code: number | null): DisconnectAction => {
   switch (code) {
@@ -19,6 +21,8 @@ export const disconnectAction = (code: number | null): DisconnectAction => {
       return { _tag: "RestartNow" }
     case 401:
       return { _tag: "LoggedOut" }
+    case 405:
+      return { _tag: "Outdated" }
     case 440:
       return {
         _tag: "Stop",

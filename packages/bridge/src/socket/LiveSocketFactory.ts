@@ -14,11 +14,12 @@ export const make = Effect.gen(function* () {
   const run = Runtime.runPromise(runtime)
   const logger = makeBaileysLogger()
   return SocketFactory.of({
-    make: (auth) =>
+    make: (auth, version) =>
       Effect.sync((): BridgeSocket => {
         const sock = makeWASocket({
           auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, logger) },
           logger,
+          ...(version === undefined ? {} : { version: [version[0], version[1], version[2]] }),
           // Desktop-class clients are offered the full history on first link.
           browser: Browsers.macOS("Desktop"),
           markOnlineOnConnect: false,

@@ -18,6 +18,7 @@ import {
   Random,
   Ref,
   Runtime,
+  Schedule,
   type Stream,
   SubscriptionRef,
 } from "effect"
@@ -35,6 +36,7 @@ import {
   disconnectCode,
 } from "./DisconnectPolicy.js"
 import { EventSink } from "./EventSink.js"
+import { formatWaVersion, type VersionInUse, WaWebVersion } from "./WaWebVersion.js"
 
 export interface ConnectionStatus {
   readonly connection: ConnectionState
@@ -51,6 +53,10 @@ export interface ConnectionStatus {
   /** Sockets made after the first one. */
   readonly reconnects: number
   readonly historySync: Health["history_sync"]
+  /** The WhatsApp Web version the current (or last) socket announced; null: Baileys' built-in. */
+  readonly waWebVersion: VersionInUse | null
+  /** Set while connected when nothing has come from WhatsApp for days: the link may soon expire. */
+  readonly linkWarning: string | null
 }
 
 export interface ConnectionOptions {
@@ -64,6 +70,13 @@ export interface ConnectionOptions {
   readonly stableAfter?: Duration.DurationInput
   /** Consecutive 515 restarts without an open connection before they too back off. */
   readonly maxImmediateRestarts?: number
+  /**
+   * Connected but no message, receipt or update for this long: the phone is probably offline, and
+   * WhatsApp unlinks a device whose phone stays away (about 14 days). Default 7 days.
+   */
+  readonly linkQuietAfter?: Duration.DurationInput
+  /** How often that quiet is checked. Default 1 hour. */
+  readonly linkCheckInterval?: Duration.DurationInput
 }
 
 export interface WhatsAppConnectionShape {
@@ -102,10 +115,17 @@ export const initialStatus: ConnectionStatus = {
   lastDisconnect: null,
   reconnects: 0,
   historySync: { active: false, chunks: 0, messages: 0, progress: null },
+  waWebVersion: null,
+  linkWarning: null,
 }
 
 const notConnectedMessage = (status: ConnectionStatus): string => {
   switch (status.connection) {
+    case "outdated":
+      return (
+        status.detail ??
+        "WhatsApp refuses this bridge's client version: update whatsapp-mcp, then restart the bridge."
+      )
     case "logged_out":
       return "WhatsApp is not linked (this device was logged out): restart the bridge with `pnpm bridge` and pair again."
     case "replaced":
@@ -124,6 +144,14 @@ const notConnectedMessage = (status: ConnectionStatus): string => {
 const toEvents = (map: Partial<BaileysEventMap>): Array<BaileysEvent> =>
   Object.entries(map).map(([event, data]) => ({ event, data }) as BaileysEvent)
 
+/** Events that show the account is alive on WhatsApp's side (the phone, or the people writing). */
+const signsOfLife = [
+  "messages.upsert",
+  "messages.update",
+  "message-receipt.update",
+  "messaging-history.set",
+] as const
+
 /** Events the store does not keep: the connection handles them itself. */
 const notForStore = new Set<string>(["connection.update", "creds.update"])
 
@@ -141,6 +169,8 @@ export const make = (options: ConnectionOptions = {}) =>
     const session = yield* SessionStore
     const sink = yield* EventSink
     const operator = yield* OperatorConsole
+    // Optional: the replay bridge and tests that do not care announce Baileys' built-in version.
+    const versions = yield* Effect.serviceOption(WaWebVersion)
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
 
@@ -149,6 +179,10 @@ export const make = (options: ConnectionOptions = {}) =>
     const watchdogInterval = Duration.toMillis(options.watchdogInterval ?? Duration.seconds(15))
     const stableAfter = Duration.toMillis(options.stableAfter ?? Duration.seconds(60))
     const maxImmediateRestarts = options.maxImmediateRestarts ?? 3
+    const linkQuietAfter = Duration.toMillis(options.linkQuietAfter ?? Duration.days(7))
+    const linkCheckInterval = options.linkCheckInterval ?? Duration.hours(1)
+    // Counted by the socket handlers (which cannot run effects), read by the link check.
+    let heard = 0
 
     const registered = yield* session.isRegistered.pipe(Effect.orElseSucceed(() => false))
     const status = yield* SubscriptionRef.make<ConnectionStatus>({
@@ -201,7 +235,9 @@ export const make = (options: ConnectionOptions = {}) =>
     /** Runs one socket until it ends; returns how it ended. */
     const runSocket = Effect.gen(function* () {
       const auth = yield* session.authState.pipe(Effect.orDie)
-      const socket = yield* factory.make(auth)
+      const version = Option.isSome(versions) ? yield* versions.value.forSocket : null
+      if (version !== null) yield* update((s) => ({ ...s, waWebVersion: version }))
+      const socket = yield* factory.make(auth, version?.version)
       const signals = yield* Queue.unbounded<Signal>()
       yield* Ref.set(currentSignals, Option.some(signals))
       let activity = 0
@@ -220,6 +256,7 @@ export const make = (options: ConnectionOptions = {}) =>
             ),
           )
         }
+        if (signsOfLife.some((name) => events[name] !== undefined)) heard++
         const history = events["messaging-history.set"]
         if (history !== undefined) runFork(onHistory(history))
         // The account first: the batch's own messages are then stored as the account's.
@@ -344,6 +381,8 @@ export const make = (options: ConnectionOptions = {}) =>
       let attempt = 0
       let immediateRestarts = 0
       let first = true
+      // One refresh-and-retry per 405 until a connection proves stable: a 405 storm then stops.
+      let outdatedRetried = false
       while (true) {
         if (!first) yield* update((s) => ({ ...s, reconnects: s.reconnects + 1 }))
         yield* update((s) => ({ ...s, connection: first ? "connecting" : "reconnecting" }))
@@ -360,6 +399,7 @@ export const make = (options: ConnectionOptions = {}) =>
         if (ended.wasOpenFor !== null && ended.wasOpenFor >= stableAfter) {
           attempt = 0
           immediateRestarts = 0
+          outdatedRetried = false
         }
         const action = disconnectAction(ended.code)
         switch (action._tag) {
@@ -374,7 +414,7 @@ export const make = (options: ConnectionOptions = {}) =>
               ),
             )
             const detail =
-              "This device was unlinked from WhatsApp (code 401); the session was wiped. Run `pnpm bridge` again to pair."
+              "This device was unlinked from WhatsApp (code 401: removed on the phone, or the link expired while the phone was offline); the session was wiped. Run `pnpm bridge` again to pair."
             yield* update((s) => ({
               ...s,
               connection: "logged_out",
@@ -382,6 +422,25 @@ export const make = (options: ConnectionOptions = {}) =>
               ownJid: null,
               detail,
             }))
+            yield* operator.notice(detail)
+            return
+          }
+          case "Outdated": {
+            const announced = (yield* SubscriptionRef.get(status)).waWebVersion
+            const was = announced === null ? "Baileys' built-in version" : formatWaVersion(announced.version)
+            if (!outdatedRetried && Option.isSome(versions)) {
+              outdatedRetried = true
+              const fresh = yield* versions.value.refresh
+              yield* operator.notice(
+                `WhatsApp refused the client version ${was} as outdated (code 405); retrying once with ${formatWaVersion(fresh.version)} (${fresh.source === "whatsapp" ? "just looked up" : `the ${fresh.source} one: the lookup failed`}).`,
+              )
+              continue
+            }
+            const detail =
+              `WhatsApp refuses this bridge's WhatsApp Web version ${was} as outdated (code 405)` +
+              (Option.isSome(versions) ? ", also after looking up the current one" : "") +
+              ". Update whatsapp-mcp to its newest release (or its Baileys dependency), then restart the bridge."
+            yield* update((s) => ({ ...s, connection: "outdated", detail }))
             yield* operator.notice(detail)
             return
           }
@@ -411,6 +470,31 @@ export const make = (options: ConnectionOptions = {}) =>
         yield* Effect.sleep(Duration.millis(delay))
       }
     })
+
+    // The link check: quiet is measured from the last sign of life, or from the bridge's start.
+    let seenHeard = heard
+    let quietSince = yield* Clock.currentTimeMillis
+    yield* Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      if (heard !== seenHeard) {
+        seenHeard = heard
+        quietSince = now
+      }
+      const current = yield* SubscriptionRef.get(status)
+      const quietFor = now - quietSince
+      const warning =
+        current.connection === "open" && quietFor >= linkQuietAfter
+          ? `nothing from WhatsApp for ${Math.floor(quietFor / 86_400_000)} days while connected: the phone may be offline, and WhatsApp unlinks a device whose phone stays offline for about 14 days. Open WhatsApp on the phone with a network connection to keep this link`
+          : null
+      if (warning === current.linkWarning) return
+      yield* update((s) => ({ ...s, linkWarning: warning }))
+      if (warning !== null && current.linkWarning === null) {
+        yield* operator.notice(`The WhatsApp link may expire soon: ${warning}.`)
+        yield* Effect.logWarning(`The WhatsApp link may expire soon: ${warning}.`)
+      } else if (warning === null && current.linkWarning !== null) {
+        yield* operator.notice("WhatsApp is active again; the link is no longer at risk.")
+      }
+    }).pipe(Effect.repeat(Schedule.spaced(linkCheckInterval)), Effect.forkScoped)
 
     const stoppedLatch = yield* Effect.makeLatch(false)
     yield* supervise.pipe(

@@ -57,6 +57,11 @@ export interface BridgeClientService {
     request: EndpointRequest<N>,
   ) => Effect.Effect<EndpointResponse<N>, BridgeClientError>
   readonly health: Effect.Effect<EndpointResponse<"health">, BridgeClientError>
+  /**
+   * Health asked once, outside the circuit breaker and without retries: for a status line, so
+   * asking how the bridge is never counts against the calls that act.
+   */
+  readonly probeHealth: Effect.Effect<EndpointResponse<"health">, BridgeClientError>
   readonly sendText: (
     request: EndpointRequest<"sendText">,
   ) => Effect.Effect<EndpointResponse<"sendText">, BridgeClientError>
@@ -210,6 +215,7 @@ export const make = (options: BridgeClientOptions) =>
     return BridgeClient.of({
       call,
       health: call("health", {}),
+      probeHealth: attempt("health", {}),
       sendText: (request) => call("sendText", request),
       sendFile: (request) => call("sendFile", request),
       sendVoice: (request) => call("sendVoice", request),

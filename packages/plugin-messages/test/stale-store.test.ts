@@ -1,0 +1,105 @@
+// A read tool answers from the store even when WhatsApp is not connected, and then says so in one
+// line, with the age of the newest stored message, so a model does not present old messages as
+// current. Through a real MCP client, against a stand-in bridge reporting each state.
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type MockBridge, mockBridge, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
+import plugin from "../src/index.js"
+
+let storeDir: string
+let bridge: MockBridge
+
+beforeAll(async () => {
+  const store = await storeFromStreams(caseStreams)
+  expect(store.problems).toEqual([])
+  storeDir = store.storeDir
+  bridge = mockBridge({ url: "http://127.0.0.1:18094" })
+})
+afterAll(() => bridge?.close())
+
+const health = {
+  status: "ok" as const,
+  mode: "live" as const,
+  connection: "open" as const,
+  detail: null,
+  pairing: "paired" as const,
+  own_jid: "15550000000:1@s.whatsapp.net",
+  last_disconnect: null,
+  reconnects: 0,
+  store: { chats: 1, contacts: 1, messages: 1 },
+  history_sync: { active: false, chunks: 0, messages: 0, progress: null },
+}
+
+/** Calls list_messages on a fresh server (its notice is cached per server) and returns its texts. */
+const listMessages = async () => {
+  const mounted = await mountPromise({
+    plugins: [plugin],
+    storeDir,
+    bridgeUrl: bridge.bridgeUrl,
+    tokenFile: bridge.tokenFile,
+  })
+  try {
+    const result = await mounted.client.callTool({ name: "list_messages", arguments: { limit: 3 } })
+    const texts = (result.content as ReadonlyArray<{ readonly text: string }>).map((c) => c.text)
+    return { isError: result.isError === true, texts, structured: result.structuredContent }
+  } finally {
+    await mounted.close()
+  }
+}
+
+describe("a read tool's result when the store may be behind WhatsApp", () => {
+  it("says nothing extra while WhatsApp is connected", async () => {
+    bridge.reset()
+    bridge.answer("health", health)
+    const { isError, texts } = await listMessages()
+    expect(isError).toBe(false)
+    expect(texts).toHaveLength(1)
+    expect(texts[0]).not.toMatch(/not connected/)
+  })
+
+  it("says WhatsApp is logged out and how old the newest stored message is", async () => {
+    bridge.reset()
+    bridge.answer("health", {
+      ...health,
+      connection: "logged_out",
+      pairing: "unpaired",
+      own_jid: null,
+      detail: "This device was unlinked from WhatsApp (code 401); the session was wiped.",
+    })
+    const { isError, texts, structured } = await listMessages()
+    expect(isError).toBe(false)
+    expect((structured as { messages: Array<unknown> }).messages.length).toBeGreaterThan(0)
+    expect(texts).toHaveLength(2)
+    expect(texts[1]).toMatch(
+      /^WhatsApp is not connected \(logged out: the phone unlinked this device\): newest stored message \d+ (days?|hours?|minutes?) old; newer messages may be missing\.$/,
+    )
+  })
+
+  it("says the bridge needs an update when WhatsApp refuses its version", async () => {
+    bridge.reset()
+    bridge.answer("health", { ...health, connection: "outdated", detail: "code 405" })
+    const { texts } = await listMessages()
+    expect(texts[1]).toMatch(/^WhatsApp is not connected \(WhatsApp refuses this version of the bridge/)
+  })
+
+  it("still answers from the store when the bridge is not running, and says so", async () => {
+    bridge.reset()
+    bridge.down()
+    const { isError, texts } = await listMessages()
+    expect(isError).toBe(false)
+    expect(texts[0]).toMatch(/#\w+/)
+    expect(texts[1]).toMatch(/^WhatsApp is not connected \(the bridge is not running or not answering\)/)
+  })
+
+  it("passes on a warning that the link is about to expire while still connected", async () => {
+    bridge.reset()
+    bridge.answer("health", {
+      ...health,
+      link_warning: "nothing from WhatsApp for 9 days: open WhatsApp on the phone",
+    })
+    const { texts } = await listMessages()
+    expect(texts[1]).toMatch(
+      /^WhatsApp may stop syncing soon \(nothing from WhatsApp for 9 days: open WhatsApp on the phone\): newest stored message/,
+    )
+  })
+})
