@@ -58,6 +58,12 @@ export const isStoreFailure = (error: unknown): boolean =>
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** Per-event aggregation: chats touched by messages and push names seen, written once per event. */
+/** Key fields of Baileys 6.7 that 7 replaced with `…Alt`; recordings from those versions still carry them. */
+interface LegacyPnKey {
+  readonly senderPn?: unknown
+  readonly participantPn?: unknown
+}
+
 interface EventState {
   readonly chatTimes: Map<string, { kind: ChatKind; time: number }>
   readonly pushNames: Map<string, { pushName?: string; verifiedName?: string }>
@@ -276,6 +282,17 @@ export class EventApplier {
     }
   }
 
+  /**
+   * Every LID↔phone pair a key carries: Baileys 7 sets `remoteJidAlt`/`participantAlt`, the 6.7
+   * line set `senderPn` (direct chats) and `participantPn` (groups) beside the LID instead.
+   */
+  private learnFromKey(key: WAMessageKey & LegacyPnKey): void {
+    this.learn(key.remoteJid, key.remoteJidAlt)
+    this.learn(key.participant, key.participantAlt)
+    if (typeof key.senderPn === "string") this.learn(key.remoteJid, key.senderPn)
+    if (typeof key.participantPn === "string") this.learn(key.participant, key.participantPn)
+  }
+
   /** The lid/phone columns of a contact stored under `jid`. */
   private contactKeys(jid: string): { lid?: string; phone?: string } {
     if (isLid(jid)) return { lid: jid }
@@ -347,8 +364,7 @@ export class EventApplier {
   private messageTarget(key: WAMessageKey | null | undefined): { chatJid: string; id: string } | undefined {
     if (!key) return undefined
     const id = protoText(key.id)
-    this.learn(key.remoteJid, key.remoteJidAlt)
-    this.learn(key.participant, key.participantAlt)
+    this.learnFromKey(key)
     const chatJid = this.identities.canonical(key.remoteJid)
     return id === undefined || chatJid === undefined ? undefined : { chatJid, id }
   }
@@ -491,8 +507,7 @@ export class EventApplier {
     fallbackTime: number | undefined,
   ): void {
     const key = (reaction.key ?? {}) as WAMessageKey
-    this.learn(key.remoteJid, key.remoteJidAlt)
-    this.learn(key.participant, key.participantAlt)
+    this.learnFromKey(key)
     const fromMe = key.fromMe === true
     const reactorChat = this.identities.canonical(key.remoteJid) ?? chatJid
     const sender = this.authorOf(key, reactorChat) ?? null
