@@ -62,6 +62,11 @@ export const MessageKinds = [
   "ciphertext",
   /** the content never reached the store (only a revoke or delete for it did) */
   "unknown",
+  /**
+   * buttons, lists and templates (business and bot messages) and the replies that pick one: `text`
+   * holds what the person saw (title, body, footer, `[button]` labels, `- row` lines) or chose
+   */
+  "interactive",
   /** a message type the store does not break out into columns; `raw` has everything */
   "other",
 ] as const

@@ -227,4 +227,78 @@ describe("message kinds", () => {
       assert.strictEqual(decoded.key?.id, "RAW1")
     }),
   )
+
+  it.scoped(
+    "buttons, templates, lists and the choice made in them keep their visible text as kind interactive",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        yield* store.ingest(
+          upsert(
+            "notify",
+            from("B1", {
+              buttonsMessage: {
+                contentText: "How was the trip?",
+                footerText: "Travel desk",
+                headerType: 1,
+                buttons: [
+                  { buttonId: "b0", buttonText: { displayText: "Great" }, type: 1 },
+                  { buttonId: "b1", buttonText: { displayText: "Meh" }, type: 1 },
+                ],
+              },
+            }),
+            from("B2", {
+              buttonsResponseMessage: {
+                selectedButtonId: "b1",
+                selectedDisplayText: "Meh",
+                type: 1,
+                contextInfo: {
+                  stanzaId: "B1",
+                  participant: alice,
+                  quotedMessage: { conversation: "How was the trip?" },
+                },
+              },
+            }),
+            from("B3", {
+              templateMessage: {
+                hydratedTemplate: {
+                  hydratedContentText: "Where are you now?",
+                  hydratedFooterText: "Reply below",
+                  hydratedButtons: [{ index: 0, quickReplyButton: { displayText: "Lisbon", id: "lis" } }],
+                },
+              },
+            }),
+            from("B4", {
+              listMessage: {
+                title: "Flight updates",
+                description: "Choose one",
+                buttonText: "Options",
+                listType: 1,
+                sections: [
+                  {
+                    title: "Alerts",
+                    rows: [
+                      { title: "Gate change", rowId: "g" },
+                      { title: "Delays", description: "by SMS", rowId: "d" },
+                    ],
+                  },
+                ],
+              },
+            }),
+          ),
+        )
+        const row = (id: string) => messageRow(store.db, id)
+        assert.strictEqual(row("B1")?.kind, "interactive")
+        assert.strictEqual(row("B1")?.text, "How was the trip?\nTravel desk\n[Great] [Meh]")
+        assert.strictEqual(row("B2")?.kind, "interactive")
+        assert.strictEqual(row("B2")?.text, "Meh")
+        assert.strictEqual(row("B2")?.quoted_id, "B1")
+        assert.strictEqual(row("B3")?.text, "Where are you now?\nReply below\n[Lisbon]")
+        assert.strictEqual(
+          row("B4")?.text,
+          "Flight updates\nChoose one\n[Options]\nAlerts\n- Gate change\n- Delays: by SMS",
+        )
+        assert.deepStrictEqual(search(store.db, "Lisbon").length, 1)
+      }),
+  )
 })
