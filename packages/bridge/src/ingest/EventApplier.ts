@@ -383,7 +383,12 @@ export class EventApplier {
   private applyMessage(message: WAMessage, state: EventState): void {
     const key = message.key
     const target = this.messageTarget(key)
-    if (target === undefined) throw new UnusableInput("a message without key.id or a valid key.remoteJid")
+    if (target === undefined)
+      throw new UnusableInput(
+        protoText(key?.id) === undefined
+          ? "a message without key.id"
+          : `a message whose key.remoteJid ${JSON.stringify(key?.remoteJid ?? null).slice(0, 80)} is not a WhatsApp JID (empty, masked or damaged)`,
+      )
     const { chatJid, id } = target
     if (chatJid === "status@broadcast") return
     const kind = chatKindOf(chatJid)

@@ -296,4 +296,52 @@ describe("LID and phone unification", () => {
         )
       }),
   )
+
+  it.scoped(
+    "a message keyed by an empty or masked JID is skipped with a reason, never a chat or a contact",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        const outcome = yield* store.ingest(
+          upsert(
+            "notify",
+            message({
+              key: { remoteJid: "@s.whatsapp.net", fromMe: false, id: "E1" },
+              messageTimestamp: 1_717_000_000,
+              message: { conversation: "a" },
+              pushName: "Shop",
+            }),
+            message({
+              key: { remoteJid: "xx0740@s.whatsapp.net", fromMe: true, id: "E2" },
+              messageTimestamp: 1_717_000_010,
+              message: { conversation: "b" },
+            }),
+            message({
+              key: { remoteJid: "12036XXXXXXXX@g.us", fromMe: false, id: "E3", participant: alice },
+              messageTimestamp: 1_717_000_020,
+              message: { conversation: "c" },
+            }),
+            message({
+              key: { remoteJid: group, fromMe: false, id: "E4", participant: "55XXXXXXXX@s.whatsapp.net" },
+              messageTimestamp: 1_717_000_030,
+              message: { conversation: "kept" },
+              pushName: "Masked",
+            }),
+          ),
+        )
+        assert.deepStrictEqual(
+          outcome.skipped.map((each) => each.reason),
+          [
+            'a message whose key.remoteJid "@s.whatsapp.net" is not a WhatsApp JID (empty, masked or damaged)',
+            'a message whose key.remoteJid "xx0740@s.whatsapp.net" is not a WhatsApp JID (empty, masked or damaged)',
+            'a message whose key.remoteJid "12036XXXXXXXX@g.us" is not a WhatsApp JID (empty, masked or damaged)',
+          ],
+        )
+        assert.deepStrictEqual(all(store.db, "SELECT jid FROM chats"), [{ jid: group }])
+        assert.deepStrictEqual(all(store.db, "SELECT id, sender_jid, text FROM messages"), [
+          { id: "E4", sender_jid: null, text: "kept" },
+        ])
+        assert.strictEqual(count(store.db, "SELECT count(*) AS n FROM contacts"), 0)
+      }),
+  )
 })
