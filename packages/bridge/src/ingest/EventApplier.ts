@@ -231,9 +231,19 @@ export class EventApplier {
       case "chats.upsert":
         for (const chat of event.data) this.applyChat(chat, "absolute")
         return 0
-      case "chats.update":
-        for (const chat of event.data) this.applyChat(chat, "update")
-        return 0
+      case "chats.update": {
+        // A live chats.update can carry the chat's newest message itself ({message: WebMessageInfo});
+        // the same message may also arrive as an upsert, and the store's upsert keeps it once.
+        let carried = 0
+        for (const chat of event.data) {
+          this.applyChat(chat, "update")
+          const messages = (chat.messages ?? []).flatMap((each) =>
+            each.message ? [each.message as WAMessage] : [],
+          )
+          if (messages.length > 0) carried += this.applyMessages(messages, state)
+        }
+        return carried
+      }
       case "chats.delete":
         for (const id of event.data) {
           const jid = this.identities.canonical(id)
