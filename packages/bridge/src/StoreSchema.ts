@@ -60,6 +60,11 @@ export const MessageKinds = [
   "system",
   /** the message could not be decrypted yet; the real one replaces it under the same key */
   "ciphertext",
+  /**
+   * view-once media this device was not sent (WhatsApp delivers it to the phone only): it can be
+   * opened there; the row has no content, and a real copy replaces it under the same key
+   */
+  "view_once",
   /** the content never reached the store (only a revoke or delete for it did) */
   "unknown",
   /**

@@ -64,6 +64,10 @@ interface LegacyPnKey {
   readonly participantPn?: unknown
 }
 
+// What Baileys records on a CIPHERTEXT stub when the stanza held no encrypted payload for this
+// device, as WhatsApp sends view-once media to the phone alone: not a decryption still to come.
+const absentFromNode = "Message absent from node"
+
 interface EventState {
   readonly chatTimes: Map<string, { kind: ChatKind; time: number }>
   readonly pushNames: Map<string, { pushName?: string; verifiedName?: string }>
@@ -419,7 +423,10 @@ export class EventApplier {
           content = meaning.content
           break
         case "Empty":
-          if (stubType === StubType.CIPHERTEXT) content = contentOfKind("ciphertext")
+          if (stubType === StubType.CIPHERTEXT)
+            content = contentOfKind(
+              message.messageStubParameters?.includes(absentFromNode) === true ? "view_once" : "ciphertext",
+            )
           else if (stubType !== undefined && stubType !== StubType.UNKNOWN) content = contentOfKind("system")
           else return
           break

@@ -1,7 +1,7 @@
 // Every kind of message lands in the store with what a reader needs: text or caption, media
 // pointers, location, contact cards, poll options, and the message it replies to.
 import { assert, describe, it } from "@effect/vitest"
-import type { proto } from "@whiskeysockets/baileys"
+import { proto } from "@whiskeysockets/baileys"
 import { Effect } from "effect"
 import { alice, bob, group, message, messageRow, openTestStore, search, upsert } from "./IngestTestKit.js"
 
@@ -300,5 +300,75 @@ describe("message kinds", () => {
         )
         assert.deepStrictEqual(search(store.db, "Lisbon").length, 1)
       }),
+  )
+
+  it.scoped(
+    "a view-once photo that reached only the phone is view_once, not a message still to decrypt",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        const stub = (id: string, reason: string) =>
+          message({
+            key: { remoteJid: group, fromMe: false, id, participant: bob },
+            messageTimestamp: 1_717_000_000,
+            messageStubType: proto.WebMessageInfo.StubType.CIPHERTEXT,
+            messageStubParameters: [reason],
+          })
+        yield* store.ingest(
+          upsert("notify", stub("V1", "Message absent from node"), stub("V2", "No session record")),
+        )
+        assert.strictEqual(messageRow(store.db, "V1")?.kind, "view_once")
+        assert.strictEqual(messageRow(store.db, "V1")?.text, null)
+        assert.strictEqual(messageRow(store.db, "V2")?.kind, "ciphertext")
+        // a copy with content, should one arrive, replaces the placeholder
+        yield* store.ingest(
+          upsert(
+            "notify",
+            message({
+              key: { remoteJid: group, fromMe: false, id: "V1", participant: bob },
+              messageTimestamp: 1_717_000_000,
+              message: {
+                viewOnceMessageV2: { message: { imageMessage: { ...mediaFields, viewOnce: true } } },
+              },
+            }),
+          ),
+        )
+        assert.strictEqual(messageRow(store.db, "V1")?.kind, "image")
+      }),
+  )
+
+  it.scoped("messages holding only a sender key or a history-sync notification are not messages", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert(
+          "notify",
+          message({
+            key: { remoteJid: group, fromMe: true, id: "SK1", participant: bob },
+            messageTimestamp: 1_717_000_000,
+            message: {
+              senderKeyDistributionMessage: {
+                groupId: group,
+                axolotlSenderKeyDistributionMessage: Buffer.alloc(0),
+              },
+              messageContextInfo: { deviceListMetadataVersion: 2 },
+            },
+          }),
+          message({
+            key: { remoteJid: alice, fromMe: true, id: "HS1" },
+            messageTimestamp: 1_717_000_010,
+            message: {
+              protocolMessage: {
+                type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+                historySyncNotification: { fileLength: 11163, syncType: 6 },
+              },
+            },
+            status: 2,
+          }),
+        ),
+      )
+      assert.deepStrictEqual(messageRow(store.db, "SK1"), undefined)
+      assert.deepStrictEqual(messageRow(store.db, "HS1"), undefined)
+    }),
   )
 })
