@@ -239,4 +239,44 @@ describe("groups", () => {
       ])
     }),
   )
+
+  it.scoped(
+    "a v7 group-participants.update ({id, phoneNumber, admin} objects, LID author) updates membership and learns the phone",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        const participants = (admin: string | null) => [
+          { id: "90000000000033@lid", phoneNumber: "15550003333@s.whatsapp.net", admin },
+        ]
+        yield* store.ingest({
+          event: "group-participants.update",
+          data: {
+            id: group,
+            author: "90000000000011@lid",
+            participants: participants("admin"),
+            action: "add",
+          },
+        } as unknown as BaileysEvent)
+        assert.deepStrictEqual(
+          all(store.db, "SELECT participant_jid, role FROM group_participants WHERE group_jid = ?", group),
+          [{ participant_jid: "15550003333@s.whatsapp.net", role: "admin" }],
+        )
+        assert.deepStrictEqual(all(store.db, "SELECT lid, pn FROM jid_aliases"), [
+          { lid: "90000000000033@lid", pn: "15550003333@s.whatsapp.net" },
+        ])
+        yield* store.ingest({
+          event: "group-participants.update",
+          data: {
+            id: group,
+            author: "90000000000011@lid",
+            participants: participants(null),
+            action: "remove",
+          },
+        } as unknown as BaileysEvent)
+        assert.deepStrictEqual(
+          all(store.db, "SELECT participant_jid FROM group_participants WHERE group_jid = ?", group),
+          [],
+        )
+      }),
+  )
 })

@@ -371,4 +371,66 @@ describe("message kinds", () => {
       assert.deepStrictEqual(messageRow(store.db, "HS1"), undefined)
     }),
   )
+
+  it.scoped(
+    "device suffixes, string or number timestamps and status names or numbers all read the same",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        const sent = (id: string, fields: Record<string, unknown>) =>
+          message({
+            key: { remoteJid: group, fromMe: false, id, participant: "15550002222:6@s.whatsapp.net" },
+            message: { conversation: id },
+            ...fields,
+          } as Parameters<typeof message>[0])
+        yield* store.ingest(
+          upsert(
+            "notify",
+            sent("T1", { messageTimestamp: 1_717_000_000, status: 2 }),
+            sent("T2", { messageTimestamp: "1717000010", status: "SERVER_ACK" }),
+          ),
+        )
+        const rows = ["T1", "T2"].map((id) => messageRow(store.db, id))
+        assert.deepStrictEqual(
+          rows.map((row) => [row?.sender_jid, row?.timestamp, row?.status]),
+          [
+            [bob, 1_717_000_000, 2],
+            [bob, 1_717_000_010, 2],
+          ],
+        )
+      }),
+  )
+
+  it.scoped("a reply's degraded copy of a quoted sticker never overwrites the sticker's own details", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      const sticker = { ...mediaFields, mimetype: "image/webp", width: 64, height: 64, fileLength: 81_868 }
+      yield* store.ingest(
+        upsert(
+          "notify",
+          from("S1", { stickerMessage: sticker }),
+          from(
+            "S2",
+            {
+              extendedTextMessage: {
+                text: "!ping",
+                contextInfo: {
+                  stanzaId: "S1",
+                  participant: alice,
+                  quotedMessage: { stickerMessage: { ...sticker, width: 0, height: 0, fileLength: 0 } },
+                },
+              },
+            },
+            1_717_000_060,
+          ),
+        ),
+      )
+      const row = messageRow(store.db, "S1")
+      assert.deepStrictEqual(
+        [row?.kind, row?.media_width, row?.media_height, row?.media_size],
+        ["sticker", 64, 64, 81_868],
+      )
+      assert.strictEqual(messageRow(store.db, "S2")?.quoted_id, "S1")
+    }),
+  )
 })
