@@ -60,8 +60,18 @@ export const MessageKinds = [
   "system",
   /** the message could not be decrypted yet; the real one replaces it under the same key */
   "ciphertext",
+  /**
+   * view-once media this device was not sent (WhatsApp delivers it to the phone only): it can be
+   * opened there; the row has no content, and a real copy replaces it under the same key
+   */
+  "view_once",
   /** the content never reached the store (only a revoke or delete for it did) */
   "unknown",
+  /**
+   * buttons, lists and templates (business and bot messages) and the replies that pick one: `text`
+   * holds what the person saw (title, body, footer, `[button]` labels, `- row` lines) or chose
+   */
+  "interactive",
   /** a message type the store does not break out into columns; `raw` has everything */
   "other",
 ] as const

@@ -50,10 +50,28 @@ const reactionsOf = (raw: string | null): NonNullable<Message["reactions"]> => {
   }))
 }
 
+// WhatsApp writes a mention into the text as `@` and the person's number, or their LID's digits in
+// LID-addressed groups; the phone shows their name instead, and so does a message read here.
+const mentionPattern = /@(\d{5,20})\b/g
+const mentionJids = (text: string | null): ReadonlyArray<string> =>
+  text === null
+    ? []
+    : [...text.matchAll(mentionPattern)].flatMap((match) => [`${match[1]}@lid`, `${match[1]}@s.whatsapp.net`])
+
+/** `@digits` replaced by `@Name` where the store knows who those digits are; left as written otherwise. */
+const withMentionNames = (text: string | null, nameOf: (jid: string) => string | undefined): string | null =>
+  text === null
+    ? null
+    : text.replace(mentionPattern, (written, digits: string) => {
+        const name = nameOf(`${digits}@lid`) ?? nameOf(`${digits}@s.whatsapp.net`)
+        return name === undefined ? written : `@${name}`
+      })
+
 const toMessage = (
   row: MessageRow,
   format: (unix: number) => string,
   nameOfParty: (jid: string) => string,
+  nameOfMention: (jid: string) => string | undefined = () => undefined,
 ): Message => {
   const fromMe = row.from_me === 1
   const deleted = row.deleted === "revoked"
@@ -61,7 +79,7 @@ const toMessage = (
     ? null
     : row.kind === "system"
       ? StoreQueries.describeNotice(row.stub_type, row.stub_parameters, nameOfParty)
-      : row.text
+      : withMentionNames(row.text, nameOfMention)
   // Fields the message does not have are left out, not null (see MessageSchemas).
   const message: { -readonly [K in keyof Message]: Message[K] } = {
     id: row.id,
@@ -123,7 +141,11 @@ export const loadMessages = (
     const rows = yield* messagesByRowId(unique)
     // People named by notices (added, removed, promoted…), in one more query when there are any.
     const parties = rows.flatMap((row) =>
-      row.kind === "system" ? StoreQueries.noticeJids(row.stub_parameters) : [],
+      row.kind === "system"
+        ? StoreQueries.noticeJids(row.stub_parameters)
+        : row.deleted === "revoked"
+          ? []
+          : mentionJids(row.text),
     )
     const [names, self] =
       parties.length === 0
@@ -132,8 +154,14 @@ export const loadMessages = (
     const nameOfParty = (jid: string) =>
       self.includes(jid) ? you : (names.get(jid) ?? StoreQueries.fallbackName(jid))
     const messages = new Map<number, Message>()
+    // A mention is renamed only to a name or number the store knows, never to a bare JID.
+    const nameOfMention = (jid: string) => {
+      if (self.includes(jid)) return you
+      const name = names.get(jid)
+      return name === undefined || name === jid || name === StoreQueries.fallbackName(jid) ? undefined : name
+    }
     for (const row of rows) {
-      messages.set(row.row_id, toMessage(row, format, nameOfParty))
+      messages.set(row.row_id, toMessage(row, format, nameOfParty, nameOfMention))
     }
     return messages
   })

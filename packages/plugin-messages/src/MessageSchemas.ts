@@ -42,7 +42,7 @@ export const Message = Schema.Struct({
   from_me: Schema.Boolean,
   kind: Schema.String.annotations({
     description:
-      "text, image, video, audio, voice, document, sticker, location, contact, poll, system (a WhatsApp notice), ciphertext (not decrypted yet), unknown or other.",
+      "text, image, video, audio, voice, document, sticker, location, contact, poll, interactive (buttons, a list or a template, or the choice made in one), system (a WhatsApp notice), ciphertext (not decrypted yet), view_once (view-once media only the phone can open), unknown or other.",
   }),
   text: Schema.NullOr(Schema.String).annotations({
     description:

@@ -411,6 +411,7 @@ export const previewOf = (
   if (row.deleted === "revoked") return "(message deleted)"
   if (row.kind === "system") return `(${describeNotice(row.stub_type, row.stub_parameters, nameOf)})`
   if (row.kind === "ciphertext") return "(waiting for this message)"
+  if (row.kind === "view_once") return "(view-once media: open it on the phone)"
   if (row.kind === "unknown") return "(message not in the store)"
   const text = (row.text ?? "").replace(/\s+/g, " ").trim()
   const clipped = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text

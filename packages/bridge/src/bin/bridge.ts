@@ -32,6 +32,8 @@ const usage = `usage:
          [--media DIR] [--allowed-file-roots DIR...]      same API over a simulated socket
   bridge logout [--store DIR]                             unlink this device and wipe the session
   bridge ingest FILE... [--store DIR]                     store recorded event streams and exit
+  bridge anonymize IN --out OUT                           write IN's recording anonymised to OUT
+                                                          (the rules of --record --anonymize)
 
   --store DIR          the store directory (default ./store)
   --port N             HTTP port on 127.0.0.1 (default 8080)
@@ -144,6 +146,30 @@ const ingest: Subcommand = async (args) => {
   return 1
 }
 
+const anonymize: Subcommand = async (args) => {
+  const parsed = parse(" anonymize", args, { out: { type: "string" } } as const)
+  const [input, ...extra] = parsed.positionals
+  const output = parsed.values.out as string | undefined
+  if (input === undefined || extra.length > 0 || output === undefined)
+    exitWith(
+      2,
+      `bridge anonymize: give one recording and where to write it: anonymize IN --out OUT.\n${usage}`,
+    )
+  const { anonymizeCommand } = await import("../recording/AnonymizeCommand.js")
+  const exit = await Effect.runPromiseExit(
+    anonymizeCommand({ input: fromUser(input ?? ""), output: fromUser(output ?? "") }),
+  )
+  if (Exit.isSuccess(exit)) {
+    console.error(`bridge anonymize: ${exit.value.lines} event(s) written to ${output}`)
+    return 0
+  }
+  const failure = Cause.failureOption(exit.cause)
+  console.error(
+    `bridge anonymize: ${failure._tag === "Some" ? failure.value.message : `unexpected failure: ${Cause.pretty(exit.cause)}`}`,
+  )
+  return 1
+}
+
 const logoutCommand: Subcommand = async (args) => {
   const parsed = parse(" logout", args, { store: { type: "string", default: "./store" } } as const)
   if (parsed.positionals.length > 0)
@@ -253,7 +279,7 @@ const daemon: Subcommand = async (args) => {
   )
 }
 
-const subcommands: Record<string, Subcommand> = { ingest, logout: logoutCommand }
+const subcommands: Record<string, Subcommand> = { ingest, anonymize, logout: logoutCommand }
 
 // --log-level and --log-file apply to every subcommand, so they are taken out before dispatch.
 const takeOption = (args: Array<string>, name: string): string | undefined => {

@@ -58,6 +58,16 @@ export const isStoreFailure = (error: unknown): boolean =>
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** Per-event aggregation: chats touched by messages and push names seen, written once per event. */
+/** Key fields of Baileys 6.7 that 7 replaced with `…Alt`; recordings from those versions still carry them. */
+interface LegacyPnKey {
+  readonly senderPn?: unknown
+  readonly participantPn?: unknown
+}
+
+// What Baileys records on a CIPHERTEXT stub when the stanza held no encrypted payload for this
+// device, as WhatsApp sends view-once media to the phone alone: not a decryption still to come.
+const absentFromNode = "Message absent from node"
+
 interface EventState {
   readonly chatTimes: Map<string, { kind: ChatKind; time: number }>
   readonly pushNames: Map<string, { pushName?: string; verifiedName?: string }>
@@ -225,9 +235,19 @@ export class EventApplier {
       case "chats.upsert":
         for (const chat of event.data) this.applyChat(chat, "absolute")
         return 0
-      case "chats.update":
-        for (const chat of event.data) this.applyChat(chat, "update")
-        return 0
+      case "chats.update": {
+        // A live chats.update can carry the chat's newest message itself ({message: WebMessageInfo});
+        // the same message may also arrive as an upsert, and the store's upsert keeps it once.
+        let carried = 0
+        for (const chat of event.data) {
+          this.applyChat(chat, "update")
+          const messages = (chat.messages ?? []).flatMap((each) =>
+            each.message ? [each.message as WAMessage] : [],
+          )
+          if (messages.length > 0) carried += this.applyMessages(messages, state)
+        }
+        return carried
+      }
       case "chats.delete":
         for (const id of event.data) {
           const jid = this.identities.canonical(id)
@@ -274,6 +294,17 @@ export class EventApplier {
       this.writer.unifyIdentity(pair.lid, pair.pn)
       this.directChats.add(pair.pn)
     }
+  }
+
+  /**
+   * Every LID↔phone pair a key carries: Baileys 7 sets `remoteJidAlt`/`participantAlt`, the 6.7
+   * line set `senderPn` (direct chats) and `participantPn` (groups) beside the LID instead.
+   */
+  private learnFromKey(key: WAMessageKey & LegacyPnKey): void {
+    this.learn(key.remoteJid, key.remoteJidAlt)
+    this.learn(key.participant, key.participantAlt)
+    if (typeof key.senderPn === "string") this.learn(key.remoteJid, key.senderPn)
+    if (typeof key.participantPn === "string") this.learn(key.participant, key.participantPn)
   }
 
   /** The lid/phone columns of a contact stored under `jid`. */
@@ -347,8 +378,7 @@ export class EventApplier {
   private messageTarget(key: WAMessageKey | null | undefined): { chatJid: string; id: string } | undefined {
     if (!key) return undefined
     const id = protoText(key.id)
-    this.learn(key.remoteJid, key.remoteJidAlt)
-    this.learn(key.participant, key.participantAlt)
+    this.learnFromKey(key)
     const chatJid = this.identities.canonical(key.remoteJid)
     return id === undefined || chatJid === undefined ? undefined : { chatJid, id }
   }
@@ -367,7 +397,12 @@ export class EventApplier {
   private applyMessage(message: WAMessage, state: EventState): void {
     const key = message.key
     const target = this.messageTarget(key)
-    if (target === undefined) throw new UnusableInput("a message without key.id or a valid key.remoteJid")
+    if (target === undefined)
+      throw new UnusableInput(
+        protoText(key?.id) === undefined
+          ? "a message without key.id"
+          : `a message whose key.remoteJid ${JSON.stringify(key?.remoteJid ?? null).slice(0, 80)} is not a WhatsApp JID (empty, masked or damaged)`,
+      )
     const { chatJid, id } = target
     if (chatJid === "status@broadcast") return
     const kind = chatKindOf(chatJid)
@@ -388,7 +423,10 @@ export class EventApplier {
           content = meaning.content
           break
         case "Empty":
-          if (stubType === StubType.CIPHERTEXT) content = contentOfKind("ciphertext")
+          if (stubType === StubType.CIPHERTEXT)
+            content = contentOfKind(
+              message.messageStubParameters?.includes(absentFromNode) === true ? "view_once" : "ciphertext",
+            )
           else if (stubType !== undefined && stubType !== StubType.UNKNOWN) content = contentOfKind("system")
           else return
           break
@@ -491,8 +529,7 @@ export class EventApplier {
     fallbackTime: number | undefined,
   ): void {
     const key = (reaction.key ?? {}) as WAMessageKey
-    this.learn(key.remoteJid, key.remoteJidAlt)
-    this.learn(key.participant, key.participantAlt)
+    this.learnFromKey(key)
     const fromMe = key.fromMe === true
     const reactorChat = this.identities.canonical(key.remoteJid) ?? chatJid
     const sender = this.authorOf(key, reactorChat) ?? null

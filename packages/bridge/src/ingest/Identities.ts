@@ -6,6 +6,9 @@ import type Database from "better-sqlite3"
 import { AccountKeys } from "../StoreSchema.js"
 import { isLid, isPhoneJid, normaliseJid } from "./Jids.js"
 
+/** A user JID whose user part is all digits, as every phone JID and LID WhatsApp issues is. */
+const isWellFormed = (jid: string): boolean => /^\d+@/.test(jid)
+
 export class Identities {
   private phoneByLid = new Map<string, string>()
   private lidByPhone = new Map<string, string>()
@@ -49,6 +52,9 @@ export class Identities {
     const first = normaliseJid(a)
     const second = normaliseJid(b)
     if (first === undefined || second === undefined) return undefined
+    // Only well-formed identities are linked: a masked or damaged number (`62****11**`) would
+    // otherwise become the person's phone and be shown and dialled.
+    if (!isWellFormed(first) || !isWellFormed(second)) return undefined
     if (isLid(first) && isPhoneJid(second)) return { lid: first, pn: second }
     if (isLid(second) && isPhoneJid(first)) return { lid: second, pn: first }
     return undefined

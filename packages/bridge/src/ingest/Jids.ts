@@ -25,10 +25,21 @@ export const normaliseJid = (jid: string | null | undefined): string | undefined
 
 const normalised = new Map<string, string | undefined>()
 
+// WhatsApp numbers people, LIDs and groups with digits only (legacy groups: creator-timestamp). An
+// empty or masked user part (`@s.whatsapp.net`, `xx0740@…`, `55XXXX@…`) comes from a damaged or
+// hand-edited dump: taken as a JID it would become a chat or contact named "+" or "+xx0740".
+const digitServers = new Set(["s.whatsapp.net", "c.us", "lid", "hosted", "hosted.lid"])
+const wellFormedUser = (server: string, user: string): boolean => {
+  if (digitServers.has(server)) return /^\d+$/.test(user)
+  if (server === "g.us") return /^\d+(-\d+)?$/.test(user)
+  return user.length > 0
+}
+
 const normaliseUncached = (jid: string): string | undefined => {
   if (!jid.includes("@")) return undefined
   const decoded = jidDecode(jid)
   if (decoded === undefined || decoded.user === undefined) return undefined
+  if (!wellFormedUser(decoded.server, decoded.user)) return undefined
   if (decoded.server === "hosted") return `${decoded.user}@${phoneServer}`
   if (decoded.server === "hosted.lid") return `${decoded.user}@${lidServer}`
   const plain = jidNormalizedUser(jid)

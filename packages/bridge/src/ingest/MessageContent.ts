@@ -155,6 +155,79 @@ const card = (
   return draft
 }
 
+/** Buttons as the person sees them, on one line: `[Yes] [No]`. */
+const buttonLine = (labels: ReadonlyArray<string | null | undefined>): string | null =>
+  joinPresent(
+    labels.map((label) => (typeof label === "string" && label.length > 0 ? `[${label}]` : null)),
+    " ",
+  )
+
+/**
+ * Business and bot messages with buttons, lists and templates, and the replies that pick one: the
+ * text is everything the person saw (title, body, footer, the buttons or rows) or what they chose.
+ */
+const readInteractive = (content: proto.IMessage): MessageContent | undefined => {
+  const shown = (parts: ReadonlyArray<string | null | undefined>, contextInfo?: proto.IContextInfo | null) =>
+    textual("interactive", joinPresent(parts, "\n"), contextInfo)
+  if (content.buttonsMessage) {
+    const m = content.buttonsMessage
+    return shown(
+      [
+        m.text,
+        m.contentText,
+        m.footerText,
+        buttonLine((m.buttons ?? []).map((b) => b.buttonText?.displayText)),
+      ],
+      m.contextInfo,
+    )
+  }
+  if (content.templateMessage) {
+    const m = content.templateMessage
+    const t = m.hydratedTemplate ?? m.hydratedFourRowTemplate
+    if (t) {
+      const buttons = (t.hydratedButtons ?? []).map(
+        (b) => b.quickReplyButton?.displayText ?? b.urlButton?.displayText ?? b.callButton?.displayText,
+      )
+      return shown(
+        [t.hydratedTitleText, t.hydratedContentText, t.hydratedFooterText, buttonLine(buttons)],
+        m.contextInfo,
+      )
+    }
+    return shown([], m.contextInfo)
+  }
+  if (content.listMessage) {
+    const m = content.listMessage
+    const rows = (m.sections ?? []).flatMap((section) => [
+      section.title,
+      ...(section.rows ?? [])
+        .map((row) => joinPresent([row.title, row.description], ": "))
+        .map((row) => (row === null ? null : `- ${row}`)),
+    ])
+    return shown([m.title, m.description, m.footerText, buttonLine([m.buttonText]), ...rows], m.contextInfo)
+  }
+  if (content.interactiveMessage) {
+    const m = content.interactiveMessage
+    return shown([m.header?.title, m.body?.text, m.footer?.text], m.contextInfo)
+  }
+  if (content.buttonsResponseMessage) {
+    const m = content.buttonsResponseMessage
+    return shown([m.selectedDisplayText ?? m.selectedButtonId], m.contextInfo)
+  }
+  if (content.templateButtonReplyMessage) {
+    const m = content.templateButtonReplyMessage
+    return shown([m.selectedDisplayText ?? m.selectedId], m.contextInfo)
+  }
+  if (content.listResponseMessage) {
+    const m = content.listResponseMessage
+    return shown([m.title ?? m.singleSelectReply?.selectedRowId, m.description], m.contextInfo)
+  }
+  if (content.interactiveResponseMessage) {
+    const m = content.interactiveResponseMessage
+    return shown([m.body?.text], m.contextInfo)
+  }
+  return undefined
+}
+
 /** The content columns of an already unwrapped message, or undefined if it carries none we know. */
 const readContent = (content: proto.IMessage): MessageContent | undefined => {
   if (typeof content.conversation === "string") return textual("text", content.conversation)
@@ -210,13 +283,8 @@ const readContent = (content: proto.IMessage): MessageContent | undefined => {
     const m = content.groupInviteMessage
     return textual("other", joinPresent([m.groupName, m.caption], "\n"), m.contextInfo)
   }
-  if (content.buttonsMessage) return textual("other", protoText(content.buttonsMessage.contentText) ?? null)
-  if (content.listMessage) {
-    return textual("other", joinPresent([content.listMessage.title, content.listMessage.description], "\n"))
-  }
-  if (content.interactiveMessage) {
-    return textual("other", protoText(content.interactiveMessage.body?.text) ?? null)
-  }
+  const interactive = readInteractive(content)
+  if (interactive) return interactive
   return undefined
 }
 

@@ -43,6 +43,21 @@ const textKeys = new Set([
   "newsletterName",
   "pollName",
   "localChatName",
+  // Interactive messages (buttons, templates, lists) show these to the person.
+  "hydratedContentText",
+  "hydratedFooterText",
+  "hydratedTitleText",
+  "displayText",
+  "buttonText",
+  "footerText",
+  "headerText",
+  "rowId",
+  "selectedRowId",
+  // Ad previews on messages that came from an ad: the page and its pictures name who was advertised to.
+  "sourceUrl",
+  "mediaUrl",
+  "thumbnailUrl",
+  "ctwaClid",
 ])
 
 /** Bytes (base64 in the recording) that are secret or show content: replaced by pseudo bytes. */
@@ -65,6 +80,11 @@ const locationKeys = new Set(["degreesLatitude", "degreesLongitude"])
 const jidPattern = /(\d+)(-\d+)?((?::\d+)?@(?:s\.whatsapp\.net|c\.us|lid|g\.us|broadcast|newsletter))/g
 
 const containsJid = /\d+(?::\d+)?@[a-z.]+/
+
+// A user part its publisher masked (`xx0740@…`, `261051*****@lid`, `12036XXXX@g.us`): the digits
+// left in it are still part of a number, so they are replaced too and the mask kept as it is.
+const maskedJidPattern =
+  /(?<![\d*xX])([\d*xX]*[*xX][\d*xX]*)((?::\d+)?@(?:s\.whatsapp\.net|c\.us|lid|g\.us|broadcast|newsletter))/g
 
 const letters = "abcdefghijklmnopqrstuvwxyz"
 
@@ -109,11 +129,16 @@ export const makeAnonymizer = (salt: Uint8Array = randomBytes(32)): RecordingAno
     )
 
   const jids = (value: string) =>
-    value.replace(
-      jidPattern,
-      (_all, user: string, pair: string | undefined, rest: string) =>
-        `${digits(user)}${pair === undefined ? "" : `-${digits(pair.slice(1))}`}${rest}`,
-    )
+    value
+      .replace(
+        maskedJidPattern,
+        (_all, user: string, rest: string) => `${user.replace(/\d+/g, digits)}${rest}`,
+      )
+      .replace(
+        jidPattern,
+        (_all, user: string, pair: string | undefined, rest: string) =>
+          `${digits(user)}${pair === undefined ? "" : `-${digits(pair.slice(1))}`}${rest}`,
+      )
   const freeText = (value: string) =>
     jids(value).replace(/(\p{L}[\p{L}\p{M}]*)|(\p{Nd}+)/gu, (run, wordRun: string | undefined) =>
       wordRun !== undefined ? word(run) : digits(run),

@@ -49,10 +49,23 @@ const withId = (value: unknown, at: string): JsonRecord => {
 const listWithIds = (value: unknown, at: string): Array<JsonRecord> =>
   array(value, at).map((item, i) => withId(item, `${at}[${i}]`))
 
+// A live chats.update may carry messages (`[{message: WebMessageInfo}]`): each is revived like an
+// upserted one, so the key fields Baileys adds beside the schema (`remoteJidAlt`…) survive.
 const partialChats = (value: unknown, at: string): Array<JsonRecord> =>
-  listWithIds(value, at).map((chat, i) =>
-    viaSchema(`${at}[${i}]`, () => partialFromJson(proto.Conversation, chat)),
-  )
+  listWithIds(value, at).map((chat, i) => {
+    const { messages: items, ...fields } = chat
+    const conversation = viaSchema(`${at}[${i}]`, () => partialFromJson(proto.Conversation, fields))
+    if (items === undefined || items === null) return conversation
+    return {
+      ...conversation,
+      messages: array(items, `${at}[${i}].messages`).map((item, j) => ({
+        message: message(
+          record(item, `${at}[${i}].messages[${j}]`).message,
+          `${at}[${i}].messages[${j}].message`,
+        ),
+      })),
+    }
+  })
 
 const enumNumber = (values: object, value: unknown, at: string): number => {
   if (typeof value === "number") return value

@@ -90,7 +90,7 @@ const toBlob = (bytes: Uint8Array | null): Buffer | null =>
 
 /**
  * Content columns are taken from an incoming message unless it is a placeholder (`ciphertext`,
- * `unknown`) and real content is stored. Deleted rows never get content back; an edited text is
+ * `view_once`, `unknown`) and real content is stored. Deleted rows never get content back; an edited text is
  * never reverted by a late copy of the original.
  */
 const insertMessageSql = `
@@ -150,7 +150,7 @@ const mergeMessageSql = `ON CONFLICT (id, chat_jid) DO UPDATE SET
   raw = CASE WHEN ${deletedAfter()} IS NOT NULL THEN NULL WHEN ${replaces()} THEN excluded.raw ELSE messages.raw END`
 
 function replaces(): string {
-  return "(excluded.kind NOT IN ('ciphertext', 'unknown') OR messages.kind IN ('ciphertext', 'unknown'))"
+  return "(excluded.kind NOT IN ('ciphertext', 'view_once', 'unknown') OR messages.kind IN ('ciphertext', 'view_once', 'unknown'))"
 }
 
 function deletedAfter(): string {
@@ -305,7 +305,7 @@ export class StoreWriter {
     this.rekeyStatements = [
       // messages: a placeholder under the phone JID gives way to real content under the LID…
       db.prepare(`
-        DELETE FROM messages WHERE chat_jid = @pn AND kind IN ('ciphertext', 'unknown')
+        DELETE FROM messages WHERE chat_jid = @pn AND kind IN ('ciphertext', 'view_once', 'unknown')
           AND deleted IS NULL AND edited_at IS NULL
           AND id IN (SELECT id FROM messages WHERE chat_jid = @lid)`),
       // …otherwise the row already under the phone JID wins.

@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { proto } from "@whiskeysockets/baileys"
 import { Effect } from "effect"
 import type { BaileysEvent } from "../../src/recording/BaileysEvent.js"
-import { alice, all, bob, group, one, openTestStore, text, upsert } from "./IngestTestKit.js"
+import { alice, all, bob, group, message, one, openTestStore, text, upsert } from "./IngestTestKit.js"
 
 const chat = (db: Parameters<typeof one>[0], jid: string) => one(db, "SELECT * FROM chats WHERE jid = ?", jid)
 const contact = (db: Parameters<typeof one>[0], jid: string) =>
@@ -207,5 +207,76 @@ describe("groups", () => {
       yield* store.ingest(change("add", "15550003333@s.whatsapp.net"))
       assert.strictEqual(participants().length, 2)
     }),
+  )
+
+  it.scoped("a chats.update carrying the message itself stores it once, also when the upsert follows", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      const carried = message({
+        key: { remoteJid: alice, fromMe: false, id: "CU1", participant: "" },
+        messageTimestamp: 1_717_000_000,
+        message: { extendedTextMessage: { text: "carried by the chat" } },
+        pushName: "Alice",
+      })
+      const event = {
+        event: "chats.update",
+        data: [
+          {
+            id: alice,
+            conversationTimestamp: 1_717_000_000,
+            unreadCount: 1,
+            messages: [{ message: carried }],
+          },
+        ],
+      } as BaileysEvent
+      yield* store.ingest(event)
+      yield* store.ingest(upsert("notify", carried))
+      assert.deepStrictEqual(all(store.db, "SELECT chat_jid, id, sender_jid, kind, text FROM messages"), [
+        { chat_jid: alice, id: "CU1", sender_jid: alice, kind: "text", text: "carried by the chat" },
+      ])
+      assert.deepStrictEqual(all(store.db, "SELECT display_name FROM contacts WHERE jid = ?", alice), [
+        { display_name: "Alice" },
+      ])
+    }),
+  )
+
+  it.scoped(
+    "a v7 group-participants.update ({id, phoneNumber, admin} objects, LID author) updates membership and learns the phone",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        const participants = (admin: string | null) => [
+          { id: "90000000000033@lid", phoneNumber: "15550003333@s.whatsapp.net", admin },
+        ]
+        yield* store.ingest({
+          event: "group-participants.update",
+          data: {
+            id: group,
+            author: "90000000000011@lid",
+            participants: participants("admin"),
+            action: "add",
+          },
+        } as unknown as BaileysEvent)
+        assert.deepStrictEqual(
+          all(store.db, "SELECT participant_jid, role FROM group_participants WHERE group_jid = ?", group),
+          [{ participant_jid: "15550003333@s.whatsapp.net", role: "admin" }],
+        )
+        assert.deepStrictEqual(all(store.db, "SELECT lid, pn FROM jid_aliases"), [
+          { lid: "90000000000033@lid", pn: "15550003333@s.whatsapp.net" },
+        ])
+        yield* store.ingest({
+          event: "group-participants.update",
+          data: {
+            id: group,
+            author: "90000000000011@lid",
+            participants: participants(null),
+            action: "remove",
+          },
+        } as unknown as BaileysEvent)
+        assert.deepStrictEqual(
+          all(store.db, "SELECT participant_jid FROM group_participants WHERE group_jid = ?", group),
+          [],
+        )
+      }),
   )
 })

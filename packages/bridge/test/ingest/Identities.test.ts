@@ -1,6 +1,7 @@
 // One person, one chat: LIDs and phone JIDs are unified from every source, and rows written under a
 // LID before its phone number was known are re-keyed (merged, never duplicated) when it arrives.
 import { assert, describe, it } from "@effect/vitest"
+import type { WAMessage } from "@whiskeysockets/baileys"
 import { Effect } from "effect"
 import {
   alice,
@@ -214,5 +215,133 @@ describe("LID and phone unification", () => {
         "15550009999@s.whatsapp.net",
       )
     }),
+  )
+
+  it.scoped("participantPn and senderPn (Baileys 6.7 keys) map a LID like participantAlt does", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert(
+          "notify",
+          message({
+            key: {
+              remoteJid: group,
+              fromMe: false,
+              id: "P1",
+              participant: aliceLid,
+              participantPn: alice,
+            } as WAMessage["key"],
+            messageTimestamp: 1_717_000_000,
+            message: { conversation: "in the group" },
+            pushName: "Alice",
+          }),
+          message({
+            key: { remoteJid: bobLid, fromMe: false, id: "P2", senderPn: bob } as WAMessage["key"],
+            messageTimestamp: 1_717_000_010,
+            message: { conversation: "direct" },
+          }),
+        ),
+      )
+      assert.deepStrictEqual(all(store.db, "SELECT lid, pn FROM jid_aliases ORDER BY pn"), [
+        { lid: aliceLid, pn: alice },
+        { lid: bobLid, pn: bob },
+      ])
+      assert.deepStrictEqual(all(store.db, "SELECT id, chat_jid, sender_jid FROM messages ORDER BY id"), [
+        { id: "P1", chat_jid: group, sender_jid: alice },
+        { id: "P2", chat_jid: bob, sender_jid: bob },
+      ])
+    }),
+  )
+
+  it.scoped(
+    "a masked or malformed phone number beside a LID is refused: the LID stays the sender, no phone is stored",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        yield* store.ingest(
+          upsert(
+            "notify",
+            message({
+              key: {
+                remoteJid: group,
+                fromMe: false,
+                id: "M1",
+                participant: aliceLid,
+                participantPn: "62****11**@s.whatsapp.net",
+              } as WAMessage["key"],
+              messageTimestamp: 1_717_000_000,
+              message: { conversation: "masked" },
+            }),
+            message({
+              key: {
+                remoteJid: group,
+                fromMe: false,
+                id: "M2",
+                participant: bobLid,
+                participantAlt: "6289536xxxx@s.whatsapp.net",
+              },
+              messageTimestamp: 1_717_000_010,
+              message: { conversation: "masked too" },
+            }),
+          ),
+        )
+        assert.deepStrictEqual(all(store.db, "SELECT lid, pn FROM jid_aliases"), [])
+        assert.deepStrictEqual(all(store.db, "SELECT id, sender_jid FROM messages ORDER BY id"), [
+          { id: "M1", sender_jid: aliceLid },
+          { id: "M2", sender_jid: bobLid },
+        ])
+        assert.strictEqual(
+          count(store.db, "SELECT count(*) AS n FROM contacts WHERE phone LIKE '%*%' OR phone LIKE '%x%'"),
+          0,
+        )
+      }),
+  )
+
+  it.scoped(
+    "a message keyed by an empty or masked JID is skipped with a reason, never a chat or a contact",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        const outcome = yield* store.ingest(
+          upsert(
+            "notify",
+            message({
+              key: { remoteJid: "@s.whatsapp.net", fromMe: false, id: "E1" },
+              messageTimestamp: 1_717_000_000,
+              message: { conversation: "a" },
+              pushName: "Shop",
+            }),
+            message({
+              key: { remoteJid: "xx0740@s.whatsapp.net", fromMe: true, id: "E2" },
+              messageTimestamp: 1_717_000_010,
+              message: { conversation: "b" },
+            }),
+            message({
+              key: { remoteJid: "12036XXXXXXXX@g.us", fromMe: false, id: "E3", participant: alice },
+              messageTimestamp: 1_717_000_020,
+              message: { conversation: "c" },
+            }),
+            message({
+              key: { remoteJid: group, fromMe: false, id: "E4", participant: "55XXXXXXXX@s.whatsapp.net" },
+              messageTimestamp: 1_717_000_030,
+              message: { conversation: "kept" },
+              pushName: "Masked",
+            }),
+          ),
+        )
+        assert.deepStrictEqual(
+          outcome.skipped.map((each) => each.reason),
+          [
+            'a message whose key.remoteJid "@s.whatsapp.net" is not a WhatsApp JID (empty, masked or damaged)',
+            'a message whose key.remoteJid "xx0740@s.whatsapp.net" is not a WhatsApp JID (empty, masked or damaged)',
+            'a message whose key.remoteJid "12036XXXXXXXX@g.us" is not a WhatsApp JID (empty, masked or damaged)',
+          ],
+        )
+        assert.deepStrictEqual(all(store.db, "SELECT jid FROM chats"), [{ jid: group }])
+        assert.deepStrictEqual(all(store.db, "SELECT id, sender_jid, text FROM messages"), [
+          { id: "E4", sender_jid: null, text: "kept" },
+        ])
+        assert.strictEqual(count(store.db, "SELECT count(*) AS n FROM contacts"), 0)
+      }),
   )
 })

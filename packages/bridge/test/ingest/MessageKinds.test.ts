@@ -1,7 +1,7 @@
 // Every kind of message lands in the store with what a reader needs: text or caption, media
 // pointers, location, contact cards, poll options, and the message it replies to.
 import { assert, describe, it } from "@effect/vitest"
-import type { proto } from "@whiskeysockets/baileys"
+import { proto } from "@whiskeysockets/baileys"
 import { Effect } from "effect"
 import { alice, bob, group, message, messageRow, openTestStore, search, upsert } from "./IngestTestKit.js"
 
@@ -225,6 +225,212 @@ describe("message kinds", () => {
       const decoded = proto.WebMessageInfo.decode(raw as Buffer)
       assert.strictEqual(decoded.message?.conversation, "keep me whole")
       assert.strictEqual(decoded.key?.id, "RAW1")
+    }),
+  )
+
+  it.scoped(
+    "buttons, templates, lists and the choice made in them keep their visible text as kind interactive",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        yield* store.ingest(
+          upsert(
+            "notify",
+            from("B1", {
+              buttonsMessage: {
+                contentText: "How was the trip?",
+                footerText: "Travel desk",
+                headerType: 1,
+                buttons: [
+                  { buttonId: "b0", buttonText: { displayText: "Great" }, type: 1 },
+                  { buttonId: "b1", buttonText: { displayText: "Meh" }, type: 1 },
+                ],
+              },
+            }),
+            from("B2", {
+              buttonsResponseMessage: {
+                selectedButtonId: "b1",
+                selectedDisplayText: "Meh",
+                type: 1,
+                contextInfo: {
+                  stanzaId: "B1",
+                  participant: alice,
+                  quotedMessage: { conversation: "How was the trip?" },
+                },
+              },
+            }),
+            from("B3", {
+              templateMessage: {
+                hydratedTemplate: {
+                  hydratedContentText: "Where are you now?",
+                  hydratedFooterText: "Reply below",
+                  hydratedButtons: [{ index: 0, quickReplyButton: { displayText: "Lisbon", id: "lis" } }],
+                },
+              },
+            }),
+            from("B4", {
+              listMessage: {
+                title: "Flight updates",
+                description: "Choose one",
+                buttonText: "Options",
+                listType: 1,
+                sections: [
+                  {
+                    title: "Alerts",
+                    rows: [
+                      { title: "Gate change", rowId: "g" },
+                      { title: "Delays", description: "by SMS", rowId: "d" },
+                    ],
+                  },
+                ],
+              },
+            }),
+          ),
+        )
+        const row = (id: string) => messageRow(store.db, id)
+        assert.strictEqual(row("B1")?.kind, "interactive")
+        assert.strictEqual(row("B1")?.text, "How was the trip?\nTravel desk\n[Great] [Meh]")
+        assert.strictEqual(row("B2")?.kind, "interactive")
+        assert.strictEqual(row("B2")?.text, "Meh")
+        assert.strictEqual(row("B2")?.quoted_id, "B1")
+        assert.strictEqual(row("B3")?.text, "Where are you now?\nReply below\n[Lisbon]")
+        assert.strictEqual(
+          row("B4")?.text,
+          "Flight updates\nChoose one\n[Options]\nAlerts\n- Gate change\n- Delays: by SMS",
+        )
+        assert.deepStrictEqual(search(store.db, "Lisbon").length, 1)
+      }),
+  )
+
+  it.scoped(
+    "a view-once photo that reached only the phone is view_once, not a message still to decrypt",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        const stub = (id: string, reason: string) =>
+          message({
+            key: { remoteJid: group, fromMe: false, id, participant: bob },
+            messageTimestamp: 1_717_000_000,
+            messageStubType: proto.WebMessageInfo.StubType.CIPHERTEXT,
+            messageStubParameters: [reason],
+          })
+        yield* store.ingest(
+          upsert("notify", stub("V1", "Message absent from node"), stub("V2", "No session record")),
+        )
+        assert.strictEqual(messageRow(store.db, "V1")?.kind, "view_once")
+        assert.strictEqual(messageRow(store.db, "V1")?.text, null)
+        assert.strictEqual(messageRow(store.db, "V2")?.kind, "ciphertext")
+        // a copy with content, should one arrive, replaces the placeholder
+        yield* store.ingest(
+          upsert(
+            "notify",
+            message({
+              key: { remoteJid: group, fromMe: false, id: "V1", participant: bob },
+              messageTimestamp: 1_717_000_000,
+              message: {
+                viewOnceMessageV2: { message: { imageMessage: { ...mediaFields, viewOnce: true } } },
+              },
+            }),
+          ),
+        )
+        assert.strictEqual(messageRow(store.db, "V1")?.kind, "image")
+      }),
+  )
+
+  it.scoped("messages holding only a sender key or a history-sync notification are not messages", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      yield* store.ingest(
+        upsert(
+          "notify",
+          message({
+            key: { remoteJid: group, fromMe: true, id: "SK1", participant: bob },
+            messageTimestamp: 1_717_000_000,
+            message: {
+              senderKeyDistributionMessage: {
+                groupId: group,
+                axolotlSenderKeyDistributionMessage: Buffer.alloc(0),
+              },
+              messageContextInfo: { deviceListMetadataVersion: 2 },
+            },
+          }),
+          message({
+            key: { remoteJid: alice, fromMe: true, id: "HS1" },
+            messageTimestamp: 1_717_000_010,
+            message: {
+              protocolMessage: {
+                type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+                historySyncNotification: { fileLength: 11163, syncType: 6 },
+              },
+            },
+            status: 2,
+          }),
+        ),
+      )
+      assert.deepStrictEqual(messageRow(store.db, "SK1"), undefined)
+      assert.deepStrictEqual(messageRow(store.db, "HS1"), undefined)
+    }),
+  )
+
+  it.scoped(
+    "device suffixes, string or number timestamps and status names or numbers all read the same",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* openTestStore()
+        const sent = (id: string, fields: Record<string, unknown>) =>
+          message({
+            key: { remoteJid: group, fromMe: false, id, participant: "15550002222:6@s.whatsapp.net" },
+            message: { conversation: id },
+            ...fields,
+          } as Parameters<typeof message>[0])
+        yield* store.ingest(
+          upsert(
+            "notify",
+            sent("T1", { messageTimestamp: 1_717_000_000, status: 2 }),
+            sent("T2", { messageTimestamp: "1717000010", status: "SERVER_ACK" }),
+          ),
+        )
+        const rows = ["T1", "T2"].map((id) => messageRow(store.db, id))
+        assert.deepStrictEqual(
+          rows.map((row) => [row?.sender_jid, row?.timestamp, row?.status]),
+          [
+            [bob, 1_717_000_000, 2],
+            [bob, 1_717_000_010, 2],
+          ],
+        )
+      }),
+  )
+
+  it.scoped("a reply's degraded copy of a quoted sticker never overwrites the sticker's own details", () =>
+    Effect.gen(function* () {
+      const store = yield* openTestStore()
+      const sticker = { ...mediaFields, mimetype: "image/webp", width: 64, height: 64, fileLength: 81_868 }
+      yield* store.ingest(
+        upsert(
+          "notify",
+          from("S1", { stickerMessage: sticker }),
+          from(
+            "S2",
+            {
+              extendedTextMessage: {
+                text: "!ping",
+                contextInfo: {
+                  stanzaId: "S1",
+                  participant: alice,
+                  quotedMessage: { stickerMessage: { ...sticker, width: 0, height: 0, fileLength: 0 } },
+                },
+              },
+            },
+            1_717_000_060,
+          ),
+        ),
+      )
+      const row = messageRow(store.db, "S1")
+      assert.deepStrictEqual(
+        [row?.kind, row?.media_width, row?.media_height, row?.media_size],
+        ["sticker", 64, 64, 81_868],
+      )
+      assert.strictEqual(messageRow(store.db, "S2")?.quoted_id, "S1")
     }),
   )
 })
