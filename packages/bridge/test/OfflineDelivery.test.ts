@@ -5,15 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { initAuthCreds, makeEventBuffer, proto, type WAMessage } from "@whiskeysockets/baileys"
+import { proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Effect, Layer, TestClock } from "effect"
-import { OperatorConsole } from "../src/pairing/OperatorConsole.js"
 import * as StoreBinding from "../src/StoreBinding.js"
-import { SessionStore } from "../src/session/SessionStore.js"
-import { silentBaileysLogger } from "../src/socket/BaileysLogger.js"
 import { type BridgeSocket, SocketFactory } from "../src/socket/BridgeSocket.js"
 import { layer as connectionLayer, WhatsAppConnection } from "../src/socket/WhatsAppConnection.js"
 import { MessageStore } from "../src/store/MessageStore.js"
+import { fakeSocket, linkedSession, noticeConsole } from "./support/ConnectionHarness.js"
 
 const ana = "15550002222@s.whatsapp.net"
 const message = (id: string, at: number, text: string): WAMessage =>
@@ -24,29 +22,12 @@ const message = (id: string, at: number, text: string): WAMessage =>
     message: { conversation: text },
   }) as WAMessage
 
-const fakeSocket = (): BridgeSocket => {
-  const unavailable = () => Promise.reject(new Error("not simulated"))
-  return {
-    ev: makeEventBuffer(silentBaileysLogger),
-    user: () => ({ id: "15550001111:3@s.whatsapp.net" }),
-    onActivity: () => {},
-    end: () => {},
-    logout: async () => {},
-    requestPairingCode: unavailable,
-    sendMessage: unavailable,
-    onWhatsApp: unavailable,
-    readMessages: unavailable,
-    updateMediaMessage: unavailable,
-  }
-}
-
 const settle = Effect.repeatN(Effect.yieldNow(), 100)
 
 describe("messages that arrive while the bridge is disconnected", () => {
   it.scoped("are stored once after the reconnect, however many times WhatsApp delivers them", () => {
     const directory = join(mkdtempSync(join(tmpdir(), "offline-delivery-")), "store")
     const made: Array<BridgeSocket> = []
-    const creds = initAuthCreds()
     const layer = connectionLayer({ backoff: { baseMillis: 1_000, maxMillis: 8_000 } }).pipe(
       Layer.provideMerge(
         Layer.mergeAll(
@@ -58,22 +39,8 @@ describe("messages that arrive while the bridge is disconnected", () => {
                 return socket
               }),
           }),
-          Layer.succeed(
-            SessionStore,
-            SessionStore.of({
-              authState: Effect.succeed({ creds, keys: { get: async () => ({}), set: async () => {} } }),
-              saveCreds: Effect.void,
-              isRegistered: Effect.succeed(true),
-              wipe: Effect.void,
-            }),
-          ),
-          Layer.succeed(OperatorConsole, {
-            showQr: () => Effect.void,
-            showPairingCode: () => Effect.void,
-            paired: () => Effect.void,
-            historyProgress: () => Effect.void,
-            notice: () => Effect.void,
-          }),
+          linkedSession(),
+          noticeConsole(),
           StoreBinding.layer(directory),
         ),
       ),

@@ -2,16 +2,13 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { initAuthCreds, makeEventBuffer } from "@whiskeysockets/baileys"
 import { Effect, Layer, Option, Ref, TestClock } from "effect"
-import { OperatorConsole } from "../src/pairing/OperatorConsole.js"
-import { SessionStore } from "../src/session/SessionStore.js"
-import { silentBaileysLogger } from "../src/socket/BaileysLogger.js"
 import { type BridgeSocket, SocketFactory } from "../src/socket/BridgeSocket.js"
 import { EventSink } from "../src/socket/EventSink.js"
 import * as WaWebVersion from "../src/socket/WaWebVersion.js"
 import { layer as connectionLayer, WhatsAppConnection } from "../src/socket/WhatsAppConnection.js"
 import { MessageStore } from "../src/store/MessageStore.js"
+import { fakeSocket, linkedSession, noticeConsole } from "./support/ConnectionHarness.js"
 
 type Answer = "hang" | { readonly fail: string } | WaWebVersion.WaVersion
 
@@ -148,27 +145,10 @@ const closeWith = (socket: BridgeSocket, code: number) =>
     },
   })
 
-const fakeSocket = (): BridgeSocket => {
-  const unavailable = () => Promise.reject(new Error("not simulated"))
-  return {
-    ev: makeEventBuffer(silentBaileysLogger),
-    user: () => ({ id: "15550001111:3@s.whatsapp.net" }),
-    onActivity: () => {},
-    end: () => {},
-    logout: async () => {},
-    requestPairingCode: unavailable,
-    sendMessage: unavailable,
-    onWhatsApp: unavailable,
-    readMessages: unavailable,
-    updateMediaMessage: unavailable,
-  }
-}
-
 /** The connection over sockets that record the version they announce; `answers` feed the lookup. */
 const connectionHarness = (answers: Array<Answer> | null) => {
   const made: Array<{ socket: BridgeSocket; version: WaWebVersion.WaVersion | undefined }> = []
   const notices: Array<string> = []
-  const creds = initAuthCreds()
   const base = Layer.mergeAll(
     Layer.succeed(SocketFactory, {
       make: (_auth, version) =>
@@ -178,23 +158,9 @@ const connectionHarness = (answers: Array<Answer> | null) => {
           return socket
         }),
     }),
-    Layer.succeed(
-      SessionStore,
-      SessionStore.of({
-        authState: Effect.succeed({ creds, keys: { get: async () => ({}), set: async () => {} } }),
-        saveCreds: Effect.void,
-        isRegistered: Effect.succeed(true),
-        wipe: Effect.void,
-      }),
-    ),
+    linkedSession(),
     Layer.succeed(EventSink, { ingest: () => Effect.void }),
-    Layer.succeed(OperatorConsole, {
-      showQr: () => Effect.void,
-      showPairingCode: () => Effect.void,
-      paired: () => Effect.void,
-      historyProgress: () => Effect.void,
-      notice: (message) => Effect.sync(() => void notices.push(message)),
-    }),
+    noticeConsole(notices),
   )
   const layer = Layer.unwrapEffect(
     Effect.map(Ref.make(Option.some("2.3000.1011111111")), (row) =>
@@ -268,7 +234,6 @@ describe("a link about to expire", () => {
     () => {
       const made: Array<BridgeSocket> = []
       const notices: Array<string> = []
-      const creds = initAuthCreds()
       // The silence watchdog is out of the way here: the fake socket sends no frames.
       const layer = connectionLayer({
         linkQuietAfter: "7 days",
@@ -286,23 +251,9 @@ describe("a link about to expire", () => {
                   return socket
                 }),
             }),
-            Layer.succeed(
-              SessionStore,
-              SessionStore.of({
-                authState: Effect.succeed({ creds, keys: { get: async () => ({}), set: async () => {} } }),
-                saveCreds: Effect.void,
-                isRegistered: Effect.succeed(true),
-                wipe: Effect.void,
-              }),
-            ),
+            linkedSession(),
             Layer.succeed(EventSink, { ingest: () => Effect.void }),
-            Layer.succeed(OperatorConsole, {
-              showQr: () => Effect.void,
-              showPairingCode: () => Effect.void,
-              paired: () => Effect.void,
-              historyProgress: () => Effect.void,
-              notice: (message) => Effect.sync(() => void notices.push(message)),
-            }),
+            noticeConsole(notices),
           ),
         ),
       )
