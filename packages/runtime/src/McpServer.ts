@@ -153,9 +153,10 @@ export const makeServer = (options: ServeOptions): Server => {
     SetLevelRequestSchema,
     ListToolsRequestSchema,
     CallToolRequestSchema,
-    ...(resources.length > 0
-      ? [ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ReadResourceRequestSchema]
-      : []),
+    // The status resource is always there, so resources are always served.
+    ListResourcesRequestSchema,
+    ListResourceTemplatesRequestSchema,
+    ReadResourceRequestSchema,
     ...(prompts.length > 0 ? [ListPromptsRequestSchema, GetPromptRequestSchema] : []),
   ]
   const server = new CheckedServer(
@@ -164,7 +165,7 @@ export const makeServer = (options: ServeOptions): Server => {
       capabilities: {
         tools: { listChanged: false },
         logging: {},
-        ...(resources.length > 0 ? { resources: { listChanged: false } } : {}),
+        resources: { listChanged: false },
         ...(prompts.length > 0 ? { prompts: { listChanged: false } } : {}),
       },
       ...(options.info.instructions !== undefined ? { instructions: options.info.instructions } : {}),
@@ -206,49 +207,64 @@ export const makeServer = (options: ServeOptions): Server => {
     progress: () => Effect.void,
     log: (level, message) => Effect.sync(() => log(`[${level}] ${name}: ${message}`)),
   })
-
-  if (resources.length > 0) {
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, async (request) => {
-      refuseCursor(request.method, request.params)
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async (request) => {
+    refuseCursor(request.method, request.params)
+    return {
+      resourceTemplates: resources.map(({ resource }) => ({
+        uriTemplate: resource.uriTemplate,
+        name: resource.name,
+        title: resource.title,
+        description: resource.description,
+        mimeType: resource.mimeType,
+      })),
+    }
+  })
+  server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+    refuseCursor(request.method, request.params)
+    const listed = await Promise.all(
+      resources.map(async ({ resource }) => {
+        if (resource.list === undefined) return []
+        const exit = await run(resource.list, quietContext(resource.name), extra.signal)
+        // A store that is not there yet lists nothing rather than failing the whole listing.
+        if (Exit.isFailure(exit)) return []
+        return exit.value.map((item) => ({ mimeType: resource.mimeType, ...item }))
+      }),
+    )
+    return { resources: [...listed.flat(), ConnectionNotice.statusListing] }
+  })
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const uri = request.params.uri
+    if (uri === ConnectionNotice.statusUri) {
+      // Read fresh each time: a client reads it to learn whether the notice it saw still holds.
+      const text = await runtime
+        .runPromise(
+          Effect.flatMap(Effect.option(store.client), (sql) =>
+            Option.match(sql, {
+              onNone: () => ConnectionNotice.readStatus,
+              onSome: (client) =>
+                ConnectionNotice.readStatus.pipe(Effect.provideService(SqlClient.SqlClient, client)),
+            }),
+          ),
+          { signal: extra.signal },
+        )
+        .catch(() => ConnectionNotice.statusJson(Option.none(), String))
       return {
-        resourceTemplates: resources.map(({ resource }) => ({
-          uriTemplate: resource.uriTemplate,
-          name: resource.name,
-          title: resource.title,
-          description: resource.description,
-          mimeType: resource.mimeType,
-        })),
+        contents: [{ uri, mimeType: ConnectionNotice.statusListing.mimeType, text }],
       }
-    })
-    server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
-      refuseCursor(request.method, request.params)
-      const listed = await Promise.all(
-        resources.map(async ({ resource }) => {
-          if (resource.list === undefined) return []
-          const exit = await run(resource.list, quietContext(resource.name), extra.signal)
-          // A store that is not there yet lists nothing rather than failing the whole listing.
-          if (Exit.isFailure(exit)) return []
-          return exit.value.map((item) => ({ mimeType: resource.mimeType, ...item }))
-        }),
-      )
-      return { resources: listed.flat() }
-    })
-    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-      const uri = request.params.uri
-      for (const { resource } of resources) {
-        const params = Resource.match(resource.uriTemplate, uri)
-        if (params === undefined) continue
-        const exit = await run(resource.read(params, uri), quietContext(resource.name), extra.signal)
-        const contents = unwrapOrThrow(exit, `Reading ${uri}`)
-        return { contents: [{ uri, mimeType: contents.mimeType ?? resource.mimeType, text: contents.text }] }
-      }
-      throw new ProtocolError(
-        ResourceNotFound,
-        `Resource not found: no resource matches ${uri}. Resource templates: ${resources.map((r) => r.resource.uriTemplate).join(", ")}`,
-        { uri },
-      )
-    })
-  }
+    }
+    for (const { resource } of resources) {
+      const params = Resource.match(resource.uriTemplate, uri)
+      if (params === undefined) continue
+      const exit = await run(resource.read(params, uri), quietContext(resource.name), extra.signal)
+      const contents = unwrapOrThrow(exit, `Reading ${uri}`)
+      return { contents: [{ uri, mimeType: contents.mimeType ?? resource.mimeType, text: contents.text }] }
+    }
+    throw new ProtocolError(
+      ResourceNotFound,
+      `Resource not found: no resource matches ${uri}. Resource templates: ${resources.map((r) => r.resource.uriTemplate).join(", ") || "none"}; the connection status is ${ConnectionNotice.statusUri}.`,
+      { uri },
+    )
+  })
 
   if (prompts.length > 0) {
     const promptListing = prompts.map((served) => ({

@@ -248,7 +248,7 @@ describe("protocol errors", () => {
     expect((error as McpError).code).toBe(-32002)
     expect((error as McpError).data).toEqual({ uri: "test://nothing/1" })
     expect((error as McpError).message).toMatch(
-      /^MCP error -32002: Resource not found: no resource matches test:\/\/nothing\/1\. Resource templates: test:\/\/item\/\{id\}$/,
+      /^MCP error -32002: Resource not found: no resource matches test:\/\/nothing\/1\. Resource templates: test:\/\/item\/\{id\}; the connection status is whatsapp:\/\/status\.$/,
     )
   })
 

@@ -38,7 +38,8 @@ describe("resources", () => {
       expect.objectContaining({ uriTemplate: "test://item/{id}", mimeType: "text/markdown" }),
     ])
     const { resources } = await client.listResources()
-    expect(resources.map((r) => r.name)).toEqual(["First", "Café"])
+    // The plugin's resources, then the connection status every server offers.
+    expect(resources.map((r) => r.name)).toEqual(["First", "Café", "status"])
     const read = await client.readResource({ uri: "test://item/caf%C3%A9" })
     expect(read.contents).toEqual([
       { uri: "test://item/caf%C3%A9", mimeType: "text/markdown", text: "# Item café" },
