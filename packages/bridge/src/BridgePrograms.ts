@@ -19,6 +19,7 @@ import { StoreAccess } from "./send/StoreAccess.js"
 import type { BridgeHttpServer } from "./server/BridgeHttpServer.js"
 import { ensureStoreDirectory } from "./server/BridgeToken.js"
 import * as SessionStore from "./session/SessionStore.js"
+import * as LastHeard from "./socket/LastHeard.js"
 import * as LiveSocketFactory from "./socket/LiveSocketFactory.js"
 import * as WaWebVersion from "./socket/WaWebVersion.js"
 import * as WhatsAppConnection from "./socket/WhatsAppConnection.js"
@@ -124,6 +125,7 @@ export const liveBridge = (options: RunBridgeOptions): Layer.Layer<RunningBridge
           Layer.mergeAll(
             LiveSocketFactory.layer.pipe(Layer.provide(store)),
             WaWebVersion.live.pipe(Layer.provide(store)),
+            LastHeard.storedInStore.pipe(Layer.provide(store)),
             store,
           ),
         ),
@@ -243,6 +245,7 @@ export const logout = (
           store,
           LiveSocketFactory.layer.pipe(Layer.provide(store)),
           WaWebVersion.live.pipe(Layer.provide(store)),
+          LastHeard.storedInStore.pipe(Layer.provide(store)),
         ),
       ),
     )

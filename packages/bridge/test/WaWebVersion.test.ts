@@ -5,6 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Ref, TestClock } from "effect"
 import { type BridgeSocket, SocketFactory } from "../src/socket/BridgeSocket.js"
 import { EventSink } from "../src/socket/EventSink.js"
+import * as LastHeard from "../src/socket/LastHeard.js"
 import * as WaWebVersion from "../src/socket/WaWebVersion.js"
 import { layer as connectionLayer, WhatsAppConnection } from "../src/socket/WhatsAppConnection.js"
 import { MessageStore } from "../src/store/MessageStore.js"
@@ -282,4 +283,100 @@ describe("a link about to expire", () => {
       }).pipe(Effect.provide(layer))
     },
   )
+})
+
+describe("a link about to expire, across restarts", () => {
+  /** One bridge run: connects, lets WhatsApp speak if told, then lets the given time pass. */
+  const bridgeRun = (
+    stored: Ref.Ref<Option.Option<number>>,
+    notices: Array<string>,
+    body: (socket: () => BridgeSocket) => Effect.Effect<void, never, WhatsAppConnection>,
+  ) => {
+    const made: Array<BridgeSocket> = []
+    const layer = connectionLayer({
+      linkQuietAfter: "7 days",
+      linkCheckInterval: "1 hour",
+      silenceTimeout: "60 days",
+      watchdogInterval: "1 day",
+    }).pipe(
+      Layer.provide(
+        Layer.mergeAll(
+          Layer.succeed(SocketFactory, {
+            make: () =>
+              Effect.sync(() => {
+                const socket = fakeSocket()
+                made.push(socket)
+                return socket
+              }),
+          }),
+          linkedSession(),
+          Layer.succeed(EventSink, { ingest: () => Effect.void }),
+          noticeConsole(notices),
+          Layer.succeed(LastHeard.LastHeard, {
+            get: Ref.get(stored),
+            put: (millis) => Ref.set(stored, Option.some(millis)),
+          }),
+        ),
+      ),
+    )
+    return Effect.gen(function* () {
+      yield* settle
+      made[0]!.ev.emit("connection.update", { connection: "open" })
+      yield* settle
+      yield* body(() => made[0]!)
+    }).pipe(Effect.provide(layer), Effect.scoped)
+  }
+
+  it.effect("a bridge restarted after 5 quiet days still warns 2 days later", () =>
+    Effect.gen(function* () {
+      const stored = yield* Ref.make(Option.none<number>())
+      const notices: Array<string> = []
+      yield* bridgeRun(stored, notices, (socket) =>
+        Effect.gen(function* () {
+          socket().ev.emit("messages.upsert", { messages: [], type: "notify" })
+          yield* settle
+          yield* TestClock.adjust("1 hour")
+          yield* TestClock.adjust("5 days")
+        }),
+      )
+      // The last sign of life is in the store, an hour after this run started.
+      assert.deepStrictEqual(yield* Ref.get(stored), Option.some(3_600_000))
+      yield* bridgeRun(stored, notices, () =>
+        Effect.gen(function* () {
+          const connection = yield* WhatsAppConnection
+          assert.isNull((yield* connection.status).linkWarning)
+          yield* TestClock.adjust("1 day")
+          assert.isNull((yield* connection.status).linkWarning)
+          yield* TestClock.adjust("1 day")
+          assert.match((yield* connection.status).linkWarning ?? "", /^nothing from WhatsApp for 7 days/)
+        }),
+      )
+      assert.strictEqual(notices.filter((n) => n.startsWith("The WhatsApp link may expire soon")).length, 1)
+    }),
+  )
+
+  it.effect("a time stored ahead of the clock counts from now, and a sign of life resets it", () =>
+    Effect.gen(function* () {
+      const stored = yield* Ref.make(Option.some(400 * 86_400_000))
+      const notices: Array<string> = []
+      yield* bridgeRun(stored, notices, (socket) =>
+        Effect.gen(function* () {
+          const connection = yield* WhatsAppConnection
+          yield* TestClock.adjust("6 days")
+          assert.isNull((yield* connection.status).linkWarning)
+          socket().ev.emit("messages.upsert", { messages: [], type: "notify" })
+          yield* settle
+          yield* TestClock.adjust("2 days")
+          assert.isNull((yield* connection.status).linkWarning)
+        }),
+      )
+      assert.deepStrictEqual(yield* Ref.get(stored), Option.some(6 * 86_400_000 + 3_600_000))
+    }),
+  )
+
+  it("reads back only what it wrote: epoch milliseconds as digits", () => {
+    assert.deepStrictEqual(LastHeard.parseLastHeard("1765000000000"), Option.some(1765000000000))
+    for (const bad of [null, 17, "", "-5", "1.5", "soon", "1".repeat(20)])
+      assert.isTrue(Option.isNone(LastHeard.parseLastHeard(bad)), String(bad))
+  })
 })

@@ -36,6 +36,7 @@ import {
   disconnectCode,
 } from "./DisconnectPolicy.js"
 import { EventSink } from "./EventSink.js"
+import { LastHeard } from "./LastHeard.js"
 import { formatWaVersion, type VersionInUse, WaWebVersion } from "./WaWebVersion.js"
 
 export interface ConnectionStatus {
@@ -171,6 +172,8 @@ export const make = (options: ConnectionOptions = {}) =>
     const operator = yield* OperatorConsole
     // Optional: the replay bridge and tests that do not care announce Baileys' built-in version.
     const versions = yield* Effect.serviceOption(WaWebVersion)
+    // Optional too: without it the link's quiet period counts from this start.
+    const lastHeard = yield* Effect.serviceOption(LastHeard)
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
 
@@ -471,14 +474,23 @@ export const make = (options: ConnectionOptions = {}) =>
       }
     })
 
-    // The link check: quiet is measured from the last sign of life, or from the bridge's start.
+    // The link check: quiet is measured from the last sign of life, kept in the store so that a
+    // restart does not reset it; with nothing kept, from this start. A time ahead of the clock (the
+    // clock was set back) counts as now.
     let seenHeard = heard
-    let quietSince = yield* Clock.currentTimeMillis
+    const startedAt = yield* Clock.currentTimeMillis
+    const stored = Option.isSome(lastHeard) ? yield* lastHeard.value.get : Option.none<number>()
+    let quietSince = Math.min(
+      Option.getOrElse(stored, () => startedAt),
+      startedAt,
+    )
     yield* Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       if (heard !== seenHeard) {
         seenHeard = heard
         quietSince = now
+        // Written at most once a check, not per event.
+        if (Option.isSome(lastHeard)) yield* lastHeard.value.put(now)
       }
       const current = yield* SubscriptionRef.get(status)
       const quietFor = now - quietSince
