@@ -26,7 +26,9 @@ const mounted = await mountPromise({ plugins, storeDir: store.storeDir, timezone
 const call = async (name, args) => {
   const result = await mounted.client.callTool({ name, arguments: args })
   if (result.isError === true) throw new Error(`${name} ${JSON.stringify(args)}: ${result.content[0]?.text}`)
-  return { text: result.content.map((c) => c.text ?? "").join("\n"), structured: result.structuredContent }
+  // The rendering is the first block; a second one comes only while WhatsApp is not connected (no
+  // bridge runs here), which a connected user never pays for.
+  return { text: result.content[0]?.text ?? "", structured: result.structuredContent }
 }
 
 // Arguments from the store itself: its most active group and direct chat, and that person.
