@@ -1,6 +1,7 @@
 // A read tool answers from the store even when WhatsApp is not connected, and then says so in one
 // line, with the age of the newest stored message, so a model does not present old messages as
-// current. Through a real MCP client, against a stand-in bridge reporting each state.
+// current. The same facts are a resource a client lists and reads (whatsapp://status). Through a
+// real MCP client, against a stand-in bridge reporting each state.
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type MockBridge, mockBridge, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
@@ -28,6 +29,8 @@ const health = {
   reconnects: 0,
   store: { chats: 1, contacts: 1, messages: 1 },
   history_sync: { active: false, chunks: 0, messages: 0, progress: null },
+  link_warning: null,
+  wa_web_version: { version: "2.3000.1023456789", source: "whatsapp" as const },
 }
 
 /** Calls list_messages on a fresh server (its notice is cached per server) and returns its texts. */
@@ -101,5 +104,103 @@ describe("a read tool's result when the store may be behind WhatsApp", () => {
     expect(texts[1]).toMatch(
       /^WhatsApp may stop syncing soon \(nothing from WhatsApp for 9 days: open WhatsApp on the phone\): newest stored message/,
     )
+  })
+})
+
+interface Status {
+  readonly bridge: string
+  readonly connection: string | null
+  readonly wa_web_version: string | null
+  readonly link_warning: string | null
+  readonly newest_message_time: string | null
+  readonly newest_message_age_seconds: number | null
+  readonly notice: string | null
+}
+
+/** Lists the resources of a fresh server and reads whatsapp://status. */
+const readStatus = async () => {
+  const mounted = await mountPromise({
+    plugins: [plugin],
+    storeDir,
+    bridgeUrl: bridge.bridgeUrl,
+    tokenFile: bridge.tokenFile,
+  })
+  try {
+    const { resources } = await mounted.client.listResources()
+    const read = await mounted.client.readResource({ uri: "whatsapp://status" })
+    const content = read.contents[0] as { uri: string; mimeType?: string; text: string }
+    return { resources, content, status: JSON.parse(content.text) as Status }
+  } finally {
+    await mounted.close()
+  }
+}
+
+describe("the whatsapp://status resource", () => {
+  it("is listed, and says WhatsApp is connected, with the version in use and the newest message's age", async () => {
+    bridge.reset()
+    bridge.answer("health", health)
+    const { resources, content, status } = await readStatus()
+    expect(resources).toContainEqual(
+      expect.objectContaining({ uri: "whatsapp://status", name: "status", mimeType: "application/json" }),
+    )
+    expect(content.mimeType).toBe("application/json")
+    expect(status).toMatchObject({
+      bridge: "answering",
+      connection: "open",
+      wa_web_version: "2.3000.1023456789",
+      link_warning: null,
+      notice: null,
+    })
+    expect(status.newest_message_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/)
+    expect(status.newest_message_age_seconds).toBeGreaterThan(0)
+  })
+
+  it("says the device was logged out, with the same line a read tool's result carries", async () => {
+    bridge.reset()
+    bridge.answer("health", {
+      ...health,
+      connection: "logged_out",
+      pairing: "unpaired",
+      own_jid: null,
+      detail: "This device was unlinked from WhatsApp (code 401); the session was wiped.",
+    })
+    const { status } = await readStatus()
+    expect(status.connection).toBe("logged_out")
+    expect(status.notice).toMatch(
+      /^WhatsApp is not connected \(logged out: the phone unlinked this device\): newest stored message \d+ (days?|hours?|minutes?) old; newer messages may be missing\.$/,
+    )
+  })
+
+  it("says the bridge is not answering when it is down, and still gives the store's newest message", async () => {
+    bridge.reset()
+    bridge.down()
+    const { status } = await readStatus()
+    expect(status.bridge).toBe("not answering")
+    expect(status.connection).toBeNull()
+    expect(status.newest_message_time).not.toBeNull()
+    expect(status.notice).toMatch(/^WhatsApp is not connected \(the bridge is not running or not answering\)/)
+  })
+
+  it("passes on the link warning while connected", async () => {
+    bridge.reset()
+    bridge.answer("health", {
+      ...health,
+      link_warning: "nothing from WhatsApp for 9 days: open WhatsApp on the phone",
+    })
+    const { status } = await readStatus()
+    expect(status.link_warning).toBe("nothing from WhatsApp for 9 days: open WhatsApp on the phone")
+    expect(status.notice).toMatch(/^WhatsApp may stop syncing soon \(nothing from WhatsApp for 9 days/)
+  })
+
+  it("says WhatsApp cannot be reached when the bridge reports no network, not merely reconnecting", async () => {
+    bridge.reset()
+    bridge.answer("health", {
+      ...health,
+      connection: "reconnecting",
+      detail:
+        "Cannot reach WhatsApp (408: getaddrinfo ENOTFOUND web.whatsapp.com): check this machine's network connection; reconnecting in 8 s.",
+    })
+    const { status } = await readStatus()
+    expect(status.notice).toMatch(/^WhatsApp is not connected \(cannot reach WhatsApp \(no network\?\)\)/)
   })
 })
