@@ -207,6 +207,18 @@ export const makeServer = (options: ServeOptions): Server => {
     progress: () => Effect.void,
     log: (level, message) => Effect.sync(() => log(`[${level}] ${name}: ${message}`)),
   })
+  /**
+   * Gives the connection status the store's client when the store opens: the bridge's side is worth
+   * reporting either way, so a store that cannot be opened only leaves out the newest message.
+   */
+  const withStoreIfOpen = <A>(effect: Effect.Effect<A>): Effect.Effect<A> =>
+    Effect.flatMap(Effect.option(store.client), (sql) =>
+      Option.match(sql, {
+        onNone: () => effect,
+        onSome: (client) => Effect.provideService(effect, SqlClient.SqlClient, client),
+      }),
+    )
+
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async (request) => {
     refuseCursor(request.method, request.params)
     return {
@@ -237,16 +249,7 @@ export const makeServer = (options: ServeOptions): Server => {
     if (uri === ConnectionNotice.statusUri) {
       // Read fresh each time: a client reads it to learn whether the notice it saw still holds.
       const text = await runtime
-        .runPromise(
-          Effect.flatMap(Effect.option(store.client), (sql) =>
-            Option.match(sql, {
-              onNone: () => ConnectionNotice.readStatus,
-              onSome: (client) =>
-                ConnectionNotice.readStatus.pipe(Effect.provideService(SqlClient.SqlClient, client)),
-            }),
-          ),
-          { signal: extra.signal },
-        )
+        .runPromise(withStoreIfOpen(ConnectionNotice.readStatus), { signal: extra.signal })
         .catch(() => ConnectionNotice.statusJson(Option.none(), String))
       return {
         contents: [{ uri, mimeType: ConnectionNotice.statusListing.mimeType, text }],
@@ -318,13 +321,7 @@ export const makeServer = (options: ServeOptions): Server => {
   let staleNotice: Promise<Effect.Effect<Option.Option<string>>> | undefined
   const connectionNotice = async (): Promise<Option.Option<string>> => {
     staleNotice ??= runtime.runPromise(
-      Effect.cachedWithTTL(
-        ConnectionNotice.current.pipe(
-          Effect.provideServiceEffect(SqlClient.SqlClient, store.client),
-          Effect.orElseSucceed(() => Option.none<string>()),
-        ),
-        Duration.seconds(10),
-      ),
+      Effect.cachedWithTTL(withStoreIfOpen(ConnectionNotice.current), Duration.seconds(10)),
     )
     return staleNotice.then((notice) => runtime.runPromise(notice)).catch(() => Option.none())
   }
