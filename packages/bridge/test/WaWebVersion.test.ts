@@ -229,35 +229,47 @@ describe("a connection refused as outdated (405)", () => {
   })
 })
 
+/**
+ * The supervisor with the link check at 7 quiet days, checked hourly, over sockets kept in `made`;
+ * the silence watchdog is out of the way (the fake socket sends no frames). `extra` adds services
+ * such as where the last sign of life is kept.
+ */
+const linkWatchLayer = (
+  made: Array<BridgeSocket>,
+  notices: Array<string>,
+  extra: Layer.Layer<LastHeard.LastHeard> | Layer.Layer<never> = Layer.empty,
+) =>
+  connectionLayer({
+    linkQuietAfter: "7 days",
+    linkCheckInterval: "1 hour",
+    silenceTimeout: "60 days",
+    watchdogInterval: "1 day",
+  }).pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        Layer.succeed(SocketFactory, {
+          make: () =>
+            Effect.sync(() => {
+              const socket = fakeSocket()
+              made.push(socket)
+              return socket
+            }),
+        }),
+        linkedSession(),
+        Layer.succeed(EventSink, { ingest: () => Effect.void }),
+        noticeConsole(notices),
+        extra,
+      ),
+    ),
+  )
+
 describe("a link about to expire", () => {
   it.scoped(
     "warns once when nothing comes from WhatsApp for days while connected, and clears when it does",
     () => {
       const made: Array<BridgeSocket> = []
       const notices: Array<string> = []
-      // The silence watchdog is out of the way here: the fake socket sends no frames.
-      const layer = connectionLayer({
-        linkQuietAfter: "7 days",
-        linkCheckInterval: "1 hour",
-        silenceTimeout: "60 days",
-        watchdogInterval: "1 day",
-      }).pipe(
-        Layer.provide(
-          Layer.mergeAll(
-            Layer.succeed(SocketFactory, {
-              make: () =>
-                Effect.sync(() => {
-                  const socket = fakeSocket()
-                  made.push(socket)
-                  return socket
-                }),
-            }),
-            linkedSession(),
-            Layer.succeed(EventSink, { ingest: () => Effect.void }),
-            noticeConsole(notices),
-          ),
-        ),
-      )
+      const layer = linkWatchLayer(made, notices)
       return Effect.gen(function* () {
         const connection = yield* WhatsAppConnection
         yield* settle
@@ -293,31 +305,13 @@ describe("a link about to expire, across restarts", () => {
     body: (socket: () => BridgeSocket) => Effect.Effect<void, never, WhatsAppConnection>,
   ) => {
     const made: Array<BridgeSocket> = []
-    const layer = connectionLayer({
-      linkQuietAfter: "7 days",
-      linkCheckInterval: "1 hour",
-      silenceTimeout: "60 days",
-      watchdogInterval: "1 day",
-    }).pipe(
-      Layer.provide(
-        Layer.mergeAll(
-          Layer.succeed(SocketFactory, {
-            make: () =>
-              Effect.sync(() => {
-                const socket = fakeSocket()
-                made.push(socket)
-                return socket
-              }),
-          }),
-          linkedSession(),
-          Layer.succeed(EventSink, { ingest: () => Effect.void }),
-          noticeConsole(notices),
-          Layer.succeed(LastHeard.LastHeard, {
-            get: Ref.get(stored),
-            put: (millis) => Ref.set(stored, Option.some(millis)),
-          }),
-        ),
-      ),
+    const layer = linkWatchLayer(
+      made,
+      notices,
+      Layer.succeed(LastHeard.LastHeard, {
+        get: Ref.get(stored),
+        put: (millis) => Ref.set(stored, Option.some(millis)),
+      }),
     )
     return Effect.gen(function* () {
       yield* settle
