@@ -8,7 +8,8 @@ import Database from "better-sqlite3"
 import { Context, Effect, Layer } from "effect"
 import { replayBridge } from "../packages/bridge/dist/BridgePrograms.js"
 import { BridgeHttpServer } from "../packages/bridge/dist/server/BridgeHttpServer.js"
-import { BridgeClient, layerFetch } from "../packages/runtime/dist/bridge/BridgeClient.js"
+import { BridgeClient } from "../packages/runtime/dist/bridge/BridgeClient.js"
+import { layerFetch } from "../packages/server/dist/host/BridgeClientLive.js"
 
 const sends = Number(process.argv[2] ?? 200)
 const root = resolve(import.meta.dirname, "..")

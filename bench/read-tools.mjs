@@ -39,8 +39,8 @@ const fromRuntime = createRequire(join(root, "packages/runtime/package.json"))
 const { Client } = fromRuntime("@modelcontextprotocol/sdk/client/index.js")
 const { StdioClientTransport } = fromRuntime("@modelcontextprotocol/sdk/client/stdio.js")
 const built = (path) => import(pathToFileURL(join(root, path)).href)
-const { recordToolCalls } = await built("packages/runtime/dist/testing.js")
-const { Store } = await built("packages/runtime/dist/index.js")
+const { recordToolCalls } = await built("packages/testkit/dist/index.js")
+const { StoreLive: Store } = await built("packages/server/dist/host/index.js")
 const readTools = (
   await Promise.all(
     ["plugin-messages", "plugin-chats", "plugin-contacts"].map((p) => built(`packages/${p}/dist/index.js`)),

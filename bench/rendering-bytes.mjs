@@ -13,7 +13,7 @@ import { parseArgs } from "node:util"
 const { values } = parseArgs({ options: { show: { type: "boolean", default: false } } })
 const root = resolve(import.meta.dirname, "..")
 const built = (path) => import(pathToFileURL(join(root, path)).href)
-const { mountPromise, storeFromStreams } = await built("packages/runtime/dist/testing.js")
+const { mountPromise, storeFromStreams } = await built("packages/testkit/dist/index.js")
 const plugins = await Promise.all(
   ["plugin-contacts", "plugin-chats", "plugin-messages"].map(
     async (p) => (await built(`packages/${p}/dist/index.js`)).default,

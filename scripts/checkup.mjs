@@ -83,7 +83,7 @@ else fail("Build", `missing ${missingDist.join(", ")}`, "run `pnpm build`")
 let config
 let Config
 if (built) {
-  Config = await importDist("packages/runtime/dist/Config.js")
+  Config = await importDist("packages/server/dist/host/Config.js")
   const loaded = Config.load({
     configFlag: values.config,
     storeFlag: values.store,
@@ -119,7 +119,7 @@ const bridgeUrl =
 if (config !== undefined) {
   const [{ Effect, Exit, Cause }, PluginLoader, server] = await Promise.all([
     import(pathToFileURL(createRequire(join(root, "packages/runtime/package.json")).resolve("effect")).href),
-    importDist("packages/runtime/dist/PluginLoader.js"),
+    importDist("packages/server/dist/host/PluginLoader.js"),
     importDist("packages/server/dist/index.js"),
   ])
   const exit = await Effect.runPromiseExit(PluginLoader.loadPlugins(config, server.builtins))
@@ -143,7 +143,7 @@ if (!existsSync(dbFile)) {
     `start the bridge once (\`pnpm bridge --store ${storeDir}\`) to create it, or pass --store/--config`,
   )
 } else if (Database !== undefined && built) {
-  const { StoreSchemaVersion, StoreMigrationsTable } = await importDist("packages/bridge/dist/StoreSchema.js")
+  const { StoreSchemaVersion, StoreMigrationsTable } = await importDist("packages/core/dist/StoreSchema.js")
   try {
     const db = new Database(dbFile, { readonly: true, fileMustExist: true })
     try {

@@ -8,7 +8,7 @@ import {
   type Mounted,
   mountPromise,
   storeFromStreams,
-} from "@whatsapp-mcp/runtime/testing"
+} from "@whatsapp-mcp/testkit"
 import plugin from "../src/index.js"
 
 const demo = join(__dirname, "../../../fixtures/demo/demo.jsonl")

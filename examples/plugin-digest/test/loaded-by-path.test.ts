@@ -6,7 +6,7 @@ import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { storeFromStreams } from "@whatsapp-mcp/testkit"
 
 const root = resolve(__dirname, "../../..")
 let client: Client

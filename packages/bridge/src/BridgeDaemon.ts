@@ -4,8 +4,8 @@
  * this module exports.
  */
 import { NodeContext } from "@effect/platform-node"
+import { DefaultBridgePort } from "@whatsapp-mcp/core/api"
 import { Data, Effect, Layer } from "effect"
-import { DefaultBridgePort } from "./BridgeApi.js"
 import * as OperatorConsole from "./pairing/OperatorConsole.js"
 import * as IdempotencyLedger from "./send/IdempotencyLedger.js"
 import * as BridgeHttpServer from "./server/BridgeHttpServer.js"

@@ -5,8 +5,8 @@
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { LockFileName } from "@whatsapp-mcp/core/store"
 import { Data, Effect } from "effect"
-import { LockFileName } from "./StoreSchema.js"
 
 export class BridgeLocked extends Data.TaggedError("BridgeLocked")<{ readonly message: string }> {}
 

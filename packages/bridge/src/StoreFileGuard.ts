@@ -7,8 +7,8 @@
  */
 import { chmodSync, lstatSync, readlinkSync, type Stats } from "node:fs"
 import { join } from "node:path"
+import { StoreFileNames } from "@whatsapp-mcp/core/store"
 import { Data, Effect } from "effect"
-import { StoreFileNames } from "./StoreSchema.js"
 
 export class StoreFilesRefused extends Data.TaggedError("StoreFilesRefused")<{
   readonly file: string

@@ -25,8 +25,8 @@ import { connect, createServer as createTcpServer, type Server as TcpServer } fr
 import { networkInterfaces, tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { BridgeEndpoints, type BridgeErrorBody } from "@whatsapp-mcp/core/api"
 import { encryptedStream, proto } from "@whiskeysockets/baileys"
-import { BridgeEndpoints, type BridgeErrorBody } from "../src/BridgeApi.js"
 import { safeFileName } from "../src/media/MediaDownloader.js"
 
 const bridge = path.resolve(import.meta.dirname, "../src/bin/bridge.ts")

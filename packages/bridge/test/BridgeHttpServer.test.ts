@@ -4,7 +4,6 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
 import {
   BridgeError,
   type BridgeErrorBody,
@@ -12,7 +11,8 @@ import {
   type EndpointRequest,
   type Health,
   MaxRequestBodyBytes,
-} from "../src/BridgeApi.js"
+} from "@whatsapp-mcp/core/api"
+import { Effect, Layer, Redacted } from "effect"
 import { BridgeActions } from "../src/server/BridgeActions.js"
 import { serveBridgeApi } from "../src/server/BridgeHttpServer.js"
 import { loadOrCreateToken } from "../src/server/BridgeToken.js"

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
+import { LockFileName } from "@whatsapp-mcp/core/store"
 import { Effect } from "effect"
 import { acquireBridgeLock } from "../src/BridgeLock.js"
-import { LockFileName } from "../src/StoreSchema.js"
 
 describe("one bridge per store", () => {
   it.effect("refuses to start beside a running bridge, naming its process", () =>

@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
+import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "@whatsapp-mcp/core/api"
+import { LockFileName } from "@whatsapp-mcp/core/store"
 import Database from "better-sqlite3"
 import { Context, Effect, Layer } from "effect"
-import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "../src/BridgeApi.js"
 import { logout, replayBridge } from "../src/BridgePrograms.js"
-import { LockFileName } from "../src/StoreSchema.js"
 import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
 
 const fixtures = resolve(import.meta.dirname, "../../../fixtures")

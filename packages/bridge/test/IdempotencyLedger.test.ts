@@ -2,8 +2,8 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
+import type { SendResult } from "@whatsapp-mcp/core/api"
 import { Effect, TestClock } from "effect"
-import type { SendResult } from "../src/BridgeApi.js"
 import { make as makeLedger } from "../src/send/IdempotencyLedger.js"
 
 const result = (id: string): SendResult => ({

@@ -16,9 +16,9 @@ import {
   connect as tlsConnect,
 } from "node:tls"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import type { BridgeError, BridgeErrorBody, DownloadResult } from "@whatsapp-mcp/core/api"
 import { encryptedStream, proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Cause, Context, Duration, Effect, Exit, Layer, Option, Stream } from "effect"
-import type { BridgeError, BridgeErrorBody, DownloadResult } from "../src/BridgeApi.js"
 import { assemble } from "../src/BridgeDaemon.js"
 import * as MediaCdn from "../src/media/MediaCdn.js"
 import { downloadMedia, encryptedLimit, mediaUrlFor } from "../src/media/MediaDownloader.js"

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Writable } from "node:stream"
 import { assert, describe, it } from "@effect/vitest"
+import { PairingQrFileName } from "@whatsapp-mcp/core/store"
 import { Effect } from "effect"
 import { make } from "../src/pairing/OperatorConsole.js"
-import { PairingQrFileName } from "../src/StoreSchema.js"
 
 const capture = () => {
   let text = ""

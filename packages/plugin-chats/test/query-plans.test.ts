@@ -2,7 +2,7 @@
 // own EXPLAIN QUERY PLAN); only the chats table itself, a few thousand rows, may be read whole when
 // filtering by name.
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 

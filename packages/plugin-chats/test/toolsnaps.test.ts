@@ -2,7 +2,7 @@
 // stale snapshot fails the suite.
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { checkToolsnaps, mountPromise } from "@whatsapp-mcp/runtime/testing"
+import { checkToolsnaps, mountPromise } from "@whatsapp-mcp/testkit"
 import plugin from "../src/index.js"
 
 describe("toolsnaps", () => {

@@ -1,7 +1,7 @@
 // The contacts tools look people up through indexes (SQLite's own EXPLAIN QUERY PLAN); a name search
 // reads only the contacts table, never messages.
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 

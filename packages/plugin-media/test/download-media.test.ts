@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { recordedBridge } from "../../../fixtures/src/RecordedBridgeApi.js"
 import plugin from "../src/index.js"
 

@@ -2,7 +2,7 @@
 // EXPLAIN QUERY PLAN), and a page costs the same number of statements whatever its size.
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { explainToolCall, recordToolCalls, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { explainToolCall, recordToolCalls, storeFromStreams } from "@whatsapp-mcp/testkit"
 import Database from "better-sqlite3"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"

@@ -3,7 +3,7 @@
 // current. The same facts are a resource a client lists and reads (whatsapp://status). Through a
 // real MCP client, against a stand-in bridge reporting each state.
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type MockBridge, mockBridge, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { type MockBridge, mockBridge, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 

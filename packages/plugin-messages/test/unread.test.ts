@@ -3,7 +3,7 @@
 
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import plugin from "../src/index.js"
 
 const demo = join(__dirname, "../../../fixtures/demo/demo.jsonl")

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { recordedBridge } from "../../../fixtures/src/RecordedBridgeApi.js"
 import plugin from "../src/index.js"
 import type { Sent } from "../src/SendSchemas.js"

@@ -3,24 +3,12 @@
  * on first use so that the server starts (and lists its tools) before the bridge has ever run, and
  * picks the store up as soon as the bridge creates it.
  */
-import { existsSync } from "node:fs"
-import { join } from "node:path"
-import { Reactivity } from "@effect/experimental"
 import type { SqlClient } from "@effect/sql"
-import { StoreMigrationsTable, StoreSchemaVersion } from "@whatsapp-mcp/bridge/store"
-import { Context, Effect, Layer, Scope } from "effect"
-import * as ReadOnlySqliteClient from "./internal/ReadOnlySqliteClient.js"
-import { StoreUnavailable } from "./ToolErrors.js"
+import { StoreFileName } from "@whatsapp-mcp/core/store"
+import { Context, type Effect } from "effect"
+import type { StoreUnavailable } from "./ToolErrors.js"
 
-export const databaseFile = "messages.db"
-
-/**
- * Pragmas of the read-only connection (`bench/read-tools.mjs` opens its own with the same ones).
- * A 16 MB page cache (better-sqlite3's default, said here so that it is a choice): 4 MB saved
- * little resident memory and cost a search 5-7% more, re-reading pages the operating system caches.
- * No mmap: mapped pages of a 1 GB store would count in the server's resident memory as it reads them.
- */
-export const readPragmas: ReadonlyArray<string> = ["cache_size = -16000", "mmap_size = 0"]
+export const databaseFile = StoreFileName
 
 export interface StoreService {
   /** Absolute path of the database file. */
@@ -30,77 +18,3 @@ export interface StoreService {
 }
 
 export class Store extends Context.Tag("@whatsapp-mcp/runtime/Store")<Store, StoreService>() {}
-
-const startBridge =
-  "Start the bridge first (`pnpm bridge` to link your phone, or `pnpm demo` to try it with sample data): it creates the store."
-
-export const make = (storeDir: string): Effect.Effect<StoreService, never, Scope.Scope> =>
-  Effect.gen(function* () {
-    const path = join(storeDir, databaseFile)
-    const scope = yield* Effect.scope
-    const lock = yield* Effect.makeSemaphore(1)
-    let current: SqlClient.SqlClient | undefined
-
-    const open = Effect.gen(function* () {
-      if (current !== undefined) return current
-      if (!existsSync(path)) {
-        return yield* new StoreUnavailable({ path, reason: `it does not exist yet. ${startBridge}` })
-      }
-      const client = yield* ReadOnlySqliteClient.make(path).pipe(
-        Effect.provide(Reactivity.layer),
-        Scope.extend(scope),
-        Effect.catchAllDefect((defect) =>
-          Effect.fail(
-            new StoreUnavailable({ path, reason: `SQLite could not open it (${String(defect)}).` }),
-          ),
-        ),
-      )
-      for (const pragma of readPragmas) {
-        yield* client
-          .unsafe(`PRAGMA ${pragma}`)
-          .pipe(
-            Effect.mapError(
-              (error) =>
-                new StoreUnavailable({ path, reason: `SQLite refused PRAGMA ${pragma} (${error.message}).` }),
-            ),
-          )
-      }
-      const tables = yield* client<{
-        name: string
-      }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'messages'`.pipe(
-        Effect.mapError(
-          (error) => new StoreUnavailable({ path, reason: `SQLite could not read it (${error.message}).` }),
-        ),
-      )
-      if (tables.length === 0) {
-        return yield* new StoreUnavailable({
-          path,
-          reason: `it is not a whatsapp-mcp store yet (no messages table). ${startBridge}`,
-        })
-      }
-      // a store the running bridge has not upgraded yet lacks what the tools' queries use
-      const applied = yield* client<{
-        version: number | null
-      }>`SELECT MAX(migration_id) AS version FROM ${client(StoreMigrationsTable)}`.pipe(
-        Effect.orElseSucceed(() => [{ version: null }]),
-      )
-      const version = applied[0]?.version ?? 0
-      if (version < StoreSchemaVersion) {
-        return yield* new StoreUnavailable({
-          path,
-          reason: `it was written by an older bridge (store schema ${version}, this server reads ${StoreSchemaVersion}). Restart the bridge once (\`pnpm bridge\`, or your service) to upgrade it; nothing is lost.`,
-        })
-      }
-      current = client
-      return client
-    })
-
-    return {
-      path,
-      client: Effect.suspend(() =>
-        current !== undefined ? Effect.succeed(current) : lock.withPermits(1)(open),
-      ),
-    }
-  })
-
-export const layer = (storeDir: string): Layer.Layer<Store> => Layer.scoped(Store, make(storeDir))

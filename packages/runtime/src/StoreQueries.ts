@@ -8,8 +8,8 @@
  * know how short the list is and, on a store with few rows, would read the whole table instead.
  */
 import { SqlClient, type SqlError } from "@effect/sql"
+import * as Jid from "@whatsapp-mcp/core/jid"
 import { Effect, Either } from "effect"
-import * as Jid from "./Jid.js"
 import { InvalidArgument } from "./ToolErrors.js"
 
 /** A person or chat as the store knows it, whichever form the caller used. */

@@ -1,19 +1,15 @@
 /**
- * The public API of the whatsapp-mcp runtime: everything a plugin, built-in or third-party, may use.
- * Anything not exported here is internal and may change without notice.
+ * The plugin SDK of whatsapp-mcp: everything a plugin, built-in or third-party, may use. Anything
+ * not exported here is internal and may change without notice. The server that hosts plugins is
+ * the `whatsapp-mcp` package; the test kit that mounts them in tests is `@whatsapp-mcp/testkit`.
  */
 
-export * as SendableFile from "@whatsapp-mcp/bridge/sendable-file"
-export * as Application from "./Application.js"
+export * as Jid from "@whatsapp-mcp/core/jid"
+export * as SendableFile from "@whatsapp-mcp/core/sendable-file"
 export * as BridgeClient from "./bridge/BridgeClient.js"
 export * as BridgeErrors from "./bridge/BridgeClientError.js"
-export * as Config from "./Config.js"
-export * as Jid from "./Jid.js"
-export * as Main from "./Main.js"
-export * as McpServer from "./McpServer.js"
 export * as Params from "./Params.js"
 export * as Plugin from "./Plugin.js"
-export * as PluginLoader from "./PluginLoader.js"
 export * as Prompt from "./Prompt.js"
 export * as Render from "./Render.js"
 export * as Resource from "./Resource.js"

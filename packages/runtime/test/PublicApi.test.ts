@@ -4,9 +4,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
+import * as Testing from "@whatsapp-mcp/testkit"
 import type { Effect } from "effect"
 import * as Runtime from "../src/index.js"
-import * as Testing from "../src/testing.js"
 
 const root = join(__dirname, "../../..")
 
@@ -29,11 +29,11 @@ const surface = (module: Record<string, unknown>) =>
 describe("the runtime's public API", () => {
   it("exports exactly the entry points the plugin guide documents", () => {
     const manifest = JSON.parse(readFileSync(join(__dirname, "../package.json"), "utf8"))
-    expect(Object.keys(manifest.exports)).toEqual([".", "./testing"])
+    expect(Object.keys(manifest.exports)).toEqual(["."])
   })
 
   it("exports the names pinned in public-api.txt", async () => {
-    const pinned = `# @whatsapp-mcp/runtime\n${surface(Runtime)}\n\n# @whatsapp-mcp/runtime/testing\n${surface(Testing)}\n`
+    const pinned = `# @whatsapp-mcp/runtime\n${surface(Runtime)}\n\n# @whatsapp-mcp/testkit\n${surface(Testing)}\n`
     await expect(pinned).toMatchFileSnapshot("__snapshots__/public-api.txt")
   })
 
@@ -72,7 +72,7 @@ describe("built-in plugins", () => {
       const text = readFileSync(file, "utf8")
       for (const [, specifier] of text.matchAll(/from\s+"([^"]+)"/g)) {
         const spec = specifier as string
-        const deep = spec.startsWith("@whatsapp-mcp/runtime/") && spec !== "@whatsapp-mcp/runtime/testing"
+        const deep = spec.startsWith("@whatsapp-mcp/runtime/")
         const escapes =
           spec.startsWith(".") && !join(file, "..", spec).startsWith(join(root, "packages", plugin))
         const baileys = spec.startsWith("@whiskeysockets/")

@@ -3,9 +3,9 @@ import { Reactivity } from "@effect/experimental"
 import { SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { storeFromStreams } from "@whatsapp-mcp/testkit"
 import { Effect, Layer } from "effect"
 import { StoreQueries } from "../src/index.js"
-import { storeFromStreams } from "../src/testing.js"
 
 const memory = SqliteClient.layer({ filename: ":memory:" }).pipe(Layer.provide(Reactivity.layer))
 

@@ -2,7 +2,7 @@
  * The whatsapp-mcp server as users run it: the runtime with the five built-in plugins, loaded on
  * demand so that a disabled plugin costs nothing at start-up.
  */
-import type { McpServer, PluginLoader } from "@whatsapp-mcp/runtime"
+import type { McpServer, PluginLoader } from "./host/index.js"
 
 export const builtins: PluginLoader.Builtins = {
   contacts: () => import("@whatsapp-mcp/plugin-contacts"),

@@ -3,7 +3,7 @@
  * from its bundle (`dist/bundle/whatsapp-mcp.cjs`) through V8's code cache. stdout is the protocol:
  * nothing else may write to it.
  */
-import { Main, type PluginLoader } from "@whatsapp-mcp/runtime"
+import { Main, type PluginLoader } from "./host/index.js"
 import { builtins, builtinToolNames, info } from "./index.js"
 
 /**

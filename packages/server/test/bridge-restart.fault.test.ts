@@ -11,9 +11,10 @@ import chats from "@whatsapp-mcp/plugin-chats"
 import messages from "@whatsapp-mcp/plugin-messages"
 import send from "@whatsapp-mcp/plugin-send"
 import { BridgeClient } from "@whatsapp-mcp/runtime"
-import { mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import Database from "better-sqlite3"
 import { Effect, TestClock } from "effect"
+import { BridgeClientLive } from "whatsapp-mcp/host"
 
 const bridgeBin = resolve(__dirname, "../../bridge/src/bin/bridge.ts")
 const demo = resolve(__dirname, "../../../fixtures/demo/demo.jsonl")
@@ -69,7 +70,7 @@ describe("bridge restarted while the MCP side runs", () => {
         db.close()
         const client = yield* BridgeClient.BridgeClient.pipe(
           Effect.provide(
-            BridgeClient.layerFetch({
+            BridgeClientLive.layerFetch({
               url: `http://127.0.0.1:${port}`,
               tokenFile: join(store, "bridge-token"),
             }),

@@ -7,8 +7,8 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Health } from "@whatsapp-mcp/core/api"
 import { Schema } from "effect"
-import { Health } from "../../bridge/src/BridgeApi.js"
 import { describeDisconnect } from "../../bridge/src/socket/DisconnectPolicy.js"
 
 const root = resolve(__dirname, "../../..")

@@ -10,7 +10,7 @@ import contacts from "@whatsapp-mcp/plugin-contacts"
 import media from "@whatsapp-mcp/plugin-media"
 import messages from "@whatsapp-mcp/plugin-messages"
 import send from "@whatsapp-mcp/plugin-send"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { recordedBridge } from "../../../fixtures/src/RecordedBridgeApi.js"
 
 const demo = join(__dirname, "../../../fixtures/demo/demo.jsonl")

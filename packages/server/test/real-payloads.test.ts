@@ -6,7 +6,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import chats from "@whatsapp-mcp/plugin-chats"
 import messages from "@whatsapp-mcp/plugin-messages"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 
 const recorded = path.resolve(import.meta.dirname, "../../../fixtures/recorded")
 

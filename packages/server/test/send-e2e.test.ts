@@ -9,7 +9,7 @@ import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import type { Health } from "../../bridge/src/BridgeApi.js"
+import type { Health } from "@whatsapp-mcp/core/api"
 
 const bin = resolve(__dirname, "../dist/bundle/whatsapp-mcp.mjs")
 // What `pnpm bridge` runs.

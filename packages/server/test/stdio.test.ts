@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { McpError } from "@modelcontextprotocol/sdk/types.js"
-import { checkParameterDescriptions } from "@whatsapp-mcp/runtime/testing"
+import { checkParameterDescriptions } from "@whatsapp-mcp/testkit"
 import { builtinToolNames } from "../src/index.js"
 
 // What users run: the bundled server.

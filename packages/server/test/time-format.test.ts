@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import chats from "@whatsapp-mcp/plugin-chats"
 import contacts from "@whatsapp-mcp/plugin-contacts"
 import messages from "@whatsapp-mcp/plugin-messages"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/runtime/testing"
+import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import digest from "../../../examples/plugin-digest/src/index.js"
 
 const demo = join(__dirname, "../../../fixtures/demo/demo.jsonl")

@@ -3,12 +3,13 @@
  * unusable event is skipped whole and reported, and a failing store (disk full, I/O error) leaves
  * nothing of the batch behind. The same code runs for live sockets and recorded streams.
  */
+
+import { AccountKeys, type ChatKind, HistorySyncTypes, type ParticipantRole } from "@whatsapp-mcp/core/store"
 import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys"
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
 import Database from "better-sqlite3"
 import { type BaileysEvent, type BaileysEventData, carriesMessages } from "../recording/BaileysEvent.js"
 import { wireBytesOf } from "../recording/WireMessages.js"
-import { AccountKeys, type ChatKind, HistorySyncTypes, type ParticipantRole } from "../StoreSchema.js"
 import { type MessageRow, StoreWriter } from "../store/StoreWriter.js"
 import { Identities } from "./Identities.js"
 import { chatKindOf, isLid, isPhoneJid, normaliseJid, phoneDigits } from "./Jids.js"

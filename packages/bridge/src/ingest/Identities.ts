@@ -2,8 +2,9 @@
  * One canonical JID per person: the phone JID once a LID↔phone mapping is known, else the LID.
  * Holds the known mappings in memory (loaded from `jid_aliases`) so resolving a JID costs no query.
  */
+
+import { AccountKeys } from "@whatsapp-mcp/core/store"
 import type Database from "better-sqlite3"
-import { AccountKeys } from "../StoreSchema.js"
 import { isLid, isPhoneJid, normaliseJid } from "./Jids.js"
 
 /** A user JID whose user part is all digits, as every phone JID and LID WhatsApp issues is. */

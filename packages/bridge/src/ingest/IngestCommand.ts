@@ -6,11 +6,11 @@
 import { availableParallelism } from "node:os"
 import { FileSystem } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { AccountKeys } from "@whatsapp-mcp/core/store"
 import { Effect, Layer, Stream } from "effect"
 import type { BaileysEvent } from "../recording/BaileysEvent.js"
 import type { RecordedEvent } from "../recording/RecordedLine.js"
 import { readRecording } from "../recording/RecordingReader.js"
-import { AccountKeys } from "../StoreSchema.js"
 import { MessageStore } from "../store/MessageStore.js"
 import { type IngestError, Ingestor } from "./Ingestor.js"
 

@@ -2,8 +2,9 @@
  * What a WhatsApp JID is: user JIDs normalised to one device-less form, phone JIDs told apart from
  * LIDs, and the chat kind a JID names. Built on Baileys' own JID parser.
  */
+
+import type { ChatKind } from "@whatsapp-mcp/core/store"
 import { jidDecode, jidNormalizedUser } from "@whiskeysockets/baileys/lib/WABinary/jid-utils.js"
-import type { ChatKind } from "../StoreSchema.js"
 
 const phoneServer = "s.whatsapp.net"
 const lidServer = "lid"

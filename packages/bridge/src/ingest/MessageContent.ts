@@ -3,8 +3,9 @@
  * caption, poll question…), media pointers, location, contact cards, poll options and the message
  * it replies to. Wrappers (ephemeral, view-once, document-with-caption, edited) are unwrapped first.
  */
+
+import type { MessageKind } from "@whatsapp-mcp/core/store"
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
-import type { MessageKind } from "../StoreSchema.js"
 import type { MessageContentColumns } from "../store/StoreWriter.js"
 import { unwrapMessage } from "./MessageWrappers.js"
 import { protoBytes, protoEnum, protoInteger, protoText, unixSecondsFromMillis } from "./ProtoValues.js"

@@ -13,9 +13,9 @@ import { mkdir, rename, rm, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { Transform, type TransformCallback } from "node:stream"
 import { pipeline } from "node:stream/promises"
+import { BridgeError, type DownloadResult, type MediaKind } from "@whatsapp-mcp/core/api"
 import { getMediaKeys, normalizeMessageContent, type proto } from "@whiskeysockets/baileys"
 import { Data, Effect } from "effect"
-import { BridgeError, type DownloadResult, type MediaKind } from "../BridgeApi.js"
 import { MediaCdn, type MediaCdnShape } from "./MediaCdn.js"
 
 type MediaContent =

@@ -5,9 +5,9 @@
  * to WhatsApp's size limit for that type. What is sent is read from the opened descriptor.
  */
 import { basename } from "node:path"
+import { BridgeError } from "@whatsapp-mcp/core/api"
+import * as SendableFile from "@whatsapp-mcp/core/sendable-file"
 import { Effect, type Scope } from "effect"
-import { BridgeError } from "../BridgeApi.js"
-import * as SendableFile from "../SendableFile.js"
 import { MaxBytesByKind, type SniffedType, sniff } from "./MediaSniffer.js"
 
 export interface OutgoingFile extends SendableFile.SendableFile {

@@ -12,8 +12,8 @@ import type { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { promisify } from "node:util"
 import ffmpeg from "@ffmpeg-installer/ffmpeg"
+import { BridgeError } from "@whatsapp-mcp/core/api"
 import { Effect } from "effect"
-import { BridgeError } from "../BridgeApi.js"
 
 const run = promisify(execFile)
 

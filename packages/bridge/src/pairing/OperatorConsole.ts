@@ -5,9 +5,9 @@
  */
 import { rm } from "node:fs/promises"
 import { join } from "node:path"
+import { PairingQrFileName } from "@whatsapp-mcp/core/store"
 import { Context, Effect, Layer } from "effect"
 import QRCode from "qrcode"
-import { PairingQrFileName } from "../StoreSchema.js"
 
 export interface HistoryProgress {
   readonly chunks: number

@@ -7,9 +7,9 @@ import { createHash } from "node:crypto"
 import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import { SqliteClient } from "@effect/sql-sqlite-node"
+import { BridgeError, SendResult } from "@whatsapp-mcp/core/api"
+import { SessionFileName } from "@whatsapp-mcp/core/store"
 import { Clock, Context, Effect, Layer, Schema } from "effect"
-import { BridgeError, SendResult } from "../BridgeApi.js"
-import { SessionFileName } from "../StoreSchema.js"
 
 export const IdempotencyWindowMillis = 24 * 60 * 60 * 1000
 

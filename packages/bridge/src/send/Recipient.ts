@@ -3,9 +3,10 @@
  * formatting, a phone JID, a LID or a group JID. People must be on WhatsApp (asked, not assumed),
  * and a LID is sent to through its phone JID when the store knows it.
  */
+
+import { BridgeError } from "@whatsapp-mcp/core/api"
 import { isJidGroup, isLidUser, isPnUser, jidDecode, jidNormalizedUser } from "@whiskeysockets/baileys"
 import { Effect, Option } from "effect"
-import { BridgeError } from "../BridgeApi.js"
 import type { BridgeSocket } from "../socket/BridgeSocket.js"
 import type { StoreAccessShape } from "./StoreAccess.js"
 

@@ -2,8 +2,14 @@
  * What the HTTP API does, one function per endpoint of the contract. The HTTP server only decodes,
  * guards and encodes; the live bridge and the replay bridge provide their own implementation.
  */
+
+import type {
+  BridgeEndpointName,
+  BridgeError,
+  EndpointRequest,
+  EndpointResponse,
+} from "@whatsapp-mcp/core/api"
 import { Context, type Effect } from "effect"
-import type { BridgeEndpointName, BridgeError, EndpointRequest, EndpointResponse } from "../BridgeApi.js"
 
 export type BridgeActionsShape = {
   readonly [N in BridgeEndpointName]: (

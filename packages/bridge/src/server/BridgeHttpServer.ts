@@ -7,7 +7,6 @@ import { createServer } from "node:http"
 import { MIMEType } from "node:util"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
-import { Cause, Context, Effect, Layer, Option, ParseResult, type Redacted, Schema } from "effect"
 import {
   BridgeEndpoints,
   BridgeError,
@@ -15,7 +14,8 @@ import {
   bridgeErrorToBody,
   DefaultBridgePort,
   MaxRequestBodyBytes,
-} from "../BridgeApi.js"
+} from "@whatsapp-mcp/core/api"
+import { Cause, Context, Effect, Layer, Option, ParseResult, type Redacted, Schema } from "effect"
 import { BridgeActions, type BridgeActionsShape } from "./BridgeActions.js"
 import { tokenMatches } from "./BridgeToken.js"
 

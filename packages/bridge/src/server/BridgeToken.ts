@@ -4,8 +4,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { FileSystem, Path } from "@effect/platform"
+import { BridgeTokenFileName } from "@whatsapp-mcp/core/api"
 import { Data, Effect, Redacted } from "effect"
-import { BridgeTokenFileName } from "../BridgeApi.js"
 
 export class BridgeTokenError extends Data.TaggedError("BridgeTokenError")<{
   readonly path: string

@@ -3,9 +3,10 @@
  * note) with recipient resolution and idempotency keys, reactions, read marks, media downloads,
  * and health. The live bridge and the replay bridge share this; only the socket differs.
  */
+
+import { BridgeError, type SendResult } from "@whatsapp-mcp/core/api"
 import { proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Clock, Effect, Layer, Option, Ref } from "effect"
-import { BridgeError, type SendResult } from "../BridgeApi.js"
 import { MediaCdn } from "../media/MediaCdn.js"
 import { downloadMedia } from "../media/MediaDownloader.js"
 import { openOutgoingFile } from "../media/OutgoingFile.js"

@@ -7,10 +7,10 @@ import { chmodSync, closeSync, openSync } from "node:fs"
 import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import { SqliteClient } from "@effect/sql-sqlite-node"
+import { SessionFileName } from "@whatsapp-mcp/core/store"
 import type { AuthenticationCreds, AuthenticationState, SignalDataTypeMap } from "@whiskeysockets/baileys"
 import { BufferJSON, initAuthCreds, proto } from "@whiskeysockets/baileys"
 import { Context, Data, Effect, Layer, Runtime } from "effect"
-import { SessionFileName } from "../StoreSchema.js"
 
 export class SessionStoreError extends Data.TaggedError("SessionStoreError")<{
   readonly message: string

@@ -4,6 +4,8 @@
  * store through a serial queue. The rest of the bridge reaches the *current* socket through
  * `current`, so a reconnect never leaves anyone holding a dead socket.
  */
+
+import { BridgeError, type ConnectionState, type Health, type PairingState } from "@whatsapp-mcp/core/api"
 import type { BaileysEventMap } from "@whiskeysockets/baileys"
 import {
   Cause,
@@ -22,7 +24,6 @@ import {
   type Stream,
   SubscriptionRef,
 } from "effect"
-import { BridgeError, type ConnectionState, type Health, type PairingState } from "../BridgeApi.js"
 import { OperatorConsole } from "../pairing/OperatorConsole.js"
 import type { BaileysEvent } from "../recording/BaileysEvent.js"
 import { SessionStore } from "../session/SessionStore.js"

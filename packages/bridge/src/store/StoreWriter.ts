@@ -3,8 +3,9 @@
  * is an idempotent upsert whose merge rules live in the SQL, so replaying an event is a no-op and
  * no write needs to read a row first.
  */
+
+import type { ChatKind, MessageDeletion, MessageKind, ParticipantRole } from "@whatsapp-mcp/core/store"
 import type Database from "better-sqlite3"
-import type { ChatKind, MessageDeletion, MessageKind, ParticipantRole } from "../StoreSchema.js"
 
 /** The content columns of a `messages` row. */
 export interface MessageContentColumns {

@@ -4,11 +4,11 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
+import { StoreFileName } from "@whatsapp-mcp/core/store"
 import Database from "better-sqlite3"
 import { Effect, Either } from "effect"
 import { ingestCommand } from "../../src/ingest/IngestCommand.js"
 import { encodeRecordingLine } from "../../src/recording/index.js"
-import { StoreFileName } from "../../src/StoreSchema.js"
 import { alice, bob, temporaryDirectory, text, upsert } from "./IngestTestKit.js"
 
 const captured = () => {

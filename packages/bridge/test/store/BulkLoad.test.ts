@@ -5,12 +5,12 @@
 import * as path from "node:path"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
+import { StoreFileName } from "@whatsapp-mcp/core/store"
 import Database from "better-sqlite3"
 import { Context, Effect, Either, Exit, Layer, Stream } from "effect"
 import { ingestCommand } from "../../src/ingest/IngestCommand.js"
 import { Ingestor } from "../../src/ingest/Ingestor.js"
 import { readRecording } from "../../src/recording/index.js"
-import { StoreFileName } from "../../src/StoreSchema.js"
 import { suspendMessageIndexes } from "../../src/store/MessageIndexes.js"
 import { MessageStore, openMessageStore } from "../../src/store/MessageStore.js"
 import {

@@ -2,7 +2,7 @@
  * What can go wrong when the MCP server asks the bridge for something, one class per thing a model
  * (or user) would do differently. Each message says what happened and what to do.
  */
-import type { BridgeErrorCode } from "@whatsapp-mcp/bridge/api"
+import type { BridgeErrorCode } from "@whatsapp-mcp/core/api"
 import { Data } from "effect"
 
 /** Nothing answered at the bridge URL (not running, wrong port), or the breaker is open. */

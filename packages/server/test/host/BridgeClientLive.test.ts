@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
-import type { Health, SendResult } from "@whatsapp-mcp/bridge/api"
+import type { Health, SendResult } from "@whatsapp-mcp/core/api"
+import { BridgeClient } from "@whatsapp-mcp/runtime"
 import { type Duration, Effect, Fiber, TestClock } from "effect"
 import { HttpResponse, http } from "msw"
 import { setupServer } from "msw/node"
-import { BridgeClient, layerFetch } from "../src/bridge/BridgeClient.js"
+import { layerFetch } from "../../src/host/BridgeClientLive.js"
 
 const url = "http://127.0.0.1:18080"
 const token = "tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEF"
@@ -75,7 +76,7 @@ describe("bridge client", () => {
           return HttpResponse.json(health)
         }),
       )
-      const client = yield* BridgeClient
+      const client = yield* BridgeClient.BridgeClient
       const result = yield* client.health
       assert.deepStrictEqual(result, health)
       assert.strictEqual(authorization, `Bearer ${token}`)
@@ -84,7 +85,7 @@ describe("bridge client", () => {
 
   it.effect("says how to start the bridge when it has never created a token", () =>
     Effect.gen(function* () {
-      const client = yield* BridgeClient
+      const client = yield* BridgeClient.BridgeClient
       const error = yield* Effect.flip(client.sendText({ recipient: "15550002222", text: "hi" }))
       assert.strictEqual(error._tag, "BridgeUnavailable")
       assert.include(error.message, "pnpm bridge")
@@ -103,7 +104,7 @@ describe("bridge client", () => {
         [401, "bridge_unauthorized", "BridgeUnauthorized"],
         [404, "message_not_found", "BridgeRejected"],
       ]
-      const client = yield* BridgeClient
+      const client = yield* BridgeClient.BridgeClient
       for (const [status, code, tag] of answers) {
         server.use(
           http.post(`${url}/v1/messages/text`, () =>
@@ -122,7 +123,7 @@ describe("bridge client", () => {
   it.effect("recognises something else answering on the bridge's port", () =>
     Effect.gen(function* () {
       server.use(http.get(`${url}/v1/health`, () => new HttpResponse("<html>nginx</html>", { status: 404 })))
-      const client = yield* BridgeClient
+      const client = yield* BridgeClient.BridgeClient
       const error = yield* Effect.flip(client.health)
       assert.strictEqual(error._tag, "BridgeRejected")
       assert.include(error.message, "bridge.url")
@@ -138,7 +139,7 @@ describe("bridge client", () => {
           return hits.health < 3 ? HttpResponse.error() : HttpResponse.json(health)
         }),
       )
-      const client = yield* BridgeClient
+      const client = yield* BridgeClient.BridgeClient
       const fiber = yield* Effect.fork(client.health)
       const result = yield* driveToEnd(fiber, "100 millis")
       assert.strictEqual(result.connection, "open")
@@ -155,7 +156,7 @@ describe("bridge client", () => {
           return hits.text === 1 ? HttpResponse.error() : HttpResponse.json(sent)
         }),
       )
-      const client = yield* BridgeClient
+      const client = yield* BridgeClient.BridgeClient
       const once = yield* Effect.fork(client.sendText({ recipient: "15550002222", text: "hi" }))
       const error = yield* Effect.flip(driveToEnd(once, "100 millis"))
       assert.strictEqual(error._tag, "BridgeUnavailable")
@@ -174,7 +175,7 @@ describe("bridge client", () => {
   it.effect("times out a call the bridge never answers", () =>
     Effect.gen(function* () {
       server.use(http.get(`${url}/v1/health`, () => new Promise<never>(() => {})))
-      const client = yield* BridgeClient
+      const client = yield* BridgeClient.BridgeClient
       const fiber = yield* Effect.fork(client.health)
       const error = yield* Effect.flip(driveToEnd(fiber, "1 second"))
       assert.strictEqual(error._tag, "BridgeTimeout")
@@ -194,7 +195,7 @@ describe("bridge client", () => {
             return up ? HttpResponse.json(sent) : HttpResponse.error()
           }),
         )
-        const client = yield* BridgeClient
+        const client = yield* BridgeClient.BridgeClient
         for (let i = 0; i < 3; i++) yield* Effect.flip(client.sendText({ recipient: "1555", text: "hi" }))
         assert.strictEqual(hits.text, 3)
         assert.strictEqual((yield* client.circuit)._tag, "Open")
@@ -224,7 +225,7 @@ describe("bridge client", () => {
           return HttpResponse.error()
         }),
       )
-      const client = yield* BridgeClient
+      const client = yield* BridgeClient.BridgeClient
       for (let i = 0; i < 5; i++) {
         const failed = yield* Effect.flip(client.probeHealth)
         assert.strictEqual(failed._tag, "BridgeUnavailable")
@@ -243,7 +244,7 @@ describe("bridge client", () => {
           return HttpResponse.error()
         }),
       )
-      const client = yield* BridgeClient
+      const client = yield* BridgeClient.BridgeClient
       const react = client.react({ chat_jid: "1@s.whatsapp.net", message_id: "X", emoji: "👍" })
       // react is safe to retry: one call makes three attempts and opens the breaker.
       yield* Effect.flip(driveToEnd(yield* Effect.fork(react), "100 millis"))

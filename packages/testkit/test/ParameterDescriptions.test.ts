@@ -1,9 +1,9 @@
 // The test kit's check of what a model reads about each parameter: a description that says what the
 // argument is, and no title that is a Schema filter's name.
 import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Params, Plugin, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
-import { Params, Plugin, Tool } from "../src/index.js"
-import { checkParameterDescriptions, mountPromise, ParameterDescriptionProblem } from "../src/testing.js"
+import { checkParameterDescriptions, mountPromise, ParameterDescriptionProblem } from "../src/index.js"
 
 const pluginWith = <I>(input: Tool.InputSchema<I>) =>
   Plugin.make({

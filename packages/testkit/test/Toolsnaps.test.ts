@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { checkToolsnaps, mountPromise } from "../src/testing.js"
+import { checkToolsnaps, mountPromise } from "../src/index.js"
 import { greeterPlugin, testPlugin } from "./support/TestPlugins.js"
 
 const withUpdate = async <A>(f: () => Promise<A>): Promise<A> => {

@@ -6,11 +6,11 @@
 import { existsSync, readFileSync } from "node:fs"
 import { BlockList, isIP } from "node:net"
 import { dirname, isAbsolute, join, resolve } from "node:path"
+import { TimeZone } from "@whatsapp-mcp/runtime"
 import { Data, Either, JSONSchema, Option, type ParseResult, Schema, SchemaAST } from "effect"
 import { closestName } from "./internal/closestName.js"
 import { isFilterName } from "./internal/filterName.js"
 import { expandHome } from "./internal/homePath.js"
-import { isValidZone } from "./TimeZone.js"
 
 export const defaultFileName = "whatsapp-mcp.config.json"
 export const defaultBridgeUrl = "http://127.0.0.1:8080"
@@ -30,7 +30,8 @@ const PluginSetting = Schema.Union(
 const TimeZoneName = Schema.String.pipe(
   Schema.filter(
     (zone) =>
-      isValidZone(zone) || `"${zone}" is not a time zone name; use an IANA name such as Europe/Berlin`,
+      TimeZone.isValidZone(zone) ||
+      `"${zone}" is not a time zone name; use an IANA name such as Europe/Berlin`,
   ),
 ).annotations({
   jsonSchema: {
@@ -373,7 +374,7 @@ export const load = (sources: Sources): Either.Either<Config, ConfigError> => {
       ? absolute(sources.storeFlag, sources.cwd)
       : absolute(content.store ?? sources.env.WHATSAPP_MCP_STORE ?? "./store", baseDir)
   const envZone = sources.env.WHATSAPP_MCP_TIMEZONE
-  if (envZone !== undefined && content.timezone === undefined && !isValidZone(envZone)) {
+  if (envZone !== undefined && content.timezone === undefined && !TimeZone.isValidZone(envZone)) {
     return Either.left(
       new ConfigError({ message: `WHATSAPP_MCP_TIMEZONE: "${envZone}" is not a time zone name.` }),
     )

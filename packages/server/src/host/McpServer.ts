@@ -26,6 +26,7 @@ import {
   ReadResourceRequestSchema,
   SetLevelRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js"
+import { Resource, type Store, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
 import { Cause, Duration, Effect, Either, Exit, type ManagedRuntime, Option, Schema, SchemaAST } from "effect"
 import { formatIssues } from "./Config.js"
 import * as ConnectionNotice from "./internal/ConnectionNotice.js"
@@ -37,10 +38,6 @@ import {
   ResourceNotFound,
 } from "./internal/protocolErrors.js"
 import type { ServedPrompt, ServedResource, ServedTool } from "./PluginLoader.js"
-import * as Resource from "./Resource.js"
-import type { StoreService } from "./Store.js"
-import type * as Tool from "./Tool.js"
-import { type LogLevel, ToolContext, type ToolContextService } from "./ToolContext.js"
 
 export interface ServerInfo {
   readonly name: string
@@ -56,7 +53,7 @@ export interface ServeOptions {
   readonly prompts?: ReadonlyArray<ServedPrompt>
   // biome-ignore lint/suspicious/noExplicitAny: the services plugins provide are only known at run time
   readonly runtime: ManagedRuntime.ManagedRuntime<any, unknown>
-  readonly store: StoreService
+  readonly store: Store.StoreService
   /** Where diagnostics go; never stdout. */
   readonly log: (line: string) => void
 }
@@ -84,7 +81,7 @@ export const describeTool = (tool: Tool.Any): McpTool => ({
   annotations: { title: tool.title, ...tool.annotations },
 })
 
-const stderrLevel: Record<LogLevel, LoggingLevel> = {
+const stderrLevel: Record<ToolContext.LogLevel, LoggingLevel> = {
   debug: "debug",
   info: "info",
   notice: "notice",
@@ -177,13 +174,17 @@ export const makeServer = (options: ServeOptions): Server => {
   const listing = options.tools.map(({ tool }) => describeTool(tool))
 
   /** Runs an effect of a plugin with the store and a call context; a client's cancellation interrupts it. */
-  // biome-ignore lint/suspicious/noExplicitAny: the services plugins provide are only known at run time
-  const run = <A>(effect: Effect.Effect<A, unknown, any>, context: ToolContextService, signal: AbortSignal) =>
+  const run = <A>(
+    // biome-ignore lint/suspicious/noExplicitAny: the services plugins provide are only known at run time
+    effect: Effect.Effect<A, unknown, any>,
+    context: ToolContext.ToolContextService,
+    signal: AbortSignal,
+  ) =>
     runtime.runPromiseExit(
       Effect.flatMap(store.client, (sql: SqlClientNs.SqlClient) =>
         effect.pipe(
           Effect.provideService(SqlClient.SqlClient, sql),
-          Effect.provideService(ToolContext, context),
+          Effect.provideService(ToolContext.ToolContext, context),
         ),
       ),
       { signal },
@@ -202,7 +203,7 @@ export const makeServer = (options: ServeOptions): Server => {
     )
   }
 
-  const quietContext = (name: string): ToolContextService => ({
+  const quietContext = (name: string): ToolContext.ToolContextService => ({
     tool: name,
     progress: () => Effect.void,
     log: (level, message) => Effect.sync(() => log(`[${level}] ${name}: ${message}`)),
@@ -344,7 +345,7 @@ export const makeServer = (options: ServeOptions): Server => {
     }
 
     const progressToken = request.params._meta?.progressToken
-    const context = ToolContext.of({
+    const context = ToolContext.ToolContext.of({
       tool: name,
       progress: (progress, total, message) =>
         progressToken === undefined
@@ -377,7 +378,10 @@ export const makeServer = (options: ServeOptions): Server => {
     const program = Effect.flatMap(store.client, (sql: SqlClientNs.SqlClient) =>
       tool
         .handler(input.right)
-        .pipe(Effect.provideService(SqlClient.SqlClient, sql), Effect.provideService(ToolContext, context)),
+        .pipe(
+          Effect.provideService(SqlClient.SqlClient, sql),
+          Effect.provideService(ToolContext.ToolContext, context),
+        ),
     )
     const exit = await runtime.runPromiseExit(program, { signal: extra.signal })
 

@@ -7,14 +7,11 @@ import { existsSync, readFileSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
+import { Plugin, type Prompt, type Resource, type Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Either, Schema, SchemaAST } from "effect"
 import { type Config, ConfigError, formatIssues } from "./Config.js"
 import { closestName } from "./internal/closestName.js"
 import { expandHome } from "./internal/homePath.js"
-import * as Plugin from "./Plugin.js"
-import type * as Prompt from "./Prompt.js"
-import type * as Resource from "./Resource.js"
-import type * as Tool from "./Tool.js"
 
 /** Built-in plugins by config key, loaded on demand. */
 export type Builtins = Readonly<Record<string, () => Promise<unknown>>>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
-import { describeAge, noticeLine } from "../src/internal/ConnectionNotice.js"
+import { describeAge, noticeLine } from "../../src/host/internal/ConnectionNotice.js"
 
 describe("the stale-store notice", () => {
   it("says ages the way a person does", () => {

@@ -3,8 +3,8 @@
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { type Config, PluginLoader } from "../src/index.js"
-import { greeterPlugin, testPlugin } from "./support/TestPlugins.js"
+import { greeterPlugin, testPlugin } from "../../../testkit/test/support/TestPlugins.js"
+import { type Config, PluginLoader } from "../../src/host/index.js"
 
 const builtins: PluginLoader.Builtins = {
   test: async () => ({ default: testPlugin }),

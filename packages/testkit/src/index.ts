@@ -27,20 +27,19 @@ import {
   BridgeEndpoints,
   type BridgeErrorCode,
   BridgeErrorStatus,
-} from "@whatsapp-mcp/bridge/api"
+} from "@whatsapp-mcp/core/api"
+import { type Plugin, Store, TimeZone, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
 import { Effect, Exit, Layer, Schema, Scope } from "effect"
 import { HttpResponse, http } from "msw"
 import { setupServer } from "msw/node"
-import * as Application from "./Application.js"
-import * as BridgeClient from "./bridge/BridgeClient.js"
-import { type Config, ConfigError, defaultBridgeUrl } from "./Config.js"
-import { isFilterName } from "./internal/filterName.js"
-import * as ReadOnlySqliteClient from "./internal/ReadOnlySqliteClient.js"
-import type * as Plugin from "./Plugin.js"
-import * as Store from "./Store.js"
-import * as TimeZone from "./TimeZone.js"
-import type * as Tool from "./Tool.js"
-import { ToolContext } from "./ToolContext.js"
+import {
+  Application,
+  BridgeClientLive,
+  Config,
+  isFilterName,
+  ReadOnlySqliteClient,
+  StoreLive,
+} from "whatsapp-mcp/host"
 
 export interface MountOptions {
   /** The plugins to serve, with their options as the config file would give them (default `true`). */
@@ -79,14 +78,14 @@ const builtinsOf = (plugins: MountOptions["plugins"]) => {
 }
 
 /** Serves the plugins and connects a client; both are closed when the scope closes. */
-export const mount = (options: MountOptions): Effect.Effect<Mounted, ConfigError, Scope.Scope> =>
+export const mount = (options: MountOptions): Effect.Effect<Mounted, Config.ConfigError, Scope.Scope> =>
   Effect.gen(function* () {
     const { builtins, settings } = builtinsOf(options.plugins)
     const storeDir = options.storeDir ?? join(process.cwd(), ".store-missing")
-    const config: Config = {
+    const config: Config.Config = {
       file: undefined,
       storeDir,
-      bridgeUrl: options.bridgeUrl ?? defaultBridgeUrl,
+      bridgeUrl: options.bridgeUrl ?? Config.defaultBridgeUrl,
       tokenFile: options.tokenFile ?? join(storeDir, "bridge-token"),
       timezone: options.timezone ?? "UTC",
       readOnly: options.readOnly ?? false,
@@ -110,7 +109,8 @@ export const mount = (options: MountOptions): Effect.Effect<Mounted, ConfigError
     yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => client.connect(clientTransport),
-        catch: (error) => new ConfigError({ message: `The test client could not connect: ${String(error)}` }),
+        catch: (error) =>
+          new Config.ConfigError({ message: `The test client could not connect: ${String(error)}` }),
       }),
       () => Effect.promise(() => client.close()),
     )
@@ -263,15 +263,15 @@ const handlerServices = (
       ReadOnlySqliteClient.make(join(options.storeDir, Store.databaseFile)),
     ).pipe(Layer.provide(Reactivity.layer)),
     TimeZone.layer(options.timezone ?? "UTC"),
-    Store.layer(options.storeDir),
+    StoreLive.layer(options.storeDir),
     // Recorded calls are for read tools; a tool that calls the bridge here finds none running.
-    BridgeClient.layerFetch({
+    BridgeClientLive.layerFetch({
       url: "http://127.0.0.1:9",
       tokenFile: join(options.storeDir, "bridge-token"),
     }),
     Layer.succeed(
-      ToolContext,
-      ToolContext.of({ tool: tool.name, progress: () => Effect.void, log: () => Effect.void }),
+      ToolContext.ToolContext,
+      ToolContext.ToolContext.of({ tool: tool.name, progress: () => Effect.void, log: () => Effect.void }),
     ),
   )
 

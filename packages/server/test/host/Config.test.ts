@@ -5,8 +5,9 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
+import { BridgeClient } from "@whatsapp-mcp/runtime"
 import { Effect, Either } from "effect"
-import { BridgeClient, Config } from "../src/index.js"
+import { BridgeClientLive, Config } from "../../src/host/index.js"
 
 const dir = () => mkdtempSync(join(tmpdir(), "wa-config-"))
 const write = (content: unknown, name = Config.defaultFileName) => {
@@ -162,7 +163,7 @@ describe("a bridge on another machine", () => {
   const callHealth = (config: Config.Config) =>
     Effect.runPromise(
       Effect.flatMap(BridgeClient.BridgeClient, (bridge) => bridge.health).pipe(
-        Effect.provide(BridgeClient.layerFetch({ url: config.bridgeUrl, tokenFile: config.tokenFile })),
+        Effect.provide(BridgeClientLive.layerFetch({ url: config.bridgeUrl, tokenFile: config.tokenFile })),
         Effect.either,
       ),
     )

@@ -4,8 +4,9 @@
  * server ready to connect to a transport. Used by the command line and by the test kit alike.
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import { Store, TimeZone } from "@whatsapp-mcp/runtime"
 import { Cause, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
-import * as BridgeClient from "./bridge/BridgeClient.js"
+import * as BridgeClientLive from "./BridgeClientLive.js"
 import { type Config, ConfigError } from "./Config.js"
 import { makeServer, type ServerInfo } from "./McpServer.js"
 import {
@@ -17,8 +18,7 @@ import {
   selectExtras,
   selectTools,
 } from "./PluginLoader.js"
-import * as Store from "./Store.js"
-import * as TimeZone from "./TimeZone.js"
+import * as StoreLive from "./StoreLive.js"
 
 export interface ApplicationOptions {
   readonly config: Config
@@ -56,7 +56,7 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
 
     const shared = Layer.merge(
       TimeZone.layer(config.timezone ?? TimeZone.systemZone()),
-      BridgeClient.layerFetch({ url: config.bridgeUrl, tokenFile: config.tokenFile }),
+      BridgeClientLive.layerFetch({ url: config.bridgeUrl, tokenFile: config.tokenFile }),
     )
     const pluginLayers = plugins.flatMap(({ plugin, options: pluginOptions, key }) =>
       plugin.layer === undefined
@@ -72,7 +72,7 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
             ),
           ],
     )
-    const services = Layer.mergeAll(shared, Store.layer(config.storeDir), ...pluginLayers).pipe(
+    const services = Layer.mergeAll(shared, StoreLive.layer(config.storeDir), ...pluginLayers).pipe(
       Layer.provideMerge(shared),
     )
     const runtime = ManagedRuntime.make(services)

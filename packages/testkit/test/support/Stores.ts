@@ -2,7 +2,7 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { StoreMigrationsTable, StoreSchemaVersion } from "@whatsapp-mcp/bridge/store"
+import { StoreMigrationsTable, StoreSchemaVersion } from "@whatsapp-mcp/core/store"
 import Database from "better-sqlite3"
 
 /**

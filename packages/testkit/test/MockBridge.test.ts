@@ -4,9 +4,9 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, describe, expect, it } from "@effect/vitest"
+import { BridgeClient, Plugin, Tool, ToolError } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
-import { BridgeClient, Plugin, Tool, ToolError } from "../src/index.js"
-import { mockBridge, mountPromise } from "../src/testing.js"
+import { mockBridge, mountPromise } from "../src/index.js"
 import { makeStoreDir } from "./support/Stores.js"
 
 const textSomeone = Tool.make({

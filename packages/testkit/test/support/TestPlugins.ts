@@ -1,8 +1,8 @@
 // Plugins that exercise every path of the runtime: success, typed failure, defect, cancellation,
 // progress, options with a Layer, and a tool that writes.
 import { SqlClient } from "@effect/sql"
+import { Params, Plugin, Prompt, Resource, Tool, ToolContext, ToolError } from "@whatsapp-mcp/runtime"
 import { Context, Effect, Layer, Schema } from "effect"
-import { Params, Plugin, Prompt, Resource, Tool, ToolContext, ToolError } from "../../src/index.js"
 
 export const interrupted = { count: 0 }
 

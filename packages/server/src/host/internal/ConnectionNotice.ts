@@ -4,10 +4,9 @@
  * current. Built from the bridge's health and the newest stored message; never fails.
  */
 import { SqlClient } from "@effect/sql"
-import type { EndpointResponse } from "@whatsapp-mcp/bridge/api"
+import type { EndpointResponse } from "@whatsapp-mcp/core/api"
+import { BridgeClient, TimeZone } from "@whatsapp-mcp/runtime"
 import { Clock, Duration, Effect, Option } from "effect"
-import { BridgeClient } from "../bridge/BridgeClient.js"
-import { TimeZone } from "../TimeZone.js"
 
 type Health = EndpointResponse<"health">
 
@@ -75,7 +74,7 @@ export interface Snapshot {
 
 /** Asks the bridge how it is and the store how new it is; none without a bridge client. */
 const snapshot: Effect.Effect<Option.Option<Snapshot>> = Effect.gen(function* () {
-  const client = yield* Effect.serviceOption(BridgeClient)
+  const client = yield* Effect.serviceOption(BridgeClient.BridgeClient)
   if (Option.isNone(client)) return Option.none()
   const health = yield* client.value.probeHealth.pipe(Effect.timeout(healthTimeout), Effect.option)
   // A store that cannot be opened still leaves the bridge's side worth reporting.
@@ -144,7 +143,7 @@ export const statusJson = (found: Option.Option<Snapshot>, format: (seconds: num
 
 /** Reads the status resource; never fails. */
 export const readStatus: Effect.Effect<string> = Effect.gen(function* () {
-  const zone = yield* Effect.serviceOption(TimeZone)
+  const zone = yield* Effect.serviceOption(TimeZone.TimeZone)
   const format = Option.match(zone, {
     onNone: () => (seconds: number) => new Date(seconds * 1000).toISOString(),
     onSome: (z) => (seconds: number) => z.format(seconds),

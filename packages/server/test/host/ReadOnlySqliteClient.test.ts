@@ -6,7 +6,7 @@ import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Effect, Either, Layer, Stream } from "effect"
-import * as ReadOnlySqliteClient from "../src/internal/ReadOnlySqliteClient.js"
+import * as ReadOnlySqliteClient from "../../src/host/internal/ReadOnlySqliteClient.js"
 
 /** A database file with a few rows of every SQLite type, and the client over it. */
 const fixture = () => {

@@ -3,9 +3,14 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { type JSONRPCMessage, McpError } from "@modelcontextprotocol/sdk/types.js"
-import { mountPromise } from "../src/testing.js"
-import { emptyDir, makeStoreDir } from "./support/Stores.js"
-import { greeterPlugin, interrupted, libraryPlugin, testPlugin } from "./support/TestPlugins.js"
+import { mountPromise } from "@whatsapp-mcp/testkit"
+import { emptyDir, makeStoreDir } from "../../../testkit/test/support/Stores.js"
+import {
+  greeterPlugin,
+  interrupted,
+  libraryPlugin,
+  testPlugin,
+} from "../../../testkit/test/support/TestPlugins.js"
 
 type Mounted = Awaited<ReturnType<typeof mountPromise>>
 const open: Array<Mounted> = []

@@ -1,10 +1,10 @@
 // Resources and prompts as a client sees them.
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { McpError } from "@modelcontextprotocol/sdk/types.js"
-import { Resource } from "../src/index.js"
-import { mountPromise } from "../src/testing.js"
-import { makeStoreDir } from "./support/Stores.js"
-import { libraryPlugin } from "./support/TestPlugins.js"
+import { Resource } from "@whatsapp-mcp/runtime"
+import { mountPromise } from "@whatsapp-mcp/testkit"
+import { makeStoreDir } from "../../../testkit/test/support/Stores.js"
+import { libraryPlugin } from "../../../testkit/test/support/TestPlugins.js"
 
 const open: Array<{ close: () => Promise<void> }> = []
 afterEach(async () => {
