@@ -131,7 +131,7 @@ describe("whatsapp-mcp over stdio", () => {
 
   it("loads a third-party plugin by path from the config file", async () => {
     const file = configFile({
-      plugins: { [resolve(__dirname, "../../runtime/test/support/path-plugin.mjs")]: true },
+      plugins: { [resolve(__dirname, "../../testkit/test/support/path-plugin.mjs")]: true },
     })
     const client = await connect(["--config", file])
     expect(await names(client)).toContain("note_ping")

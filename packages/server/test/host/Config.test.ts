@@ -218,7 +218,7 @@ describe("a bridge on another machine", () => {
 describe("the config file's JSON Schema", () => {
   it("is checked in and matches the Schema the server decodes with", () => {
     const checkedIn = JSON.parse(
-      readFileSync(join(__dirname, "../../../whatsapp-mcp.config.schema.json"), "utf8"),
+      readFileSync(join(__dirname, "../../../../whatsapp-mcp.config.schema.json"), "utf8"),
     )
     expect(checkedIn).toEqual(Config.jsonSchema())
   })

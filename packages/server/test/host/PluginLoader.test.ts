@@ -20,7 +20,7 @@ const config = (overrides: Partial<Config.Config> = {}): Config.Config => ({
   readOnly: false,
   plugins: [],
   excludeTools: [],
-  baseDir: join(__dirname, "support"),
+  baseDir: join(__dirname, "../../../testkit/test/support"),
   ...overrides,
 })
 
