@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { parseRecipient } from "../src/send/Recipient.js"
 
 describe("recipient parsing", () => {
-  it.effect("accepts phone numbers in any usual formatting", () =>
+  it.effect("accepts phone numbers in any usual formatting, as the MCP side does", () =>
     Effect.gen(function* () {
       for (const input of [
         "+1 555 123 4567",
@@ -11,30 +11,35 @@ describe("recipient parsing", () => {
         "(1) 555.123.4567",
         "0015551234567",
         "15551234567",
+        "tel:+1-555-123-4567",
+        "https://wa.me/15551234567",
       ]) {
         const parsed = yield* parseRecipient(input)
-        assert.deepStrictEqual(parsed, { _tag: "Phone", digits: "15551234567" }, input)
+        assert.deepStrictEqual(
+          parsed,
+          { kind: "phone", jid: "15551234567@s.whatsapp.net", phone: "15551234567" },
+          input,
+        )
       }
     }),
   )
 
   it.effect("accepts phone JIDs (device suffix dropped), LIDs, groups and legacy @c.us", () =>
     Effect.gen(function* () {
-      assert.deepStrictEqual(yield* parseRecipient("15551234567:12@s.whatsapp.net"), {
-        _tag: "PhoneJid",
-        jid: "15551234567@s.whatsapp.net",
-      })
-      assert.deepStrictEqual(yield* parseRecipient("15551234567@c.us"), {
-        _tag: "PhoneJid",
-        jid: "15551234567@s.whatsapp.net",
-      })
+      assert.strictEqual(
+        (yield* parseRecipient("15551234567:12@s.whatsapp.net")).jid,
+        "15551234567@s.whatsapp.net",
+      )
+      assert.strictEqual((yield* parseRecipient("15551234567@c.us")).jid, "15551234567@s.whatsapp.net")
       assert.deepStrictEqual(yield* parseRecipient("123456789012345@lid"), {
-        _tag: "Lid",
+        kind: "lid",
         jid: "123456789012345@lid",
+        phone: undefined,
       })
       assert.deepStrictEqual(yield* parseRecipient(" 120363040000000000@g.us "), {
-        _tag: "Group",
+        kind: "group",
         jid: "120363040000000000@g.us",
+        phone: undefined,
       })
     }),
   )
@@ -46,18 +51,27 @@ describe("recipient parsing", () => {
         "+1 555",
         "1234567890123456",
         "status@broadcast",
+        "120363000000000000@newsletter",
         "abc@s.whatsapp.net",
         "@g.us",
         "x@g.us",
         "123@g.us@lid",
         "15550002222@s.whatsapp.net@lid",
         "abc@lid",
+        "07700 900123",
       ]) {
         const error = yield* Effect.flip(parseRecipient(input))
         assert.strictEqual(error.code, "invalid_recipient", input)
         assert.strictEqual(error.field, "recipient")
         assert.include(error.message, input.trim())
       }
+    }),
+  )
+
+  it.effect("asks for the country code of a national number", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(parseRecipient("07700 900123"))
+      assert.match(error.message, /country code/)
     }),
   )
 })

@@ -4,6 +4,15 @@
  * cannot drift. Loads no Baileys.
  */
 import { Schema } from "effect"
+import {
+  MaxEmojiLength,
+  MaxFilePathLength,
+  MaxIdempotencyKeyLength,
+  MaxIdentifierLength,
+  MaxMessageIdLength,
+  MaxMessageIdsPerRead,
+  MaxTextLength,
+} from "./Limits.js"
 
 export const BridgeApiVersion = 1
 
@@ -104,17 +113,14 @@ const NonBlank = (max: number, what: string) =>
   )
 
 /** Phone number (digits with country code; `+`, spaces, dashes and brackets allowed), phone JID, LID or group JID. */
-export const Recipient = NonBlank(128, "recipient").annotations({
+export const Recipient = NonBlank(MaxIdentifierLength, "recipient").annotations({
   description:
     "Phone number with country code, phone JID (…@s.whatsapp.net), LID (…@lid) or group JID (…@g.us)",
 })
-export const ChatJid = NonBlank(128, "chat_jid")
-export const MessageId = NonBlank(128, "message_id")
-export const IdempotencyKey = NonBlank(200, "idempotency_key")
-export const FilePath = NonBlank(4096, "path")
-
-/** WhatsApp refuses text above 65 536 characters. */
-export const MaxTextLength = 65_536
+export const ChatJid = NonBlank(MaxIdentifierLength, "chat_jid")
+export const MessageId = NonBlank(MaxMessageIdLength, "message_id")
+export const IdempotencyKey = NonBlank(MaxIdempotencyKeyLength, "idempotency_key")
+export const FilePath = NonBlank(MaxFilePathLength, "path")
 
 // ---------------------------------------------------------------------------------------------
 // Requests and responses
@@ -210,7 +216,9 @@ export const ReactRequest = Schema.Struct({
   chat_jid: ChatJid,
   message_id: MessageId,
   /** One emoji; the empty string removes the reaction. */
-  emoji: Schema.String.pipe(Schema.maxLength(32, { message: () => "emoji must be a single emoji" })),
+  emoji: Schema.String.pipe(
+    Schema.maxLength(MaxEmojiLength, { message: () => "emoji must be a single emoji" }),
+  ),
 })
 export type ReactRequest = typeof ReactRequest.Type
 
@@ -226,7 +234,9 @@ export const MarkReadRequest = Schema.Struct({
   chat_jid: ChatJid,
   /** Omitted: every unread message in the chat. */
   message_ids: Schema.optional(
-    Schema.Array(MessageId).pipe(Schema.maxItems(1000, { message: () => "at most 1000 message_ids" })),
+    Schema.Array(MessageId).pipe(
+      Schema.maxItems(MaxMessageIdsPerRead, { message: () => `at most ${MaxMessageIdsPerRead} message_ids` }),
+    ),
   ),
 })
 export type MarkReadRequest = typeof MarkReadRequest.Type

@@ -1,14 +1,24 @@
 /**
  * Reads any identifier a model or a user gives for a person or a chat (a phone number however it
- * is written, a phone JID, a device JID, a LID, a group JID) into one normalised form, or says
- * precisely why it is not one. Pure: resolving a LID to its phone number needs the store
- * (`StoreQueries.resolve`).
+ * is written, a `tel:` or `wa.me` link, a phone JID, a device JID, a LID, a group JID) into one
+ * normalised form, or says precisely why it is not one; and the rules every JID follows, shared by
+ * the bridge (which writes the store) and its readers. Pure: resolving a LID to its phone number
+ * needs the store (`StoreQueries.resolve`).
  */
 import { Either } from "effect"
+import { MaxIdentifierLength } from "./Limits.js"
+import type { ChatKind } from "./StoreSchema.js"
 
 export const phoneServer = "s.whatsapp.net"
 export const lidServer = "lid"
 export const groupServer = "g.us"
+export const broadcastServer = "broadcast"
+export const newsletterServer = "newsletter"
+
+/** Shortest full international number (country code included). */
+export const MinPhoneDigits = 7
+/** E.164 allows at most 15 digits, country code included. */
+export const MaxPhoneDigits = 15
 
 export type IdentifierKind = "phone" | "lid" | "group" | "broadcast" | "newsletter"
 
@@ -21,17 +31,37 @@ export interface Identifier {
   readonly phone: string | undefined
 }
 
-/** E.164 allows at most 15 digits; shorter than 7 is never a full international number. */
-const minPhoneDigits = 7
-const maxPhoneDigits = 15
+// Servers whose user part is a number: phone JIDs (also the legacy `c.us` and the `hosted` forms of
+// business accounts), LIDs, channels.
+const digitServers: ReadonlySet<string> = new Set([
+  phoneServer,
+  "c.us",
+  "hosted",
+  lidServer,
+  "hosted.lid",
+  newsletterServer,
+])
+
+/**
+ * Whether `user` is the shape of user part the server takes: digits for people and channels, digits
+ * or `<creator>-<creation time>` for groups (old groups), a word for broadcast lists (`status`).
+ * A masked or empty user part (`xx0740@…`, `@s.whatsapp.net`) comes from damaged or hand-edited
+ * data, never from WhatsApp. Other servers (calls, bots) only need a user part.
+ */
+export const isWellFormedUser = (server: string, user: string): boolean => {
+  if (digitServers.has(server)) return /^\d+$/.test(user)
+  if (server === groupServer) return /^\d+(-\d+)?$/.test(user)
+  if (server === broadcastServer) return /^[\w.-]+$/.test(user)
+  return user.length > 0
+}
 
 const examples =
   "give a phone number with its country code (e.g. +1 555 0142 or 0044 20 7946 0958), a phone JID (…@s.whatsapp.net), a LID (…@lid) or a group JID (…@g.us)"
 
 const fromPhoneDigits = (digits: string, original: string): Either.Either<Identifier, string> => {
-  if (digits.length < minPhoneDigits || digits.length > maxPhoneDigits) {
+  if (digits.length < MinPhoneDigits || digits.length > MaxPhoneDigits) {
     return Either.left(
-      `"${original}" has ${digits.length} digits; a phone number with its country code has ${minPhoneDigits} to ${maxPhoneDigits}: ${examples}`,
+      `"${original}" has ${digits.length} digits; a phone number with its country code has ${MinPhoneDigits} to ${MaxPhoneDigits}: ${examples}`,
     )
   }
   return Either.right({ kind: "phone", jid: `${digits}@${phoneServer}`, phone: digits })
@@ -40,12 +70,40 @@ const fromPhoneDigits = (digits: string, original: string): Either.Either<Identi
 /** Characters people put inside phone numbers: spaces (also no-break), dots, dashes, slashes, parentheses. */
 const phoneSeparators = /[\s.\-/()\u00a0\u2010-\u2015]/g
 
+/** Links that carry a phone number: `tel:`, `wa.me/<number>`, WhatsApp's "click to chat" URLs. */
+const phoneLinks: ReadonlyArray<RegExp> = [
+  /^tel:(?:\/\/)?(.*)$/i,
+  /^(?:https?:\/\/)?(?:www\.)?(?:api\.)?wa\.me\/([^/?#]*)\/?(?:[?#].*)?$/i,
+  /^(?:https?:\/\/)?(?:api|web|www)\.whatsapp\.com\/send\/?\?(?:[^#]*&)?phone=([^&#]*)/i,
+  /^whatsapp:\/\/send\/?\?(?:[^#]*&)?phone=([^&#]*)/i,
+]
+
+const numberOfLink = (raw: string): string => {
+  for (const form of phoneLinks) {
+    const found = form.exec(raw)?.[1]
+    if (found === undefined) continue
+    try {
+      return decodeURIComponent(found)
+    } catch {
+      return found
+    }
+  }
+  return raw
+}
+
 const parsePhone = (raw: string): Either.Either<Identifier, string> => {
-  let text = raw.replace(/^tel:/i, "").replace(/^(https?:\/\/)?(api\.)?wa\.me\//i, "")
-  text = text.replace(phoneSeparators, "")
-  if (text.startsWith("+")) {
-    const digits = text.slice(1)
+  const written = numberOfLink(raw).trim()
+  // "+44 (0)20 7946 0958": the bracketed 0 is the trunk prefix dialled only inside the country.
+  const international = /^(\+|00)/.test(written)
+  const text = (international ? written.replace(/\(\s*0\s*\)/, "") : written).replace(phoneSeparators, "")
+  if (text.startsWith("+") || text.startsWith("00")) {
+    const digits = text.slice(text.startsWith("+") ? 1 : 2)
     if (!/^\d+$/.test(digits)) return Either.left(`"${raw}" is not a phone number or JID: ${examples}`)
+    if (digits.startsWith("0")) {
+      return Either.left(
+        `"${raw}" has no country code after the international prefix (country codes never start with 0): write it as + and the country code, then the number without its leading 0, e.g. +44 20 7946 0958`,
+      )
+    }
     return fromPhoneDigits(digits, raw)
   }
   if (!/^\d+$/.test(text)) {
@@ -53,11 +111,9 @@ const parsePhone = (raw: string): Either.Either<Identifier, string> => {
       `"${raw}" is not a phone number or JID. To find a person or chat by name, call search_contacts or list_chats first; otherwise ${examples}`,
     )
   }
-  // 00 is the international call prefix in most of the world: 0044… is +44…
-  if (text.startsWith("00")) return fromPhoneDigits(text.slice(2), raw)
   if (text.startsWith("0")) {
     return Either.left(
-      `"${raw}" looks like a national number (it starts with 0): add the country code, e.g. +44 for the UK (+44 7700 900123), and drop the leading 0`,
+      `"${raw}" looks like a national number (it starts with 0): add the country code and drop the leading 0, e.g. +44 7700 900123 for the UK number 07700 900123`,
     )
   }
   return fromPhoneDigits(text, raw)
@@ -76,26 +132,27 @@ const parseJid = (raw: string, at: number): Either.Either<Identifier, string> =>
     case phoneServer:
     case "c.us":
     case "hosted": {
-      if (!/^\d+$/.test(user)) return bad("the part before @ must be the phone number's digits")
+      if (!isWellFormedUser(server, user)) return bad("the part before @ must be the phone number's digits")
       return fromPhoneDigits(user, raw)
     }
     case lidServer:
     case "hosted.lid": {
-      if (!/^\d+$/.test(user)) return bad("the part before @lid must be digits")
+      if (!isWellFormedUser(server, user)) return bad("the part before @lid must be digits")
       return Either.right({ kind: "lid", jid: `${user}@${lidServer}`, phone: undefined })
     }
     case groupServer: {
       // New groups are `120363…@g.us`; old ones `<creator phone>-<creation time>@g.us`.
-      if (!/^\d+(-\d+)?$/.test(userPart)) return bad("a group JID is digits, or digits-digits, before @g.us")
+      if (!isWellFormedUser(server, userPart))
+        return bad("a group JID is digits, or digits-digits, before @g.us")
       return Either.right({ kind: "group", jid: `${userPart}@${groupServer}`, phone: undefined })
     }
-    case "broadcast": {
-      if (!/^[\w.-]+$/.test(userPart)) return bad("unexpected characters before @broadcast")
-      return Either.right({ kind: "broadcast", jid: `${userPart}@broadcast`, phone: undefined })
+    case broadcastServer: {
+      if (!isWellFormedUser(server, userPart)) return bad("unexpected characters before @broadcast")
+      return Either.right({ kind: "broadcast", jid: `${userPart}@${broadcastServer}`, phone: undefined })
     }
-    case "newsletter": {
-      if (!/^\d+$/.test(userPart)) return bad("a channel JID is digits before @newsletter")
-      return Either.right({ kind: "newsletter", jid: `${userPart}@newsletter`, phone: undefined })
+    case newsletterServer: {
+      if (!isWellFormedUser(server, userPart)) return bad("a channel JID is digits before @newsletter")
+      return Either.right({ kind: "newsletter", jid: `${userPart}@${newsletterServer}`, phone: undefined })
     }
     default:
       return bad(`unknown server "@${server}"`)
@@ -109,7 +166,11 @@ const parseJid = (raw: string, at: number): Either.Either<Identifier, string> =>
 export const parse = (input: string): Either.Either<Identifier, string> => {
   const raw = input.trim()
   if (raw.length === 0) return Either.left(`it is empty: ${examples}`)
-  if (raw.length > 200) return Either.left(`it is ${raw.length} characters long, too long for an identifier`)
+  if (raw.length > MaxIdentifierLength) {
+    return Either.left(
+      `it is ${raw.length} characters long, too long for an identifier (at most ${MaxIdentifierLength}): ${examples}`,
+    )
+  }
   const at = raw.indexOf("@")
   if (at > 0 && at === raw.lastIndexOf("@")) return parseJid(raw, at)
   if (at >= 0) return Either.left(`"${raw}" is not a valid JID: ${examples}`)
@@ -120,25 +181,53 @@ export const parse = (input: string): Either.Either<Identifier, string> => {
 export const isPerson = (identifier: Identifier): boolean =>
   identifier.kind === "phone" || identifier.kind === "lid"
 
+/** True for what a message can be sent to: a person or a group (not a broadcast list or a channel). */
+export const canReceiveMessages = (identifier: Identifier): boolean =>
+  isPerson(identifier) || identifier.kind === "group"
+
+const serverOf = (jid: string): string => jid.slice(jid.lastIndexOf("@") + 1)
+
 /** The kind a normalised JID names, read from its server part. */
 export const kindOf = (jid: string): IdentifierKind | undefined => {
-  const server = jid.slice(jid.lastIndexOf("@") + 1)
-  switch (server) {
+  switch (serverOf(jid)) {
     case phoneServer:
       return "phone"
     case lidServer:
       return "lid"
     case groupServer:
       return "group"
-    case "broadcast":
+    case broadcastServer:
       return "broadcast"
-    case "newsletter":
+    case newsletterServer:
       return "newsletter"
     default:
       return undefined
   }
 }
 
-/** The digits of a phone JID, else undefined. */
-export const phoneOf = (jid: string): string | undefined =>
-  jid.endsWith(`@${phoneServer}`) ? jid.slice(0, jid.indexOf("@")) : undefined
+/** True for a normalised LID (`…@lid`). */
+export const isLid = (jid: string): boolean => jid.endsWith(`@${lidServer}`)
+
+/** True for a normalised phone JID (`…@s.whatsapp.net`). */
+export const isPhoneJid = (jid: string): boolean => jid.endsWith(`@${phoneServer}`)
+
+/** The digits of a phone JID (`15551234567@s.whatsapp.net` → `15551234567`), else undefined. */
+export const phoneOf = (jid: string): string | undefined => {
+  if (!isPhoneJid(jid)) return undefined
+  const user = jid.slice(0, jid.indexOf("@"))
+  return /^\d+$/.test(user) ? user : undefined
+}
+
+/** The kind of chat (`chats.kind`) a normalised chat JID names: people's JIDs and LIDs are direct chats. */
+export const chatKindOf = (jid: string): ChatKind => {
+  switch (serverOf(jid)) {
+    case groupServer:
+      return "group"
+    case broadcastServer:
+      return "broadcast"
+    case newsletterServer:
+      return "newsletter"
+    default:
+      return "direct"
+  }
+}

@@ -1,10 +1,11 @@
 /**
  * What both sides of the bridge boundary agree on, loading no Baileys: the bridge's HTTP contract,
- * the store's names and enumerations, JIDs and phone numbers, and the check of a file about to be
- * sent. Each is also its own entry point (`@whatsapp-mcp/core/api`, `/store`, `/jid`,
- * `/sendable-file`).
+ * the store's names and enumerations, JIDs and phone numbers, the sizes both sides check, and the
+ * check of a file about to be sent. Each is also its own entry point (`@whatsapp-mcp/core/api`,
+ * `/store`, `/jid`, `/limits`, `/sendable-file`).
  */
 export * as BridgeApi from "./BridgeApi.js"
 export * as Jid from "./Jid.js"
+export * as Limits from "./Limits.js"
 export * as SendableFile from "./SendableFile.js"
 export * as StoreSchema from "./StoreSchema.js"

@@ -4,6 +4,7 @@
  * nothing of the batch behind. The same code runs for live sockets and recorded streams.
  */
 
+import { chatKindOf, isLid, isPhoneJid, phoneOf } from "@whatsapp-mcp/core/jid"
 import { AccountKeys, type ChatKind, HistorySyncTypes, type ParticipantRole } from "@whatsapp-mcp/core/store"
 import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys"
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
@@ -12,7 +13,7 @@ import { type BaileysEvent, type BaileysEventData, carriesMessages } from "../re
 import { wireBytesOf } from "../recording/WireMessages.js"
 import { type MessageRow, StoreWriter } from "../store/StoreWriter.js"
 import { Identities } from "./Identities.js"
-import { chatKindOf, isLid, isPhoneJid, normaliseJid, phoneDigits } from "./Jids.js"
+import { normaliseJid } from "./Jids.js"
 import { contentOfKind, editedText, type MessageContent, readMessage } from "./MessageContent.js"
 import {
   protoEnum,
@@ -311,7 +312,7 @@ export class EventApplier {
   /** The lid/phone columns of a contact stored under `jid`. */
   private contactKeys(jid: string): { lid?: string; phone?: string } {
     if (isLid(jid)) return { lid: jid }
-    const phone = phoneDigits(jid)
+    const phone = phoneOf(jid)
     const lid = this.identities.lidOf(jid)
     return { ...(phone === undefined ? {} : { phone }), ...(lid === undefined ? {} : { lid }) }
   }
@@ -664,7 +665,7 @@ export class EventApplier {
     const phoneJid = [jid, normaliseJid(entry.phoneNumber)].find(
       (candidate) => candidate && isPhoneJid(candidate),
     )
-    const phone = phoneJid === undefined ? undefined : phoneDigits(phoneJid)
+    const phone = phoneJid === undefined ? undefined : phoneOf(phoneJid)
     const fields = {
       lid,
       phone,

@@ -3,9 +3,10 @@
  * Holds the known mappings in memory (loaded from `jid_aliases`) so resolving a JID costs no query.
  */
 
+import { isLid, isPhoneJid } from "@whatsapp-mcp/core/jid"
 import { AccountKeys } from "@whatsapp-mcp/core/store"
 import type Database from "better-sqlite3"
-import { isLid, isPhoneJid, normaliseJid } from "./Jids.js"
+import { normaliseJid } from "./Jids.js"
 
 /** A user JID whose user part is all digits, as every phone JID and LID WhatsApp issues is. */
 const isWellFormed = (jid: string): boolean => /^\d+@/.test(jid)

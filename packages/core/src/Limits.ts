@@ -1,0 +1,28 @@
+/**
+ * Sizes both sides of the bridge boundary check: the tools' parameters refuse what the bridge's
+ * contract would refuse, with the same numbers, so a call that passes one passes the other.
+ */
+
+/** WhatsApp refuses text (a message or a caption) above this many characters. */
+export const MaxTextLength = 65_536
+
+/**
+ * Longest identifier of a person or chat as people write it (a formatted phone number, a `tel:` or
+ * `wa.me` link, a JID). Real ones are far shorter; the bound only keeps junk out.
+ */
+export const MaxIdentifierLength = 200
+
+/** Longest message id accepted; WhatsApp's own are a few dozen characters. */
+export const MaxMessageIdLength = 200
+
+/** Longest idempotency key a send may carry. */
+export const MaxIdempotencyKeyLength = 200
+
+/** Longest path of a file to send (Linux's PATH_MAX). */
+export const MaxFilePathLength = 4096
+
+/** Most message ids one "mark as read" call may name. */
+export const MaxMessageIdsPerRead = 1000
+
+/** Longest reaction: one emoji, possibly a sequence joined by zero-width joiners and modifiers. */
+export const MaxEmojiLength = 32
