@@ -3,6 +3,8 @@
  * Baileys read what they need (raw messages, unread keys, LID ↔ phone aliases, group members)
  * straight from `messages.db` through the store's one writer connection.
  */
+
+import { visibleToMe } from "@whatsapp-mcp/core/store"
 import { type GroupMetadata, proto } from "@whiskeysockets/baileys"
 import { Context, Effect, Layer, Option } from "effect"
 import { Ingestor } from "./ingest/Ingestor.js"
@@ -35,7 +37,7 @@ export const make = Effect.gen(function* () {
   )
   const lastIncoming = db.prepare<[string, string, number], { raw: Uint8Array | null }>(
     // The messages list_messages shows as unread (docs/store.md): the same ones are marked read.
-    "SELECT raw FROM messages WHERE chat_jid IN (?, ?) AND from_me = 0 AND deleted IS NOT 'for_me' ORDER BY timestamp DESC, row_id DESC LIMIT ?",
+    `SELECT raw FROM messages WHERE chat_jid IN (?, ?) AND from_me = 0 AND ${visibleToMe()} ORDER BY timestamp DESC, row_id DESC LIMIT ?`,
   )
   const counts = db.prepare<[], { chats: number; contacts: number; messages: number }>(
     "SELECT (SELECT count(*) FROM chats) AS chats, (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM messages) AS messages",

@@ -89,6 +89,20 @@ export const MediaMessageKinds = [
 export type MediaMessageKind = (typeof MediaMessageKinds)[number]
 
 /**
+ * Kinds of a row that stands in for a message the store does not have yet; the real message
+ * replaces it under the same key, and a placeholder never replaces real content.
+ */
+export const PlaceholderMessageKinds = [
+  "ciphertext",
+  "view_once",
+  "unknown",
+] as const satisfies ReadonlyArray<MessageKind>
+
+/** A closed set as an SQL list (`('a', 'b')`); the values are the fixed words above, never input. */
+export const sqlList = (values: ReadonlyArray<MessageKind | MessageDeletion | ChatKind>): string =>
+  `(${values.map((value) => `'${value}'`).join(", ")})`
+
+/**
  * `messages.status`, WhatsApp's delivery status (proto `WebMessageInfo.Status`). Only ever rises:
  * a later, lower status never replaces a higher one.
  */
@@ -108,8 +122,62 @@ export type MessageStatusValue = (typeof MessageStatus)[keyof typeof MessageStat
  * "this message was deleted", never with content.
  * `for_me`: deleted on this account only; readers hide the row entirely.
  */
-export const MessageDeletions = ["revoked", "for_me"] as const
+export const MessageDeletion = { revoked: "revoked", forMe: "for_me" } as const
+export const MessageDeletions = [MessageDeletion.revoked, MessageDeletion.forMe] as const
 export type MessageDeletion = (typeof MessageDeletions)[number]
+
+/**
+ * The SQL condition every reader puts on `messages`: all rows but those the user deleted for
+ * themselves (`IS NOT` keeps the NULLs of messages never deleted). `alias` is the name the
+ * statement gives the `messages` table, if any.
+ */
+export const visibleToMe = (alias?: string): string =>
+  `${alias === undefined ? "" : `${alias}.`}deleted IS NOT '${MessageDeletion.forMe}'`
+
+/**
+ * `messages.stub_type`: which WhatsApp notice a `system` row is (proto `WebMessageInfo.StubType`,
+ * stored as its number). The bridge stores any value WhatsApp sends; these are the ones readers
+ * name.
+ */
+export const StubTypes = {
+  REVOKE: 1,
+  CIPHERTEXT: 2,
+  GROUP_CREATE: 20,
+  GROUP_CHANGE_SUBJECT: 21,
+  GROUP_CHANGE_ICON: 22,
+  GROUP_CHANGE_INVITE_LINK: 23,
+  GROUP_CHANGE_DESCRIPTION: 24,
+  GROUP_CHANGE_RESTRICT: 25,
+  GROUP_CHANGE_ANNOUNCE: 26,
+  GROUP_PARTICIPANT_ADD: 27,
+  GROUP_PARTICIPANT_REMOVE: 28,
+  GROUP_PARTICIPANT_PROMOTE: 29,
+  GROUP_PARTICIPANT_DEMOTE: 30,
+  GROUP_PARTICIPANT_INVITE: 31,
+  GROUP_PARTICIPANT_LEAVE: 32,
+  GROUP_PARTICIPANT_CHANGE_NUMBER: 33,
+  E2E_IDENTITY_CHANGED: 38,
+  E2E_ENCRYPTED: 39,
+  CALL_MISSED_VOICE: 40,
+  CALL_MISSED_VIDEO: 41,
+  INDIVIDUAL_CHANGE_NUMBER: 42,
+  GROUP_DELETE: 43,
+  CALL_MISSED_GROUP_VOICE: 45,
+  CALL_MISSED_GROUP_VIDEO: 46,
+  GROUP_PARTICIPANT_ADD_REQUEST_JOIN: 71,
+  CHANGE_EPHEMERAL_SETTING: 72,
+  VIEWED_ONCE: 74,
+  BIZ_PRIVACY_MODE_INIT_FB: 126,
+  BIZ_PRIVACY_MODE_INIT_BSP: 127,
+  BIZ_PRIVACY_MODE_TO_FB: 128,
+  BIZ_PRIVACY_MODE_TO_BSP: 129,
+  GROUP_PARTICIPANT_ACCEPT: 140,
+  GROUP_MEMBERSHIP_JOIN_APPROVAL_REQUEST: 144,
+  SILENCED_UNKNOWN_CALLER_AUDIO: 169,
+  SILENCED_UNKNOWN_CALLER_VIDEO: 170,
+  PINNED_MESSAGE_IN_CHAT: 177,
+} as const
+export type StubTypeName = keyof typeof StubTypes
 
 /** `chats.kind`, from the chat JID's server part. */
 export const ChatKinds = ["direct", "group", "broadcast", "newsletter"] as const

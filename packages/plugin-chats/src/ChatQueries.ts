@@ -7,7 +7,7 @@
  * know how short the list is and, on a store with few rows, would read the whole table instead.
  */
 import { SqlClient, type SqlError } from "@effect/sql"
-import { StoreQueries } from "@whatsapp-mcp/runtime"
+import { StoreQueries, StoreSchema } from "@whatsapp-mcp/runtime"
 import { Effect } from "effect"
 
 export interface ChatRow {
@@ -131,7 +131,7 @@ export const lastMessages = (
       SELECT ${sql.literal(lastMessageColumns)}
       FROM json_each(${StoreQueries.jsonList(chatJids)}) j
       CROSS JOIN messages m ON m.row_id = (
-        SELECT x.row_id FROM messages x WHERE x.chat_jid = j.value AND x.deleted IS NOT 'for_me'
+        SELECT x.row_id FROM messages x WHERE x.chat_jid = j.value AND ${sql.literal(StoreSchema.visibleToMe("x"))}
         ORDER BY x.timestamp DESC, x.row_id DESC LIMIT 1)
       LEFT JOIN contacts sc ON sc.jid = m.sender_jid`
   })
@@ -148,13 +148,13 @@ export const lastInteraction = (
     (sql) => sql<LastMessageRow>`
       WITH latest(row_id, timestamp) AS (
         SELECT * FROM (SELECT row_id, timestamp FROM messages
-          WHERE chat_jid = ${personJid} AND deleted IS NOT 'for_me' ORDER BY timestamp DESC, row_id DESC LIMIT 1)
+          WHERE chat_jid = ${personJid} AND ${sql.literal(StoreSchema.visibleToMe())} ORDER BY timestamp DESC, row_id DESC LIMIT 1)
         UNION ALL
         SELECT * FROM (SELECT row_id, timestamp FROM messages
-          WHERE sender_jid = ${personJid} AND deleted IS NOT 'for_me' ORDER BY timestamp DESC, row_id DESC LIMIT 1)
+          WHERE sender_jid = ${personJid} AND ${sql.literal(StoreSchema.visibleToMe())} ORDER BY timestamp DESC, row_id DESC LIMIT 1)
         UNION ALL
         SELECT * FROM (SELECT row_id, timestamp FROM messages
-          WHERE quoted_sender_jid = ${personJid} AND from_me = 1 AND deleted IS NOT 'for_me'
+          WHERE quoted_sender_jid = ${personJid} AND from_me = 1 AND ${sql.literal(StoreSchema.visibleToMe())}
           ORDER BY timestamp DESC, row_id DESC LIMIT 1)
       )
       SELECT ${sql.literal(lastMessageColumns)}
@@ -179,6 +179,6 @@ export const recentMessages = (
     SqlClient.SqlClient,
     (sql) => sql<TranscriptRow>`
       SELECT id, sender_jid, from_me, timestamp, kind, text, media_file_name, deleted, stub_type, stub_parameters
-      FROM messages WHERE chat_jid = ${chatJid} AND (deleted IS NULL OR deleted <> 'for_me')
+      FROM messages WHERE chat_jid = ${chatJid} AND ${sql.literal(StoreSchema.visibleToMe())}
       ORDER BY timestamp DESC LIMIT ${limit}`,
   )

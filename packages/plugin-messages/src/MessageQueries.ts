@@ -7,11 +7,11 @@
  * know how short the list is and, on a store with few rows, would read the whole table instead.
  */
 import { SqlClient, type SqlError } from "@effect/sql"
-import { StoreQueries } from "@whatsapp-mcp/runtime"
+import { StoreQueries, StoreSchema } from "@whatsapp-mcp/runtime"
 import { Effect } from "effect"
 
 /** Rows deleted "for me" are gone for the user; every read leaves them out. */
-const visible = "deleted IS NOT 'for_me'"
+const visible = StoreSchema.visibleToMe
 
 export interface SearchFilters {
   /** A ready FTS5 expression (see `FtsQuery`), or undefined for no full-text filter. */
@@ -47,7 +47,7 @@ const searchKeyOf = (unixSeconds: number) => `(${Math.trunc(unixSeconds)} << 32)
 
 /** The conditions on `messages m` of every filter but the full-text one. */
 const conditionsOf = (sql: SqlClient.SqlClient, filters: SearchFilters) => {
-  const conditions = [sql.literal(`m.${visible}`)]
+  const conditions = [sql.literal(visible("m"))]
   if (filters.chatJid !== undefined) conditions.push(sql`m.chat_jid = ${filters.chatJid}`)
   if (filters.senderJid !== undefined) conditions.push(sql`m.sender_jid = ${filters.senderJid}`)
   if (filters.after !== undefined) conditions.push(sql`m.timestamp >= ${filters.after}`)
@@ -112,7 +112,7 @@ export const search = (
       return yield* sql<SearchHit>`
         SELECT m.row_id, snippet(messages_fts, -1, ${marker.open}, ${marker.close}, '…', 24) AS snippet
         FROM messages_fts f CROSS JOIN messages m ON m.search_key = f.rowid
-        WHERE messages_fts MATCH ${filters.match} AND ${sql.and([...bounds, sql.literal(`m.${visible}`)])}
+        WHERE messages_fts MATCH ${filters.match} AND ${sql.and([...bounds, sql.literal(visible("m"))])}
         ORDER BY f.rowid DESC LIMIT ${fetch} OFFSET ${filters.offset}`
     }
     // Counting stops as soon as the answer is known: only "none", "few" or "many" matter.
@@ -143,7 +143,7 @@ export const search = (
  * steps (plus the user's own messages stepped over), however long its history.
  */
 const unreadRows = (sql: SqlClient.SqlClient, chatJid: string | undefined) => {
-  const incoming = sql.literal(`x.from_me = 0 AND x.${visible}`)
+  const incoming = sql.literal(`x.from_me = 0 AND ${visible("x")}`)
   return sql`unread(chat_jid, remaining, row_id) AS (
     SELECT c.jid, c.unread_count, (
       SELECT x.row_id FROM messages x WHERE x.chat_jid = c.jid AND ${incoming}
@@ -186,7 +186,7 @@ export interface MessageRow {
   readonly from_me: number
   readonly sender_jid: string | null
   readonly timestamp: number
-  readonly kind: string
+  readonly kind: StoreSchema.MessageKind
   readonly text: string | null
   readonly media_mimetype: string | null
   readonly media_file_name: string | null
@@ -197,17 +197,17 @@ export interface MessageRow {
   readonly stub_parameters: string | null
   readonly status: number | null
   readonly edited_at: number | null
-  readonly deleted: string | null
+  readonly deleted: StoreSchema.MessageDeletion | null
   readonly chat_name: string | null
   readonly sender_name: string | null
   readonly quoted_id: string | null
   readonly quoted_sender_jid: string | null
   readonly quoted_sender_name: string | null
   readonly quoted_from_me: number | null
-  readonly quoted_kind: string | null
+  readonly quoted_kind: StoreSchema.MessageKind | null
   readonly quoted_text: string | null
   readonly quoted_file_name: string | null
-  readonly quoted_deleted: string | null
+  readonly quoted_deleted: StoreSchema.MessageDeletion | null
   readonly quoted_stub_type: number | null
   readonly quoted_stub_parameters: string | null
   /** JSON array of `[emoji, from_me, sender_jid, sender_name]`, oldest first; removed reactions left out. */
@@ -275,14 +275,14 @@ export const neighboursOf = (
       FROM json_each(${list}) j CROSS JOIN messages h ON h.row_id = j.value
       JOIN messages x ON x.row_id IN (
         SELECT y.row_id FROM messages y
-        WHERE y.chat_jid = h.chat_jid AND (y.timestamp, y.row_id) < (h.timestamp, h.row_id) AND y.${sql.literal(visible)}
+        WHERE y.chat_jid = h.chat_jid AND (y.timestamp, y.row_id) < (h.timestamp, h.row_id) AND ${sql.literal(visible("y"))}
         ORDER BY y.timestamp DESC, y.row_id DESC LIMIT ${before})
       UNION ALL
       SELECT h.row_id AS anchor, 'after' AS side, x.row_id, x.timestamp
       FROM json_each(${list}) j CROSS JOIN messages h ON h.row_id = j.value
       JOIN messages x ON x.row_id IN (
         SELECT y.row_id FROM messages y
-        WHERE y.chat_jid = h.chat_jid AND (y.timestamp, y.row_id) > (h.timestamp, h.row_id) AND y.${sql.literal(visible)}
+        WHERE y.chat_jid = h.chat_jid AND (y.timestamp, y.row_id) > (h.timestamp, h.row_id) AND ${sql.literal(visible("y"))}
         ORDER BY y.timestamp ASC, y.row_id ASC LIMIT ${after})
       ORDER BY 4, 3`
   })
@@ -299,7 +299,7 @@ export const findMessage = (
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     chatJid === undefined
       ? sql<{ row_id: number; chat_jid: string }>`
-          SELECT row_id, chat_jid FROM messages WHERE id = ${id} AND ${sql.literal(visible)} LIMIT 5`
+          SELECT row_id, chat_jid FROM messages WHERE id = ${id} AND ${sql.literal(visible())} LIMIT 5`
       : sql<{ row_id: number; chat_jid: string }>`
-          SELECT row_id, chat_jid FROM messages WHERE id = ${id} AND chat_jid = ${chatJid} AND ${sql.literal(visible)}`,
+          SELECT row_id, chat_jid FROM messages WHERE id = ${id} AND chat_jid = ${chatJid} AND ${sql.literal(visible())}`,
   )

@@ -2,20 +2,17 @@
  * The send plugin's part of the config file (`plugins.send`): who may receive messages, which
  * folders files may be sent from, and the limits that keep a steered model from doing much harm.
  */
-import { Jid } from "@whatsapp-mcp/runtime"
+import { Jid, Limits } from "@whatsapp-mcp/runtime"
 import { Either, Schema } from "effect"
-
-/** WhatsApp refuses text above 65 536 characters. */
-export const whatsAppMaxText = 65_536
 
 const RecipientEntry = Schema.String.pipe(
   Schema.filter((entry) =>
     Either.match(Jid.parse(entry), {
       onLeft: (problem) => `not a recipient: ${problem}`,
       onRight: (identifier) =>
-        identifier.kind === "broadcast" || identifier.kind === "newsletter"
-          ? `"${entry}" is a ${identifier.kind} JID; only people and groups can be allowed`
-          : true,
+        Jid.canReceiveMessages(identifier)
+          ? true
+          : `"${entry}" is a ${identifier.kind} JID; only people and groups can be allowed`,
     }),
   ),
 ).annotations({
@@ -53,7 +50,7 @@ export const SendOptions = Schema.Struct({
     }),
   ),
   maxMessageLength: Schema.optional(
-    PositiveInt(whatsAppMaxText).annotations({
+    PositiveInt(Limits.MaxTextLength).annotations({
       description: "Longest message or caption, in characters. Default: 4096.",
     }),
   ),

@@ -144,14 +144,14 @@ export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
             InvalidArgument | SqlError.SqlError,
             SqlClient.SqlClient
           > =>
-            identifier.kind === "broadcast" || identifier.kind === "newsletter"
-              ? Effect.fail(
+            Jid.canReceiveMessages(identifier)
+              ? StoreQueries.resolve(identifier)
+              : Effect.fail(
                   new InvalidArgument({
                     argument,
                     problem: `"${raw}" is a ${identifier.kind}; messages go to a person or a group.`,
                   }),
-                )
-              : StoreQueries.resolve(identifier),
+                ),
         ),
         Effect.flatMap(enforceAllowlist),
       )

@@ -2,21 +2,21 @@
 import { randomUUID } from "node:crypto"
 import type { SqlClient, SqlError } from "@effect/sql"
 import type { BridgeClient, TimeZone } from "@whatsapp-mcp/runtime"
-import { Params, Render, StoreQueries } from "@whatsapp-mcp/runtime"
+import { Limits, Params, Render, StoreQueries } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 
-export const Recipient = Params.BoundedString(200).annotations({
+export const Recipient = Params.BoundedString(Limits.MaxIdentifierLength).annotations({
   description:
     "Who to send to: phone number with country code (e.g. +1 555 0142), phone JID (…@s.whatsapp.net), LID (…@lid) or group JID (…@g.us).",
 })
 
 export const IdempotencyKey = Params.optional(
-  Params.BoundedString(200),
+  Params.BoundedString(Limits.MaxIdempotencyKeyLength),
   "Any unique string for this send. Calling again with the same key never sends twice (for 24 hours): use it to retry a send whose outcome is unknown. Default: a new key per call, returned in the result.",
 )
 
 export const ReplyTo = Params.optional(
-  Params.BoundedString(200),
+  Params.BoundedString(Limits.MaxMessageIdLength),
   "Id of a message in the same chat to reply to (quote), as list_messages shows it.",
 )
 

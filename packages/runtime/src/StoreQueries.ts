@@ -9,6 +9,7 @@
  */
 import { SqlClient, type SqlError } from "@effect/sql"
 import * as Jid from "@whatsapp-mcp/core/jid"
+import { MessageDeletion, type MessageKind, type StubTypeName, StubTypes } from "@whatsapp-mcp/core/store"
 import { Effect, Either } from "effect"
 import { InvalidArgument } from "./ToolErrors.js"
 
@@ -298,43 +299,43 @@ export const containsPattern = (query: string): string => {
 
 /** WhatsApp notices (`messages.stub_type`, proto `WebMessageInfo.StubType`) as a person reads them. */
 const noticeText: Readonly<Record<number, string>> = {
-  1: "message deleted",
-  2: "waiting for this message",
-  20: "created the group",
-  21: "changed the group subject",
-  22: "changed the group icon",
-  23: "reset the group invite link",
-  24: "changed the group description",
-  25: "changed who can edit group info",
-  26: "changed who can send messages",
-  27: "added",
-  28: "removed",
-  29: "made admin",
-  30: "dismissed as admin",
-  31: "joined via invite link",
-  32: "left",
-  33: "changed their phone number",
-  38: "security code changed",
-  39: "messages are end-to-end encrypted",
-  40: "missed voice call",
-  41: "missed video call",
-  42: "changed their phone number",
-  43: "deleted the group",
-  45: "missed group voice call",
-  46: "missed group video call",
-  71: "asked to join",
-  72: "changed the disappearing messages setting",
-  74: "view-once message opened",
-  126: "business chat privacy notice",
-  127: "business chat privacy notice",
-  128: "business chat privacy notice",
-  129: "business chat privacy notice",
-  140: "joined",
-  144: "asked to join",
-  169: "silenced a voice call from an unknown number",
-  170: "silenced a video call from an unknown number",
-  177: "pinned a message",
-}
+  [StubTypes.REVOKE]: "message deleted",
+  [StubTypes.CIPHERTEXT]: "waiting for this message",
+  [StubTypes.GROUP_CREATE]: "created the group",
+  [StubTypes.GROUP_CHANGE_SUBJECT]: "changed the group subject",
+  [StubTypes.GROUP_CHANGE_ICON]: "changed the group icon",
+  [StubTypes.GROUP_CHANGE_INVITE_LINK]: "reset the group invite link",
+  [StubTypes.GROUP_CHANGE_DESCRIPTION]: "changed the group description",
+  [StubTypes.GROUP_CHANGE_RESTRICT]: "changed who can edit group info",
+  [StubTypes.GROUP_CHANGE_ANNOUNCE]: "changed who can send messages",
+  [StubTypes.GROUP_PARTICIPANT_ADD]: "added",
+  [StubTypes.GROUP_PARTICIPANT_REMOVE]: "removed",
+  [StubTypes.GROUP_PARTICIPANT_PROMOTE]: "made admin",
+  [StubTypes.GROUP_PARTICIPANT_DEMOTE]: "dismissed as admin",
+  [StubTypes.GROUP_PARTICIPANT_INVITE]: "joined via invite link",
+  [StubTypes.GROUP_PARTICIPANT_LEAVE]: "left",
+  [StubTypes.GROUP_PARTICIPANT_CHANGE_NUMBER]: "changed their phone number",
+  [StubTypes.E2E_IDENTITY_CHANGED]: "security code changed",
+  [StubTypes.E2E_ENCRYPTED]: "messages are end-to-end encrypted",
+  [StubTypes.CALL_MISSED_VOICE]: "missed voice call",
+  [StubTypes.CALL_MISSED_VIDEO]: "missed video call",
+  [StubTypes.INDIVIDUAL_CHANGE_NUMBER]: "changed their phone number",
+  [StubTypes.GROUP_DELETE]: "deleted the group",
+  [StubTypes.CALL_MISSED_GROUP_VOICE]: "missed group voice call",
+  [StubTypes.CALL_MISSED_GROUP_VIDEO]: "missed group video call",
+  [StubTypes.GROUP_PARTICIPANT_ADD_REQUEST_JOIN]: "asked to join",
+  [StubTypes.CHANGE_EPHEMERAL_SETTING]: "changed the disappearing messages setting",
+  [StubTypes.VIEWED_ONCE]: "view-once message opened",
+  [StubTypes.BIZ_PRIVACY_MODE_INIT_FB]: "business chat privacy notice",
+  [StubTypes.BIZ_PRIVACY_MODE_INIT_BSP]: "business chat privacy notice",
+  [StubTypes.BIZ_PRIVACY_MODE_TO_FB]: "business chat privacy notice",
+  [StubTypes.BIZ_PRIVACY_MODE_TO_BSP]: "business chat privacy notice",
+  [StubTypes.GROUP_PARTICIPANT_ACCEPT]: "joined",
+  [StubTypes.GROUP_MEMBERSHIP_JOIN_APPROVAL_REQUEST]: "asked to join",
+  [StubTypes.SILENCED_UNKNOWN_CALLER_AUDIO]: "silenced a voice call from an unknown number",
+  [StubTypes.SILENCED_UNKNOWN_CALLER_VIDEO]: "silenced a video call from an unknown number",
+  [StubTypes.PINNED_MESSAGE_IN_CHAT]: "pinned a message",
+} satisfies Record<(typeof StubTypes)[StubTypeName], string>
 
 const noticeParameters = (stubParameters: string | null): ReadonlyArray<string> => {
   if (stubParameters === null || stubParameters === "") return []
@@ -390,10 +391,10 @@ export const describeNotice = (
 
 /** The parts of a message row a one-line preview is made from. */
 export interface ContentRow {
-  readonly kind: string
+  readonly kind: MessageKind
   readonly text: string | null
   readonly media_file_name: string | null
-  readonly deleted: string | null
+  readonly deleted: MessageDeletion | null
   readonly stub_type: number | null
   readonly stub_parameters: string | null
 }
@@ -408,7 +409,7 @@ export const previewOf = (
   maxLength = 120,
   nameOf: (jid: string) => string = fallbackName,
 ): string => {
-  if (row.deleted === "revoked") return "(message deleted)"
+  if (row.deleted === MessageDeletion.revoked) return "(message deleted)"
   if (row.kind === "system") return `(${describeNotice(row.stub_type, row.stub_parameters, nameOf)})`
   if (row.kind === "ciphertext") return "(waiting for this message)"
   if (row.kind === "view_once") return "(view-once media: open it on the phone)"

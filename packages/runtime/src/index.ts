@@ -5,7 +5,9 @@
  */
 
 export * as Jid from "@whatsapp-mcp/core/jid"
+export * as Limits from "@whatsapp-mcp/core/limits"
 export * as SendableFile from "@whatsapp-mcp/core/sendable-file"
+export * as StoreSchema from "@whatsapp-mcp/core/store"
 export * as BridgeClient from "./bridge/BridgeClient.js"
 export * as BridgeErrors from "./bridge/BridgeClientError.js"
 export * as Params from "./Params.js"

@@ -4,8 +4,21 @@
  * no write needs to read a row first.
  */
 
-import type { ChatKind, MessageDeletion, MessageKind, ParticipantRole } from "@whatsapp-mcp/core/store"
+import {
+  type ChatKind,
+  MessageDeletion,
+  type MessageKind,
+  type ParticipantRole,
+  PlaceholderMessageKinds,
+  sqlList,
+  visibleToMe,
+} from "@whatsapp-mcp/core/store"
 import type Database from "better-sqlite3"
+
+// The store's closed sets, spelled as SQL literals once (core's values are fixed words, never input).
+const forMe = `'${MessageDeletion.forMe}'`
+const revoked = `'${MessageDeletion.revoked}'`
+const placeholderKinds = sqlList(PlaceholderMessageKinds)
 
 /** The content columns of a `messages` row. */
 export interface MessageContentColumns {
@@ -151,11 +164,11 @@ const mergeMessageSql = `ON CONFLICT (id, chat_jid) DO UPDATE SET
   raw = CASE WHEN ${deletedAfter()} IS NOT NULL THEN NULL WHEN ${replaces()} THEN excluded.raw ELSE messages.raw END`
 
 function replaces(): string {
-  return "(excluded.kind NOT IN ('ciphertext', 'view_once', 'unknown') OR messages.kind IN ('ciphertext', 'view_once', 'unknown'))"
+  return `(excluded.kind NOT IN ${placeholderKinds} OR messages.kind IN ${placeholderKinds})`
 }
 
 function deletedAfter(): string {
-  return `(CASE WHEN messages.deleted = 'for_me' OR excluded.deleted = 'for_me' THEN 'for_me'
+  return `(CASE WHEN messages.deleted = ${forMe} OR excluded.deleted = ${forMe} THEN ${forMe}
     ELSE COALESCE(messages.deleted, excluded.deleted) END)`
 }
 
@@ -217,12 +230,12 @@ export class StoreWriter {
       INSERT INTO messages (chat_jid, id, from_me, sender_jid, timestamp, kind, deleted, deleted_at)
       VALUES (?, ?, ?, ?, ?, 'unknown', ?, ?)
       ON CONFLICT (id, chat_jid) DO UPDATE SET
-        deleted = CASE WHEN messages.deleted = 'for_me' OR excluded.deleted = 'for_me' THEN 'for_me' ELSE 'revoked' END,
+        deleted = CASE WHEN messages.deleted = ${forMe} OR excluded.deleted = ${forMe} THEN ${forMe} ELSE ${revoked} END,
         deleted_at = COALESCE(messages.deleted_at, excluded.deleted_at),
         ${contentColumnsCleared}`)
     this.deleteAllForMeStatement = db.prepare(`
-      UPDATE messages SET deleted = 'for_me', ${contentColumnsCleared}
-      WHERE chat_jid = ? AND deleted IS NOT 'for_me'`)
+      UPDATE messages SET deleted = ${forMe}, ${contentColumnsCleared}
+      WHERE chat_jid = ? AND ${visibleToMe()}`)
     this.editMessageStatement = db.prepare(`
       INSERT INTO messages (chat_jid, id, from_me, sender_jid, timestamp, kind, text, edited_at)
       VALUES (?, ?, ?, ?, ?, 'text', ?, ?)
@@ -306,7 +319,7 @@ export class StoreWriter {
     this.rekeyStatements = [
       // messages: a placeholder under the phone JID gives way to real content under the LID…
       db.prepare(`
-        DELETE FROM messages WHERE chat_jid = @pn AND kind IN ('ciphertext', 'view_once', 'unknown')
+        DELETE FROM messages WHERE chat_jid = @pn AND kind IN ${placeholderKinds}
           AND deleted IS NULL AND edited_at IS NULL
           AND id IN (SELECT id FROM messages WHERE chat_jid = @lid)`),
       // …otherwise the row already under the phone JID wins.

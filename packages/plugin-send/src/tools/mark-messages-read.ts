@@ -1,5 +1,5 @@
 /** mark_messages_read: mark messages of a chat (or all of it) as read on the phone. */
-import { BridgeClient, Params, Render, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
+import { BridgeClient, Limits, Params, Render, StoreQueries, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
 import { quoted } from "../SendSchemas.js"
@@ -10,12 +10,12 @@ export const markMessagesRead = Tool.make({
   description:
     "Mark messages in a chat as read (the senders see blue ticks if they have read receipts on). Without message_ids, everything unread in the chat is marked read. Only when the user asks for it.",
   input: Schema.Struct({
-    chat_jid: Params.BoundedString(200).annotations({
+    chat_jid: Params.BoundedString(Limits.MaxIdentifierLength).annotations({
       description:
         "The chat to mark read: group JID (…@g.us), or the person's phone number with country code, phone JID or LID for a direct chat.",
     }),
     message_ids: Params.optional(
-      Params.BoundedList(Params.BoundedString(200), 1000),
+      Params.BoundedList(Params.BoundedString(Limits.MaxMessageIdLength), Limits.MaxMessageIdsPerRead),
       "Ids of the messages to mark (up to 1000), as list_messages shows them; default: every unread message in the chat.",
     ),
   }),

@@ -1,5 +1,5 @@
 /** send_audio_message: send an audio file from an allowed folder as a voice note (converted to Ogg/Opus). */
-import { BridgeClient, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import { BridgeClient, Limits, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
 import { SendPolicy } from "../SendPolicy.js"
@@ -19,7 +19,7 @@ export const sendAudioMessage = Tool.make({
   description: `Send an audio file (mp3, m4a, wav, ogg, opus, flac…) as a WhatsApp voice note; it is converted to Ogg/Opus when needed. Only files below the folders the user allowed in the config can be sent. ${confirmFirst}`,
   input: Schema.Struct({
     recipient: Recipient,
-    media_path: Params.BoundedString(4096).annotations({
+    media_path: Params.BoundedString(Limits.MaxFilePathLength).annotations({
       description: "Absolute path of the audio file (~/ is the home folder).",
     }),
     idempotency_key: IdempotencyKey,

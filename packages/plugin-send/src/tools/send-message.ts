@@ -1,5 +1,5 @@
 /** send_message: send a text message to a person or a group, optionally as a reply. */
-import { BridgeClient, InvalidArgument, Params, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import { BridgeClient, InvalidArgument, Limits, Params, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
 import { SendPolicy } from "../SendPolicy.js"
@@ -20,7 +20,7 @@ export const sendMessage = Tool.make({
   description: `Send a WhatsApp text message to a person or a group, optionally as a reply to a message. ${confirmFirst}`,
   input: Schema.Struct({
     recipient: Recipient,
-    message: Params.BoundedString(65536).annotations({
+    message: Params.BoundedString(Limits.MaxTextLength).annotations({
       description: "The text to send, as plain text (WhatsApp formatting such as *bold* works).",
     }),
     reply_to_message_id: ReplyTo,

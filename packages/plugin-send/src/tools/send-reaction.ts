@@ -2,6 +2,7 @@
 import {
   BridgeClient,
   InvalidArgument,
+  Limits,
   Params,
   Render,
   StoreQueries,
@@ -29,14 +30,14 @@ export const sendReaction = Tool.make({
   title: "React to message",
   description: `React to a WhatsApp message with an emoji; an empty emoji removes your reaction. ${confirmFirst}`,
   input: Schema.Struct({
-    chat_jid: Params.BoundedString(200).annotations({
+    chat_jid: Params.BoundedString(Limits.MaxIdentifierLength).annotations({
       description:
         "The chat of the message: group JID (…@g.us), or the person's phone number with country code, phone JID or LID for a direct chat.",
     }),
-    message_id: Params.BoundedString(200).annotations({
+    message_id: Params.BoundedString(Limits.MaxMessageIdLength).annotations({
       description: "The id of the message to react to, as list_messages shows it.",
     }),
-    emoji: Params.BoundedString(32, 0).annotations({
+    emoji: Params.BoundedString(Limits.MaxEmojiLength, 0).annotations({
       description: 'One emoji, e.g. "👍"; an empty string removes your reaction.',
     }),
   }),
