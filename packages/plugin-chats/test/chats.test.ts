@@ -190,7 +190,12 @@ describe("get_chat", () => {
 
 describe("get_direct_chat_by_contact", () => {
   it("finds the one-to-one chat whichever identifier is given", async () => {
-    for (const sender_phone_number of ["100000000110417@lid", "+1-202-555-0109"]) {
+    for (const sender_phone_number of [
+      "100000000110417@lid",
+      "+1-202-555-0109",
+      "tel:+12025550109",
+      "https://wa.me/12025550109?text=hi",
+    ]) {
       const chat = await chatOf("get_direct_chat_by_contact", { sender_phone_number })
       expect(chat).toMatchObject({ jid: "12025550109@s.whatsapp.net", name: "Noah", kind: "direct" })
     }

@@ -127,11 +127,14 @@ describe("search_contacts", () => {
 })
 
 describe("get_contact", () => {
-  it("finds the same person by phone number in any formatting, phone JID, device JID or LID", async () => {
+  it("finds the same person by phone number in any formatting or link, phone JID, device JID or LID", async () => {
     const forms = [
       "+1 202 555 0102",
       "+1 (202) 555-0102",
       "0012025550102",
+      "tel:+1-202-555-0102",
+      "https://wa.me/12025550102",
+      "12025550102@c.us",
       "12025550102@s.whatsapp.net",
       "12025550102:4@s.whatsapp.net",
       "100000000103326@lid",
@@ -162,6 +165,8 @@ describe("get_contact", () => {
     const group = await call("get_contact", { identifier: "120363100000000001@g.us" })
     expect(group.text).toMatch(/group JID, not a person/)
     const national = await call("get_contact", { identifier: "06 12 34 56 78" })
-    expect(national.text).toMatch(/country code/)
+    expect(national.text).toMatch(/"identifier".*national number.*add the country code/)
+    const noCountryCode = await call("get_contact", { identifier: "+0612345678" })
+    expect(noCountryCode.text).toMatch(/"identifier".*country code/)
   })
 })

@@ -198,7 +198,25 @@ describe("send_message", () => {
     const result = await call(m, "send_message", { recipient: "call me maybe", message: "Hello" })
     expect(result.isError).toBe(true)
     expect(result.text).toMatch(/"recipient".*not a phone number or JID/)
+    const national = await call(m, "send_message", { recipient: "07700 900123", message: "Hello" })
+    expect(national.text).toMatch(/"recipient".*national number.*add the country code/)
+    const channel = await call(m, "send_message", {
+      recipient: "120363000000000001@newsletter",
+      message: "Hello",
+    })
+    expect(channel.text).toMatch(/"recipient".*newsletter; messages go to a person or a group/)
     expect(bridge.received).toHaveLength(0)
+  })
+
+  it("reads a tel: or wa.me link as the number it carries", async () => {
+    bridge.answer("send-text")
+    const m = await serve()
+    const sent = await call(m, "send_message", {
+      recipient: "https://wa.me/12025550101",
+      message: "On my way!",
+    })
+    expect(sent.isError).toBe(false)
+    expect(bodies()[0]).toMatchObject({ recipient: zoe })
   })
 
   it("refuses an empty message and one above maxMessageLength, naming the config key", async () => {
@@ -274,6 +292,10 @@ describe("allowedRecipients", () => {
 describe("options in the config file", () => {
   it.each([
     [{ allowedRecipients: ["Zoé"] }, /plugins\.send\.allowedRecipients\.0: .*not a recipient/],
+    [
+      { allowedRecipients: ["status@broadcast"] },
+      /allowedRecipients\.0: .*only people and groups can be allowed/,
+    ],
     [
       { allowedFileRoots: ["outbox"] },
       /plugins\.send\.allowedFileRoots\.0: .*absolute directory or start with ~\//,
