@@ -15,6 +15,12 @@ export const MaxIdentifierLength = 200
 /** Longest message id accepted; WhatsApp's own are a few dozen characters. */
 export const MaxMessageIdLength = 200
 
+/**
+ * How long the bridge remembers a send's idempotency key: a repeat within this window sends
+ * nothing. The send tools tell the model the same number.
+ */
+export const IdempotencyWindowHours = 24
+
 /** Longest idempotency key a send may carry. */
 export const MaxIdempotencyKeyLength = 200
 

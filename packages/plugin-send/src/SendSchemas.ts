@@ -12,7 +12,7 @@ export const Recipient = Params.BoundedString(Limits.MaxIdentifierLength).annota
 
 export const IdempotencyKey = Params.optional(
   Params.BoundedString(Limits.MaxIdempotencyKeyLength),
-  "Any unique string for this send. Calling again with the same key never sends twice (for 24 hours): use it to retry a send whose outcome is unknown. Default: a new key per call, returned in the result.",
+  `Any unique string for this send. Calling again with the same key never sends twice (for ${Limits.IdempotencyWindowHours} hours): use it to retry a send whose outcome is unknown. Default: a new key per call, returned in the result.`,
 )
 
 export const ReplyTo = Params.optional(

@@ -1,5 +1,5 @@
 /**
- * Remembers sends by idempotency key for 24 hours in `<store>/session.db`: a repeated key returns
+ * Remembers sends by idempotency key for a day (core's `IdempotencyWindowHours`) in `<store>/session.db`: a repeated key returns
  * the first result and sends nothing, even across bridge restarts. Sends with a key are serialised
  * so two concurrent requests with the same key cannot both send.
  */
@@ -8,10 +8,11 @@ import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { BridgeError, SendResult } from "@whatsapp-mcp/core/api"
+import { IdempotencyWindowHours } from "@whatsapp-mcp/core/limits"
 import { SessionFileName } from "@whatsapp-mcp/core/store"
 import { Clock, Context, Effect, Layer, Schema } from "effect"
 
-export const IdempotencyWindowMillis = 24 * 60 * 60 * 1000
+export const IdempotencyWindowMillis = IdempotencyWindowHours * 60 * 60 * 1000
 
 export interface IdempotencyLedgerShape {
   /**
