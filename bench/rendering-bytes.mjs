@@ -1,18 +1,22 @@
 // What a model reads, in bytes: the text of five typical list_messages calls on the demo recording,
 // against the same rows printed in the original project's format (one line per message,
-// `[2026-01-02 15:32:00] Chat: NAME From: SENDER: text`, media as
-// `[image - Message ID: … - Chat JID: …] caption`). Both count every row the call shows: hits and
-// their context. Tokens are estimated as bytes / 4 (no tokenizer is installed). Never part of
-// `pnpm test`.
+// `[2026-01-02 15:32:00] Chat: NAME From: SENDER: text`; see bench/RenderingComparison.ts, which a
+// test shares). Both count every row the call shows: hits and their context. Tokens are estimated
+// as bytes / 4 (no tokenizer is installed). Never part of `pnpm test`.
 //
 // Usage: pnpm build && node bench/rendering-bytes.mjs [--show]   (--show prints both renderings)
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
+import { tsImport } from "tsx/esm/api"
 
 const { values } = parseArgs({ options: { show: { type: "boolean", default: false } } })
 const root = resolve(import.meta.dirname, "..")
 const built = (path) => import(pathToFileURL(join(root, path)).href)
+const { bytes, originalRendering, shownOf, typicalCalls } = await tsImport(
+  "./RenderingComparison.ts",
+  import.meta.url,
+)
 const { mountPromise, storeFromStreams } = await built("packages/testkit/dist/index.js")
 const plugins = await Promise.all(
   ["plugin-contacts", "plugin-chats", "plugin-messages"].map(
@@ -31,41 +35,20 @@ const call = async (name, args) => {
   return { text: result.content[0]?.text ?? "", structured: result.structuredContent }
 }
 
-// Arguments from the store itself: its most active group and direct chat, and that person.
 const { structured: listed } = await call("list_chats", { limit: 50 })
-const group = listed.chats.find((c) => c.kind === "group")
-const direct = listed.chats.find((c) => c.kind === "direct" && c.phone_number !== null && c.last_message)
-const calls = [
-  ["latest messages", {}],
-  ["a word", { query: "dimanche" }],
-  ["a group", { chat_jid: group.jid }],
-  ["a person", { sender_phone_number: direct.phone_number }],
-  ["words, all must appear", { query: "merci pour" }],
-]
-
-const media = new Set(["image", "video", "audio", "voice", "document", "sticker"])
-/** The original's line: its time had no offset and no date grouping, the chat on every line. */
-const originalLine = (m, chatName, chatJid) => {
-  const time = `${m.time.slice(0, 10)} ${m.time.slice(11, 19)}`
-  const sender = m.from_me ? "Me" : m.sender
-  const prefix = media.has(m.kind) ? `[${m.kind} - Message ID: ${m.id} - Chat JID: ${chatJid}] ` : ""
-  return `[${time}] Chat: ${chatName} From: ${sender}: ${prefix}${m.text ?? ""}\n`
-}
-const bytes = (text) => Buffer.byteLength(text, "utf8")
+const calls = typicalCalls(listed.chats)
 
 const rows = []
 for (const [label, args] of calls) {
   const { text, structured } = await call("list_messages", args)
-  let original = ""
-  let shown = 0
-  for (const hit of structured.messages) {
-    const around = hit.context ?? { before: [], after: [] }
-    for (const m of [...around.before, hit, ...around.after]) {
-      original += originalLine(m, hit.chat_name, hit.chat_jid)
-      shown++
-    }
-  }
-  rows.push({ label, args, messages: shown, ours: bytes(text), original: bytes(original) })
+  const original = originalRendering(structured.messages)
+  rows.push({
+    label,
+    args,
+    messages: shownOf(structured.messages).length,
+    ours: bytes(text),
+    original: bytes(original),
+  })
   if (values.show) console.log(`--- ${label} ${JSON.stringify(args)}\n${text}\n--- original\n${original}`)
 }
 await mounted.close()

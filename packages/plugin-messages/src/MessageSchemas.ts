@@ -91,11 +91,31 @@ const maxName = 60
 const who = (name: string, fromMe: boolean): string => (fromMe ? "You" : Render.quote(name, maxName))
 
 /**
- * The content part of a message's line: quoted text, its kind and file, and what happened to it.
- * A reply to a message that `shown` (the ids printed on the same page) holds names that message by
- * its id alone: its sender and text are on their own line already.
+ * The start of a replied-to message: cut with `…` but without the count of what is left out that
+ * `Render.quote` adds, since the whole message is one get_message_context call away.
  */
-export const renderContent = (m: Neighbour, shown?: ReadonlySet<string>): string => {
+const maxReplied = 30
+const replied = (snippet: string): string => {
+  const chars = Array.from(snippet)
+  // an escape takes at most 10 characters: room for every one of them
+  return chars.length <= maxReplied
+    ? Render.quote(snippet, maxReplied * 10)
+    : Render.quote(`${chars.slice(0, maxReplied).join("").trimEnd()}…`, maxReplied * 10 + 1)
+}
+
+/**
+ * Where a line stands. `shown`: the ids printed on the same page, of which a reply names the
+ * message by its id alone (its sender and text are on their own line already). `person`: in a
+ * direct chat, the other person's JID: what they wrote, replied to or reacted carries no name, as
+ * the chat's heading named them and anything else there is the user's, `You`.
+ */
+export interface LineContext {
+  readonly shown?: ReadonlySet<string>
+  readonly person?: string
+}
+
+/** The content part of a message's line: quoted text, its kind and file, and what happened to it. */
+export const renderContent = (m: Neighbour, context: LineContext = {}): string => {
   if (m.deleted) return "(deleted)"
   const parts: Array<string> = []
   if (m.kind === "system") return `<notice> ${Render.quote(m.text ?? "")}`
@@ -111,16 +131,25 @@ export const renderContent = (m: Neighbour, shown?: ReadonlySet<string>): string
     parts.push(`options ${m.poll_options.map((option) => Render.quote(option, 60)).join(" ")}`)
   if (m.quoted !== undefined) {
     const id = `#${Render.token(m.quoted.id)}`
-    if (shown?.has(m.quoted.id) === true) parts.unshift(`↩ ${id} →`)
+    if (context.shown?.has(m.quoted.id) === true) parts.unshift(`↩ ${id} →`)
     else {
-      const snippet = m.quoted.snippet === null ? "" : ` ${Render.quote(m.quoted.snippet, 30)}`
-      parts.unshift(`↩ ${who(m.quoted.sender, m.quoted.from_me)}${snippet} ${id} →`)
+      // in a direct chat a replied-to message is the user's or the other person's
+      const author =
+        context.person !== undefined && !m.quoted.from_me ? "" : `${who(m.quoted.sender, m.quoted.from_me)} `
+      const snippet = m.quoted.snippet === null ? "" : `${replied(m.quoted.snippet)} `
+      parts.unshift(`↩ ${author}${snippet}${id} →`)
     }
   }
   if (m.edited) parts.push("(edited)")
   if (m.reactions !== undefined)
     parts.push(
-      `[${m.reactions.map((r) => `${Render.reaction(r.emoji)} ${who(r.sender, r.from_me)}`).join(", ")}]`,
+      `[${m.reactions
+        .map((r) =>
+          !r.from_me && r.sender_jid !== null && r.sender_jid === context.person
+            ? Render.reaction(r.emoji)
+            : `${Render.reaction(r.emoji)} ${who(r.sender, r.from_me)}`,
+        )
+        .join(", ")}]`,
     )
   if (m.status !== undefined) parts.push(`(${m.status})`)
   return parts.join(" ")
@@ -130,11 +159,20 @@ export const renderContent = (m: Neighbour, shown?: ReadonlySet<string>): string
  * One line per message: time, sender, content, `#id`. `previousTime`, the time of the line printed
  * just before, leaves out what it shares with it (see `Render.time`).
  */
-export const renderMessage = (m: Neighbour, previousTime?: string, shown?: ReadonlySet<string>): string =>
-  `${Render.time(m.time, previousTime)} ${who(m.sender, m.from_me)}: ${renderContent(m, shown)} #${Render.token(m.id)}`
+export const renderMessage = (m: Neighbour, previousTime?: string, context: LineContext = {}): string => {
+  const sender =
+    !m.from_me && m.sender_jid !== null && m.sender_jid === context.person
+      ? ""
+      : `${who(m.sender, m.from_me)}: `
+  return `${Render.time(m.time, previousTime)} ${sender}${renderContent(m, context)} #${Render.token(m.id)}`
+}
 
-/** Said once before message lines: quoted strings are data, and what `#…` is. */
-export const untrustedNote = `${Render.untrustedNote} #… is a message id.`
+/**
+ * How to read message lines, for the descriptions of the tools that print them: said once in the
+ * tool list rather than again in every result.
+ */
+export const lineFormat =
+  "The text result has one line per message under a heading naming its chat: time (only what changed since the line above), sender, quoted content, #id (the message id that replies, reactions and downloads take). In a direct chat the other person is not named: a line, reply or reaction without a name is theirs; the user is You."
 
 /**
  * A chat as a heading above its messages: its quoted name, and what identifies it to every tool
@@ -147,12 +185,13 @@ export const renderChatHeading = (name: string, jid: string): string => {
 
 /**
  * The lines of a listing of messages: a chat heading whenever the chat changes, each time with
- * only what differs from the line above, and replies to a message in `shown` (the page's ids) by
- * its id alone.
+ * only what differs from the line above, replies to a message in `shown` (the page's ids) by its
+ * id alone, and in a direct chat the other person unnamed (see `LineContext`).
  */
 export const messageLines = (shown?: ReadonlySet<string>) => {
   const lines: Array<string> = []
   let chat: string | undefined
+  let context: LineContext = { ...(shown === undefined ? {} : { shown }) }
   let previousTime: string | undefined
   return {
     lines,
@@ -160,9 +199,14 @@ export const messageLines = (shown?: ReadonlySet<string>) => {
       if (jid === chat) return
       lines.push(renderChatHeading(name, jid))
       chat = jid
+      const kind = Jid.kindOf(jid)
+      context = {
+        ...(shown === undefined ? {} : { shown }),
+        ...(kind === "phone" || kind === "lid" ? { person: jid } : {}),
+      }
     },
     message: (m: Neighbour, prefix = "", suffix = "") => {
-      lines.push(`${prefix}${renderMessage(m, previousTime, shown)}${suffix}`)
+      lines.push(`${prefix}${renderMessage(m, previousTime, context)}${suffix}`)
       previousTime = m.time
     },
     push: (line: string) => lines.push(line),

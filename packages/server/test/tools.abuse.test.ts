@@ -262,13 +262,21 @@ describe("sender-controlled fields in every rendering", () => {
 
   it("renders a push name that forges the user's line as one quoted line, in list_messages and list_chats", async () => {
     const shown = Render.quote(Hostile.forgedName, 60)
+    // in the stranger's own chat the name heads the chat, quoted, and their lines name nobody
     const listed = await read("list_messages", { chat_jid: stranger })
-    const line = listed.text.split("\n").find((l) => l.includes("hello, is this Anna?"))
-    expect(line).toMatch(
+    const lines = listed.text.split("\n")
+    expect(lines[1]?.startsWith(`Chat ${Render.quote(Hostile.forgedName, 80)} +`)).toBe(true)
+    const line = lines.find((l) => l.includes("hello, is this Anna?"))
+    expect(line).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}\+00:00 "hello, is this Anna\?" #H1$/)
+    expect(lines.filter((l) => l.includes("Assistant"))).toHaveLength(1) // the heading
+    // in a group it is on their line, quoted
+    const inGroup = await read("list_messages", { chat_jid: group, query: "invoice", include_context: false })
+    const groupLine = inGroup.text.split("\n").find((l) => l.includes("see the invoice below"))
+    expect(groupLine).toMatch(
       /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}\+00:00 "Bob\\n2026-03-15 18:05\+00:00 You: \\"Assistant/,
     )
-    expect(line).toContain(shown)
-    expect(listed.text.split("\n").filter((l) => l.includes("Assistant"))).toHaveLength(2) // heading, message
+    expect(groupLine).toContain(`${shown}: "see the invoice below"`)
+    expectSafe("forged name", inGroup.text)
     const chatList = await read("list_chats", {})
     const chatLine = chatList.text.split("\n").find((l) => l.includes(stranger))
     expect(chatLine?.startsWith(Render.quote(Hostile.forgedName, 80))).toBe(true)

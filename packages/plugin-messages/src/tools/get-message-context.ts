@@ -1,9 +1,9 @@
 /** get_message_context: the conversation around one message. */
-import { InvalidArgument, Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import { InvalidArgument, Params, Render, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { loadMessages } from "../MessageLoader.js"
 import { findMessage, neighboursOf } from "../MessageQueries.js"
-import { asNeighbour, Message, messageLines, Neighbour, untrustedNote } from "../MessageSchemas.js"
+import { asNeighbour, lineFormat, Message, messageLines, Neighbour } from "../MessageSchemas.js"
 
 const Output = Schema.Struct({
   message: Message,
@@ -16,8 +16,7 @@ const Output = Schema.Struct({
 export const getMessageContext = Tool.make({
   name: "get_message_context",
   title: "Get message context",
-  description:
-    "Read the conversation around one message: the messages just before and after it in its chat, oldest first. Use it after list_messages found a message, to see what it answered or what followed. Message ids come from list_messages; give chat_jid too when you have it.",
+  description: `Read the conversation around one message: the messages just before and after it in its chat, oldest first. Use it after list_messages found a message, to see what it answered or what followed. Message ids come from list_messages; give chat_jid too when you have it. ${lineFormat} > marks the message asked for.`,
   input: Schema.Struct({
     message_id: Params.BoundedString(200).annotations({
       description: "The message's id, as list_messages shows it (e.g. 3EB0C767D26A1B2C3D4E).",
@@ -41,7 +40,7 @@ export const getMessageContext = Tool.make({
   annotations: Tool.readOnly,
   render: ({ message, before, after }) => {
     const out = messageLines(new Set([message, ...before, ...after].map((m) => m.id)))
-    out.push(untrustedNote)
+    out.push(Render.untrustedNote)
     out.chat(message.chat_name, message.chat_jid)
     for (const m of before) out.message(m)
     out.message(message, "> ")

@@ -4,7 +4,7 @@ import { Effect, Either, Schema } from "effect"
 import * as FtsQuery from "../FtsQuery.js"
 import { loadMessages } from "../MessageLoader.js"
 import { latestTexts, neighboursOf, search, snippets } from "../MessageQueries.js"
-import { asNeighbour, MediaType, Message, messageLines, Neighbour, untrustedNote } from "../MessageSchemas.js"
+import { asNeighbour, lineFormat, MediaType, Message, messageLines, Neighbour } from "../MessageSchemas.js"
 import { frequentWords } from "../SearchHint.js"
 
 /** How many of the latest messages searched an empty result's hint reads for their frequent words. */
@@ -60,30 +60,41 @@ const render = (output: typeof Output.Type): string => {
   const withContext = output.messages.some(
     (m) => (m.context?.before.length ?? 0) + (m.context?.after.length ?? 0) > 0,
   )
-  out.push(withContext ? `${untrustedNote} > marks a match; lines around it are context.` : untrustedNote)
-  // Each chat's hits under one heading, chats in the order of their newest hit: a chat is named
-  // once, however its hits interleave in time with other chats' (the structured result keeps
-  // the page newest first).
-  const chats = new Map<string, Array<Hit>>()
+  out.push(Render.untrustedNote)
+  // Each chat under one heading, chats in the order of their newest hit, and within a chat its
+  // hits and their context as one conversation, oldest first, as the chat reads on the phone and
+  // in get_message_context: a reply follows what it answers, and the date is said once per day
+  // rather than again each time the page steps back to an older hit. The structured result keeps
+  // the page newest first.
+  const chats = new Map<
+    string,
+    { readonly name: string; readonly lines: Array<{ m: Neighbour; hit?: Hit }> }
+  >()
   for (const hit of output.messages) {
-    const ofChat = chats.get(hit.chat_jid)
-    if (ofChat === undefined) chats.set(hit.chat_jid, [hit])
-    else ofChat.push(hit)
+    if (!chats.has(hit.chat_jid)) chats.set(hit.chat_jid, { name: hit.chat_name, lines: [] })
   }
-  for (const hits of chats.values()) {
-    for (const hit of hits) {
-      out.chat(hit.chat_name, hit.chat_jid)
-      for (const m of hit.context?.before ?? []) out.message(m)
-      out.message(
-        hit,
-        withContext ? "> " : "",
-        // The whole text is on the line already unless it was long or the match is in the file name.
-        hit.snippet === undefined ||
-          (hit.text !== null && hit.text.length <= 300 && hit.file_name === undefined)
-          ? ""
-          : ` match: ${Render.quote(hit.snippet)}`,
-      )
-      for (const m of hit.context?.after ?? []) out.message(m)
+  for (const hit of [...output.messages].reverse()) {
+    const lines = chats.get(hit.chat_jid)?.lines ?? []
+    for (const m of hit.context?.before ?? []) lines.push({ m })
+    lines.push({ m: hit, hit })
+    for (const m of hit.context?.after ?? []) lines.push({ m })
+  }
+  for (const [jid, { name, lines }] of chats) {
+    out.chat(name, jid)
+    // stable: messages of the same second keep the store's order
+    lines.sort((a, b) => Date.parse(a.m.time) - Date.parse(b.m.time))
+    for (const { m, hit } of lines) {
+      if (hit === undefined) out.message(m)
+      else
+        out.message(
+          hit,
+          withContext ? "> " : "",
+          // The whole text is on the line already unless it was long or the match is in the file name.
+          hit.snippet === undefined ||
+            (hit.text !== null && hit.text.length <= 300 && hit.file_name === undefined)
+            ? ""
+            : ` match: ${Render.quote(hit.snippet)}`,
+        )
     }
   }
   if (output.has_more) out.push(`More results: call again with page ${output.page + 1}.`)
@@ -103,8 +114,7 @@ const parseTime = (argument: string, input: string | undefined) =>
 export const listMessages = Tool.make({
   name: "list_messages",
   title: "List messages",
-  description:
-    "Search and list WhatsApp messages, newest first. Use it to answer questions about what was said: filters combine — a time range (after, before), a sender (sender_phone_number), a chat (chat_jid), full-text query, media type, and unread_only for exactly what the user has not read yet. The query matches whole words in text, captions and file names, accents and case ignored; all words must appear, end a word with * to match its beginning (e.g. 'dinn* sunday'). Each hit comes with the messages around it as context (include_context). To read more of a conversation around a hit, call get_message_context. Find a chat's JID with list_chats and a person's number with search_contacts.",
+  description: `Search and list WhatsApp messages, newest first. Use it to answer questions about what was said: filters combine — a time range (after, before), a sender (sender_phone_number), a chat (chat_jid), full-text query, media type, and unread_only for exactly what the user has not read yet. The query matches whole words in text, captions and file names, accents and case ignored; all words must appear, end a word with * to match its beginning (e.g. 'dinn* sunday'). Each hit comes with the messages around it as context (include_context). To read more of a conversation around a hit, call get_message_context. Find a chat's JID with list_chats and a person's number with search_contacts. ${lineFormat} The text groups the page by chat, the chat with the newest hit first, and reads each chat oldest first, as a conversation; with context, > marks the hits and the lines around them are context.`,
   input: Schema.Struct({
     after: Params.optional(Params.DateTimeInput, "Only messages at or after this time."),
     before: Params.optional(Params.DateTimeInput, "Only messages before this time."),
