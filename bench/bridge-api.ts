@@ -1,5 +1,5 @@
 // Round trips through the bridge's HTTP API in replay mode (health, a text send until its echo is
-// stored), and how fast the runtime's client fails once its breaker has opened on a dead bridge.
+// stored), and how fast the server's bridge client fails once its breaker has opened on a dead bridge.
 // Usage: pnpm build && node --import tsx bench/bridge-api.ts [sends]
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"

@@ -35,9 +35,9 @@ const storeDir = resolve(values.store)
 const runs = Number(values.runs)
 const root = resolve(import.meta.dirname, "..")
 const Database = createRequire(join(root, "packages/bridge/package.json"))("better-sqlite3")
-const fromRuntime = createRequire(join(root, "packages/runtime/package.json"))
-const { Client } = fromRuntime("@modelcontextprotocol/sdk/client/index.js")
-const { StdioClientTransport } = fromRuntime("@modelcontextprotocol/sdk/client/stdio.js")
+const fromServer = createRequire(join(root, "packages/server/package.json"))
+const { Client } = fromServer("@modelcontextprotocol/sdk/client/index.js")
+const { StdioClientTransport } = fromServer("@modelcontextprotocol/sdk/client/stdio.js")
 const built = (path) => import(pathToFileURL(join(root, path)).href)
 const { recordToolCalls } = await built("packages/testkit/dist/index.js")
 const { StoreLive: Store } = await built("packages/server/dist/host/index.js")
@@ -156,7 +156,7 @@ await client.connect(transport)
 await client.listTools()
 let serverCalls = 0
 
-// The SQL alone: the statements each call ran (recorded in-process by the runtime's test kit, same
+// The SQL alone: the statements each call ran (recorded in-process by the test kit, same
 // arguments, same store), replayed on a read-only better-sqlite3 connection with the pragmas the
 // server's own connection uses, every statement prepared once and its rows read as arrays, as the
 // server's client keeps and reads them.

@@ -68,11 +68,15 @@ if (!existsSync(join(root, "node_modules"))) {
 }
 
 // --- built ----------------------------------------------------------------------------------
+// What users run, and every built module the checks below import.
 const distFiles = [
   "packages/bridge/dist/bundle/bridge.mjs",
-  "packages/runtime/dist/index.js",
-  "packages/server/dist/index.js",
   "packages/server/dist/bundle/whatsapp-mcp.mjs",
+  "packages/server/dist/host/Config.js",
+  "packages/server/dist/host/PluginLoader.js",
+  "packages/server/dist/index.js",
+  "packages/core/dist/StoreSchema.js",
+  "packages/bridge/dist/socket/DisconnectPolicy.js",
 ]
 const missingDist = distFiles.filter((file) => !existsSync(join(root, file)))
 const built = missingDist.length === 0
@@ -118,7 +122,7 @@ const bridgeUrl =
 // --- plugins --------------------------------------------------------------------------------
 if (config !== undefined) {
   const [{ Effect, Exit, Cause }, PluginLoader, server] = await Promise.all([
-    import(pathToFileURL(createRequire(join(root, "packages/runtime/package.json")).resolve("effect")).href),
+    import(pathToFileURL(createRequire(join(root, "packages/server/package.json")).resolve("effect")).href),
     importDist("packages/server/dist/host/PluginLoader.js"),
     importDist("packages/server/dist/index.js"),
   ])

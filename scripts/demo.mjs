@@ -140,7 +140,7 @@ writeFileSync(
   )}\n`,
 )
 
-// The questions the demo suggests; packages/server/test/demo-questions.test.ts plays each one, as
+// The questions the demo suggests; packages/server/test/demo.test.ts plays each one, as
 // a model would, on the demo's data.
 const questions = [
   "What did I miss today?",

@@ -1,5 +1,5 @@
-// The example plugin's contract tests, written with the runtime's test kit against the bundled
-// demo recording, exactly as a third-party author would write them.
+// The example plugin's contract tests, written with the test kit (`@whatsapp-mcp/testkit`) against
+// the bundled demo recording, exactly as a third-party author would write them.
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import {

@@ -1,7 +1,7 @@
 /**
  * HTTP contract of the bridge: every endpoint's method, path, request and response Schema, and the
- * one error shape. The bridge server and the runtime's client both derive from this table, so they
- * cannot drift. Loads no Baileys.
+ * one error shape. The bridge server and the MCP server's client both derive from this table, so
+ * they cannot drift. Loads no Baileys.
  */
 import { Schema } from "effect"
 import {

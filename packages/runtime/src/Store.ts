@@ -1,7 +1,8 @@
 /**
- * The store as the MCP side sees it: a read-only SQLite connection to `<store>/messages.db`, opened
- * on first use so that the server starts (and lists its tools) before the bridge has ever run, and
- * picks the store up as soon as the bridge creates it.
+ * The store as plugins see it: a read-only SQL client over `<store>/messages.db`. The server
+ * provides it (`StoreLive` in `whatsapp-mcp/host`), opened on first use so that the server starts
+ * (and lists its tools) before the bridge has ever run, and picks the store up once the bridge
+ * creates it.
  */
 import type { SqlClient } from "@effect/sql"
 import { StoreFileName } from "@whatsapp-mcp/core/store"

@@ -23,10 +23,13 @@ describe("pnpm bench", () => {
   it("measures every figure on a tiny history and writes them all to results.json", () => {
     const work = mkdtempSync(join(tmpdir(), "wa-bench-smoke-"))
     const out = join(work, "results.json")
+    // As the README runs it: through the pinned pnpm, which the bench also uses to generate the history.
     execFileSync(
-      process.execPath,
+      "npx",
       [
-        "bench/run.mjs",
+        "-y",
+        "pnpm@10.34.9",
+        "bench",
         "--messages",
         "2000",
         "--runs",

@@ -3,9 +3,12 @@
 // own `doctor`, `store`, `server`… instead of a script of that name), and the cheap ones, run
 // through `npx -y pnpm@10.34.9` exactly as a user types them, reach the project's program.
 import { spawn } from "node:child_process"
-import { readdirSync, readFileSync, statSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join, relative, resolve } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
 const root = resolve(__dirname, "../../..")
 const pnpm = ["-y", "pnpm@10.34.9"]
@@ -186,5 +189,32 @@ describe("every pnpm command the project documents or prints", () => {
     expect(bridgeHelp.out).toMatch(/--replay FILE/)
     expect(clientConfig.out).toContain(join(root, "store"))
     expect(clientConfig.status).toBe(0)
+  }, 60_000)
+
+  it("ingests a recording with `pnpm bridge ingest` and serves it with `pnpm mcp`, as written", async () => {
+    const store = join(mkdtempSync(join(tmpdir(), "wa-commands-")), "store")
+    const ingest = await run(["bridge", "ingest", "fixtures/demo/demo.jsonl", "--store", store])
+    expect(ingest.out).toMatch(/^messages in store: 306$/m)
+    expect(ingest.status).toBe(0)
+
+    const client = new Client({ name: "commands-test", version: "1.0.0" })
+    await client.connect(
+      new StdioClientTransport({
+        command: "npx",
+        args: [...pnpm, "mcp", "--store", store],
+        cwd: root,
+        env: getDefaultEnvironment(),
+        stderr: "pipe",
+      }),
+    )
+    try {
+      const { tools } = await client.listTools()
+      expect(tools).toHaveLength(15)
+      const chats = await client.callTool({ name: "list_chats", arguments: { limit: 3 } })
+      expect(chats.isError).not.toBe(true)
+      expect((chats.structuredContent as { chats: Array<unknown> }).chats).toHaveLength(3)
+    } finally {
+      await client.close()
+    }
   }, 60_000)
 })

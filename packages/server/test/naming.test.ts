@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import chats from "@whatsapp-mcp/plugin-chats"
 import contacts from "@whatsapp-mcp/plugin-contacts"
 import media from "@whatsapp-mcp/plugin-media"
@@ -40,6 +40,9 @@ beforeAll(async () => {
     timezone: "Europe/Paris",
   })
 }, 60_000)
+// Read tools ask the bridge for its health (the stale-store line): it answers, connected, as a
+// running bridge would, so no request goes unanswered.
+beforeEach(() => bridge.answer("health"))
 afterEach(() => bridge.reset())
 afterAll(async () => {
   await mounted?.close()
