@@ -56,7 +56,8 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
   Effect.gen(function* () {
     const { config } = options
     const plugins = yield* loadPlugins(config, options.builtins, options.importModule)
-    for (const warning of plugins.flatMap((plugin) => plugin.warnings)) options.log(`whatsapp-mcp: ${warning}`)
+    for (const warning of plugins.flatMap((plugin) => plugin.warnings))
+      options.log(`whatsapp-mcp: ${warning}`)
     const tools = yield* Either.match(selectTools(plugins, config, new Set(options.builtinToolNames ?? [])), {
       onLeft: Effect.fail,
       onRight: Effect.succeed,

@@ -265,7 +265,12 @@ const loadOne = (
     const stamped: unknown = plugin.effectVersion
     const warnings = yield* checkEffect(key, plugin.name, [
       ...(typeof stamped === "string"
-        ? [{ version: stamped, ...(onDisk?.installDir === undefined ? {} : { installDir: onDisk.installDir }) }]
+        ? [
+            {
+              version: stamped,
+              ...(onDisk?.installDir === undefined ? {} : { installDir: onDisk.installDir }),
+            },
+          ]
         : []),
       ...(onDisk === undefined ? [] : [onDisk]),
     ])
