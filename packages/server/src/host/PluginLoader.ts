@@ -263,15 +263,17 @@ const loadOne = (
       })
     }
     const stamped: unknown = plugin.effectVersion
-    const warnings = yield* checkEffect(key, plugin.name, [
-      ...(typeof stamped === "string"
+    const stamp: ReadonlyArray<FoundEffect> =
+      typeof stamped === "string" && stamped !== onDisk?.version
         ? [
             {
               version: stamped,
               ...(onDisk?.installDir === undefined ? {} : { installDir: onDisk.installDir }),
             },
           ]
-        : []),
+        : []
+    const warnings = yield* checkEffect(key, plugin.name, [
+      ...stamp,
       ...(onDisk === undefined ? [] : [onDisk]),
     ])
     yield* checkApiVersion(key, plugin)

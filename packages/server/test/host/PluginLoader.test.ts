@@ -185,7 +185,12 @@ describe("loadPlugins: the versions a plugin was made with", () => {
 
   it("loads a plugin made with an older minor version of effect, with a warning that names both versions", async () => {
     const older = `${major}.${minor - 1}.0`
-    const dir = pluginPackage({ name: "older", effect: { copyOf: "installed", version: older } })
+    // stamped by Plugin.make and found on disk alike: one warning
+    const dir = pluginPackage({
+      name: "older",
+      effect: { copyOf: "installed", version: older },
+      stampedEffectVersion: older,
+    })
     const loaded = (await loadOk({ plugins: [[dir, true]] })).find((p) => p.key === dir)
     expect(loaded?.plugin.name).toBe("older")
     expect(loaded?.warnings).toEqual([
