@@ -4,7 +4,7 @@
  * third-party plugins are made the same way, with this module only.
  */
 import type { SqlClient } from "@effect/sql"
-import { type Layer, Schema } from "effect"
+import { type Layer, ModuleVersion, Schema } from "effect"
 import type { BridgeClient } from "./bridge/BridgeClient.js"
 import type * as Prompt from "./Prompt.js"
 import type * as Resource from "./Resource.js"
@@ -37,6 +37,11 @@ export interface Plugin<Options, Provides> {
   readonly description: string
   /** The plugin API version the plugin was built for: `Plugin.ApiVersion` at build time. */
   readonly apiVersion: number
+  /**
+   * The version of effect the plugin was made with (set by `make`). The server runs the plugin's
+   * Effects and Schemas with its own effect, and refuses a plugin made with another major version.
+   */
+  readonly effectVersion?: string
   /** Decodes the plugin's value in the config file (`true` reads as `{}`). */
   readonly options: OptionsSchema<Options>
   readonly tools: ReadonlyArray<Tool.Any>
@@ -108,6 +113,8 @@ export const make = <
   ({
     _tag: "Plugin",
     apiVersion: ApiVersion,
+    // effect's own constant, so it names the copy of effect this module loaded, bundled or not
+    effectVersion: ModuleVersion.getCurrentVersion(),
     options: NoOptions,
     resources: [],
     prompts: [],

@@ -1,6 +1,7 @@
 // What the type checker enforces on plugins, and what the loader accepts at run time.
+import { createRequire } from "node:module"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Schema } from "effect"
+import { Context, Effect, ModuleVersion, Schema } from "effect"
 import { Plugin, Tool } from "../src/index.js"
 
 class Weather extends Context.Tag("test/Weather")<Weather, { readonly today: string }>() {}
@@ -29,5 +30,12 @@ describe("Plugin.make", () => {
     expect(plugin.apiVersion).toBe(Plugin.ApiVersion)
     expect(Plugin.isPlugin(plugin)).toBe(true)
     expect(Plugin.isPlugin({ _tag: "Plugin" })).toBe(false)
+  })
+
+  it("stamps the plugin with the version of effect it was made with, which the server checks at start-up", () => {
+    const plugin = Plugin.make({ name: "empty", version: "1.0.0", description: "d", tools: [] })
+    const installed = createRequire(import.meta.url)("effect/package.json") as { version: string }
+    expect(plugin.effectVersion).toBe(installed.version)
+    expect(plugin.effectVersion).toBe(ModuleVersion.getCurrentVersion())
   })
 })

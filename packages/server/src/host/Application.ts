@@ -5,7 +5,7 @@
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { Store, TimeZone } from "@whatsapp-mcp/runtime"
-import { Cause, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
+import { Cause, Effect, Either, Exit, Layer, Logger, ManagedRuntime, Option } from "effect"
 import * as BridgeClientLive from "./BridgeClientLive.js"
 import { type Config, ConfigError } from "./Config.js"
 import { makeServer, type ServerInfo } from "./McpServer.js"
@@ -40,10 +40,24 @@ export interface Application {
   readonly close: () => Promise<void>
 }
 
+/**
+ * Where effect's own log lines go: effect's default logger writes to stdout, which is the protocol.
+ * Effect also warns on every step it runs of an Effect made by another copy of effect; a plugin with
+ * its own copy of the same line of effect runs correctly, and the loader has already said anything
+ * worth saying about its version once, at start-up.
+ */
+const effectDiagnostics = (log: (line: string) => void) =>
+  Layer.merge(
+    Logger.replace(Logger.defaultLogger, Logger.map(Logger.logfmtLogger, log)),
+    Layer.setVersionMismatchErrorLogLevel(Option.none()),
+  )
+
 export const make = (options: ApplicationOptions): Effect.Effect<Application, ConfigError> =>
   Effect.gen(function* () {
     const { config } = options
     const plugins = yield* loadPlugins(config, options.builtins, options.importModule)
+    for (const warning of plugins.flatMap((plugin) => plugin.warnings))
+      options.log(`whatsapp-mcp: ${warning}`)
     const tools = yield* Either.match(selectTools(plugins, config, new Set(options.builtinToolNames ?? [])), {
       onLeft: Effect.fail,
       onRight: Effect.succeed,
@@ -74,6 +88,7 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
     )
     const services = Layer.mergeAll(shared, StoreLive.layer(config.storeDir), ...pluginLayers).pipe(
       Layer.provideMerge(shared),
+      Layer.provideMerge(effectDiagnostics(options.log)),
     )
     const runtime = ManagedRuntime.make(services)
     const started = yield* Effect.promise(() => runtime.runPromiseExit(Store.Store))
@@ -100,4 +115,4 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
         await runtime.dispose()
       },
     }
-  })
+  }).pipe(Effect.provide(effectDiagnostics(options.log)))

@@ -11,6 +11,14 @@ import { Plugin, type Prompt, type Resource, type Tool } from "@whatsapp-mcp/run
 import { Effect, Either, Schema, SchemaAST } from "effect"
 import { type Config, ConfigError, formatIssues } from "./Config.js"
 import { closestName } from "./internal/closestName.js"
+import {
+  compare,
+  effectBeside,
+  type FoundEffect,
+  lineOf,
+  serverEffectRange,
+  serverEffectVersion,
+} from "./internal/EffectVersion.js"
 import { expandHome } from "./internal/homePath.js"
 
 /** Built-in plugins by config key, loaded on demand. */
@@ -30,6 +38,8 @@ export interface LoadedPlugin {
   readonly key: string
   readonly plugin: Plugin.Any
   readonly options: unknown
+  /** What start-up should tell the user about this plugin on stderr (it loads nonetheless). */
+  readonly warnings: ReadonlyArray<string>
 }
 
 export interface ServedTool {
@@ -73,29 +83,30 @@ const entryOfDirectory = (dir: string): string => {
   return join(dir, "index.js")
 }
 
-const importModule = async (
-  key: string,
-  baseDir: string,
-  cwd: string,
-  load: ImportModule,
-): Promise<unknown> => {
+/** A third-party plugin's module: what to import, and its file when it was found on disk. */
+interface Located {
+  readonly specifier: string
+  readonly file: string | undefined
+}
+
+const locate = (key: string, baseDir: string, cwd: string): Located => {
   if (isPathSpecifier(key)) {
     const path = resolve(baseDir, expandHome(key))
     if (!existsSync(path)) throw new Error(`${path} does not exist`)
     const file = statSync(path).isDirectory() ? entryOfDirectory(path) : path
     if (!existsSync(file)) throw new Error(`${file} does not exist (was the plugin built?)`)
-    return load(pathToFileURL(file).href)
+    return { specifier: pathToFileURL(file).href, file }
   }
   for (const base of [baseDir, cwd]) {
     try {
-      const resolved = createRequire(join(base, "package.json")).resolve(key)
-      return await load(pathToFileURL(resolved).href)
+      const file = createRequire(join(base, "package.json")).resolve(key)
+      return { specifier: pathToFileURL(file).href, file }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== "MODULE_NOT_FOUND" && code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error
     }
   }
-  return load(key)
+  return { specifier: key, file: undefined }
 }
 
 const pluginOf = (module: unknown): unknown => {
@@ -157,6 +168,67 @@ const takesNoOptions = (options: Schema.Schema.Any) => {
   )
 }
 
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** What to run in the plugin's package folder to give it this server's effect. */
+const installEffect = (found: FoundEffect) =>
+  `\`npm install effect@${serverEffectRange}\`${found.installDir === undefined ? "" : ` in ${found.installDir}`}`
+
+/**
+ * Refuses a plugin made with an effect this server cannot run; otherwise says whether to warn. The
+ * versions come from the plugin's stamp (`Plugin.make`) and from the effect its files load on disk;
+ * each one found must fit, so that neither a bundled plugin nor a plugin with its own node_modules
+ * slips through.
+ */
+const checkEffect = (
+  key: string,
+  name: string | undefined,
+  found: ReadonlyArray<FoundEffect>,
+): Either.Either<ReadonlyArray<string>, ConfigError> => {
+  const plugin = name === undefined ? "the plugin" : `the plugin "${name}"`
+  const warnings: Array<string> = []
+  for (const effect of found) {
+    const uses = `${plugin} uses effect ${effect.version}${effect.packageDir === undefined ? "" : ` (${effect.packageDir})`}`
+    switch (compare(effect.version)) {
+      case "other-major":
+        return Either.left(
+          new ConfigError({
+            message: `plugins.${key}: ${uses}, but this server runs effect ${serverEffectVersion}, and code made with one major version of effect does not run on another. Install effect ${lineOf(serverEffectVersion)} in the plugin (${installEffect(effect)}), rebuild it, and start whatsapp-mcp again.`,
+          }),
+        )
+      case "newer-minor":
+        return Either.left(
+          new ConfigError({
+            message: `plugins.${key}: ${uses}, newer than this server's effect ${serverEffectVersion}: the plugin may use parts of effect this server lacks, which would fail only when a tool runs. Install effect ${lineOf(serverEffectVersion)} in the plugin (${installEffect(effect)}) and rebuild it, or update whatsapp-mcp to a release built with effect ${lineOf(effect.version)}.`,
+          }),
+        )
+      case "older-minor":
+        warnings.push(
+          `plugins.${key}: warning: ${uses} and this server runs effect ${serverEffectVersion}; it is loaded, but plugins are tested with the server's line of effect. Install effect ${lineOf(serverEffectVersion)} in the plugin (${installEffect(effect)}) and rebuild it.`,
+        )
+        break
+      case "same":
+      case "unknown":
+        break
+    }
+  }
+  return Either.right([...new Set(warnings)])
+}
+
+const checkApiVersion = (key: string, plugin: Plugin.Any): Either.Either<void, ConfigError> => {
+  const built: unknown = plugin.apiVersion
+  if (built === Plugin.ApiVersion) return Either.void
+  const message =
+    typeof built !== "number"
+      ? `the plugin "${plugin.name}" does not say which plugin API version it was built for. Make it with Plugin.make from @whatsapp-mcp/runtime, or give it apiVersion: ${Plugin.ApiVersion}.`
+      : `the plugin "${plugin.name}" was built for plugin API version ${built}, but this server implements plugin API version ${Plugin.ApiVersion}. ${
+          built > Plugin.ApiVersion
+            ? `Update whatsapp-mcp to a release that implements version ${built}, or install a release of the plugin built for version ${Plugin.ApiVersion}.`
+            : `Install a release of the plugin built for version ${Plugin.ApiVersion} (with the current @whatsapp-mcp/runtime), or rebuild it against that runtime.`
+        }`
+  return Either.left(new ConfigError({ message: `plugins.${key}: ${message}` }))
+}
+
 const loadOne = (
   key: string,
   setting: boolean | Readonly<Record<string, unknown>>,
@@ -166,26 +238,45 @@ const loadOne = (
 ): Effect.Effect<LoadedPlugin, ConfigError> =>
   Effect.gen(function* () {
     const builtin = builtins[key]
-    const module = yield* Effect.tryPromise({
-      try: () => (builtin !== undefined ? builtin() : importModule(key, config.baseDir, process.cwd(), load)),
-      catch: (error) =>
-        builtin === undefined && !isPathSpecifier(key) && !isPackageName(key)
-          ? unknownPlugin(key, builtins)
-          : new ConfigError({
-              message: `plugins.${key}: the plugin could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
-            }),
-    })
-    const plugin = pluginOf(module)
+    const cannotLoad = (error: unknown) =>
+      builtin === undefined && !isPathSpecifier(key) && !isPackageName(key)
+        ? unknownPlugin(key, builtins)
+        : new ConfigError({ message: `plugins.${key}: the plugin could not be loaded: ${messageOf(error)}` })
+    // Built-in plugins are bundled with the server's own effect: only third-party ones are looked up.
+    const located =
+      builtin === undefined
+        ? yield* Effect.try({ try: () => locate(key, config.baseDir, process.cwd()), catch: cannotLoad })
+        : undefined
+    const onDisk = located?.file === undefined ? undefined : effectBeside(located.file)
+    const importing = builtin ?? (() => load(located?.specifier ?? key))
+    const module = yield* Effect.either(Effect.tryPromise(importing))
+    if (Either.isLeft(module)) {
+      // A plugin made with another effect often fails while it loads ("Schema.between is not a
+      // function"): its effect's version is then the message that helps.
+      yield* checkEffect(key, undefined, onDisk === undefined ? [] : [onDisk])
+      return yield* cannotLoad(module.left.error)
+    }
+    const plugin = pluginOf(module.right)
     if (!Plugin.isPlugin(plugin)) {
       return yield* new ConfigError({
         message: `plugins.${key}: the module does not export a plugin (expected a default export made with Plugin.make).`,
       })
     }
-    if (plugin.apiVersion !== Plugin.ApiVersion) {
-      return yield* new ConfigError({
-        message: `plugins.${key}: the plugin "${plugin.name}" was built for plugin API version ${plugin.apiVersion}, but this whatsapp-mcp runtime implements version ${Plugin.ApiVersion}. Update the plugin or whatsapp-mcp.`,
-      })
-    }
+    const stamped: unknown = plugin.effectVersion
+    const stamp: ReadonlyArray<FoundEffect> =
+      typeof stamped === "string" && stamped !== onDisk?.version
+        ? [
+            {
+              version: stamped,
+              ...(onDisk?.installDir === undefined ? {} : { installDir: onDisk.installDir }),
+            },
+          ]
+        : []
+    const warnings = yield* checkEffect(key, plugin.name, [
+      ...stamp,
+      ...(onDisk === undefined ? [] : [onDisk]),
+    ])
+    yield* checkApiVersion(key, plugin)
     const raw = setting === true ? {} : setting
     const extra = Object.keys(raw)
     if (extra.length > 0 && takesNoOptions(plugin.options)) {
@@ -207,7 +298,7 @@ const loadOne = (
       resources: plugin.resources ?? [],
       prompts: plugin.prompts ?? [],
     }
-    return { key, plugin: normalised, options: options.right }
+    return { key, plugin: normalised, options: options.right, warnings }
   })
 
 /** Loads every enabled plugin: built-ins unless set to false, other keys unless set to false. */

@@ -2,9 +2,12 @@
 // precedence readOnly > tools.exclude > plugin enablement.
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Plugin } from "@whatsapp-mcp/runtime"
+import { Effect, Either, ModuleVersion } from "effect"
+import { afterAll } from "vitest"
 import { greeterPlugin, testPlugin } from "../../../testkit/test/support/TestPlugins.js"
 import { type Config, PluginLoader } from "../../src/host/index.js"
+import { pluginPackage, removePluginPackages } from "../support/PluginPackages.js"
 
 const builtins: PluginLoader.Builtins = {
   test: async () => ({ default: testPlugin }),
@@ -117,9 +120,9 @@ describe("loadPlugins", () => {
     )
   })
 
-  it("refuses a plugin built for another plugin API version", async () => {
-    expect(await errorOf({ plugins: [["./future-plugin.mjs", true]] })).toMatch(
-      /built for plugin API version 99, but this whatsapp-mcp runtime implements version 1/,
+  it("refuses a plugin built for a newer plugin API version, naming both versions and what to do", async () => {
+    expect(await errorOf({ plugins: [["./future-plugin.mjs", true]] })).toBe(
+      `plugins../future-plugin.mjs: the plugin "future" was built for plugin API version 99, but this server implements plugin API version ${Plugin.ApiVersion}. Update whatsapp-mcp to a release that implements version 99, or install a release of the plugin built for version ${Plugin.ApiVersion}.`,
     )
   })
 
@@ -127,6 +130,95 @@ describe("loadPlugins", () => {
     expect(await errorOf({ plugins: [["./Stores.ts", true]] })).toMatch(/does not export a plugin/)
   })
 })
+
+describe("loadPlugins: the versions a plugin was made with", () => {
+  afterAll(removePluginPackages)
+  const server = ModuleVersion.getCurrentVersion()
+  const [major, minor] = server.split(".").map(Number) as [number, number]
+  const line = `${major}.${minor}`
+
+  it("refuses a plugin whose own effect is another major version, before its code breaks on load", async () => {
+    const dir = pluginPackage({ name: "next", effect: { stub: true, version: "4.0.1" } })
+    expect(await errorOf({ plugins: [[dir, true]] })).toBe(
+      `plugins.${dir}: the plugin uses effect 4.0.1 (${join(dir, "node_modules", "effect")}), but this server runs effect ${server}, and code made with one major version of effect does not run on another. Install effect ${line} in the plugin (\`npm install effect@~${server}\` in ${dir}), rebuild it, and start whatsapp-mcp again.`,
+    )
+  })
+
+  it("refuses a plugin whose own effect is another major version even when its code loads", async () => {
+    const dir = pluginPackage({ name: "old", effect: { copyOf: "installed", version: "2.4.19" } })
+    const message = await errorOf({ plugins: [[dir, true]] })
+    expect(message).toMatch(
+      new RegExp(
+        `^plugins\\.${literal(dir)}: the plugin "old" uses effect 2\\.4\\.19 .*this server runs effect ${literal(server)}`,
+      ),
+    )
+    expect(message).toContain(`\`npm install effect@~${server}\` in ${dir}`)
+  })
+
+  it("refuses a plugin that bundles another major version of effect, from the version Plugin.make stamped", async () => {
+    const dir = pluginPackage({ name: "bundled", effect: undefined, stampedEffectVersion: "4.0.0" })
+    expect(await errorOf({ plugins: [[dir, true]] })).toMatch(
+      new RegExp(
+        `the plugin "bundled" uses effect 4\\.0\\.0, but this server runs effect ${literal(server)}`,
+      ),
+    )
+  })
+
+  it("refuses a plugin made with a newer minor version of effect than the server's", async () => {
+    const dir = pluginPackage({
+      name: "newer",
+      effect: { copyOf: "installed", version: `${major}.${minor + 1}.0` },
+    })
+    expect(await errorOf({ plugins: [[dir, true]] })).toMatch(
+      new RegExp(
+        `the plugin "newer" uses effect ${major}\\.${minor + 1}\\.0 .*newer than this server's effect ${literal(server)}.*update whatsapp-mcp to a release built with effect ${major}\\.${minor + 1}\\.`,
+      ),
+    )
+  })
+
+  it("loads a plugin with its own copy of the server's line of effect, and says nothing", async () => {
+    const dir = pluginPackage({ name: "twin", effect: { copyOf: "installed", version: `${line}.99` } })
+    const loaded = (await loadOk({ plugins: [[dir, true]] })).find((p) => p.key === dir)
+    expect(loaded?.plugin.tools.map((t) => t.name)).toEqual(["twin_ping"])
+    expect(loaded?.warnings).toEqual([])
+  })
+
+  it("loads a plugin made with an older minor version of effect, with a warning that names both versions", async () => {
+    const older = `${major}.${minor - 1}.0`
+    // stamped by Plugin.make and found on disk alike: one warning
+    const dir = pluginPackage({
+      name: "older",
+      effect: { copyOf: "installed", version: older },
+      stampedEffectVersion: older,
+    })
+    const loaded = (await loadOk({ plugins: [[dir, true]] })).find((p) => p.key === dir)
+    expect(loaded?.plugin.name).toBe("older")
+    expect(loaded?.warnings).toEqual([
+      `plugins.${dir}: warning: the plugin "older" uses effect ${older} (${join(dir, "node_modules", "effect")}) and this server runs effect ${server}; it is loaded, but plugins are tested with the server's line of effect. Install effect ${line} in the plugin (\`npm install effect@~${server}\` in ${dir}) and rebuild it.`,
+    ])
+  })
+
+  it("loads the built-in plugins and plugins made with Plugin.make against the server's effect", async () => {
+    const plugins = await loadOk({})
+    for (const { plugin, warnings } of plugins) {
+      expect(plugin.effectVersion).toBe(server)
+      expect(warnings).toEqual([])
+    }
+  })
+
+  it("refuses a plugin built for an older plugin API version, or one that does not say", async () => {
+    const old = pluginPackage({ name: "legacy", effect: undefined, apiVersion: 0 })
+    expect(await errorOf({ plugins: [[old, true]] })).toBe(
+      `plugins.${old}: the plugin "legacy" was built for plugin API version 0, but this server implements plugin API version ${Plugin.ApiVersion}. Install a release of the plugin built for version ${Plugin.ApiVersion} (with the current @whatsapp-mcp/runtime), or rebuild it against that runtime.`,
+    )
+    const unsaid = pluginPackage({ name: "unsaid", effect: undefined, apiVersion: null })
+    expect(await errorOf({ plugins: [[unsaid, true]] })).toBe(
+      `plugins.${unsaid}: the plugin "unsaid" does not say which plugin API version it was built for. Make it with Plugin.make from @whatsapp-mcp/runtime, or give it apiVersion: ${Plugin.ApiVersion}.`,
+    )
+  })
+})
+
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 describe("selectTools", () => {
   it("serves every tool of every enabled plugin", async () => {

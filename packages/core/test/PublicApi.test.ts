@@ -1,0 +1,41 @@
+// What both sides of the bridge build against: a change to it must be deliberate. This pins the
+// package's entry points (the root and one per module, as src/index.ts documents them) and every
+// name each exports.
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { manifestOf, pinnedSurface, surface } from "../../testkit/test/support/PublicSurface.js"
+import * as Core from "../src/index.js"
+
+const packageDir = join(__dirname, "..")
+
+describe("@whatsapp-mcp/core's public API", () => {
+  it("exports exactly the documented entry points: the root, /api, /store, /jid and /sendable-file", () => {
+    expect(Object.keys(manifestOf(packageDir).exports ?? {})).toEqual([
+      ".",
+      "./api",
+      "./store",
+      "./jid",
+      "./sendable-file",
+    ])
+  })
+
+  it("exports the names pinned in public-api.txt", async () => {
+    await expect(await pinnedSurface(packageDir)).toMatchFileSnapshot("__snapshots__/public-api.txt")
+  })
+
+  it("offers at the root, as namespaces, exactly what each module's own entry point offers", async () => {
+    const entries = {
+      BridgeApi: "./api",
+      StoreSchema: "./store",
+      Jid: "./jid",
+      SendableFile: "./sendable-file",
+    } as const
+    expect(Object.keys(Core).sort()).toEqual(Object.keys(entries).sort())
+    const exports = manifestOf(packageDir).exports ?? {}
+    for (const [namespace, subpath] of Object.entries(entries)) {
+      const source = exports[subpath]?.["@whatsapp-mcp/source"] as string
+      const module = (await import(join(packageDir, source))) as Record<string, unknown>
+      expect(surface(Core[namespace as keyof typeof Core] as Record<string, unknown>)).toBe(surface(module))
+    }
+  })
+})
