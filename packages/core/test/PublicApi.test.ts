@@ -9,12 +9,13 @@ import * as Core from "../src/index.js"
 const packageDir = join(__dirname, "..")
 
 describe("@whatsapp-mcp/core's public API", () => {
-  it("exports exactly the documented entry points: the root, /api, /store, /jid and /sendable-file", () => {
+  it("exports exactly the documented entry points: the root, /api, /store, /jid, /limits and /sendable-file", () => {
     expect(Object.keys(manifestOf(packageDir).exports ?? {})).toEqual([
       ".",
       "./api",
       "./store",
       "./jid",
+      "./limits",
       "./sendable-file",
     ])
   })
@@ -28,14 +29,16 @@ describe("@whatsapp-mcp/core's public API", () => {
       BridgeApi: "./api",
       StoreSchema: "./store",
       Jid: "./jid",
+      Limits: "./limits",
       SendableFile: "./sendable-file",
     } as const
-    expect(Object.keys(Core).sort()).toEqual(Object.keys(entries).sort())
+    const roots: Record<string, unknown> = { ...Core }
+    expect(Object.keys(roots).sort()).toEqual(Object.keys(entries).sort())
     const exports = manifestOf(packageDir).exports ?? {}
     for (const [namespace, subpath] of Object.entries(entries)) {
       const source = exports[subpath]?.["@whatsapp-mcp/source"] as string
       const module = (await import(join(packageDir, source))) as Record<string, unknown>
-      expect(surface(Core[namespace as keyof typeof Core] as Record<string, unknown>)).toBe(surface(module))
+      expect(surface(roots[namespace] as Record<string, unknown>)).toBe(surface(module))
     }
   })
 })
