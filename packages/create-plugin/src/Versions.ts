@@ -1,7 +1,7 @@
 /**
  * The versions a scaffolded plugin is written against: the ones this repository builds and tests
- * the runtime with (its pnpm catalog and root devDependencies, and the runtime's peer ranges).
- * A test in the repository fails when they drift apart.
+ * the runtime with (the effect packages installed for it, the root's TypeScript, vitest and Node
+ * types, and the runtime's peer ranges). A test in the repository fails when they drift apart.
  */
 
 /** Exact versions for the plugin's own development: effect 4 and other 3.x lines do not work. */

@@ -14,6 +14,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs"
+import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { delimiter, join, relative } from "node:path"
 import { pathToFileURL } from "node:url"
@@ -48,14 +49,13 @@ interface Manifest {
   readonly overrides?: Record<string, string>
 }
 
-/** The workspace's pnpm catalog (`name: version` lines under `catalog:`). */
-const catalog = (): Record<string, string> => {
-  const yaml = readFileSync(join(root, "pnpm-workspace.yaml"), "utf8")
-  const section = yaml.split(/^catalog:\n/m)[1]?.split(/\n\S/)[0] ?? ""
-  return Object.fromEntries(
-    [...section.matchAll(/^\s+"?([^":\s]+)"?:\s*(\S+)$/gm)].map(([, name, version]) => [name, version]),
-  )
-}
+/** The version of a package the runtime is built and tested with: the one installed for it. */
+const testedVersion = (name: string): string =>
+  (
+    createRequire(join(root, "packages/runtime/package.json"))(`${name}/package.json`) as {
+      version: string
+    }
+  ).version
 
 describe("create-whatsapp-mcp-plugin DIR", () => {
   const dir = join(work, "whatsapp-mcp-plugin-stats")
@@ -97,18 +97,17 @@ describe("create-whatsapp-mcp-plugin DIR", () => {
     const runtime = readJson(join(root, "packages/runtime/package.json")) as unknown as Manifest & {
       version: string
     }
-    const versions = catalog()
     expect(manifest.name).toBe("whatsapp-mcp-plugin-stats")
     expect(manifest.type).toBe("module")
     expect(manifest.exports).toEqual({ ".": { types: "./dist/index.d.ts", default: "./dist/index.js" } })
     expect(Object.keys(manifest.scripts).sort()).toEqual(["build", "test", "typecheck"])
     expect(manifest.scripts.test).toBe("vitest run")
     expect(manifest.devDependencies).toEqual({
-      "@effect/sql": versions["@effect/sql"],
+      "@effect/sql": testedVersion("@effect/sql"),
       "@types/node": workspace.devDependencies["@types/node"],
       "@whatsapp-mcp/runtime": runtime.version,
       "@whatsapp-mcp/testkit": runtime.version,
-      effect: versions.effect,
+      effect: testedVersion("effect"),
       typescript: workspace.devDependencies.typescript,
       vitest: workspace.devDependencies.vitest,
     })
