@@ -46,7 +46,7 @@ const tarballPackages = [
   "whatsapp-mcp",
 ]
 
-/** The file `pnpm pack` writes for a package: `@whatsapp-mcp/runtime` 0.1.0 is whatsapp-mcp-runtime-0.1.0.tgz. */
+/** A package's tarball as `pnpm pack:all` names it: `@whatsapp-mcp/runtime` 0.1.0 is whatsapp-mcp-runtime-0.1.0.tgz. */
 export const tarballName = (name: string, version: string): string =>
   `${name.replace(/^@/, "").replace("/", "-")}-${version}.tgz`
 
