@@ -1,23 +1,20 @@
-// The example plugin's contract tests, written with the test kit (`@whatsapp-mcp/testkit`) against
-// the bundled demo recording, exactly as a third-party author would write them.
+// The example plugin's contract tests, written with the test kit against its demo store (the
+// bundled demo recording, ready-made), exactly as a third-party author would write them.
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import {
   checkParameterDescriptions,
   checkToolsnaps,
+  demoStore,
   type Mounted,
   mountPromise,
-  storeFromStreams,
 } from "@whatsapp-mcp/testkit"
 import plugin from "../src/index.js"
 
-const demo = join(__dirname, "../../../fixtures/demo/demo.jsonl")
 let mounted: Mounted & { close: () => Promise<void> }
 
 beforeAll(async () => {
-  const store = await storeFromStreams([demo])
-  expect(store.problems).toEqual([])
-  mounted = await mountPromise({ plugins: [plugin], storeDir: store.storeDir, timezone: "Europe/Paris" })
+  mounted = await mountPromise({ plugins: [plugin], storeDir: demoStore(), timezone: "Europe/Paris" })
 })
 afterAll(() => mounted.close())
 

@@ -6,13 +6,13 @@ import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { storeFromStreams } from "@whatsapp-mcp/testkit"
+import { demoStore } from "@whatsapp-mcp/testkit"
 
 const root = resolve(__dirname, "../../..")
 let client: Client
 
 beforeAll(async () => {
-  const { storeDir } = await storeFromStreams([join(root, "fixtures/demo/demo.jsonl")])
+  const storeDir = demoStore()
   const dir = mkdtempSync(join(tmpdir(), "wa-digest-e2e-"))
   const config = join(dir, "whatsapp-mcp.config.json")
   writeFileSync(

@@ -5,9 +5,11 @@
  * "toolsnaps": every tool's schema snapshotted to a file, so a change shows up in review; the check
  * that every parameter is described for a model; and
  * query plans: every SQL statement a tool runs, with SQLite's plan for it, to prove it uses indexes;
- * and stores built from recorded event streams by the bridge's own ingestion.
+ * the demo store, ready-made; and stores built from recorded event streams by the bridge's own
+ * ingestion.
  */
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -18,6 +20,7 @@ import {
 } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Reactivity } from "@effect/experimental"
 import { SqlClient, Statement } from "@effect/sql"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
@@ -350,6 +353,27 @@ export const recordToolCalls = (
       Effect.orDie,
     ),
   )
+
+/** Where the package keeps the demo store, built from the demo recording when the package is built. */
+const shippedDemoStore = fileURLToPath(new URL("../demo/messages.db", import.meta.url))
+
+/**
+ * A store holding the demo recording (`fixtures/demo/demo.jsonl` in the repository: 16 chats, about
+ * 300 messages between January and March 2026, as recorded, never shifted to the present), in a new
+ * temporary directory. Returns the store directory, for `mount({ storeDir })`. Each call makes a
+ * fresh copy of the store the package ships, so a test cannot change what the next one reads; it
+ * needs neither the bridge nor Baileys.
+ */
+export const demoStore = (): string => {
+  if (!existsSync(shippedDemoStore)) {
+    throw new Error(
+      `The test kit's demo store is missing (${shippedDemoStore}). Reinstall @whatsapp-mcp/testkit; inside the whatsapp-mcp repository, run \`npx -y pnpm@10.34.9 run build\`, which builds it.`,
+    )
+  }
+  const storeDir = mkdtempSync(join(tmpdir(), "wa-demo-store-"))
+  copyFileSync(shippedDemoStore, join(storeDir, Store.databaseFile))
+  return storeDir
+}
 
 export interface FixtureStore {
   /** The store directory (holds `messages.db`), for `mount({ storeDir })`. */

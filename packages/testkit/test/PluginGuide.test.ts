@@ -1,5 +1,6 @@
-// docs/plugins.md is followed literally: its code blocks are written into a fresh plugin
-// directory, typechecked against the runtime's published types, and its tests run with vitest.
+// docs/plugins.md is followed literally: a plugin is scaffolded as the guide says, the guide's code
+// blocks are written into it, and it is typechecked, tested and built against this workspace's
+// packages, outside the workspace as an outside author's plugin is.
 import { spawnSync } from "node:child_process"
 import {
   existsSync,
@@ -7,89 +8,108 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs"
+import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+import { pathToFileURL } from "node:url"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 
 const root = join(__dirname, "../../..")
+const scaffolder = join(root, "packages/create-plugin")
 const guide = readFileSync(join(root, "docs/plugins.md"), "utf8")
 const blocks = [...guide.matchAll(/```ts\n\/\/ file: (\S+)\n([\s\S]*?)```/g)].map(([, file, code]) => ({
   file: file as string,
   code: code as string,
 }))
+const pluginName = "whatsapp-mcp-plugin-chat-stats"
 
-// Inside the workspace so that the plugin resolves the runtime as an installed dependency would.
-mkdirSync(join(root, "examples/.guide-walkthrough"), { recursive: true })
-const dir = mkdtempSync(join(root, "examples/.guide-walkthrough/chat-stats-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const work = mkdtempSync(join(tmpdir(), "wa-plugin-guide-"))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+/** Runs a package's command file with node, as npm's command link for it would. */
+const run = (
+  file: string,
+  args: ReadonlyArray<string>,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+) => {
+  const result = spawnSync(
+    process.execPath,
+    [realpathSync(join(scaffolder, "node_modules", file)), ...args],
+    {
+      cwd,
+      env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      encoding: "utf8",
+      timeout: 180_000,
+    },
+  )
+  return { status: result.status, output: result.stdout + result.stderr }
+}
 
 describe("the plugin guide, followed literally", () => {
-  it("has the plugin's files as code blocks", () => {
+  it("starts from the scaffolder, and has the plugin's files as code blocks", () => {
+    expect(guide).toContain(`npx create-whatsapp-mcp-plugin ${pluginName}\n`)
+    expect(guide).toContain("pnpm pack:all --out")
     expect(blocks.map((b) => b.file).sort()).toEqual([
       "src/StatsOptions.ts",
       "src/StatsQueries.ts",
       "src/index.ts",
       "src/tools/chat-stats.ts",
+      "src/tools/share-chat-stats.ts",
       "test/chat-stats.test.ts",
     ])
   })
 
-  it("produces a plugin that typechecks and passes its own tests", () => {
+  it("produces a plugin that typechecks, passes its own tests and builds", async () => {
+    const dir = join(work, pluginName)
+    const scaffold = spawnSync(process.execPath, [join(scaffolder, "dist/bin.js"), pluginName], {
+      cwd: work,
+      encoding: "utf8",
+    })
+    expect(scaffold.stderr).toBe("")
+    expect(scaffold.status).toBe(0)
     for (const { file, code } of blocks) {
       mkdirSync(dirname(join(dir, file)), { recursive: true })
       writeFileSync(join(dir, file), code)
     }
-    // The example plugin's dependencies are the ones the guide's package.json asks for.
-    symlinkSync(join(root, "examples/plugin-digest/node_modules"), join(dir, "node_modules"))
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({
-        extends: "../../../tsconfig.base.json",
-        compilerOptions: { noEmit: true },
-        include: ["src", "test"],
-      }),
-    )
-    const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", dir], {
-      encoding: "utf8",
-    })
-    expect(tsc.stdout + tsc.stderr).toBe("")
-    expect(tsc.status).toBe(0)
+    // What `npm install` would put there, from this workspace instead of the registry.
+    symlinkSync(join(scaffolder, "node_modules"), join(dir, "node_modules"))
 
-    // A config of its own, so that the workspace's vitest config is not picked up from above.
-    writeFileSync(
-      join(dir, "vitest.config.mjs"),
-      'export default { test: { include: ["test/**/*.test.ts"] } }\n',
+    const typecheck = run("typescript/bin/tsc", ["-p", "tsconfig.json"], dir)
+    expect(typecheck.output).toBe("")
+    expect(typecheck.status).toBe(0)
+
+    // The first run after adding tools, as the guide says: it writes their toolsnaps.
+    const first = run("vitest/vitest.mjs", ["run"], dir, { ...process.env, UPDATE_TOOLSNAPS: "1" })
+    expect(first.output, first.output).toMatch(/Tests\s+11 passed/)
+    expect(first.status).toBe(0)
+    expect(readdirSync(join(dir, "test/__toolsnaps__")).sort()).toEqual([
+      "chat_stats.snap.json",
+      "message_counts.snap.json",
+      "share_chat_stats.snap.json",
+    ])
+    // The scaffolded tool's snapshot is the one the scaffolder wrote.
+    expect(readFileSync(join(dir, "test/__toolsnaps__/message_counts.snap.json"), "utf8")).toBe(
+      readFileSync(join(scaffolder, "template/test/__toolsnaps__/message_counts.snap.json"), "utf8"),
     )
-    const vitest = spawnSync(
-      process.execPath,
-      [
-        join(root, "node_modules/vitest/vitest.mjs"),
-        "run",
-        "--root",
-        dir,
-        "--config",
-        join(dir, "vitest.config.mjs"),
-      ],
-      {
-        encoding: "utf8",
-        env: {
-          ...process.env,
-          NO_COLOR: "1",
-          FORCE_COLOR: "0",
-          UPDATE_TOOLSNAPS: "1",
-          WHATSAPP_MCP_FIXTURES: join(root, "fixtures"),
-        },
-        timeout: 120_000,
-      },
-    )
-    const output = vitest.stdout + vitest.stderr
-    expect(output, output).toMatch(/Tests\s+4 passed/)
-    expect(vitest.status).toBe(0)
-    expect(existsSync(join(dir, "test/__toolsnaps__/chat_stats.snap.json"))).toBe(true)
-    expect(readdirSync(join(dir, "test/__toolsnaps__"))).toEqual(["chat_stats.snap.json"])
-    // tsc and a nested vitest run: on a busy machine this takes longer than the default timeout.
-  }, 240_000)
+
+    const build = run("typescript/bin/tsc", ["-p", "tsconfig.build.json"], dir)
+    expect(build.output).toBe("")
+    expect(build.status).toBe(0)
+    expect(existsSync(join(dir, "dist/tools/share-chat-stats.d.ts"))).toBe(true)
+    const built = (await import(pathToFileURL(join(dir, "dist/index.js")).href)) as {
+      default: { name: string; tools: ReadonlyArray<{ name: string }> }
+    }
+    expect(built.default.name).toBe("chat-stats")
+    expect(built.default.tools.map((tool) => tool.name)).toEqual([
+      "message_counts",
+      "chat_stats",
+      "share_chat_stats",
+    ])
+    // tsc twice and a nested vitest run: on a busy machine this takes longer than the default timeout.
+  }, 360_000)
 })
