@@ -147,7 +147,12 @@ const builtinTools = [
 /** Step 1: the tarballs, exactly as `pnpm pack:all` writes them. */
 const pack = () => {
   say(`pnpm pack:all --out ${tarballs}`)
-  run(process.execPath, [join(root, "scripts/pack-all.mjs"), "--out", tarballs], root, "pnpm pack:all")
+  // its report (and any warning) goes straight to this script's stderr
+  const packed = spawnSync(process.execPath, [join(root, "scripts/pack-all.mjs"), "--out", tarballs], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  })
+  check(packed.status === 0, `pnpm pack:all failed (exit ${packed.status}): see its report above`)
   say(`packed: ${readdirSync(tarballs).join(", ")}`)
 }
 

@@ -128,10 +128,14 @@ const workspaceNames = new Map(
     }),
 )
 
-const packed = publishable.map((dir) => {
+// Each tarball is unpacked to be read; the copies go however this script ends.
+const unpackedRoot = mkdtempSync(join(tmpdir(), "pack-all-"))
+process.on("exit", () => rmSync(unpackedRoot, { recursive: true, force: true }))
+const packed = publishable.map((dir, index) => {
   const report = JSON.parse(pnpm(["pack", "--json", "--pack-destination", out], join(root, dir)))
   const tarball = resolve(join(root, dir), report.filename)
-  const unpacked = mkdtempSync(join(tmpdir(), "pack-all-"))
+  const unpacked = join(unpackedRoot, String(index))
+  mkdirSync(unpacked)
   execFileSync("tar", ["-xzf", tarball, "-C", unpacked])
   return { dir: join(root, dir), tarball, unpacked: join(unpacked, "package") }
 })
@@ -282,7 +286,6 @@ if (distinct.size > 1)
   problems.push(
     `the packages do not share one version: ${[...versions].map(([n, v]) => `${n}@${v}`).join(", ")}`,
   )
-for (const { unpacked } of packed) rmSync(dirname(unpacked), { recursive: true, force: true })
 
 if (problems.length > 0) {
   console.error(`pack:all: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}`)

@@ -2,7 +2,7 @@
 // usage, a line naming what was wrong, and exit status 2. (What it packs and checks is exercised by
 // `pnpm test:outside`, which installs the tarballs as an outside author would.)
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -23,8 +23,10 @@ describe("pnpm pack:all on a wrong command line", () => {
   })
 
   it("names an unknown flag and writes nothing", () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "pack-all-usage-")), "out")
+    const parent = mkdtempSync(join(tmpdir(), "pack-all-usage-"))
+    const dir = join(parent, "out")
     const run = packAll("--out", dir, "--publish")
+    rmSync(parent, { recursive: true })
     expect(run.status).toBe(2)
     expect(run.stderr).toMatch(/Unknown option '--publish'/)
     expect(run.stderr).toMatch(/Usage: pnpm pack:all --out DIR/)
