@@ -63,8 +63,8 @@ const check = (condition, message) => {
 // better-sqlite3 skips its attempt to download a prebuilt binary from GitHub and compiles (node-gyp
 // finds the headers of the Node that runs it, e.g. /usr/include/node, so it downloads none), and
 // no audit or funding requests.
-// What pnpm put in the environment of this script (npm_config_*, npm_package_*, …) is not in an
-// outsider's shell.
+// The npm_* variables this script got from pnpm's run (npm_config_*, npm_package_*, …) are not in
+// an outsider's shell.
 const npmEnv = {
   ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key))),
   npm_config_build_from_source: "better-sqlite3",

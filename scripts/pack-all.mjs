@@ -1,10 +1,10 @@
 // `pnpm pack:all --out DIR`: one installable tarball per publishable package, as a registry would
 // serve it, so that outside authors and users can be tested without a registry account. Builds
-// first when a build is missing or older than its sources. `pnpm pack` rewrites `catalog:` and
-// `workspace:` (npm pack would copy them as they are); each tarball is then checked as npm will
-// read it: not private, nothing left to the workspace, every file its manifest names is inside,
-// every package its code imports is a dependency (and, for the server, nothing more), and one
-// version for all. Exits 1 naming the package and the problem; 2 on a wrong command line.
+// first when a build is missing or older than its sources. pnpm's own pack command rewrites
+// `catalog:` and `workspace:` (npm pack would copy them as they are); each tarball is then checked
+// as npm will read it: not private, nothing left to the workspace, every file its manifest names
+// is inside, every package its code imports is a dependency (and, for the server, nothing more),
+// and one version for all. Exits 1 naming the package and the problem; 2 on a wrong command line.
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { createRequire, isBuiltin } from "node:module"
