@@ -5,7 +5,7 @@
 // and the same load, and prints both medians.
 // Usage: pnpm build && node bench/cold-start.mjs [runs] [--compare DIR]
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
@@ -33,6 +33,7 @@ for (const { bin } of builds)
     process.exit(2)
   }
 const store = mkdtempSync(join(tmpdir(), "wa-bench-cold-"))
+process.on("exit", () => rmSync(store, { recursive: true, force: true }))
 
 const once = (bin) =>
   new Promise((done, fail) => {
