@@ -14,16 +14,7 @@
 // reached: better-sqlite3 is compiled from source against the headers of the Node that runs npm.
 // Usage: pnpm test:outside [--keep]   (--keep leaves the temporary directories for a look)
 import { execFileSync, spawnSync } from "node:child_process"
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -188,119 +179,6 @@ const installUser = () => {
   return { installed, store }
 }
 
-/**
- * Without the scaffolder in this checkout, the same path runs on a standalone copy of
- * examples/plugin-digest (its own tsconfig, its tests on the store the user's bridge made).
- */
-const digestCopy = (store) => {
-  const example = join(root, "examples/plugin-digest")
-  mkdirSync(join(pluginDir, "test"), { recursive: true })
-  cpSync(join(example, "src"), join(pluginDir, "src"), { recursive: true })
-  cpSync(join(example, "test/__toolsnaps__"), join(pluginDir, "test/__toolsnaps__"), { recursive: true })
-  const files = Object.fromEntries(
-    ["@whatsapp-mcp/runtime", "@whatsapp-mcp/testkit", "@whatsapp-mcp/core", "whatsapp-mcp"].map((name) => [
-      name,
-      `file:${tarball(name)}`,
-    ]),
-  )
-  writeFileSync(
-    join(pluginDir, "package.json"),
-    `${JSON.stringify(
-      {
-        name: pluginName,
-        version: "0.1.0",
-        type: "module",
-        exports: { ".": { types: "./dist/index.d.ts", default: "./dist/index.js" } },
-        files: ["dist"],
-        scripts: {
-          build: "tsc -p tsconfig.build.json",
-          test: "vitest run",
-          typecheck: "tsc -p tsconfig.json",
-        },
-        peerDependencies: { "@whatsapp-mcp/runtime": "^0.1.0", "@effect/sql": "~0.52.1", effect: "~3.22.4" },
-        devDependencies: {
-          "@effect/sql": "0.52.1",
-          "@types/node": "20.19.43",
-          "@whatsapp-mcp/runtime": files["@whatsapp-mcp/runtime"],
-          "@whatsapp-mcp/testkit": files["@whatsapp-mcp/testkit"],
-          effect: "3.22.4",
-          typescript: "5.9.3",
-          vitest: "3.2.7",
-        },
-        overrides: files,
-      },
-      null,
-      2,
-    )}\n`,
-  )
-  const compilerOptions = {
-    target: "ES2022",
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    types: ["node"],
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    exactOptionalPropertyTypes: true,
-    verbatimModuleSyntax: true,
-    skipLibCheck: true,
-    noEmit: true,
-  }
-  writeFileSync(
-    join(pluginDir, "tsconfig.json"),
-    JSON.stringify({ compilerOptions, include: ["src", "test"] }),
-  )
-  writeFileSync(
-    join(pluginDir, "tsconfig.build.json"),
-    JSON.stringify({
-      extends: "./tsconfig.json",
-      compilerOptions: { noEmit: false, rootDir: "src", outDir: "dist", declaration: true },
-      include: ["src"],
-    }),
-  )
-  writeFileSync(
-    join(pluginDir, "test/digest.test.ts"),
-    `import { fileURLToPath } from "node:url"
-import { checkParameterDescriptions, checkToolsnaps, mountPromise } from "@whatsapp-mcp/testkit"
-import { afterAll, beforeAll, expect, it } from "vitest"
-import plugin from "../src/index.js"
-
-let mounted: Awaited<ReturnType<typeof mountPromise>> | undefined
-beforeAll(async () => {
-  mounted = await mountPromise({ plugins: [plugin], storeDir: ${JSON.stringify(store)} })
-}, 60_000)
-afterAll(() => mounted?.close())
-
-it("lists the unread chats of the demo store with names", async () => {
-  const result = await mounted!.client.callTool({ name: "unread_digest", arguments: {} })
-  expect(result.isError).toBeFalsy()
-  const { chats } = result.structuredContent as { chats: Array<{ chat_name: string; unread_count: number }> }
-  expect(chats.map((chat) => chat.chat_name)).toContain("Sunday football ⚽")
-  expect(chats.every((chat) => chat.unread_count > 0)).toBe(true)
-})
-
-it("publishes the definitions in its toolsnaps and describes every argument", async () => {
-  await expect(checkToolsnaps(mounted!.client, fileURLToPath(new URL("__toolsnaps__", import.meta.url)))).resolves.toBeUndefined()
-  await expect(checkParameterDescriptions(mounted!.client)).resolves.toBeUndefined()
-})
-`,
-  )
-  return {
-    source: "a standalone copy of examples/plugin-digest",
-    call: { name: "unread_digest", arguments: { chats: 1, per_chat: 1 } },
-    expect: (structured) => {
-      const chats = structured?.chats
-      check(
-        Array.isArray(chats) && chats.length === 1,
-        `unread_digest answered ${JSON.stringify(structured)}`,
-      )
-      check(
-        chats[0].latest.length === 1 && typeof chats[0].chat_name === "string",
-        `unread_digest answered ${JSON.stringify(structured)}`,
-      )
-    },
-  }
-}
-
 /** The scaffolder's sample tool, called as its own contract test calls it (the demo store in UTC). */
 const scaffolded = () => ({
   source: "create-whatsapp-mcp-plugin",
@@ -315,33 +193,28 @@ const scaffolded = () => ({
 })
 
 /** Step 3: an author scaffolds, installs, typechecks, tests and builds a plugin. */
-const authorPlugin = (store) => {
+const authorPlugin = () => {
   mkdirSync(authorDir)
   const since = Date.now()
   const scaffolder = tarball("create-whatsapp-mcp-plugin")
-  let plugin
-  if (existsSync(scaffolder)) {
-    say(`author: create-whatsapp-mcp-plugin ${pluginName} --from ${tarballs}`)
-    run(
-      "npm",
-      [
-        "exec",
-        "--yes",
-        `--package=${scaffolder}`,
-        "--",
-        "create-whatsapp-mcp-plugin",
-        pluginName,
-        "--from",
-        tarballs,
-      ],
-      authorDir,
-      "the packed scaffolder",
-    )
-    plugin = scaffolded()
-  } else {
-    say("author: no scaffolder packed; a standalone copy of examples/plugin-digest instead")
-    plugin = digestCopy(store)
-  }
+  check(existsSync(scaffolder), `pack:all wrote no ${scaffolder}`)
+  say(`author: create-whatsapp-mcp-plugin ${pluginName} --from ${tarballs}`)
+  run(
+    "npm",
+    [
+      "exec",
+      "--yes",
+      `--package=${scaffolder}`,
+      "--",
+      "create-whatsapp-mcp-plugin",
+      pluginName,
+      "--from",
+      tarballs,
+    ],
+    authorDir,
+    "the packed scaffolder",
+  )
+  const plugin = scaffolded()
   say("author: npm install")
   const installSince = Date.now()
   run("npm", ["install"], pluginDir, "the plugin's npm install")
@@ -422,7 +295,7 @@ const serve = async (store, pluginKey, plugin) => {
 try {
   pack()
   const { installed, store } = installUser()
-  const plugin = authorPlugin(store)
+  const plugin = authorPlugin()
   say(
     `author: ${plugin.packages} packages, ${plugin.megabytes} MB in node_modules; scaffold to green test ${plugin.toGreen} s`,
   )
