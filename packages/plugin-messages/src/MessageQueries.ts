@@ -14,7 +14,7 @@ import { Effect } from "effect"
 const visible = StoreSchema.visibleToMe
 
 export interface SearchFilters {
-  /** A ready FTS5 expression (see `FtsQuery`), or undefined for no full-text filter. */
+  /** A ready FTS5 expression (see `StoreQueries.fullTextQuery`), or undefined for no full-text filter. */
   readonly match: string | undefined
   readonly chatJid: string | undefined
   readonly senderJid: string | undefined

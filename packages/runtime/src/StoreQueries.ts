@@ -277,6 +277,38 @@ const foldLetter = (char: string): string =>
     .replace(/\p{M}+/gu, "")
     .toLowerCase()
 
+/** Words as unicode61 sees them: runs of letters, digits and combining marks. */
+const ftsWord = /[\p{L}\p{N}\p{M}]+(\*)?/gu
+
+/** More words than this add nothing to a search and only slow it down. */
+const ftsMaxWords = 16
+
+/**
+ * Turns what a user or model types into an expression for the store's full-text index
+ * (`messages_fts MATCH …`) that can never be a syntax error: every word becomes a quoted string (so
+ * AND, NEAR, parentheses, colons and quotes are plain text), all words must appear, and a word ending
+ * in `*` matches as a prefix. Accents and case are ignored by the index's tokenizer (`unicode61
+ * remove_diacritics 2`), on the query as on the text. Left: the reason there is nothing to search for.
+ * Bind the result as a parameter.
+ */
+export const fullTextQuery = (query: string): Either.Either<string, string> => {
+  const terms: Array<string> = []
+  for (const found of query.normalize("NFC").matchAll(ftsWord)) {
+    const text = found[0]
+    const prefix = text.endsWith("*")
+    const bare = prefix ? text.slice(0, -1) : text
+    // The word holds only letters, digits and marks, so it needs no escaping inside the quotes.
+    terms.push(prefix ? `"${bare}"*` : `"${bare}"`)
+    if (terms.length === ftsMaxWords) break
+  }
+  if (terms.length === 0) {
+    return Either.left(
+      `"${query.slice(0, 80)}" has no words to search for; give one or more words (end a word with * to match its beginning).`,
+    )
+  }
+  return Either.right(terms.join(" "))
+}
+
 /**
  * A GLOB pattern matching any text that contains `query`, ignoring case and accents ("chloe"
  * finds "Chloé", "CHLOÉ" finds "chloe"). GLOB rather than LIKE because SQLite's LIKE folds ASCII

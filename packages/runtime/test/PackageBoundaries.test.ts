@@ -51,7 +51,10 @@ const codeFiles = (path: string): Array<string> => {
 
 /** What a package ships as code: src/, and whatever else its `files` names (scripts/, bin/), built output aside. */
 const shippedFiles = (dir: string) => {
-  const listed = (manifestOf(dir).files ?? []).filter((entry) => entry !== "dist" && entry !== "src")
+  // dist/ is src/ built (and bundled; the bundle's own externals are checked below); the
+  // scaffolder's template/ is another package's code, installed with the manifest the scaffolder
+  // writes, which `pnpm test:outside` installs and typechecks from the tarballs.
+  const listed = (manifestOf(dir).files ?? []).filter((entry) => !/^(dist|src|template|!)/.test(entry))
   return ["src", ...listed].flatMap((entry) => codeFiles(join(root, dir, entry)))
 }
 

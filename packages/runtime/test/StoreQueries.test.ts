@@ -4,10 +4,38 @@ import { SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { storeFromStreams } from "@whatsapp-mcp/testkit"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import { StoreQueries } from "../src/index.js"
 
 const memory = SqliteClient.layer({ filename: ":memory:" }).pipe(Layer.provide(Reactivity.layer))
+
+describe("StoreQueries.fullTextQuery", () => {
+  const search = (query: string, texts: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`DROP TABLE IF EXISTS t`
+      yield* sql`CREATE VIRTUAL TABLE t USING fts5(body, tokenize = "unicode61 remove_diacritics 2")`
+      for (const text of texts) yield* sql`INSERT INTO t (body) VALUES (${text})`
+      const match = Either.getOrThrow(StoreQueries.fullTextQuery(query))
+      const rows = yield* sql<{ body: string }>`SELECT body FROM t WHERE t MATCH ${match} ORDER BY rowid`
+      return rows.map((row) => row.body)
+    })
+
+  it.scoped("reads FTS5 operators and punctuation as plain words, so no query is a syntax error", () =>
+    Effect.gen(function* () {
+      const texts = ["dinner AND drinks", "NEAR the station (at 8)", "rendez-vous: 20h", "Déjeuner dimanche"]
+      expect(yield* search('dinner AND "drinks', texts)).toEqual(["dinner AND drinks"])
+      expect(yield* search("NEAR(", texts)).toEqual(["NEAR the station (at 8)"])
+      expect(yield* search("rendez-vous: 20h", texts)).toEqual(["rendez-vous: 20h"])
+      expect(yield* search("dejeuner DIM*", texts)).toEqual(["Déjeuner dimanche"])
+    }).pipe(Effect.provide(memory)),
+  )
+
+  it("says why a query without a word cannot be searched", () => {
+    const refused = StoreQueries.fullTextQuery('"* ( ) :')
+    expect(Either.isLeft(refused) && refused.left).toContain("has no words to search for")
+  })
+})
 
 describe("StoreQueries.containsPattern", () => {
   const globMatches = (query: string, text: string) =>

@@ -1,7 +1,6 @@
 /** list_messages: search and filter messages across chats, each hit with its neighbours. */
 import { InvalidArgument, Params, Render, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Either, Schema } from "effect"
-import * as FtsQuery from "../FtsQuery.js"
 import { loadMessages } from "../MessageLoader.js"
 import { latestTexts, neighboursOf, search, snippets } from "../MessageQueries.js"
 import { asNeighbour, lineFormat, MediaType, Message, messageLines, Neighbour } from "../MessageSchemas.js"
@@ -173,7 +172,7 @@ export const listMessages = Tool.make({
       const match =
         input.query === undefined
           ? undefined
-          : yield* Either.match(FtsQuery.build(input.query), {
+          : yield* Either.match(StoreQueries.fullTextQuery(input.query), {
               onLeft: (problem) => Effect.fail(new InvalidArgument({ argument: "query", problem })),
               onRight: Effect.succeed,
             })
