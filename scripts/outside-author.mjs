@@ -17,7 +17,7 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { isDeepStrictEqual, parseArgs } from "node:util"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
@@ -115,23 +115,9 @@ const fromTarballsOnly = (dir) => {
 
 const tarball = (name) => join(tarballs, `${name.replace(/^@/, "").replace("/", "-")}-0.1.0.tgz`)
 
-const builtinTools = [
-  "search_contacts",
-  "get_contact",
-  "list_chats",
-  "get_chat",
-  "get_direct_chat_by_contact",
-  "get_contact_chats",
-  "get_last_interaction",
-  "list_messages",
-  "get_message_context",
-  "send_message",
-  "send_file",
-  "send_audio_message",
-  "send_reaction",
-  "mark_messages_read",
-  "download_media",
-]
+/** The built-in tools, as the server of this checkout names them (pack:all has built it). */
+const builtinTools = async () =>
+  (await import(pathToFileURL(join(root, "packages/server/dist/index.js")).href)).builtinToolNames
 
 // ---------------------------------------------------------------------------------------------
 
@@ -262,7 +248,7 @@ const serve = async (store, pluginKey, plugin) => {
     await client.connect(transport)
     const { tools } = await client.listTools()
     const names = tools.map((tool) => tool.name)
-    const missing = [plugin.call.name, ...builtinTools].filter((name) => !names.includes(name))
+    const missing = [plugin.call.name, ...(await builtinTools())].filter((name) => !names.includes(name))
     check(
       missing.length === 0,
       `loaded ${pluginKey}: tools/list lacks ${missing.join(", ")} (it has ${names.join(", ")})`,
