@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os"
 import { basename, dirname, join, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { isDeepStrictEqual, parseArgs } from "node:util"
+import { isDeepStrictEqual, parseArgs, stripVTControlCharacters } from "node:util"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
@@ -66,11 +66,13 @@ const npmEnv = {
 
 const run = (command, args, cwd, what) => {
   const result = spawnSync(command, args, { cwd, env: npmEnv, encoding: "utf8", maxBuffer: 64 * 2 ** 20 })
+  // Read as plain text: tools colour their output when they think a terminal is watching (CI=true).
+  const output = stripVTControlCharacters(result.stdout)
   if (result.status !== 0)
     fail(
-      `${what} failed (\`${command} ${args.join(" ")}\` in ${cwd}, exit ${result.status}):\n${result.stdout}${result.stderr}`,
+      `${what} failed (\`${command} ${args.join(" ")}\` in ${cwd}, exit ${result.status}):\n${output}${stripVTControlCharacters(result.stderr)}`,
     )
-  return result.stdout
+  return output
 }
 
 const readJson = (file) => JSON.parse(readFileSync(file, "utf8"))
