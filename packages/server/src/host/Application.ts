@@ -5,7 +5,7 @@
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { Store, TimeZone } from "@whatsapp-mcp/runtime"
-import { Cause, Effect, Either, Exit, Layer, Logger, ManagedRuntime, Option } from "effect"
+import { Cause, Effect, Either, Exit, FiberRef, HashSet, Layer, Logger, ManagedRuntime, Option } from "effect"
 import * as BridgeClientLive from "./BridgeClientLive.js"
 import { type Config, ConfigError } from "./Config.js"
 import { makeServer, type ServerInfo } from "./McpServer.js"
@@ -51,6 +51,17 @@ const effectDiagnostics = (log: (line: string) => void) =>
     Logger.replace(Logger.defaultLogger, Logger.map(Logger.logfmtLogger, log)),
     Layer.setVersionMismatchErrorLogLevel(Option.none()),
   )
+
+/** The same for the start-up itself (loading plugins), as fiber-local settings: no Layer to build. */
+const withEffectDiagnostics =
+  (log: (line: string) => void) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    effect.pipe(
+      Effect.locally(FiberRef.versionMismatchErrorLogLevel, Option.none()),
+      Effect.locallyWith(FiberRef.currentLoggers, (loggers) =>
+        HashSet.add(HashSet.remove(loggers, Logger.defaultLogger), Logger.map(Logger.logfmtLogger, log)),
+      ),
+    )
 
 export const make = (options: ApplicationOptions): Effect.Effect<Application, ConfigError> =>
   Effect.gen(function* () {
@@ -115,4 +126,4 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
         await runtime.dispose()
       },
     }
-  }).pipe(Effect.provide(effectDiagnostics(options.log)))
+  }).pipe(withEffectDiagnostics(options.log))
