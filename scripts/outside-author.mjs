@@ -115,11 +115,17 @@ const fromTarballsOnly = (dir) => {
   }
 }
 
-const tarball = (name) => join(tarballs, `${name.replace(/^@/, "").replace("/", "-")}-0.1.0.tgz`)
+/** A module of this checkout's build (pack:all has built it). */
+const built = (path) => import(pathToFileURL(join(root, path)).href)
 
-/** The built-in tools, as the server of this checkout names them (pack:all has built it). */
-const builtinTools = async () =>
-  (await import(pathToFileURL(join(root, "packages/server/dist/index.js")).href)).builtinToolNames
+// Named as the scaffolder names them for --from (loaded once pack:all has built it); pack:all checks
+// that every package has one version.
+let tarballName
+const version = readJson(join(root, "packages/core/package.json")).version
+const tarball = (name) => join(tarballs, tarballName(name, version))
+
+/** The built-in tools, as the server of this checkout names them. */
+const builtinTools = async () => (await built("packages/server/dist/index.js")).builtinToolNames
 
 // ---------------------------------------------------------------------------------------------
 
@@ -282,6 +288,7 @@ const serve = async (store, pluginKey, plugin) => {
 
 try {
   pack()
+  ;({ tarballName } = await built("packages/create-plugin/dist/CreatePlugin.js"))
   const { installed, store } = installUser()
   const plugin = authorPlugin()
   say(

@@ -41,7 +41,7 @@ if (values.out === undefined || values.out.trim() === "") {
 }
 const out = resolve(values.out)
 
-/** The publishable packages, in the order a reader meets them; the scaffolder once it exists. */
+/** The publishable packages, in the order a reader meets them. */
 const publishable = [
   "packages/core",
   "packages/runtime",
@@ -49,7 +49,7 @@ const publishable = [
   "packages/server",
   "packages/bridge",
   "packages/create-plugin",
-].filter((dir) => existsSync(join(root, dir, "package.json")))
+]
 
 const readJson = (file) => JSON.parse(readFileSync(file, "utf8"))
 const problems = []
