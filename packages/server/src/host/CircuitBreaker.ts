@@ -3,6 +3,7 @@
  * after `resetAfter` it lets one probe through (half-open) and closes again if the probe succeeds.
  * A dead bridge thus costs a write tool milliseconds, not a timeout per call.
  */
+import type { BridgeClient } from "@whatsapp-mcp/runtime"
 import { Clock, Duration, Effect, Exit, Ref } from "effect"
 
 export interface CircuitBreakerOptions {
@@ -10,10 +11,8 @@ export interface CircuitBreakerOptions {
   readonly resetAfter: Duration.DurationInput
 }
 
-export type CircuitState =
-  | { readonly _tag: "Closed"; readonly failures: number }
-  | { readonly _tag: "Open"; readonly until: number }
-  | { readonly _tag: "HalfOpen" }
+/** The state the bridge client reports (`BridgeClient.circuit`), defined with its interface. */
+export type CircuitState = BridgeClient.CircuitState
 
 export interface CircuitBreaker {
   /**
