@@ -20,7 +20,7 @@ import type { BaileysEvent } from "../src/recording/BaileysEvent.js"
 import { SessionStore } from "../src/session/SessionStore.js"
 import { silentBaileysLogger } from "../src/socket/BaileysLogger.js"
 import { type BridgeSocket, SocketFactory } from "../src/socket/BridgeSocket.js"
-import { disconnectAction, reconnectBackoff } from "../src/socket/DisconnectPolicy.js"
+import { disconnectAction, reconnectBackoff, silenceWatchdog } from "../src/socket/DisconnectPolicy.js"
 import { EventSink } from "../src/socket/EventSink.js"
 import {
   type ConnectionStatus,
@@ -204,6 +204,23 @@ describe("disconnect policy", () => {
         const late = yield* waits(0.5, 1_200)
         assert.strictEqual(late[1_199], 45_000)
         assert.isTrue(late.every((wait) => wait <= 60_000))
+      }),
+  )
+
+  it.effect(
+    "gives a silent socket up after the silence timeout's worth of silent looks in a row, not before",
+    () =>
+      Effect.gen(function* () {
+        // How many looks the watchdog takes before it gives up (all of them if it never does).
+        const looks = (silence: Duration.DurationInput, active: ReadonlyArray<boolean>) =>
+          Schedule.run(silenceWatchdog("15 seconds", silence), 0, active).pipe(Effect.map(Chunk.size))
+        const silent = (n: number) => Array.from({ length: n }, () => false)
+        assert.strictEqual(yield* looks("90 seconds", [true, ...silent(10)]), 7)
+        // A sign of life starts the count over.
+        assert.strictEqual(yield* looks("90 seconds", [true, ...silent(5), true, ...silent(10)]), 13)
+        // A timeout between two looks is reached at the look after it.
+        assert.strictEqual(yield* looks("100 seconds", [true, ...silent(10)]), 8)
+        assert.strictEqual(yield* looks(Duration.infinity, [true, ...silent(1_000)]), 1_001)
       }),
   )
 })
