@@ -1,12 +1,26 @@
 import { assert, describe, it } from "@effect/vitest"
 import { initAuthCreds, makeEventBuffer } from "@whiskeysockets/baileys"
-import { Effect, Layer, Option, Stream, TestClock } from "effect"
+import {
+  Chunk,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Random,
+  Schedule,
+  Scope,
+  Stream,
+  TestClock,
+} from "effect"
 import { OperatorConsole } from "../src/pairing/OperatorConsole.js"
 import type { BaileysEvent } from "../src/recording/BaileysEvent.js"
 import { SessionStore } from "../src/session/SessionStore.js"
 import { silentBaileysLogger } from "../src/socket/BaileysLogger.js"
 import { type BridgeSocket, SocketFactory } from "../src/socket/BridgeSocket.js"
-import { backoffMillis, disconnectAction } from "../src/socket/DisconnectPolicy.js"
+import { disconnectAction, reconnectBackoff, silenceWatchdog } from "../src/socket/DisconnectPolicy.js"
 import { EventSink } from "../src/socket/EventSink.js"
 import {
   type ConnectionStatus,
@@ -71,7 +85,14 @@ const closeWith = (socket: FakeSocket, code: number | null) =>
 
 const open = (socket: FakeSocket) => socket.ev.emit("connection.update", { connection: "open" })
 
-const makeHarness = (options: { registered?: boolean; pairPhone?: string } = {}) => {
+const makeHarness = (
+  options: {
+    registered?: boolean
+    pairPhone?: string
+    /** Runs before each batch is kept, as a slow store would. */
+    beforeStore?: Effect.Effect<void>
+  } = {},
+) => {
   const sockets: Array<FakeSocket> = []
   const batches: Array<ReadonlyArray<BaileysEvent>> = []
   const session = { wipes: 0, saves: 0 }
@@ -106,9 +127,13 @@ const makeHarness = (options: { registered?: boolean; pairPhone?: string } = {})
         ),
         Layer.succeed(EventSink, {
           ingest: (batch) =>
-            Effect.sync(() => {
-              batches.push(batch)
-            }),
+            (options.beforeStore ?? Effect.void).pipe(
+              Effect.zipRight(
+                Effect.sync(() => {
+                  batches.push(batch)
+                }),
+              ),
+            ),
         }),
         Layer.succeed(OperatorConsole, {
           showQr: (qr) => Effect.sync(() => void shown.qr.push(qr)),
@@ -152,17 +177,52 @@ describe("disconnect policy", () => {
     assert.strictEqual(disconnectAction(405)._tag, "Outdated")
   })
 
-  it("backs off exponentially with jitter, within bounds, up to the cap", () => {
-    const options = { baseMillis: 1_000, maxMillis: 60_000 }
-    for (let attempt = 0; attempt < 40; attempt++) {
-      const ceiling = Math.min(60_000, 1_000 * 2 ** attempt)
-      for (const random of [0, 0.25, 0.999]) {
-        const delay = backoffMillis(attempt, random, options)
-        assert.isAtLeast(delay, ceiling / 2)
-        assert.isAtMost(delay, ceiling)
-      }
-    }
-  })
+  it.effect(
+    "waits base·2ⁿ before the n-th reconnect, capped, each wait jittered to between half and all of it",
+    () =>
+      Effect.gen(function* () {
+        const waits = (random: number, count: number) =>
+          Schedule.run(
+            reconnectBackoff({ baseMillis: 1_000, maxMillis: 60_000 }),
+            0,
+            Array.from({ length: count }, () => undefined),
+          ).pipe(
+            Effect.map((delays) => Chunk.toArray(delays).map(Duration.toMillis)),
+            Effect.withRandom(Random.fixed([random])),
+          )
+        assert.deepStrictEqual(
+          yield* waits(0, 9),
+          [500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000],
+        )
+        const ceilings = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]
+        const highest = yield* waits(0.999, ceilings.length)
+        highest.forEach((wait, n) => {
+          assert.isBelow(wait, ceilings[n]!)
+          assert.isAtLeast(wait, ceilings[n]! * 0.99)
+        })
+        // Long after 2ⁿ has outgrown any number, the cap still holds.
+        const late = yield* waits(0.5, 1_200)
+        assert.strictEqual(late[1_199], 45_000)
+        assert.isTrue(late.every((wait) => wait <= 60_000))
+      }),
+  )
+
+  it.effect(
+    "gives a silent socket up after the silence timeout's worth of silent looks in a row, not before",
+    () =>
+      Effect.gen(function* () {
+        // How many looks the watchdog takes before it gives up (all of them if it never does).
+        const looks = (silence: Duration.DurationInput, active: ReadonlyArray<boolean>) =>
+          Schedule.run(silenceWatchdog("15 seconds", silence), 0, active).pipe(Effect.map(Chunk.size))
+        const silent = (n: number) => Array.from({ length: n }, () => false)
+        assert.strictEqual(yield* looks("90 seconds", [true, ...silent(10)]), 7)
+        // A sign of life starts the count over.
+        assert.strictEqual(yield* looks("90 seconds", [true, ...silent(5), true, ...silent(10)]), 13)
+        // A timeout between two looks is reached at the look after it.
+        assert.strictEqual(yield* looks("100 seconds", [true, ...silent(10)]), 8)
+        assert.strictEqual(yield* looks(Duration.infinity, [true, ...silent(1_000)]), 1_001)
+      }),
+  )
 })
 
 describe("WhatsApp connection lifecycle", () => {
@@ -504,5 +564,77 @@ describe("WhatsApp connection lifecycle", () => {
         assert.strictEqual(s.reconnects, closes)
       }).pipe(Effect.provide(h.layer))
     },
+  )
+
+  it.scoped("starts the backoff over once a connection has stayed open a minute, not before", () => {
+    const h = makeHarness()
+    return Effect.gen(function* () {
+      // Four quick failures: the waits grow to 8 s, the cap here.
+      for (let n = 1; n <= 4; n++) {
+        closeWith(yield* socketCount(h.sockets, n), 408)
+        yield* TestClock.adjust("8 seconds")
+      }
+      // Open for 59 s: not stable, so the wait goes on from the cap, at least half of it.
+      const brief = yield* socketCount(h.sockets, 5)
+      open(brief)
+      yield* TestClock.adjust("59 seconds")
+      closeWith(brief, 408)
+      yield* TestClock.adjust("3999 millis")
+      yield* socketCount(h.sockets, 5)
+      yield* TestClock.adjust("4001 millis")
+      // Open for a minute: stable, so the next wait is the first one again, under a second.
+      const stable = yield* socketCount(h.sockets, 6)
+      open(stable)
+      yield* TestClock.adjust("60 seconds")
+      closeWith(stable, 408)
+      yield* settle
+      assert.match((yield* statusNow).detail ?? "", /reconnecting in 1 s\.$/)
+      yield* TestClock.adjust("1 second")
+      yield* socketCount(h.sockets, 7)
+    }).pipe(Effect.provide(h.layer))
+  })
+
+  it.scoped(
+    "recycles an open socket after exactly the silence timeout without a frame, counted in watchdog looks",
+    () => {
+      const h = makeHarness()
+      return Effect.gen(function* () {
+        const first = yield* socketCount(h.sockets, 1)
+        open(first)
+        // The default watchdog looks every 15 s; six silent looks make the 90 s.
+        yield* TestClock.adjust("89 seconds")
+        yield* settle
+        assert.deepStrictEqual(first.ended, [])
+        yield* TestClock.adjust("1 second")
+        yield* settle
+        assert.deepStrictEqual(first.ended, ["No frames from WhatsApp; recycling the socket"])
+        assert.strictEqual((yield* statusNow).lastDisconnect?.reason, "silent: no frames from WhatsApp")
+      }).pipe(Effect.provide(h.layer))
+    },
+  )
+
+  it.effect("stores the events still queued when the bridge shuts down, in order", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const h = makeHarness({ beforeStore: Deferred.await(gate) })
+      const scope = yield* Scope.make()
+      yield* Layer.buildWithScope(h.layer, scope)
+      const socket = yield* socketCount(h.sockets, 1)
+      open(socket)
+      for (const id of ["1", "2", "3"]) {
+        socket.ev.emit("chats.upsert", [{ id: `${id}@s.whatsapp.net` }])
+        yield* settle
+      }
+      // The store is still busy with the first batch when shutdown begins.
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* settle
+      assert.deepStrictEqual(h.batches, [])
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(closing)
+      assert.deepStrictEqual(
+        h.batches.map((batch) => batch.map((e) => (e.data as Array<{ id: string }>)[0]?.id)),
+        [["1@s.whatsapp.net"], ["2@s.whatsapp.net"], ["3@s.whatsapp.net"]],
+      )
+    }),
   )
 })

@@ -1,9 +1,11 @@
 /**
  * The ingestion service: takes batches of Baileys events (live or recorded) and stores them one
- * batch at a time, in arrival order, each in one transaction. Baileys does not await its event
- * handlers, so callers may submit from a callback: the queue keeps the batches serial.
+ * batch at a time, each in one transaction. Applying a batch is synchronous work on the store, done
+ * in the caller's fiber when its effect runs, so two batches never interleave and they are stored
+ * in the order their effects run. A producer that cannot wait (Baileys does not await its event
+ * handlers) keeps its order with a queue of its own in front: the WhatsApp connection has one.
  */
-import { Data, Deferred, Effect, Exit, Queue } from "effect"
+import { Data, Effect, Exit } from "effect"
 import type { BaileysEvent } from "../recording/BaileysEvent.js"
 import { restoreMessageIndexes, suspendMessageIndexes } from "../store/MessageIndexes.js"
 import { MessageStore } from "../store/MessageStore.js"
@@ -16,11 +18,6 @@ export class IngestError extends Data.TaggedError("IngestError")<{
   readonly message: string
   readonly cause?: unknown
 }> {}
-
-interface Job {
-  readonly events: ReadonlyArray<BaileysEvent>
-  readonly done: Deferred.Deferred<BatchOutcome, IngestError>
-}
 
 const failureMessage = (cause: unknown): string => {
   const detail = cause instanceof Error ? cause.message : String(cause)
@@ -40,10 +37,9 @@ const failureMessage = (cause: unknown): string => {
 const bulkCommitEvery = 32_768
 
 export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/Ingestor", {
-  scoped: Effect.gen(function* () {
+  effect: Effect.gen(function* () {
     const store = yield* MessageStore
     const applier = new EventApplier(store.db)
-    const queue = yield* Effect.acquireRelease(Queue.unbounded<Job>(), Queue.shutdown)
 
     // A failure of the store while it applies a batch, or a failure already worded as one.
     const asIngestError = (cause: unknown): IngestError =>
@@ -84,32 +80,15 @@ export class Ingestor extends Effect.Service<Ingestor>()("@whatsapp-mcp/bridge/I
       return outcome
     }
 
-    const run = (job: Job) =>
-      Effect.try({
-        try: () =>
-          uncommitted === undefined ? applier.apply(job.events) : runInBulk(job.events, uncommitted),
-        catch: asIngestError,
-      }).pipe(
-        Effect.exit,
-        Effect.flatMap((exit) => Deferred.done(job.done, exit)),
-      )
-
-    yield* Queue.take(queue).pipe(Effect.flatMap(run), Effect.forever, Effect.forkScoped)
-    // Batches accepted before shutdown are still stored: an acknowledged event is never dropped.
-    yield* Effect.addFinalizer(() =>
-      Queue.takeAll(queue).pipe(Effect.flatMap((jobs) => Effect.forEach(jobs, run, { discard: true }))),
-    )
-
     /**
-     * Stores one batch after every batch submitted before it. Fails with IngestError (and stores
-     * nothing of the batch) only when the store itself fails; unusable events are skipped and
-     * listed in the outcome.
+     * Stores one batch after every batch whose effect ran before it. Fails with IngestError (and
+     * stores nothing of the batch) only when the store itself fails; unusable events are skipped
+     * and listed in the outcome.
      */
     const ingest = (events: ReadonlyArray<BaileysEvent>): Effect.Effect<BatchOutcome, IngestError> =>
-      Effect.gen(function* () {
-        const done = yield* Deferred.make<BatchOutcome, IngestError>()
-        yield* Queue.offer(queue, { events, done })
-        return yield* Deferred.await(done)
+      Effect.try({
+        try: () => (uncommitted === undefined ? applier.apply(events) : runInBulk(events, uncommitted)),
+        catch: asIngestError,
       })
 
     const begin = Effect.try({

@@ -1,7 +1,9 @@
 /**
- * What to do when WhatsApp closes the socket, by disconnect code (Baileys' `DisconnectReason`), and
- * how long to wait before a reconnect. Pure, so every code's outcome is tested directly.
+ * What to do when WhatsApp closes the socket, by disconnect code (Baileys' `DisconnectReason`), how
+ * long to wait before a reconnect, and how long a silent socket is kept. Pure values (schedules
+ * among them), so every outcome is tested directly.
  */
+import { Duration, Schedule } from "effect"
 
 export type DisconnectAction =
   /** 515 restartRequired (after pairing, or the server asks): a new socket at once. */
@@ -59,17 +61,35 @@ export interface BackoffOptions {
 export const DefaultBackoff: BackoffOptions = { baseMillis: 1_000, maxMillis: 60_000 }
 
 /**
- * Exponential backoff with jitter: attempt 0 waits base·[0.5, 1), doubling up to the cap.
- * The jitter keeps many bridges (or a flapping network) from reconnecting in lock-step.
- * `random` is a number in [0, 1).
+ * The waits between reconnects: the n-th (from 0) waits base·2ⁿ capped at max, times a random
+ * factor in [0.5, 1). The jitter keeps many bridges (or a flapping network) from reconnecting in
+ * lock-step. Its output is the wait itself, so the caller can say how long it will be.
  */
-export const backoffMillis = (
-  attempt: number,
-  random: number,
+export const reconnectBackoff = (
   options: BackoffOptions = DefaultBackoff,
-): number => {
-  const ceiling = Math.min(options.maxMillis, options.baseMillis * 2 ** Math.min(attempt, 30))
-  return Math.round(ceiling * (0.5 + random / 2))
+): Schedule.Schedule<Duration.Duration> =>
+  Schedule.exponential(Duration.millis(options.baseMillis)).pipe(
+    // a union waits for the earlier of its two schedules: the cap
+    Schedule.union(Schedule.spaced(Duration.millis(options.maxMillis))),
+    Schedule.jitteredWith({ min: 0.5, max: 1 }),
+    Schedule.delays,
+  )
+
+/**
+ * The silence watchdog's rhythm: one look every `interval` at whether the socket was active since
+ * the last look (`true`), is not open yet (`true`: silence only counts while open), or was silent
+ * (`false`). It ends once the silent looks in a row add up to `silence`.
+ */
+export const silenceWatchdog = (
+  interval: Duration.DurationInput,
+  silence: Duration.DurationInput,
+): Schedule.Schedule<unknown, boolean> => {
+  const looks = Math.max(1, Math.ceil(Duration.toMillis(silence) / Duration.toMillis(interval)))
+  return Schedule.spaced(interval).pipe(
+    Schedule.intersect(Schedule.recurs(looks)),
+    Schedule.intersect(Schedule.identity<boolean>()),
+    Schedule.resetWhen(([, active]) => active),
+  )
 }
 
 /** Reads the status code Baileys puts on a close error (a Boom's `output.statusCode`). */

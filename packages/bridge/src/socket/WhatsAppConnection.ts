@@ -1,8 +1,8 @@
 /**
  * The WhatsApp connection: one supervisor fiber that makes sockets, re-attaches handlers to each,
  * decides what every disconnect means, recycles a socket that went silent, and feeds events to the
- * store through a serial queue. The rest of the bridge reaches the *current* socket through
- * `current`, so a reconnect never leaves anyone holding a dead socket.
+ * store through one queue. The rest of the bridge reaches the *current* socket through `current`,
+ * so a reconnect never leaves anyone holding a dead socket.
  */
 
 import { BridgeError, type ConnectionState, type Health, type PairingState } from "@whatsapp-mcp/core/api"
@@ -17,7 +17,6 @@ import {
   Layer,
   Option,
   Queue,
-  Random,
   Ref,
   Runtime,
   Schedule,
@@ -30,11 +29,11 @@ import { SessionStore } from "../session/SessionStore.js"
 import { type BridgeSocket, SocketFactory } from "./BridgeSocket.js"
 import {
   type BackoffOptions,
-  backoffMillis,
-  DefaultBackoff,
   describeDisconnect,
   disconnectAction,
   disconnectCode,
+  reconnectBackoff,
+  silenceWatchdog,
 } from "./DisconnectPolicy.js"
 import { EventSink } from "./EventSink.js"
 import { LastHeard } from "./LastHeard.js"
@@ -70,7 +69,7 @@ export interface ConnectionOptions {
   readonly watchdogInterval?: Duration.DurationInput
   /** A connection that stayed open this long resets the backoff. */
   readonly stableAfter?: Duration.DurationInput
-  /** Consecutive 515 restarts without an open connection before they too back off. */
+  /** 515 restarts made at once since the last stable connection; later ones back off too. */
   readonly maxImmediateRestarts?: number
   /**
    * Connected but no message, receipt or update for this long: the phone is probably offline, and
@@ -178,9 +177,8 @@ export const make = (options: ConnectionOptions = {}) =>
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
 
-    const backoff = options.backoff ?? DefaultBackoff
-    const silenceTimeout = Duration.toMillis(options.silenceTimeout ?? Duration.seconds(90))
-    const watchdogInterval = Duration.toMillis(options.watchdogInterval ?? Duration.seconds(15))
+    const silenceTimeout = options.silenceTimeout ?? Duration.seconds(90)
+    const watchdogInterval = options.watchdogInterval ?? Duration.seconds(15)
     const stableAfter = Duration.toMillis(options.stableAfter ?? Duration.seconds(60))
     const maxImmediateRestarts = options.maxImmediateRestarts ?? 3
     const linkQuietAfter = Duration.toMillis(options.linkQuietAfter ?? Duration.days(7))
@@ -196,19 +194,30 @@ export const make = (options: ConnectionOptions = {}) =>
     const update = (f: (s: ConnectionStatus) => ConnectionStatus) => SubscriptionRef.update(status, f)
     const currentSocket = yield* Ref.make<Option.Option<BridgeSocket>>(Option.none())
     const currentSignals = yield* Ref.make<Option.Option<Queue.Queue<Signal>>>(Option.none())
-    const ingestQueue = yield* Queue.unbounded<ReadonlyArray<BaileysEvent>>()
 
-    // One consumer: batches reach the store in the order WhatsApp sent them, across reconnects.
-    yield* Queue.take(ingestQueue).pipe(
-      Effect.flatMap((batch) =>
-        sink
-          .ingest(batch)
-          .pipe(
-            Effect.catchAllCause((cause) =>
-              Effect.logError("Storing a batch of WhatsApp events failed", Cause.pretty(cause)),
-            ),
+    // The one queue between WhatsApp and the store. Baileys does not await its handlers, so they
+    // only append here; one consumer stores the batches in the order WhatsApp sent them, across
+    // reconnects, and the sink is never called twice at once.
+    const ingestQueue = yield* Queue.unbounded<ReadonlyArray<BaileysEvent>>()
+    const store = (batch: ReadonlyArray<BaileysEvent>) =>
+      sink
+        .ingest(batch)
+        .pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.logError("Storing a batch of WhatsApp events failed", Cause.pretty(cause)),
           ),
+        )
+    // Finalizers run last to first: by the time these two run, the supervisor (forked below) has
+    // ended the socket and detached its handlers, so nothing is appended any more. The consumer
+    // finishes the batch it is storing, then what is still queued is stored: a batch WhatsApp
+    // delivered before shutdown is not dropped.
+    yield* Effect.addFinalizer(() =>
+      Queue.takeAll(ingestQueue).pipe(
+        Effect.flatMap((batches) => Effect.forEach(batches, store, { discard: true })),
       ),
+    )
+    yield* Queue.take(ingestQueue).pipe(
+      Effect.flatMap((batch) => Effect.uninterruptible(store(batch))),
       Effect.forever,
       Effect.forkScoped,
     )
@@ -244,6 +253,7 @@ export const make = (options: ConnectionOptions = {}) =>
       const socket = yield* factory.make(auth, version?.version)
       const signals = yield* Queue.unbounded<Signal>()
       yield* Ref.set(currentSignals, Option.some(signals))
+      // Counted by the socket's callback, compared by the watchdog at each look.
       let activity = 0
       socket.onActivity(() => {
         activity++
@@ -271,47 +281,38 @@ export const make = (options: ConnectionOptions = {}) =>
         if (batch.length > 0) Queue.unsafeOffer(ingestQueue, batch)
       })
 
-      let openedAt: number | null = null
-      const watchdog = yield* Effect.gen(function* () {
-        let seen = activity
-        let quietFor = 0
-        while (true) {
-          yield* Effect.sleep(Duration.millis(watchdogInterval))
-          if (openedAt === null) continue
-          if (activity !== seen) {
-            seen = activity
-            quietFor = 0
-            continue
-          }
-          quietFor += watchdogInterval
-          if (quietFor >= silenceTimeout) {
-            yield* Queue.offer(signals, { _tag: "Silent" })
-            return
-          }
-        }
-      }).pipe(Effect.forkScoped)
+      const openedAt = yield* Ref.make<number | null>(null)
+      let seen = activity
+      // Whether the socket did anything since the last look; silence counts only once it is open.
+      const look = Effect.map(Ref.get(openedAt), (opened) => {
+        if (opened === null) return true
+        const active = activity !== seen
+        seen = activity
+        return active
+      })
+      const watchdog = yield* look.pipe(
+        Effect.repeat(silenceWatchdog(watchdogInterval, silenceTimeout)),
+        Effect.zipRight(Queue.offer(signals, { _tag: "Silent" })),
+        Effect.forkScoped,
+      )
 
       let pairingCodeRequested = false
-      const ended = yield* Effect.gen(function* () {
-        while (true) {
-          const signal = yield* Queue.take(signals)
-          const now = yield* Clock.currentTimeMillis
-          const openFor = openedAt === null ? null : now - openedAt
+      /** What a signal means for this socket: how it ended, or nothing while it goes on. */
+      const handle = (signal: Signal, now: number): Effect.Effect<Ended | undefined> =>
+        Effect.gen(function* () {
+          const opened = yield* Ref.get(openedAt)
+          const openFor = opened === null ? null : now - opened
           switch (signal._tag) {
             case "Silent":
               socket.end(new Error("No frames from WhatsApp; recycling the socket"))
-              return {
-                code: null,
-                reason: "silent: no frames from WhatsApp",
-                wasOpenFor: openFor,
-              } satisfies Ended
+              return { code: null, reason: "silent: no frames from WhatsApp", wasOpenFor: openFor }
             case "Recycle":
               socket.end(new Error(signal.reason))
-              return { code: null, reason: signal.reason, wasOpenFor: openFor } satisfies Ended
+              return { code: null, reason: signal.reason, wasOpenFor: openFor }
             case "Logout":
               // socket.logout closes with 401, which the LoggedOut branch handles.
               yield* Effect.tryPromise(() => socket.logout()).pipe(Effect.ignore)
-              return { code: 401, reason: "logged out by request", wasOpenFor: openFor } satisfies Ended
+              return { code: 401, reason: "logged out by request", wasOpenFor: openFor }
             case "Update": {
               const u = signal.update
               if (u.qr !== undefined) {
@@ -340,7 +341,7 @@ export const make = (options: ConnectionOptions = {}) =>
                 }
               }
               if (u.connection === "open") {
-                openedAt = now
+                yield* Ref.set(openedAt, now)
                 const ownJid = socket.user()?.id ?? null
                 const wasPaired = (yield* Ref.get(status)).pairing === "paired"
                 yield* update((s) => ({
@@ -362,12 +363,16 @@ export const make = (options: ConnectionOptions = {}) =>
                   code: disconnectCode(error),
                   reason: error?.message ?? "connection closed",
                   wasOpenFor: openFor,
-                } satisfies Ended
+                }
               }
+              return undefined
             }
           }
-        }
-      }).pipe(
+        })
+
+      return yield* Effect.zipWith(Queue.take(signals), Clock.currentTimeMillis, handle).pipe(
+        Effect.flatten,
+        Effect.repeat({ until: (ended): ended is Ended => ended !== undefined }),
         Effect.ensuring(
           Effect.gen(function* () {
             detach()
@@ -378,20 +383,42 @@ export const make = (options: ConnectionOptions = {}) =>
         ),
         Effect.onInterrupt(() => Effect.sync(() => socket.end(undefined))),
       )
-      return ended
     })
 
+    /** Says why the connection closed and how long until the next socket. */
+    const announceRetry = (ended: Ended, delay: Duration.Duration) =>
+      Effect.gen(function* () {
+        const why = describeDisconnect(ended.code, ended.reason)
+        const seconds = Math.ceil(Duration.toMillis(delay) / 1000)
+        yield* update((s) => ({
+          ...s,
+          connection: "reconnecting",
+          detail: `${why}; reconnecting in ${seconds} s.`,
+        }))
+        yield* operator.notice(`${why}. Retrying in ${seconds} s.`)
+      })
+
     const supervise = Effect.gen(function* () {
-      let attempt = 0
-      let immediateRestarts = 0
-      let first = true
+      // How long to wait before each new socket. Each schedule counts what it allowed since the
+      // last stable connection, which resets all three.
+      const backoff = yield* Schedule.driver(
+        Schedule.intersect(reconnectBackoff(options.backoff), Schedule.identity<Ended>()).pipe(
+          Schedule.tapOutput(([delay, ended]) => announceRetry(ended, delay)),
+        ),
+      )
+      // 515 asks for a new socket at once (normal right after linking), but only so many times.
+      const immediateRestarts = yield* Schedule.driver(Schedule.recurs(maxImmediateRestarts))
       // One refresh-and-retry per 405 until a connection proves stable: a 405 storm then stops.
-      let outdatedRetried = false
-      while (true) {
+      const outdatedRetry = yield* Schedule.driver(Schedule.once)
+      const allowed = <In>(driver: Schedule.ScheduleDriver<unknown, In>, input: In) =>
+        Effect.isSuccess(driver.next(input))
+
+      /** One socket from start to end, then what its end means; true when another socket follows. */
+      const connectOnce = Effect.gen(function* () {
+        const first = (yield* SubscriptionRef.get(status)).lastDisconnect === null
         if (!first) yield* update((s) => ({ ...s, reconnects: s.reconnects + 1 }))
         yield* update((s) => ({ ...s, connection: first ? "connecting" : "reconnecting" }))
         yield* operator.notice(first ? "Connecting to WhatsApp…" : "Reconnecting to WhatsApp…")
-        first = false
         const ended = yield* Effect.scoped(runSocket)
         const at = yield* Clock.currentTimeMillis
         // A QR code belongs to the socket that showed it: after a close there is none to scan.
@@ -401,16 +428,14 @@ export const make = (options: ConnectionOptions = {}) =>
           lastDisconnect: { code: ended.code, reason: ended.reason, at: Math.floor(at / 1000) },
         }))
         if (ended.wasOpenFor !== null && ended.wasOpenFor >= stableAfter) {
-          attempt = 0
-          immediateRestarts = 0
-          outdatedRetried = false
+          yield* Effect.all([backoff.reset, immediateRestarts.reset, outdatedRetry.reset], { discard: true })
         }
         const action = disconnectAction(ended.code)
         switch (action._tag) {
           case "Stop":
             yield* update((s) => ({ ...s, connection: action.state, detail: action.detail }))
             yield* operator.notice(action.detail)
-            return
+            return false
           case "LoggedOut": {
             yield* session.wipe.pipe(
               Effect.catchAll((error) =>
@@ -427,18 +452,17 @@ export const make = (options: ConnectionOptions = {}) =>
               detail,
             }))
             yield* operator.notice(detail)
-            return
+            return false
           }
           case "Outdated": {
             const announced = (yield* SubscriptionRef.get(status)).waWebVersion
             const was = announced === null ? "Baileys' built-in version" : formatWaVersion(announced.version)
-            if (!outdatedRetried && Option.isSome(versions)) {
-              outdatedRetried = true
+            if (Option.isSome(versions) && (yield* allowed(outdatedRetry, ended))) {
               const fresh = yield* versions.value.refresh
               yield* operator.notice(
                 `WhatsApp refused the client version ${was} as outdated (code 405); retrying once with ${formatWaVersion(fresh.version)} (${fresh.source === "whatsapp" ? "just looked up" : `the ${fresh.source} one: the lookup failed`}).`,
               )
-              continue
+              return true
             }
             const detail =
               `WhatsApp refuses this bridge's WhatsApp Web version ${was} as outdated (code 405)` +
@@ -446,33 +470,25 @@ export const make = (options: ConnectionOptions = {}) =>
               ". Update whatsapp-mcp to its newest release (or its Baileys dependency), then restart the bridge."
             yield* update((s) => ({ ...s, connection: "outdated", detail }))
             yield* operator.notice(detail)
-            return
+            return false
           }
           case "RestartNow":
-            immediateRestarts++
-            if (immediateRestarts <= maxImmediateRestarts) {
+            if (yield* allowed(immediateRestarts, ended)) {
               yield* operator.notice(
                 "WhatsApp asked for a restart of the connection (normal right after linking).",
               )
-              continue
+              return true
             }
             break
           case "Reconnect":
             break
         }
-        const random = yield* Random.next
-        const delay = backoffMillis(attempt, random, backoff)
-        attempt++
-        const why = describeDisconnect(ended.code, ended.reason)
-        const seconds = Math.ceil(delay / 1000)
-        yield* update((s) => ({
-          ...s,
-          connection: "reconnecting",
-          detail: `${why}; reconnecting in ${seconds} s.`,
-        }))
-        yield* operator.notice(`${why}. Retrying in ${seconds} s.`)
-        yield* Effect.sleep(Duration.millis(delay))
-      }
+        // Announces the wait, then waits; the backoff never runs out, so this never fails.
+        yield* backoff.next(ended).pipe(Effect.orDie)
+        return true
+      })
+
+      yield* connectOnce.pipe(Effect.repeat({ while: (again) => again }))
     })
 
     // The link check: quiet is measured from the last sign of life, kept in the store so that a
