@@ -77,6 +77,9 @@ describe("loading a store in bulk", () => {
       checkSearchIndex(loaded)
       loaded.close()
     }),
+    // stores every recording twice, through two paths: on a shared, loaded machine that is longer
+    // than the suite's per-test limit, which is sized for tests that store a few events
+    120_000,
   )
 
   it.scoped("a load that died halfway leaves a store that opening repairs, search included", () =>
