@@ -15,7 +15,6 @@ import * as ReplayMediaCdn from "./replay/ReplayMediaCdn.js"
 import * as ReplaySocket from "./replay/ReplaySocket.js"
 import * as StoreBinding from "./StoreBinding.js"
 import { guardStoreFiles } from "./StoreFileGuard.js"
-import { StoreAccess } from "./send/StoreAccess.js"
 import type { BridgeHttpServer } from "./server/BridgeHttpServer.js"
 import { ensureStoreDirectory } from "./server/BridgeToken.js"
 import * as SessionStore from "./session/SessionStore.js"
@@ -23,6 +22,7 @@ import * as LastHeard from "./socket/LastHeard.js"
 import * as LiveSocketFactory from "./socket/LiveSocketFactory.js"
 import * as WaWebVersion from "./socket/WaWebVersion.js"
 import * as WhatsAppConnection from "./socket/WhatsAppConnection.js"
+import { StoreAccess } from "./store/StoreAccess.js"
 
 /** The connection ended for good (logged out, replaced, refused); `message` says what to do. */
 export class BridgeStopped extends Data.TaggedError("BridgeStopped")<{ readonly message: string }> {}

@@ -8,10 +8,10 @@ import { visibleToMe } from "@whatsapp-mcp/core/store"
 import { type GroupMetadata, proto } from "@whiskeysockets/baileys"
 import { Context, Effect, Layer, Option } from "effect"
 import { Ingestor } from "./ingest/Ingestor.js"
-import { StoreAccess } from "./send/StoreAccess.js"
-import { StoreLookup } from "./socket/BridgeSocket.js"
 import { EventSink } from "./socket/EventSink.js"
 import { MessageStore, type StoreOpenError } from "./store/MessageStore.js"
+import { StoreAccess } from "./store/StoreAccess.js"
+import { StoreLookup } from "./store/StoreLookup.js"
 
 const decodeRaw = (raw: unknown): proto.IWebMessageInfo | undefined => {
   if (!(raw instanceof Uint8Array) || raw.length === 0) return undefined

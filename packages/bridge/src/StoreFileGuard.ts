@@ -9,6 +9,7 @@ import { chmodSync, lstatSync, readlinkSync, type Stats } from "node:fs"
 import { join } from "node:path"
 import { StoreFileNames } from "@whatsapp-mcp/core/store"
 import { Data, Effect } from "effect"
+import { describeError } from "./logging/ErrorDescription.js"
 
 export class StoreFilesRefused extends Data.TaggedError("StoreFilesRefused")<{
   readonly file: string
@@ -91,6 +92,6 @@ export const guardStoreFiles = (
         ? error
         : new StoreFilesRefused({
             file: storeDir,
-            message: `Cannot check the store files in ${storeDir} (${error instanceof Error ? error.message : String(error)}).`,
+            message: `Cannot check the store files in ${storeDir} (${describeError(error)}).`,
           }),
   })

@@ -5,8 +5,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { ingestCommand } from "../src/ingest/IngestCommand.js"
 import * as StoreBinding from "../src/StoreBinding.js"
-import { StoreAccess } from "../src/send/StoreAccess.js"
-import { StoreLookup } from "../src/socket/BridgeSocket.js"
+import { StoreAccess } from "../src/store/StoreAccess.js"
+import { StoreLookup } from "../src/store/StoreLookup.js"
 
 const fixtures = resolve(import.meta.dirname, "../../../fixtures")
 const streams = ["streams/identities.jsonl", "streams/chats-contacts-groups.jsonl", "demo/demo.jsonl"].map(

@@ -6,7 +6,7 @@
 
 import type { MessageKind } from "@whatsapp-mcp/core/store"
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
-import type { MessageContentColumns } from "../store/StoreWriter.js"
+import type { MessageContentColumns } from "../store/MessageWriter.js"
 import { unwrapMessage } from "./MessageWrappers.js"
 import { protoBytes, protoEnum, protoInteger, protoText, unixSecondsFromMillis } from "./ProtoValues.js"
 

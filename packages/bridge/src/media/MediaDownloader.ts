@@ -16,6 +16,7 @@ import { pipeline } from "node:stream/promises"
 import { BridgeError, type DownloadResult, type MediaKind } from "@whatsapp-mcp/core/api"
 import { getMediaKeys, normalizeMessageContent, type proto } from "@whiskeysockets/baileys"
 import { Data, Effect } from "effect"
+import { describeError } from "../logging/ErrorDescription.js"
 import { MediaCdn, type MediaCdnShape } from "./MediaCdn.js"
 
 type MediaContent =
@@ -356,7 +357,7 @@ export const downloadMedia = (chatJid: string, message: proto.IWebMessageInfo, d
             error instanceof MediaExpired || error instanceof MediaRefused
               ? error
               : new MediaRefused({
-                  message: `the transfer failed (${error instanceof Error ? error.message : String(error)})`,
+                  message: `the transfer failed (${describeError(error)})`,
                 }),
         })
       })

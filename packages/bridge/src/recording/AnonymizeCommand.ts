@@ -5,6 +5,7 @@
  */
 import { readFile, rename, writeFile } from "node:fs/promises"
 import { Data, Effect } from "effect"
+import { describeError } from "../logging/ErrorDescription.js"
 import { makeAnonymizer, type RecordingAnonymizer } from "./RecordingAnonymizer.js"
 
 export class AnonymizeFailed extends Data.TaggedError("AnonymizeFailed")<{ readonly message: string }> {}
@@ -28,9 +29,7 @@ export const anonymizeText = (
       try {
         return anonymizer.line(line)
       } catch (error) {
-        problems.push(
-          `${file}:${i + 1}: not a JSON line (${error instanceof Error ? error.message : String(error)})`,
-        )
+        problems.push(`${file}:${i + 1}: not a JSON line (${describeError(error)})`)
         return ""
       }
     })

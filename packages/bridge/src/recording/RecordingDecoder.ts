@@ -3,6 +3,7 @@
  * for bytes, WAProto instances for messages), or into a MalformedLine saying what is wrong with it.
  */
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
+import { describeError } from "../logging/ErrorDescription.js"
 import type { BaileysEvent, BaileysEventName } from "./BaileysEvent.js"
 import { partialFromJson, wholeFromJson } from "./internal/ProtoJson.js"
 import {
@@ -18,7 +19,7 @@ import {
   string,
 } from "./internal/Shapes.js"
 import { MalformedLine, RecordedEvent, type RecordedLine } from "./RecordedLine.js"
-import { describeError, type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
+import { type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
 
 /** Runs a WAProto conversion, reporting the schema's complaint (e.g. "object expected") as the reason. */
 const viaSchema = <A>(at: string, convert: () => A): A => {

@@ -2,14 +2,12 @@
  * The first half of decoding a recorded line: JSON (with BufferJSON's Buffers) and the event's
  * name, checked. It needs nothing of WAProto, so the decoding thread reads lines without loading it.
  */
+
+import { describeError } from "../logging/ErrorDescription.js"
 import { type BaileysEventName, isBaileysEventName } from "./BaileysEvent.js"
 import { parseBufferJson } from "./internal/BufferRevival.js"
 import { isRecord } from "./internal/Shapes.js"
 import { MalformedLine } from "./RecordedLine.js"
-
-/** An error's message, or the thrown value as text. */
-export const describeError = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error)
 
 /** A line parsed as JSON and checked to name a known event: its data is not revived yet. */
 export interface ParsedLine {

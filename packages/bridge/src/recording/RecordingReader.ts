@@ -6,6 +6,7 @@ import { Worker } from "node:worker_threads"
 import { FileSystem } from "@effect/platform"
 import { type PlatformError, SystemError } from "@effect/platform/Error"
 import { Data, Effect, Option, Queue, Stream } from "effect"
+import { describeError } from "../logging/ErrorDescription.js"
 import { MalformedLine, type RecordedLine } from "./RecordedLine.js"
 import { decodeRecordingLine, reviveRecordedLine } from "./RecordingDecoder.js"
 import type { WorkerItem, WorkerOptions } from "./RecordingDecodeWorkerProtocol.js"
@@ -100,7 +101,7 @@ const readInWorker = (
       worker.on("error", (error) =>
         Queue.unsafeOffer(items, {
           kind: "crashed",
-          message: error instanceof Error ? error.message : String(error),
+          message: describeError(error),
         }),
       )
       worker.on("exit", (code) => {

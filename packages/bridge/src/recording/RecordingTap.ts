@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs"
 import { FileSystem } from "@effect/platform"
 import { Data, Effect, Layer, type Scope } from "effect"
+import { describeError } from "../logging/ErrorDescription.js"
 import { EventSink } from "../socket/EventSink.js"
 import type { BaileysEvent } from "./BaileysEvent.js"
 import { makeAnonymizer } from "./RecordingAnonymizer.js"
@@ -28,7 +29,7 @@ export interface RecordingTapShape {
 
 const failed = (file: string) => (error: unknown) =>
   new RecordingFailed({
-    message: `Cannot write the recording ${file}: ${error instanceof Error ? error.message : String(error)}. Check the path and the disk space.`,
+    message: `Cannot write the recording ${file}: ${describeError(error)}. Check the path and the disk space.`,
   })
 
 /** Opens FILE (replacing it) for this run; closed with the scope. */
@@ -58,7 +59,7 @@ export const open = (
           try: () => readFileSync(file, "utf8"),
           catch: (error) =>
             new RecordingFailed({
-              message: `Cannot read ${file} to record it: ${error instanceof Error ? error.message : String(error)}.`,
+              message: `Cannot read ${file} to record it: ${describeError(error)}.`,
             }),
         }).pipe(
           Effect.flatMap((text) => {

@@ -11,6 +11,7 @@ import { BridgeError, SendResult } from "@whatsapp-mcp/core/api"
 import { IdempotencyWindowHours } from "@whatsapp-mcp/core/limits"
 import { SessionFileName } from "@whatsapp-mcp/core/store"
 import { Clock, Context, Effect, Layer, Schema } from "effect"
+import { describeError } from "../logging/ErrorDescription.js"
 
 export const IdempotencyWindowMillis = IdempotencyWindowHours * 60 * 60 * 1000
 
@@ -39,7 +40,7 @@ const decodeResult = Schema.decodeUnknownSync(Schema.parseJson(SendResult))
 const storageFailed = (cause: unknown) =>
   new BridgeError({
     code: "internal_error",
-    message: `The bridge could not read or write its record of sent messages (${String(cause)}); nothing was sent.`,
+    message: `The bridge could not read or write its record of sent messages (${describeError(cause)}); nothing was sent.`,
   })
 
 export const make = (storeDir: string) =>
@@ -81,7 +82,9 @@ export const make = (storeDir: string) =>
                 VALUES (${key}, ${print}, ${JSON.stringify(result)}, ${now})`,
             ),
             // The message went out; failing now would invite a resend. Log and answer.
-            Effect.catchAll((error) => Effect.logError("Could not record an idempotency key", String(error))),
+            Effect.catchAll((error) =>
+              Effect.logError("Could not record an idempotency key", describeError(error)),
+            ),
           )
           return result
         }),

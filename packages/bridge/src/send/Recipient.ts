@@ -9,7 +9,7 @@ import * as Jid from "@whatsapp-mcp/core/jid"
 import { jidNormalizedUser } from "@whiskeysockets/baileys"
 import { Effect, Either, Option } from "effect"
 import type { BridgeSocket } from "../socket/BridgeSocket.js"
-import type { StoreAccessShape } from "./StoreAccess.js"
+import type { StoreAccessShape } from "../store/StoreAccess.js"
 
 const invalid = (message: string) =>
   new BridgeError({ code: "invalid_recipient", message, field: "recipient" })

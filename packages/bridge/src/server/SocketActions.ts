@@ -7,17 +7,18 @@
 import { BridgeError, type SendResult } from "@whatsapp-mcp/core/api"
 import { proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Clock, Effect, Layer, Option, Ref } from "effect"
+import { describeError } from "../logging/ErrorDescription.js"
 import { MediaCdn } from "../media/MediaCdn.js"
 import { downloadMedia } from "../media/MediaDownloader.js"
 import { openOutgoingFile } from "../media/OutgoingFile.js"
 import { prepareVoiceNote } from "../media/VoiceNote.js"
 import { IdempotencyLedger } from "../send/IdempotencyLedger.js"
 import { resolveRecipient } from "../send/Recipient.js"
-import { StoreAccess } from "../send/StoreAccess.js"
 import type { BridgeSocket } from "../socket/BridgeSocket.js"
 import { disconnectCode } from "../socket/DisconnectPolicy.js"
 import { formatWaVersion } from "../socket/WaWebVersion.js"
 import { WhatsAppConnection } from "../socket/WhatsAppConnection.js"
+import { StoreAccess } from "../store/StoreAccess.js"
 import { BridgeActions } from "./BridgeActions.js"
 
 export interface SocketActionsOptions {
@@ -52,7 +53,7 @@ const deliveryStatus = (status: proto.WebMessageInfo.Status | null | undefined):
 const sendFailed = (error: unknown) =>
   new BridgeError({
     code: "send_failed",
-    message: `WhatsApp did not accept the message (${error instanceof Error ? error.message : String(error)}). Check the recipient, then try again.`,
+    message: `WhatsApp did not accept the message (${describeError(error)}). Check the recipient, then try again.`,
   })
 
 const messageNotFound = (chat: string, id: string, field = "message_id") =>

@@ -3,7 +3,7 @@
  * wraps `makeWASocket`; the replay factory simulates WhatsApp. Everything else in the bridge works
  * against this interface, so tests never open a WebSocket.
  */
-import type { AuthenticationState, Contact, GroupMetadata, proto, WASocket } from "@whiskeysockets/baileys"
+import type { AuthenticationState, Contact, WASocket } from "@whiskeysockets/baileys"
 import { Context, type Effect } from "effect"
 
 export type BridgeSocketEvents = WASocket["ev"]
@@ -24,17 +24,6 @@ export interface BridgeSocket {
   readonly readMessages: WASocket["readMessages"]
   readonly updateMediaMessage: WASocket["updateMediaMessage"]
 }
-
-/** Answers from the store for Baileys: message retries need the raw message; groups need metadata. */
-export interface StoreLookupShape {
-  readonly getMessage: (key: proto.IMessageKey) => Effect.Effect<proto.IMessage | undefined>
-  readonly groupMetadata: (jid: string) => Effect.Effect<GroupMetadata | undefined>
-}
-
-export class StoreLookup extends Context.Tag("whatsapp-mcp/bridge/StoreLookup")<
-  StoreLookup,
-  StoreLookupShape
->() {}
 
 export interface SocketFactoryShape {
   /**

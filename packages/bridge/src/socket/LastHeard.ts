@@ -4,6 +4,7 @@
  * still notice a phone that has been offline for a week.
  */
 import { Context, Effect, Layer, Option } from "effect"
+import { describeError } from "../logging/ErrorDescription.js"
 import { MessageStore } from "../store/MessageStore.js"
 
 export class LastHeard extends Context.Tag("whatsapp-mcp/bridge/LastHeard")<
@@ -43,7 +44,7 @@ export const storedInStore: Layer.Layer<LastHeard, never, MessageStore> = Layer.
         }).pipe(
           Effect.catchAllDefect((error) =>
             Effect.logWarning(
-              `Could not keep the time WhatsApp was last heard from in the store: ${String(error)}`,
+              `Could not keep the time WhatsApp was last heard from in the store: ${describeError(error)}`,
             ),
           ),
         ),

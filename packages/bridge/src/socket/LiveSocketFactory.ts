@@ -5,8 +5,9 @@
  */
 import { Browsers, makeCacheableSignalKeyStore, makeWASocket } from "@whiskeysockets/baileys"
 import { Effect, Layer, Runtime } from "effect"
+import { StoreLookup } from "../store/StoreLookup.js"
 import { makeBaileysLogger } from "./BaileysLogger.js"
-import { type BridgeSocket, SocketFactory, StoreLookup } from "./BridgeSocket.js"
+import { type BridgeSocket, SocketFactory } from "./BridgeSocket.js"
 
 export const make = Effect.gen(function* () {
   const lookup = yield* StoreLookup

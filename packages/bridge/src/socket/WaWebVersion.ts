@@ -6,6 +6,7 @@
  */
 import { DEFAULT_CONNECTION_CONFIG, fetchLatestWaWebVersion } from "@whiskeysockets/baileys"
 import { Context, Data, Duration, Effect, Layer, Option, Ref } from "effect"
+import { describeError } from "../logging/ErrorDescription.js"
 import { MessageStore } from "../store/MessageStore.js"
 
 export type WaVersion = readonly [number, number, number]
@@ -133,7 +134,7 @@ export const layer = (
 export const liveLookup: Layer.Layer<WaVersionLookup> = Layer.succeed(WaVersionLookup, {
   latest: Effect.tryPromise({
     try: (signal) => fetchLatestWaWebVersion({ signal }),
-    catch: (error) => new VersionLookupError({ message: String(error) }),
+    catch: (error) => new VersionLookupError({ message: describeError(error) }),
   }).pipe(
     Effect.flatMap((answer) => {
       // Baileys reports failures (garbage, HTTP errors, no network) as its own version, not latest.
@@ -173,7 +174,9 @@ export const storedInStore: Layer.Layer<StoredWaVersion, never, MessageStore> = 
           write.run(StoredVersionKey, version)
         }).pipe(
           Effect.catchAllDefect((error) =>
-            Effect.logWarning(`Could not keep the WhatsApp Web version in the store: ${String(error)}`),
+            Effect.logWarning(
+              `Could not keep the WhatsApp Web version in the store: ${describeError(error)}`,
+            ),
           ),
         ),
     })

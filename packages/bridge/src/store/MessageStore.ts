@@ -9,6 +9,7 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { StoreFileName } from "@whatsapp-mcp/core/store"
 import Database from "better-sqlite3"
 import { Context, Data, Effect, Layer, type Scope } from "effect"
+import { describeError } from "../logging/ErrorDescription.js"
 import { guardStoreFiles } from "../StoreFileGuard.js"
 import { restoreMessageIndexes } from "./MessageIndexes.js"
 import { StoreMigrations } from "./StoreMigrations.js"
@@ -43,11 +44,8 @@ export class MessageStore extends Context.Tag("@whatsapp-mcp/bridge/MessageStore
 }
 
 const reason = (error: unknown): string => {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code
-    return code ? `${code}: ${error.message}` : error.message
-  }
-  return String(error)
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined
+  return code ? `${code}: ${describeError(error)}` : describeError(error)
 }
 
 const prepareDirectory = (directory: string) =>

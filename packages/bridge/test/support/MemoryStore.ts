@@ -6,9 +6,9 @@
 import { proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Effect, Layer, Option } from "effect"
 import type { BaileysEvent } from "../../src/recording/BaileysEvent.js"
-import { StoreAccess } from "../../src/send/StoreAccess.js"
-import { StoreLookup } from "../../src/socket/BridgeSocket.js"
 import { EventSink } from "../../src/socket/EventSink.js"
+import { StoreAccess } from "../../src/store/StoreAccess.js"
+import { StoreLookup } from "../../src/store/StoreLookup.js"
 
 export interface MemoryStore {
   readonly messages: Map<string, WAMessage>
