@@ -63,6 +63,10 @@ type AtWhatsApp =
   | { readonly _tag: "Refused"; readonly reason: string }
   | { readonly _tag: "Unreachable" }
 
+const unlinked: AtWhatsApp = { _tag: "Unlinked" }
+const unreachable: AtWhatsApp = { _tag: "Unreachable" }
+const refused = (reason: string): AtWhatsApp => ({ _tag: "Refused", reason })
+
 const unlinkOnThePhone =
   "on your phone, open WhatsApp → Settings → Linked devices, tap this device and choose Log out"
 
@@ -112,9 +116,9 @@ const unlinkAtWhatsApp = (dir: string, timeout: Duration.Duration) => {
       Effect.timeout(timeout),
       Effect.option,
     )
-    if (Option.isNone(Option.flatten(opened))) return { _tag: "Unreachable" } as AtWhatsApp
+    if (Option.isNone(Option.flatten(opened))) return unreachable
     const socket = yield* Effect.either(live.current)
-    if (Either.isLeft(socket)) return { _tag: "Unreachable" } as AtWhatsApp
+    if (Either.isLeft(socket)) return unreachable
     reporting = false
     const sent = yield* Effect.tryPromise({ try: () => socket.right.logout(), catch: innermost }).pipe(
       Effect.timeoutFail({
@@ -123,11 +127,11 @@ const unlinkAtWhatsApp = (dir: string, timeout: Duration.Duration) => {
       }),
       Effect.either,
     )
-    if (Either.isLeft(sent)) return { _tag: "Refused", reason: sent.left } as AtWhatsApp
+    if (Either.isLeft(sent)) return refused(sent.left)
     // The socket closes with 401 and the supervisor stops; the session is wiped after it, so that
     // nothing it saves on the way out can bring the keys back.
     yield* live.stopped.pipe(Effect.timeout(timeout), Effect.ignore)
-    return { _tag: "Unlinked" } as AtWhatsApp
+    return unlinked
   }).pipe(Effect.provide(connection))
 }
 
