@@ -162,6 +162,9 @@ const bridge = spawn(
     store,
     "--port",
     String(port),
+    // The demo recording's photos, voice notes and documents, encrypted as WhatsApp serves them.
+    "--media",
+    join(root, "fixtures/media"),
     // The folder the MCP server's config allows too: each side checks a file before it is sent.
     "--allowed-file-roots",
     join(root, "fixtures/media"),

@@ -1,15 +1,26 @@
 /**
- * Assembles the bridge: token, session, connection supervisor, actions and the loopback HTTP
- * server, over a socket factory (live or replay) and a store. The command line runs the programs
- * this module exports.
+ * The bridge as one long-running Layer graph: the store checked, locked and opened, the linked-device
+ * session, the connection supervisor over a socket, the actions and the loopback HTTP server.
+ * `liveBridge` and `replayBridge` differ in where WhatsApp comes from; BridgePrograms.ts runs them.
  */
+import { join, resolve } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import { DefaultBridgePort } from "@whatsapp-mcp/core/api"
-import { Data, Effect, Layer } from "effect"
+import { Data, Duration, Effect, Layer } from "effect"
+import { acquireBridgeLock } from "./BridgeLock.js"
+import { ingestCommand } from "./ingest/IngestCommand.js"
+import * as LiveWhatsApp from "./LiveWhatsApp.js"
+import * as MediaCdn from "./media/MediaCdn.js"
 import * as OperatorConsole from "./pairing/OperatorConsole.js"
+import * as RecordingTap from "./recording/RecordingTap.js"
+import * as ReplayMediaCdn from "./replay/ReplayMediaCdn.js"
+import * as ReplaySocket from "./replay/ReplaySocket.js"
+import * as StoreBinding from "./StoreBinding.js"
+import { guardStoreFiles } from "./StoreFileGuard.js"
 import * as IdempotencyLedger from "./send/IdempotencyLedger.js"
+import { StoreAccess } from "./store/StoreAccess.js"
 import * as BridgeHttpServer from "./server/BridgeHttpServer.js"
-import { loadOrCreateToken } from "./server/BridgeToken.js"
+import { ensureStoreDirectory, loadOrCreateToken } from "./server/BridgeToken.js"
 import * as SocketActions from "./server/SocketActions.js"
 import * as SessionStore from "./session/SessionStore.js"
 import * as WhatsAppConnection from "./socket/WhatsAppConnection.js"
@@ -17,46 +28,101 @@ import * as WhatsAppConnection from "./socket/WhatsAppConnection.js"
 /** The bridge could not start; the message says why and what to do. */
 export class BridgeStartError extends Data.TaggedError("BridgeStartError")<{ readonly message: string }> {}
 
-export interface BridgeAssemblyOptions {
+/** What the live and the replay bridge both take. */
+export interface BridgeOptions {
+  /** Store directory (messages.db, session.db, bridge-token, media/). */
   readonly storeDir: string
-  /** Default 8080; 0 picks a free port. */
+  /** HTTP port on 127.0.0.1; default 8080, 0 picks a free one. */
   readonly port?: number
-  readonly mode: "live" | "replay"
-  readonly connection?: WhatsAppConnection.ConnectionOptions
   /** Directories files may be sent from (`--allowed-file-roots`); default none: no file is sent. */
   readonly fileRoots?: ReadonlyArray<string>
   /** Files never sent under any name besides the store's own (the bridge's log files). */
   readonly protectedFiles?: ReadonlyArray<string>
-  readonly sendsPerMinute?: number
-  /** Largest media file downloaded, in bytes. */
+  /** Largest media file downloaded, in bytes (`--max-media-mb`). */
   readonly maxMediaBytes?: number
+  /** Also append every event received to this recording (`--record FILE [--anonymize]`). */
+  readonly record?: RecordingTap.RecordOptions
+}
+
+export interface RunBridgeOptions extends BridgeOptions {
+  /** Link with a pairing code for this number (with country code) instead of a QR code. */
+  readonly pairPhone?: string
+}
+
+export interface ReplayBridgeOptions extends BridgeOptions {
+  /** Recorded streams (JSON Lines) ingested before serving; `record` copies them first. */
+  readonly files: ReadonlyArray<string>
+  /** The simulated account; default the one the recording announced, else 15550000000:1@s.whatsapp.net. */
+  readonly ownJid?: string
+  /** Directories of the recording's encrypted media (`--media`); without them only replay's own uploads are served. */
+  readonly mediaRoots?: ReadonlyArray<string>
+  /** Default 30, as live; raise it to measure. */
+  readonly sendsPerMinute?: number
+}
+
+export type RunningBridge =
+  | BridgeHttpServer.BridgeHttpServer
+  | WhatsAppConnection.WhatsAppConnection
+  | StoreAccess
+
+const startError = (error: { readonly message: string }) => new BridgeStartError({ message: error.message })
+
+/** Before anything is opened: a planted store file would otherwise be written to and read from. */
+export const prepareStore = (storeDir: string) =>
+  Effect.gen(function* () {
+    yield* ensureStoreDirectory(storeDir).pipe(Effect.provide(NodeContext.layer), Effect.mapError(startError))
+    yield* guardStoreFiles(storeDir).pipe(Effect.mapError(startError))
+    yield* acquireBridgeLock(storeDir).pipe(Effect.mapError(startError))
+  })
+
+export const storeLayer = (storeDir: string) => StoreBinding.layer(storeDir).pipe(Layer.mapError(startError))
+
+/** The store, with its event sink recording first when asked to (the tap lives as long as the bridge). */
+const recordedStore = (
+  store: ReturnType<typeof storeLayer>,
+  tap: RecordingTap.RecordingTapShape | undefined,
+) => (tap === undefined ? store : Layer.merge(store, RecordingTap.sinkLayer(tap).pipe(Layer.provide(store))))
+
+const openTap = (record: RecordingTap.RecordOptions | undefined) =>
+  record === undefined
+    ? Effect.succeed(undefined)
+    : RecordingTap.open(record).pipe(Effect.provide(NodeContext.layer), Effect.mapError(startError))
+
+const parsePairPhone = (raw: string) => {
+  const digits = raw.replace(/[\s\-.()+]/g, "")
+  return /^[0-9]{7,15}$/.test(digits)
+    ? Effect.succeed(digits)
+    : Effect.fail(
+        new BridgeStartError({
+          message: `--pair-phone "${raw}" is not a phone number: give your own number with its country code, e.g. --pair-phone 15551234567.`,
+        }),
+      )
+}
+
+export interface BridgeAssemblyOptions extends Omit<BridgeOptions, "record"> {
+  readonly mode: "live" | "replay"
+  readonly connection?: WhatsAppConnection.ConnectionOptions
+  readonly sendsPerMinute?: number
   /** Where the linked-device session lives; default `<store>/session.db`. */
   readonly session?: Layer.Layer<SessionStore.SessionStore>
 }
 
 /**
  * The bridge on top of a socket factory, a store (ingestion sink and reads) and a media CDN
- * (WhatsApp's, or replay's stand-in). Provides the
- * running HTTP server (its address) and the connection (its status).
+ * (WhatsApp's, or replay's stand-in): the running HTTP server (its address) and the connection
+ * (its status). Tests and embedders bring their own socket and store.
  */
 export const assemble = (options: BridgeAssemblyOptions) => {
   const session = options.session ?? SessionStore.layer(options.storeDir)
   const connection = WhatsAppConnection.layer(options.connection ?? {}).pipe(
     Layer.provide(Layer.mergeAll(session, OperatorConsole.layer(options.storeDir, options.mode))),
   )
-  const actions = SocketActions.layer({
-    mode: options.mode,
-    storeDir: options.storeDir,
-    ...(options.fileRoots === undefined ? {} : { fileRoots: options.fileRoots }),
-    ...(options.protectedFiles === undefined ? {} : { protectedFiles: options.protectedFiles }),
-    ...(options.sendsPerMinute === undefined ? {} : { sendsPerMinute: options.sendsPerMinute }),
-    ...(options.maxMediaBytes === undefined ? {} : { maxMediaBytes: options.maxMediaBytes }),
-  }).pipe(Layer.provide(IdempotencyLedger.layer(options.storeDir)))
+  const actions = SocketActions.layer(options).pipe(Layer.provide(IdempotencyLedger.layer(options.storeDir)))
   const server = Layer.unwrapScoped(
     Effect.gen(function* () {
       const token = yield* loadOrCreateToken(options.storeDir).pipe(
         Effect.provide(NodeContext.layer),
-        Effect.mapError((error) => new BridgeStartError({ message: error.message })),
+        Effect.mapError(startError),
       )
       const port = options.port ?? DefaultBridgePort
       return BridgeHttpServer.layer({ token, port }).pipe(
@@ -72,6 +138,87 @@ export const assemble = (options: BridgeAssemblyOptions) => {
   )
   return server.pipe(Layer.provide(actions), Layer.provideMerge(connection))
 }
+
+/** The live bridge: store locked and opened, WhatsApp's socket supervised, API served. */
+export const liveBridge = (options: RunBridgeOptions): Layer.Layer<RunningBridge, BridgeStartError> =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const storeDir = resolve(options.storeDir)
+      const pairPhone = options.pairPhone === undefined ? undefined : yield* parsePairPhone(options.pairPhone)
+      yield* prepareStore(storeDir)
+      const store = recordedStore(storeLayer(storeDir), yield* openTap(options.record))
+      return assemble({
+        ...options,
+        storeDir,
+        mode: "live",
+        connection: pairPhone === undefined ? {} : { pairPhone },
+      }).pipe(
+        Layer.provideMerge(Layer.merge(LiveWhatsApp.layer.pipe(Layer.provide(store)), store)),
+        Layer.provide(MediaCdn.live()),
+      )
+    }),
+  )
+
+/**
+ * The replay bridge: the recorded streams ingested first, then the API served over a simulated
+ * socket, with a stand-in media CDN serving what the socket "uploaded" and `mediaRoots`.
+ */
+export const replayBridge = (options: ReplayBridgeOptions): Layer.Layer<RunningBridge, BridgeStartError> =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const storeDir = resolve(options.storeDir)
+      yield* prepareStore(storeDir)
+      const write = (line: string) => void process.stderr.write(`${line}\n`)
+      // What was loaded, not how fast: ingestion figures are `bridge ingest`'s business.
+      const loaded = yield* ingestCommand({
+        files: options.files,
+        storeDirectory: storeDir,
+        out: () => {},
+        err: write,
+      }).pipe(Effect.mapError(startError))
+      write(
+        `Loaded the recording: ${loaded.storedMessages} messages in ${loaded.chats} chats, ${loaded.contacts} contacts.`,
+      )
+      const mediaRoots = (options.mediaRoots ?? []).map((root) => resolve(root))
+      write(
+        mediaRoots.length === 0
+          ? "The recording's media is not served (no --media DIR): only files sent during this replay can be downloaded."
+          : `The recording's media is served from ${mediaRoots.join(", ")}.`,
+      )
+      const tap = yield* openTap(options.record)
+      if (tap !== undefined)
+        yield* Effect.forEach(options.files, tap.copyStream).pipe(Effect.mapError(startError))
+      const uploadDir = join(storeDir, "replay-media")
+      // The account the recording announced, as a live socket names itself (with its device), so
+      // the demo's bridge is connected as the person whose chats it shows.
+      const recorded = loaded.account
+      const ownJid =
+        options.ownJid ??
+        (recorded === undefined ? "15550000000:1@s.whatsapp.net" : recorded.jid.replace(/^(\d+)@/, "$1:1@"))
+      const store = recordedStore(storeLayer(storeDir), tap)
+      const socket = Layer.unwrapEffect(
+        Effect.map(StoreAccess, (access) =>
+          ReplaySocket.layer({
+            ownJid,
+            ...(recorded?.name === undefined ? {} : { ownName: recorded.name }),
+            uploadDir,
+            exists: (jid) => Effect.runPromise(access.knowsJid(jid)),
+          }),
+        ),
+      ).pipe(Layer.provide(store))
+      return assemble({
+        ...options,
+        storeDir,
+        mode: "replay",
+        session: SessionStore.inMemory({ id: ownJid, name: recorded?.name ?? "Replay" }),
+        // A simulated socket sends no frames: nothing to watch.
+        connection: { silenceTimeout: Duration.infinity },
+      }).pipe(
+        Layer.provideMerge(Layer.merge(socket, store)),
+        Layer.provide(ReplayMediaCdn.layer([uploadDir, ...mediaRoots])),
+      )
+    }),
+  )
 
 /** Prints where the bridge listens and where its token is. */
 export const announce = (mode: "live" | "replay", storeDir: string) =>

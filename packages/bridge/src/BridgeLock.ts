@@ -52,7 +52,11 @@ export const acquireBridgeLock = (storeDir: string) => {
       Effect.sync(() => {
         try {
           if (readFileSync(file, "utf8").trim() === String(process.pid)) rmSync(file, { force: true })
-        } catch {}
+        } catch {
+          // Nothing to report: a lock file that is gone has nothing left to release, and one that
+          // cannot be removed names this process, which is exiting; the next start finds that
+          // process gone and takes the lock over.
+        }
       }),
   )
 }

@@ -7,7 +7,8 @@ import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "@whats
 import { LockFileName } from "@whatsapp-mcp/core/store"
 import Database from "better-sqlite3"
 import { Context, Effect, Layer } from "effect"
-import { logout, replayBridge } from "../src/BridgePrograms.js"
+import { replayBridge } from "../src/BridgeDaemon.js"
+import { logout } from "../src/BridgePrograms.js"
 import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
 
 const fixtures = resolve(import.meta.dirname, "../../../fixtures")

@@ -69,6 +69,7 @@ beforeAll(async () => {
     process.execPath,
     [
       ...[bridgeBin, "--replay", join(fixtures, "demo/demo.jsonl"), "--store", storeDir, "--port", "0"],
+      ...["--media", join(fixtures, "media")],
       // The same folder as the MCP server's allowedFileRoots below: each side checks the file itself.
       ...["--allowed-file-roots", outbox],
     ],

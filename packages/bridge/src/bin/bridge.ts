@@ -1,20 +1,21 @@
 #!/usr/bin/env node
-// The bridge's command line: picks the subcommand and reports failures as one line, never a stack.
+// The bridge's command line: turns argv into one program (BridgePrograms.ts for the daemons and
+// logout, their own modules for ingest and anonymize), runs it, and reports a failure as one
+// message, never a stack, with the exit status.
 import { spawn } from "node:child_process"
-import { existsSync, statSync } from "node:fs"
+import { statSync } from "node:fs"
 import { homedir } from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { setFlagsFromString } from "node:v8"
 import { Cause, Effect, Exit, Fiber, Logger, LogLevel } from "effect"
 import { RotatingLogFile } from "../logging/RotatingLogFile.js"
 
 // V8 lets its old generation grow to several times what is live before it collects, and both of
-// the bridge's threads allocate fast while a long history is stored: resident memory reached 500 MB
-// and more on a million messages with a few tens of MB live. Growing it by at most 30% at a time
-// keeps it near the live heap for no measurable CPU. Unlike a heap cap, it cannot make an unusually
-// large event fail. Read by V8 at each collection, so setting it here covers both threads.
+// the bridge's threads allocate fast while a long history is stored. Growing it by at most 30% at
+// a time keeps resident memory near the live heap, for no measurable CPU. Unlike a heap cap, it
+// cannot make an unusually large event fail. Read by V8 at each collection, so setting it here
+// covers both threads.
 setFlagsFromString("--heap-growing-percent=30")
 
 // Everything the bridge creates (store files, SQLite's -wal and -shm, logs, media) is the user's
@@ -41,7 +42,8 @@ const usage = `usage:
   --allowed-file-roots DIR[,DIR...]
                        folders the bridge may send files from (repeatable); without it the bridge
                        sends no files. Give the same folders as plugins.send.allowedFileRoots
-  --media DIR          encrypted media the replay CDN serves (default: the bundled fixtures)
+  --media DIR          with --replay: a folder of the recording's encrypted media to serve
+                       (repeatable); without it only files sent during the replay download
   --max-media-mb N     largest media file a download fetches, in MiB (default 100, at most 2048);
                        a larger one is refused before a byte is fetched
   --record FILE        also write every event received to FILE (replaced), in the fixture format
@@ -74,6 +76,21 @@ const parse = <T extends Options>(command: string, args: ReadonlyArray<string>, 
   }
 }
 
+/** The exit status of a program's end, its failure said as one message (or, if unforeseen, in full). */
+const report = <A, E extends { readonly message: string }>(
+  name: string,
+  exit: Exit.Exit<A, E>,
+  onSuccess: (value: A) => number,
+): number => {
+  if (Exit.isSuccess(exit)) return onSuccess(exit.value)
+  if (Cause.isInterruptedOnly(exit.cause)) return 0
+  const failure = Cause.failureOption(exit.cause)
+  console.error(
+    `${name}: ${failure._tag === "Some" ? failure.value.message : `unexpected failure: ${Cause.pretty(exit.cause)}`}`,
+  )
+  return 1
+}
+
 /**
  * Runs a program until it ends or the user stops it (Ctrl-C, SIGTERM): the fiber is interrupted so
  * that the store, the session and the lock are closed properly. A failure is one line on stderr.
@@ -92,15 +109,7 @@ const runToEnd = async <E extends { readonly message: string }>(
   }
   process.on("SIGINT", stop)
   process.on("SIGTERM", stop)
-  const exit = await Effect.runPromise(Fiber.await(fiber))
-  if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return 0
-  const failure = Cause.failureOption(exit.cause)
-  if (failure._tag === "Some") {
-    console.error(`${name}: ${failure.value.message}`)
-    return 1
-  }
-  console.error(`${name}: unexpected failure: ${Cause.pretty(exit.cause)}`)
-  return 1
+  return report(name, await Effect.runPromise(Fiber.await(fiber)), () => 0)
 }
 
 const port = (raw: string | undefined): number | undefined => {
@@ -136,14 +145,7 @@ const ingest: Subcommand = async (args) => {
       storeDirectory: fromUser(String(parsed.values.store)),
     }),
   )
-  if (Exit.isSuccess(exit)) return exit.value.exitCode
-  const failure = Cause.failureOption(exit.cause)
-  if (failure._tag === "Some") {
-    console.error(`bridge ingest: ${failure.value.message}`)
-    return 1
-  }
-  console.error(`bridge ingest: unexpected failure: ${Cause.pretty(exit.cause)}`)
-  return 1
+  return report("bridge ingest", exit, (summary) => summary.exitCode)
 }
 
 const anonymize: Subcommand = async (args) => {
@@ -159,15 +161,10 @@ const anonymize: Subcommand = async (args) => {
   const exit = await Effect.runPromiseExit(
     anonymizeCommand({ input: fromUser(input ?? ""), output: fromUser(output ?? "") }),
   )
-  if (Exit.isSuccess(exit)) {
-    console.error(`bridge anonymize: ${exit.value.lines} event(s) written to ${output}`)
+  return report("bridge anonymize", exit, (written) => {
+    console.error(`bridge anonymize: ${written.lines} event(s) written to ${output}`)
     return 0
-  }
-  const failure = Cause.failureOption(exit.cause)
-  console.error(
-    `bridge anonymize: ${failure._tag === "Some" ? failure.value.message : `unexpected failure: ${Cause.pretty(exit.cause)}`}`,
-  )
-  return 1
+  })
 }
 
 const logoutCommand: Subcommand = async (args) => {
@@ -178,40 +175,32 @@ const logoutCommand: Subcommand = async (args) => {
   return runToEnd("bridge logout", logout(fromUser(String(parsed.values.store))))
 }
 
-/** `--allowed-file-roots`, repeated or comma-separated: each must be an existing directory. */
-const fileRoots = (raw: ReadonlyArray<string> | undefined): ReadonlyArray<string> | undefined => {
+/** A folder option, repeated or comma-separated (`~` is the home folder): each must be an existing directory. */
+const directories = (
+  flag: string,
+  raw: ReadonlyArray<string> | undefined,
+): ReadonlyArray<string> | undefined => {
   if (raw === undefined) return undefined
-  const roots = raw
+  const dirs = raw
     .flatMap((value) => value.split(","))
     .map((value) => value.trim())
     .filter((value) => value !== "")
     .map((value) =>
       value === "~" || value.startsWith("~/") ? path.join(homedir(), value.slice(1)) : fromUser(value),
     )
-  for (const root of roots) {
-    let isDirectory = false
-    try {
-      isDirectory = statSync(root).isDirectory()
-    } catch {}
+  for (const dir of dirs) {
+    // A path that cannot be read is as unusable as a missing one; both get the same message.
+    const isDirectory = statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true
     if (!isDirectory)
-      exitWith(
-        2,
-        `bridge: --allowed-file-roots: ${root} is not an existing directory. Create it, or fix the path.`,
-      )
+      exitWith(2, `bridge: ${flag}: ${dir} is not an existing directory. Create it, or fix the path.`)
   }
-  return roots
+  return dirs
 }
 
 /** The log files (`--log-file`, rotated), which no send may read under another name. */
 const logFiles = (): ReadonlyArray<string> => {
   const file = process.env.WHATSAPP_BRIDGE_LOG_FILE
   return file === undefined || file === "" ? [] : RotatingLogFile.files(file)
-}
-
-/** The demo media that ships with the repository, for `--replay` of the bundled recordings. */
-const bundledMedia = (): ReadonlyArray<string> => {
-  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../fixtures/media")
-  return existsSync(dir) ? [dir] : []
 }
 
 const daemon: Subcommand = async (args) => {
@@ -227,7 +216,10 @@ const daemon: Subcommand = async (args) => {
     "max-media-mb": { type: "string" },
   } as const)
   const storeDir = fromUser(String(parsed.values.store))
-  const roots = fileRoots(parsed.values["allowed-file-roots"] as Array<string> | undefined)
+  const roots = directories(
+    "--allowed-file-roots",
+    parsed.values["allowed-file-roots"] as Array<string> | undefined,
+  )
   const files = {
     ...(roots === undefined ? {} : { fileRoots: roots }),
     protectedFiles: logFiles(),
@@ -249,14 +241,14 @@ const daemon: Subcommand = async (args) => {
   if (replay.length > 0) {
     if (parsed.values["pair-phone"] !== undefined)
       exitWith(2, "bridge: --pair-phone makes no sense with --replay.")
-    const media = (parsed.values.media as Array<string> | undefined)?.map(fromUser) ?? bundledMedia()
+    const media = directories("--media", parsed.values.media as Array<string> | undefined)
     const { runReplayBridge } = await programs()
     return runToEnd(
       "bridge",
       runReplayBridge({
         storeDir,
         files: replay.map(fromUser),
-        mediaRoots: media,
+        ...(media === undefined ? {} : { mediaRoots: media }),
         ...files,
         ...record,
         ...mediaLimit,
@@ -264,6 +256,8 @@ const daemon: Subcommand = async (args) => {
       }),
     )
   }
+  if (parsed.values.media !== undefined)
+    exitWith(2, "bridge: --media serves a recording's media: it applies to --replay only.")
   const pairPhone = parsed.values["pair-phone"] as string | undefined
   const { runBridge } = await programs()
   return runToEnd(

@@ -159,9 +159,11 @@ export const make = (options: BridgeClientOptions) =>
       const guarded = breaker.run(
         attempt(name, request),
         isOutage,
-        (waitMillis) =>
+        (waitMillis, { probing }) =>
           new BridgeErrors.BridgeUnavailable({
-            message: `The WhatsApp bridge is not answering (last calls failed; next check in ${Math.ceil(waitMillis / 1000)} s): ${startBridge}. Tools that read messages still work.`,
+            message: probing
+              ? `The WhatsApp bridge is being checked after failed calls: try again in ${Math.ceil(waitMillis / 1000)} s. If it stays down, ${startBridge}. Tools that read messages still work.`
+              : `The WhatsApp bridge is not answering (last calls failed; next check in ${Math.ceil(waitMillis / 1000)} s): ${startBridge}. Tools that read messages still work.`,
             circuitOpen: true,
           }),
       )
