@@ -18,12 +18,12 @@ import * as ReplaySocket from "./replay/ReplaySocket.js"
 import * as StoreBinding from "./StoreBinding.js"
 import { guardStoreFiles } from "./StoreFileGuard.js"
 import * as IdempotencyLedger from "./send/IdempotencyLedger.js"
-import { StoreAccess } from "./store/StoreAccess.js"
 import * as BridgeHttpServer from "./server/BridgeHttpServer.js"
 import { ensureStoreDirectory, loadOrCreateToken } from "./server/BridgeToken.js"
 import * as SocketActions from "./server/SocketActions.js"
 import * as SessionStore from "./session/SessionStore.js"
 import * as WhatsAppConnection from "./socket/WhatsAppConnection.js"
+import { StoreAccess } from "./store/StoreAccess.js"
 
 /** The bridge could not start; the message says why and what to do. */
 export class BridgeStartError extends Data.TaggedError("BridgeStartError")<{ readonly message: string }> {}
