@@ -49,34 +49,39 @@ const openIngestor = Effect.gen(function* () {
 const quiet = { out: () => undefined, err: () => undefined }
 
 describe("loading a store in bulk", () => {
-  it.scoped("leaves the same store, search index included, as storing the events batch by batch", () =>
-    Effect.gen(function* () {
-      const directory = yield* temporaryDirectory
-      const bulk = path.join(directory, "bulk")
-      const summary = yield* ingestCommand({
-        files: recordings,
-        storeDirectory: bulk,
-        decodeInWorker: true,
-        ...quiet,
-      })
-      assert.strictEqual(summary.exitCode, 0)
+  it.scoped(
+    "leaves the same store, search index included, as storing the events batch by batch",
+    () =>
+      Effect.gen(function* () {
+        const directory = yield* temporaryDirectory
+        const bulk = path.join(directory, "bulk")
+        const summary = yield* ingestCommand({
+          files: recordings,
+          storeDirectory: bulk,
+          decodeInWorker: true,
+          ...quiet,
+        })
+        assert.strictEqual(summary.exitCode, 0)
 
-      const reference = yield* openTestStore(path.join(directory, "reference"))
-      for (const file of recordings) {
-        const lines = yield* readRecording(file).pipe(Stream.runCollect, Effect.provide(NodeFileSystem.layer))
-        for (const line of lines) if (line._tag === "RecordedEvent") yield* reference.ingest(line.event)
-      }
+        const reference = yield* openTestStore(path.join(directory, "reference"))
+        for (const file of recordings) {
+          const lines = yield* readRecording(file).pipe(
+            Stream.runCollect,
+            Effect.provide(NodeFileSystem.layer),
+          )
+          for (const line of lines) if (line._tag === "RecordedEvent") yield* reference.ingest(line.event)
+        }
 
-      const loaded = new Database(path.join(bulk, StoreFileName))
-      assert.deepStrictEqual(schemaNames(loaded), schemaNames(reference.db))
-      // every table but the migrations' (which holds when each store was created)
-      const { effect_sql_migrations: _loaded, ...loadedRows } = dump(loaded)
-      const { effect_sql_migrations: _reference, ...referenceRows } = dump(reference.db)
-      assert.deepStrictEqual(loadedRows, referenceRows)
-      assert.isAbove(search(loaded, "boulangerie").length, 0)
-      checkSearchIndex(loaded)
-      loaded.close()
-    }),
+        const loaded = new Database(path.join(bulk, StoreFileName))
+        assert.deepStrictEqual(schemaNames(loaded), schemaNames(reference.db))
+        // every table but the migrations' (which holds when each store was created)
+        const { effect_sql_migrations: _loaded, ...loadedRows } = dump(loaded)
+        const { effect_sql_migrations: _reference, ...referenceRows } = dump(reference.db)
+        assert.deepStrictEqual(loadedRows, referenceRows)
+        assert.isAbove(search(loaded, "boulangerie").length, 0)
+        checkSearchIndex(loaded)
+        loaded.close()
+      }),
     // stores every recording twice, through two paths: on a shared, loaded machine that is longer
     // than the suite's per-test limit, which is sized for tests that store a few events
     120_000,
