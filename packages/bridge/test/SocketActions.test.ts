@@ -42,7 +42,6 @@ const makeSetup = (sendMessage: BridgeSocket["sendMessage"], connected = true) =
       ? Effect.succeed(socket)
       : Effect.fail(new BridgeError({ code: "whatsapp_not_connected", message: "WhatsApp is reconnecting" })),
     recycle: (reason) => Effect.sync(() => void recycled.push(reason)),
-    logout: Effect.void,
     stopped: Effect.never,
   })
   const layer = SocketActions.layer({

@@ -17,7 +17,7 @@ import {
 } from "effect"
 import { OperatorConsole } from "../src/pairing/OperatorConsole.js"
 import type { BaileysEvent } from "../src/recording/BaileysEvent.js"
-import { SessionStore } from "../src/session/SessionStore.js"
+import { SessionStore, SessionStoreError } from "../src/session/SessionStore.js"
 import { silentBaileysLogger } from "../src/socket/BaileysLogger.js"
 import { type BridgeSocket, SocketFactory } from "../src/socket/BridgeSocket.js"
 import { disconnectAction, reconnectBackoff, silenceWatchdog } from "../src/socket/DisconnectPolicy.js"
@@ -91,6 +91,8 @@ const makeHarness = (
     pairPhone?: string
     /** Runs before each batch is kept, as a slow store would. */
     beforeStore?: Effect.Effect<void>
+    /** The session's wipe fails, as a read-only or locked session file would make it. */
+    wipeFails?: boolean
   } = {},
 ) => {
   const sockets: Array<FakeSocket> = []
@@ -122,7 +124,15 @@ const makeHarness = (
             isRegistered: Effect.succeed(options.registered ?? true),
             wipe: Effect.sync(() => {
               session.wipes++
-            }),
+            }).pipe(
+              Effect.zipRight(
+                options.wipeFails === true
+                  ? new SessionStoreError({
+                      message: "Cannot wipe the WhatsApp session in /store/session.db",
+                    })
+                  : Effect.void,
+              ),
+            ),
           }),
         ),
         Layer.succeed(EventSink, {
@@ -412,6 +422,31 @@ describe("WhatsApp connection lifecycle", () => {
     }).pipe(Effect.provide(h.layer))
   })
 
+  it.scoped(
+    "says the session is still on disk, and which file to delete, when the wipe after a 401 fails",
+    () => {
+      const h = makeHarness({ wipeFails: true })
+      return Effect.gen(function* () {
+        const connection = yield* WhatsAppConnection
+        const first = yield* socketCount(h.sockets, 1)
+        open(first)
+        closeWith(first, 401)
+        const final = yield* connection.stopped
+        assert.strictEqual(final.connection, "logged_out")
+        assert.strictEqual(h.session.wipes, 1)
+        const told = [final.detail ?? "", h.shown.notices.at(-1) ?? ""]
+        for (const text of told) {
+          assert.notMatch(text, /the session was wiped/)
+          assert.match(
+            text,
+            /could not be wiped \(Cannot wipe the WhatsApp session in \/store\/session\.db\)/,
+          )
+          assert.match(text, /delete that file and the -wal and -shm files beside it by hand/)
+        }
+      }).pipe(Effect.provide(h.layer))
+    },
+  )
+
   it.scoped("recycles a socket that looks open but has gone silent, and keeps a live one", () => {
     const h = makeHarness()
     return Effect.gen(function* () {
@@ -521,19 +556,6 @@ describe("WhatsApp connection lifecycle", () => {
       assert.deepStrictEqual(h.shown.codes, ["ABCD1234"])
       assert.deepStrictEqual(h.shown.qr, [])
       assert.strictEqual((yield* statusNow).pairing, "awaiting_pairing_code")
-    }).pipe(Effect.provide(h.layer))
-  })
-
-  it.scoped("logs out through the phone when connected and wipes the session", () => {
-    const h = makeHarness()
-    return Effect.gen(function* () {
-      const connection = yield* WhatsAppConnection
-      open(yield* socketCount(h.sockets, 1))
-      yield* settle
-      yield* connection.logout
-      assert.strictEqual(h.sockets[0]!.logouts.count, 1)
-      assert.strictEqual(h.session.wipes, 1)
-      assert.strictEqual((yield* statusNow).connection, "logged_out")
     }).pipe(Effect.provide(h.layer))
   })
 

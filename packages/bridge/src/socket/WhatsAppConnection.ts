@@ -13,6 +13,7 @@ import {
   Context,
   Duration,
   Effect,
+  Either,
   Fiber,
   Layer,
   Option,
@@ -87,8 +88,6 @@ export interface WhatsAppConnectionShape {
   readonly current: Effect.Effect<BridgeSocket, BridgeError>
   /** Asks for a fresh socket; concurrent requests share one reconnect. */
   readonly recycle: (reason: string) => Effect.Effect<void>
-  /** Unlinks the device (on the phone when connected) and wipes the session; the supervisor stops. */
-  readonly logout: Effect.Effect<void, BridgeError>
   /** Resolves when the supervisor has stopped for good (440, 403, 411, 401). */
   readonly stopped: Effect.Effect<ConnectionStatus>
 }
@@ -102,7 +101,6 @@ type Signal =
   | { readonly _tag: "Update"; readonly update: BaileysEventMap["connection.update"] }
   | { readonly _tag: "Silent" }
   | { readonly _tag: "Recycle"; readonly reason: string }
-  | { readonly _tag: "Logout" }
 
 type Ended = { readonly code: number | null; readonly reason: string; readonly wasOpenFor: number | null }
 
@@ -309,10 +307,6 @@ export const make = (options: ConnectionOptions = {}) =>
             case "Recycle":
               socket.end(new Error(signal.reason))
               return { code: null, reason: signal.reason, wasOpenFor: openFor }
-            case "Logout":
-              // socket.logout closes with 401, which the LoggedOut branch handles.
-              yield* Effect.tryPromise(() => socket.logout()).pipe(Effect.ignore)
-              return { code: 401, reason: "logged out by request", wasOpenFor: openFor }
             case "Update": {
               const u = signal.update
               if (u.qr !== undefined) {
@@ -437,13 +431,13 @@ export const make = (options: ConnectionOptions = {}) =>
             yield* operator.notice(action.detail)
             return false
           case "LoggedOut": {
-            yield* session.wipe.pipe(
-              Effect.catchAll((error) =>
-                Effect.logError("Wiping the WhatsApp session failed", error.message),
-              ),
-            )
-            const detail =
-              "This device was unlinked from WhatsApp (code 401: removed on the phone, or the link expired while the phone was offline); the session was wiped. Run `pnpm bridge` again to pair."
+            const wiped = yield* Effect.either(session.wipe)
+            const unlinked =
+              "This device was unlinked from WhatsApp (code 401: removed on the phone, or the link expired while the phone was offline)"
+            // the keys WhatsApp no longer honours stay on disk if the wipe failed: say so, never "wiped"
+            const detail = Either.isRight(wiped)
+              ? `${unlinked}; the session was wiped. Run \`pnpm bridge\` again to pair.`
+              : `${unlinked}, but the session could not be wiped (${wiped.left.message}): stop the bridge, delete that file and the -wal and -shm files beside it by hand, then run \`pnpm bridge\` again to pair.`
             yield* update((s) => ({
               ...s,
               connection: "logged_out",
@@ -561,19 +555,6 @@ export const make = (options: ConnectionOptions = {}) =>
         return yield* new BridgeError({ code: "whatsapp_not_connected", message: notConnectedMessage(s) })
       }),
       recycle: (reason) => offerSignal({ _tag: "Recycle", reason }),
-      logout: Effect.gen(function* () {
-        const open = Option.isSome(yield* Ref.get(currentSocket))
-        if (open) {
-          yield* offerSignal({ _tag: "Logout" })
-          yield* stoppedLatch.await
-          return
-        }
-        return yield* new BridgeError({
-          code: "whatsapp_not_connected",
-          message:
-            "Not connected to WhatsApp, so the phone cannot be told: stop the bridge and run `pnpm bridge logout`.",
-        })
-      }),
       stopped: stoppedLatch.await.pipe(Effect.zipRight(SubscriptionRef.get(status))),
     })
   })
