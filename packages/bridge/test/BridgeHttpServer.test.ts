@@ -8,9 +8,9 @@ import {
   BridgeError,
   type BridgeErrorBody,
   BridgeTokenFileName,
-  type EndpointRequest,
   type Health,
   MaxRequestBodyBytes,
+  type SendTextRequest,
 } from "@whatsapp-mcp/core/api"
 import { Effect, Layer, Redacted } from "effect"
 import { BridgeActions } from "../src/server/BridgeActions.js"
@@ -33,7 +33,7 @@ const health: Health = {
 }
 
 const makeActions = () => {
-  const sent: Array<EndpointRequest<"sendText">> = []
+  const sent: Array<SendTextRequest> = []
   const actions = BridgeActions.of({
     health: () => Effect.succeed(health),
     sendText: (request) =>
