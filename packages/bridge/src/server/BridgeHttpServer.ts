@@ -261,7 +261,7 @@ const guard = (
       if (refusal !== undefined) return yield* refusal
       const text = yield* readBody(request, options.maxBodyBytes)
       yield* Effect.try({
-        try: () => JSON.parse(text) as unknown,
+        try: (): unknown => JSON.parse(text),
         catch: () => refuse("bad_request", "The request body is not valid JSON."),
       })
       // The body was read here, bounded; the contract's handlers decode it from this copy.

@@ -132,6 +132,16 @@ describe("bridge client", () => {
     }).pipe(Effect.provide(clientLayer())),
   )
 
+  it.effect("refuses a JSON answer the contract does not allow instead of passing it on", () =>
+    Effect.gen(function* () {
+      server.use(http.get(`${url}/v1/health`, () => HttpResponse.json({ status: "ok", mode: "live" })))
+      const client = yield* BridgeClient.BridgeClient
+      const error = yield* Effect.flip(client.health)
+      assert.strictEqual(error._tag, "BridgeUnexpectedResponse")
+      assert.include(error.message, "bridge.url")
+    }).pipe(Effect.provide(clientLayer())),
+  )
+
   it.effect("retries safe calls with backoff until the bridge answers", () =>
     Effect.gen(function* () {
       countHits()
