@@ -25,7 +25,8 @@ import { connect, createServer as createTcpServer, type Server as TcpServer } fr
 import { networkInterfaces, tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { BridgeEndpoints, type BridgeErrorBody } from "@whatsapp-mcp/core/api"
+import type { BridgeErrorBody } from "@whatsapp-mcp/core/api"
+import { BridgeEndpoints } from "@whatsapp-mcp/core/http-api"
 import { encryptedStream, proto } from "@whiskeysockets/baileys"
 import { safeFileName } from "../src/media/MediaDownloader.js"
 
@@ -243,7 +244,7 @@ const modesBelow = (
     return entry.isDirectory() ? [here, ...modesBelow(full)] : [here]
   })
 
-const endpoints = Object.values(BridgeEndpoints).map((e) => ({ method: e.method, path: e.path }))
+const endpoints = BridgeEndpoints.map((e) => ({ method: e.method, path: e.path }))
 
 describe("bridge HTTP: who may call it", () => {
   it("listens on 127.0.0.1 only, never on every interface", async () => {

@@ -8,10 +8,11 @@ import {
   BridgeError,
   type BridgeErrorBody,
   BridgeTokenFileName,
-  type EndpointRequest,
   type Health,
   MaxRequestBodyBytes,
+  type SendTextRequest,
 } from "@whatsapp-mcp/core/api"
+import { BridgeEndpoints } from "@whatsapp-mcp/core/http-api"
 import { Effect, Layer, Redacted } from "effect"
 import { BridgeActions } from "../src/server/BridgeActions.js"
 import { serveBridgeApi } from "../src/server/BridgeHttpServer.js"
@@ -33,7 +34,7 @@ const health: Health = {
 }
 
 const makeActions = () => {
-  const sent: Array<EndpointRequest<"sendText">> = []
+  const sent: Array<SendTextRequest> = []
   const actions = BridgeActions.of({
     health: () => Effect.succeed(health),
     sendText: (request) =>
@@ -190,6 +191,48 @@ describe("bridge HTTP server", () => {
       assert.strictEqual(wrong.status, 401)
       assert.match((wrong.body as BridgeErrorBody).error.message, /bridge-token/)
       assert.strictEqual(sent.length, 0)
+    }),
+  )
+
+  it.scoped("serves the contract's OpenAPI document to a client with the token, and to no one else", () =>
+    Effect.gen(function* () {
+      const { actions } = makeActions()
+      const server = yield* start(actions)
+      const refused = yield* call(`${server.url}/v1/openapi.json`, { auth: false })
+      assert.strictEqual(refused.status, 401)
+      assert.strictEqual(errorCode(refused.body), "bridge_unauthorized")
+
+      const answer = yield* call(`${server.url}/v1/openapi.json`)
+      assert.strictEqual(answer.status, 200)
+      const document = answer.body as {
+        openapi: string
+        info: { title: string; version: string }
+        paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>
+        components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> }
+        security: Array<Record<string, unknown>>
+      }
+      assert.match(document.openapi, /^3\.\d+\.\d+$/)
+      assert.isNotEmpty(document.info.title)
+      // Exactly the contract's endpoints, each with its method, and nothing else.
+      const served = Object.entries(document.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+      )
+      assert.sameMembers(
+        served,
+        BridgeEndpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`),
+      )
+      for (const endpoint of BridgeEndpoints) {
+        const operation = document.paths[endpoint.path]?.[endpoint.method.toLowerCase()]
+        assert.isDefined(operation)
+        assert.containsAllKeys(operation?.responses ?? {}, ["200", "400", "401", "500", "503"])
+        if (endpoint.method === "POST") assert.isDefined(operation?.requestBody, endpoint.path)
+      }
+      // Every schema it refers to is in the document, so a generator can resolve it.
+      for (const [, name] of answer.text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+        assert.property(document.components.schemas, name ?? "")
+      }
+      assert.deepStrictEqual(document.security, [{ bearer: [] }])
+      assert.deepInclude(document.components.securitySchemes, { bearer: { type: "http", scheme: "bearer" } })
     }),
   )
 

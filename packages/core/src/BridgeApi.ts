@@ -1,7 +1,9 @@
 /**
- * HTTP contract of the bridge: every endpoint's method, path, request and response Schema, and the
- * one error shape. The bridge server and the MCP server's client both derive from this table, so
- * they cannot drift. Loads no Baileys.
+ * What the bridge's HTTP contract carries: every request and response Schema, and the one error
+ * type with its stable codes. The endpoints themselves (method, path, which Schema goes where) are
+ * `BridgeHttpApi` in `@whatsapp-mcp/core/http-api`, which the bridge's handlers and the MCP
+ * server's client both derive from. This module needs only effect, so plugins can name the types
+ * without the HTTP library. Loads no Baileys.
  */
 import { Schema } from "effect"
 import {
@@ -268,99 +270,8 @@ export const DownloadResult = Schema.Struct({
 })
 export type DownloadResult = typeof DownloadResult.Type
 
-// ---------------------------------------------------------------------------------------------
-// The endpoint table
-
 /**
  * When a client may repeat a call after a timeout or a lost connection without risking a second
  * effect on WhatsApp.
  */
 export type RetryPolicy = "always" | "with_idempotency_key" | "never"
-
-export interface BridgeEndpoint<
-  Name extends string,
-  Req extends Schema.Schema.AnyNoContext,
-  Res extends Schema.Schema.AnyNoContext,
-> {
-  readonly name: Name
-  readonly method: "GET" | "POST"
-  readonly path: string
-  readonly request: Req
-  readonly response: Res
-  readonly retry: RetryPolicy
-}
-
-const endpoint = <
-  const Name extends string,
-  Req extends Schema.Schema.AnyNoContext,
-  Res extends Schema.Schema.AnyNoContext,
->(
-  e: BridgeEndpoint<Name, Req, Res>,
-): BridgeEndpoint<Name, Req, Res> => e
-
-export const BridgeEndpoints = {
-  health: endpoint({
-    name: "health",
-    method: "GET",
-    path: "/v1/health",
-    request: EmptyRequest,
-    response: Health,
-    retry: "always",
-  }),
-  sendText: endpoint({
-    name: "sendText",
-    method: "POST",
-    path: "/v1/messages/text",
-    request: SendTextRequest,
-    response: SendResult,
-    retry: "with_idempotency_key",
-  }),
-  sendFile: endpoint({
-    name: "sendFile",
-    method: "POST",
-    path: "/v1/messages/file",
-    request: SendFileRequest,
-    response: SendResult,
-    retry: "with_idempotency_key",
-  }),
-  sendVoice: endpoint({
-    name: "sendVoice",
-    method: "POST",
-    path: "/v1/messages/voice",
-    request: SendVoiceRequest,
-    response: SendResult,
-    retry: "with_idempotency_key",
-  }),
-  react: endpoint({
-    name: "react",
-    method: "POST",
-    path: "/v1/reactions",
-    request: ReactRequest,
-    response: ReactResult,
-    // Setting the same reaction twice leaves the same state.
-    retry: "always",
-  }),
-  markRead: endpoint({
-    name: "markRead",
-    method: "POST",
-    path: "/v1/read",
-    request: MarkReadRequest,
-    response: MarkReadResult,
-    retry: "always",
-  }),
-  download: endpoint({
-    name: "download",
-    method: "POST",
-    path: "/v1/media/download",
-    request: DownloadRequest,
-    response: DownloadResult,
-    retry: "always",
-  }),
-} as const
-
-export type BridgeEndpoints = typeof BridgeEndpoints
-export type BridgeEndpointName = keyof BridgeEndpoints
-export type EndpointRequest<N extends BridgeEndpointName> = Schema.Schema.Type<BridgeEndpoints[N]["request"]>
-export type EndpointResponse<N extends BridgeEndpointName> = Schema.Schema.Type<
-  BridgeEndpoints[N]["response"]
->

@@ -36,25 +36,53 @@ describe("sendsPerMinute", () => {
 })
 
 describe("a send whose answer was lost", () => {
-  it("tells the model it may have gone out, to check, and the key that makes a retry safe", () => {
-    const failure = explain({ what: "the message", idempotencyKey: "k-123" })(
-      new BridgeErrors.BridgeTimeout({ endpoint: "sendText", message: "no answer" }),
-    )
-    assert.strictEqual(failure.code, "BridgeTimeout")
-    assert.match(failure.message, /not known whether the message went out/)
-    assert.match(failure.message, /list_messages/)
-    assert.include(failure.message, 'idempotency_key "k-123" can never send it twice')
-  })
+  it.effect("tells the model it may have gone out, to check, and the key that makes a retry safe", () =>
+    Effect.gen(function* () {
+      const failure = yield* Effect.flip(
+        explain({ what: "the message", idempotencyKey: "k-123" })(
+          Effect.fail(new BridgeErrors.BridgeTimeout({ endpoint: "sendText", message: "no answer" })),
+        ),
+      )
+      assert.match(failure.message, /not known whether the message went out/)
+      assert.match(failure.message, /list_messages/)
+      assert.include(failure.message, 'idempotency_key "k-123" can never send it twice')
+    }),
+  )
 
-  it("says plainly that nothing went out when the bridge was never reached", () => {
-    const failure = explain({ what: "the message", idempotencyKey: "k-123" })(
-      new BridgeErrors.BridgeUnavailable({ message: "The bridge is not running.", circuitOpen: true }),
-    )
-    assert.strictEqual(
-      failure.message,
-      "The bridge is not running. Nothing was sent: the message did not go out.",
-    )
-  })
+  it.effect("says plainly that nothing went out when the bridge was never reached", () =>
+    Effect.gen(function* () {
+      const failure = yield* Effect.flip(
+        explain({ what: "the message", idempotencyKey: "k-123" })(
+          Effect.fail(
+            new BridgeErrors.BridgeUnavailable({ message: "The bridge is not running.", circuitOpen: true }),
+          ),
+        ),
+      )
+      assert.strictEqual(
+        failure.message,
+        "The bridge is not running. Nothing was sent: the message did not go out.",
+      )
+    }),
+  )
+
+  it.effect("says nothing went out when the bridge refused the recipient, with the bridge's reason", () =>
+    Effect.gen(function* () {
+      const failure = yield* Effect.flip(
+        explain({ what: "the message" })(
+          Effect.fail(
+            new BridgeErrors.BridgeError({
+              code: "not_on_whatsapp",
+              message: "15550009999 is not on WhatsApp.",
+            }),
+          ),
+        ),
+      )
+      assert.strictEqual(
+        failure.message,
+        "Nothing was sent: the message did not go out. 15550009999 is not on WhatsApp.",
+      )
+    }),
+  )
 })
 
 describe("the text rendering of a send", () => {

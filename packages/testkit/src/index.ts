@@ -26,11 +26,17 @@ import { SqlClient, Statement } from "@effect/sql"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import {
-  type BridgeEndpointName,
-  BridgeEndpoints,
+  BridgeError,
   type BridgeErrorCode,
   BridgeErrorStatus,
+  bridgeErrorToBody,
 } from "@whatsapp-mcp/core/api"
+import {
+  type BridgeEndpointName,
+  BridgeEndpoints,
+  bridgeEndpoint,
+  type EndpointResponse,
+} from "@whatsapp-mcp/core/http-api"
 import { type Plugin, Store, TimeZone, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
 import { Effect, Exit, Layer, Schema, Scope } from "effect"
 import { HttpResponse, http } from "msw"
@@ -433,11 +439,11 @@ export interface MockBridge {
   /** A token file holding `token`, as the bridge writes it. */
   readonly tokenFile: string
   readonly token: string
-  /** Answers an endpoint with a body of the contract's response Schema (encoded form). */
-  readonly answer: <N extends BridgeEndpointName>(
-    endpoint: N,
-    body: Schema.Schema.Encoded<(typeof BridgeEndpoints)[N]["response"]>,
-  ) => void
+  /**
+   * Answers an endpoint with a body of the contract's response Schema; a body the contract does not
+   * allow throws here, since the real bridge could never answer it.
+   */
+  readonly answer: <N extends BridgeEndpointName>(endpoint: N, body: EndpointResponse<N>) => void
   /** Answers an endpoint with one of the contract's errors, with the status the bridge uses for it. */
   readonly fail: (endpoint: BridgeEndpointName, code: BridgeErrorCode, message: string) => void
   /** Every request fails as with a bridge that is not running. */
@@ -447,6 +453,11 @@ export interface MockBridge {
   readonly reset: () => void
   readonly close: () => void
 }
+
+const errorResponse = (code: BridgeErrorCode, message: string) =>
+  HttpResponse.json(bridgeErrorToBody(new BridgeError({ code, message })), {
+    status: BridgeErrorStatus[code],
+  })
 
 /**
  * A stand-in for the bridge's HTTP API, built on msw from the bridge's own contract, so a plugin's
@@ -461,10 +472,7 @@ export const mockBridge = (options: { readonly url?: string } = {}): MockBridge 
   const received: Array<BridgeRequest> = []
   const server = setupServer()
   server.listen({ onUnhandledRequest: "bypass" })
-  const endpointOf = (path: string) =>
-    (Object.keys(BridgeEndpoints) as Array<BridgeEndpointName>).find(
-      (name) => BridgeEndpoints[name].path === path,
-    )
+  const endpointOf = (path: string) => BridgeEndpoints.find((endpoint) => endpoint.path === path)?.name
   const handle =
     (respond: () => Response) =>
     async ({ request }: { request: Request }) => {
@@ -477,26 +485,23 @@ export const mockBridge = (options: { readonly url?: string } = {}): MockBridge 
         body: text === "" ? undefined : (JSON.parse(text) as unknown),
       })
       if (request.headers.get("authorization") !== `Bearer ${token}`) {
-        return HttpResponse.json(
-          { error: { code: "bridge_unauthorized", message: "Missing or wrong bearer token." } },
-          { status: BridgeErrorStatus.bridge_unauthorized },
-        )
+        return errorResponse("bridge_unauthorized", "Missing or wrong bearer token.")
       }
       return respond()
     }
   const route = (endpoint: BridgeEndpointName, respond: () => Response) => {
-    const { method, path } = BridgeEndpoints[endpoint]
+    const { method, path } = bridgeEndpoint(endpoint)
     server.use((method === "GET" ? http.get : http.post)(`${bridgeUrl}${path}`, handle(respond)))
   }
   return {
     bridgeUrl,
     tokenFile,
     token,
-    answer: (endpoint, body) => route(endpoint, () => HttpResponse.json(body as Record<string, unknown>)),
-    fail: (endpoint, code, message) =>
-      route(endpoint, () =>
-        HttpResponse.json({ error: { code, message } }, { status: BridgeErrorStatus[code] }),
-      ),
+    answer: (endpoint, body) => {
+      const json = JSON.stringify(Schema.encodeUnknownSync(bridgeEndpoint(endpoint).response)(body))
+      route(endpoint, () => new HttpResponse(json, { headers: { "content-type": "application/json" } }))
+    },
+    fail: (endpoint, code, message) => route(endpoint, () => errorResponse(code, message)),
     down: () => server.use(http.all(`${bridgeUrl}/*`, () => HttpResponse.error())),
     received,
     reset: () => {

@@ -1,22 +1,23 @@
 /**
  * The bridge's loopback HTTP server: binds 127.0.0.1 only, refuses cross-site and rebound requests,
- * checks the bearer token, bounds the body, decodes each request with the contract's Schema and
- * answers every failure with the contract's JSON error (never a stack trace).
+ * checks the bearer token, bounds the body and accepts only JSON, then hands the request to the
+ * handlers derived from the contract (`BridgeHttpApi`), which decode it and encode the answer.
+ * Every failure is the contract's JSON error (never a stack trace).
  */
 import { createServer } from "node:http"
 import { MIMEType } from "node:util"
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpApiError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import {
-  BridgeEndpoints,
   BridgeError,
   BridgeErrorStatus,
   bridgeErrorToBody,
   DefaultBridgePort,
   MaxRequestBodyBytes,
 } from "@whatsapp-mcp/core/api"
-import { Cause, Context, Effect, Layer, Option, ParseResult, type Redacted, Schema } from "effect"
-import { BridgeActions, type BridgeActionsShape } from "./BridgeActions.js"
+import { BridgeEndpoints, BridgeHttpApi, OpenApiPath, openApiDocument } from "@whatsapp-mcp/core/http-api"
+import { Cause, Context, Effect, Layer, Option, type Redacted } from "effect"
+import { BridgeActions } from "./BridgeActions.js"
 import { tokenMatches } from "./BridgeToken.js"
 
 export interface BridgeHttpServerOptions {
@@ -42,51 +43,61 @@ const errorResponse = (error: BridgeError) =>
       error.code === "bridge_unauthorized" ? { "www-authenticate": 'Bearer realm="whatsapp-bridge"' } : {},
   })
 
-type Route = {
-  readonly method: "GET" | "POST"
-  readonly path: string
-  readonly run: (actions: BridgeActionsShape, body: unknown) => Effect.Effect<unknown, BridgeError>
-}
+/** The contract's handlers: each endpoint answered by the action of the same name. */
+const BridgeHandlers = HttpApiBuilder.group(BridgeHttpApi, "bridge", (handlers) =>
+  Effect.map(BridgeActions, (actions) =>
+    handlers
+      .handle("health", () => actions.health({}))
+      .handle("sendText", ({ payload }) => actions.sendText(payload))
+      .handle("sendFile", ({ payload }) => actions.sendFile(payload))
+      .handle("sendVoice", ({ payload }) => actions.sendVoice(payload))
+      .handle("react", ({ payload }) => actions.react(payload))
+      .handle("markRead", ({ payload }) => actions.markRead(payload))
+      .handle("download", ({ payload }) => actions.download(payload)),
+  ),
+)
 
-const describeParseError = (error: ParseResult.ParseError): { message: string; field?: string } => {
-  const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  if (first === undefined) return { message: "Invalid request body." }
+/** A body that does not match the contract, told as the contract's `bad_request` naming the field. */
+const describeDecodeError = (error: HttpApiError.HttpApiDecodeError): BridgeError => {
+  const first = error.issues[0]
+  if (first === undefined) return refuse("bad_request", "Invalid request body.")
   const field = first.path.map(String).join(".")
   return field === ""
-    ? { message: `Invalid request body: ${first.message}` }
-    : { message: `Invalid request body: \`${field}\`: ${first.message}`, field }
+    ? refuse("bad_request", `Invalid request body: ${first.message}`)
+    : refuse("bad_request", `Invalid request body: \`${field}\`: ${first.message}`, field)
 }
 
-const routes: ReadonlyArray<Route> = Object.values(BridgeEndpoints).map((endpoint) => {
-  const decode = Schema.decodeUnknown(endpoint.request as Schema.Schema<unknown, unknown>, {
-    errors: "first",
-    onExcessProperty: "error",
-  })
-  const encode = Schema.encode(endpoint.response as Schema.Schema<unknown, unknown>)
-  return {
-    method: endpoint.method,
-    path: endpoint.path,
-    run: (actions, body) =>
-      decode(body).pipe(
-        Effect.mapError((error) => {
-          const { message, field } = describeParseError(error)
-          return refuse("bad_request", message, field)
-        }),
-        // The endpoint table and the actions are keyed alike; TypeScript cannot correlate the
-        // union members through Object.values, so the handler is looked up untyped here.
-        Effect.flatMap((request) =>
-          (actions[endpoint.name] as (request: unknown) => Effect.Effect<unknown, BridgeError>)(request),
-        ),
-        Effect.flatMap((response) =>
-          encode(response).pipe(
-            Effect.orDieWith(
-              (e) => new Error(`Response for ${endpoint.path} does not match the contract: ${e.message}`),
-            ),
-          ),
-        ),
-      ),
-  }
+// The derived app's type says it fails with nothing (it encodes its errors itself); the decode
+// failures this turns into `bad_request` are caught on their way to that encoding.
+const DecodeErrorsAsBridgeErrors = HttpApiBuilder.middleware(BridgeHttpApi, (app) =>
+  Effect.catchAllCause(app, (cause) => {
+    const failure: Option.Option<unknown> = Cause.failureOption(cause)
+    return Option.isSome(failure) && failure.value instanceof HttpApiError.HttpApiDecodeError
+      ? Effect.fail(describeDecodeError(failure.value))
+      : Effect.failCause(cause)
+  }),
+)
+
+/** The app derived from the contract, answering with `actions`. */
+const contractApp = Effect.gen(function* () {
+  const context = yield* Layer.build(
+    HttpApiBuilder.api(BridgeHttpApi).pipe(
+      Layer.provide(BridgeHandlers),
+      Layer.provideMerge(DecodeErrorsAsBridgeErrors),
+      Layer.provideMerge(HttpApiBuilder.Router.Live),
+      Layer.provideMerge(HttpApiBuilder.Middleware.layer),
+      Layer.merge(NodeHttpServer.layerContext),
+    ),
+  )
+  const app = yield* Effect.provide(HttpApiBuilder.httpApp, context)
+  return Effect.provide(app, context)
 })
+
+/** Where the bridge answers, and with what method: the contract's endpoints and its OpenAPI document. */
+const routes: ReadonlyArray<{ readonly method: "GET" | "POST"; readonly path: string }> = [
+  ...BridgeEndpoints,
+  { method: "GET", path: OpenApiPath },
+]
 
 /**
  * How long the bridge goes on discarding what a client still sends after it has answered without
@@ -191,12 +202,18 @@ const contentTypeRefusal = (header: string | undefined): BridgeError | undefined
   return undefined
 }
 
-const makeApp = (options: {
-  readonly token: Redacted.Redacted<string>
-  readonly port: number
-  readonly maxBodyBytes: number
-  readonly actions: BridgeActionsShape
-}) => {
+/**
+ * The checks every request passes before the contract's handlers see it (they do not depend on the
+ * endpoint), around `app`, the app derived from the contract.
+ */
+const guard = (
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, HttpServerRequest.HttpServerRequest>,
+  options: {
+    readonly token: Redacted.Redacted<string>
+    readonly port: number
+    readonly maxBodyBytes: number
+  },
+) => {
   // The names a local client can reach the bridge by. `[::1]` is not one: the bridge does not listen
   // on IPv6, so only a forged header could carry it.
   const allowedHosts = new Set([`127.0.0.1:${options.port}`, `localhost:${options.port}`])
@@ -235,18 +252,31 @@ const makeApp = (options: {
         `${url.pathname} accepts ${candidates.map((c) => c.method).join(", ")}, not ${request.method}.`,
       )
     }
-    let body: unknown = {}
+    if (route.path === OpenApiPath) {
+      return HttpServerResponse.unsafeJson(openApiDocument(), { headers: { "cache-control": "no-store" } })
+    }
+    let forward = request
     if (route.method === "POST") {
       const refusal = contentTypeRefusal(request.headers["content-type"])
       if (refusal !== undefined) return yield* refusal
       const text = yield* readBody(request, options.maxBodyBytes)
-      body = yield* Effect.try({
-        try: () => JSON.parse(text) as unknown,
+      yield* Effect.try({
+        try: (): unknown => JSON.parse(text),
         catch: () => refuse("bad_request", "The request body is not valid JSON."),
       })
+      // The body was read here, bounded; the contract's handlers decode it from this copy.
+      forward = HttpServerRequest.fromWeb(
+        new Request(new URL(request.url, `http://127.0.0.1:${options.port}`), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: text,
+        }),
+      )
     }
-    const result = yield* route.run(options.actions, body)
-    return HttpServerResponse.unsafeJson(result, { headers: { "cache-control": "no-store" } })
+    const response = yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, forward)
+    return response.status === 200
+      ? HttpServerResponse.setHeader(response, "cache-control", "no-store")
+      : response
   }).pipe(
     Effect.catchAllCause((cause) => {
       const failure = Cause.failureOption(cause)
@@ -283,13 +313,10 @@ export const serveBridgeApi = (options: BridgeHttpServerOptions) =>
     })
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : (options.port ?? DefaultBridgePort)
-    const app = makeApp({
-      token: options.token,
-      port,
-      maxBodyBytes: options.maxBodyBytes ?? MaxRequestBodyBytes,
-      actions,
-    })
-    yield* server.serve(app)
+    const app = yield* contractApp.pipe(Effect.provideService(BridgeActions, actions))
+    yield* server.serve(
+      guard(app, { token: options.token, port, maxBodyBytes: options.maxBodyBytes ?? MaxRequestBodyBytes }),
+    )
     return { host: "127.0.0.1", port, url: `http://127.0.0.1:${port}` } as const
   })
 

@@ -45,7 +45,7 @@ export const downloadMedia = Tool.make({
       const chat = yield* StoreQueries.resolveChat("chat_jid", input.chat_jid)
       const result = yield* bridge
         .download({ chat_jid: chat.canonical, message_id: input.message_id })
-        .pipe(Effect.mapError(explain))
+        .pipe(explain)
       return {
         path: result.path,
         mimetype: result.mimetype,

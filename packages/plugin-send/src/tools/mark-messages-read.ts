@@ -40,7 +40,7 @@ export const markMessagesRead = Tool.make({
           chat_jid: chat.canonical,
           ...(input.message_ids === undefined ? {} : { message_ids: input.message_ids }),
         })
-        .pipe(Effect.mapError(explain({ what: "the read marks" })))
+        .pipe(explain({ what: "the read marks" }))
       const named = yield* StoreQueries.namedChat(chat.canonical)
       return {
         chat_jid: named.jid,

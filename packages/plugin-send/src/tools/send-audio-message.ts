@@ -39,7 +39,7 @@ export const sendAudioMessage = Tool.make({
       yield* policy.admitSend
       const result = yield* bridge
         .sendVoice({ recipient: recipient.canonical, path, idempotency_key: key })
-        .pipe(Effect.mapError(explain({ what: "the voice note", idempotencyKey: key })))
+        .pipe(explain({ what: "the voice note", idempotencyKey: key }))
       return yield* toSent(result, key, zone)
     }),
 })

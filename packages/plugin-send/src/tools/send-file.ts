@@ -55,7 +55,7 @@ export const sendFile = Tool.make({
             ? {}
             : { reply_to_message_id: input.reply_to_message_id }),
         })
-        .pipe(Effect.mapError(explain({ what: "the file", idempotencyKey: key })))
+        .pipe(explain({ what: "the file", idempotencyKey: key }))
       return yield* toSent(result, key, zone)
     }),
 })

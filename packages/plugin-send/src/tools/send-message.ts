@@ -50,7 +50,7 @@ export const sendMessage = Tool.make({
             ? {}
             : { reply_to_message_id: input.reply_to_message_id }),
         })
-        .pipe(Effect.mapError(explain({ what: "the message", idempotencyKey: key })))
+        .pipe(explain({ what: "the message", idempotencyKey: key }))
       return yield* toSent(result, key, zone)
     }),
 })

@@ -70,7 +70,7 @@ export const sendReaction = Tool.make({
       if (input.emoji !== "") yield* policy.admitSend
       const result = yield* bridge
         .react({ chat_jid: chat.canonical, message_id: input.message_id, emoji: input.emoji })
-        .pipe(Effect.mapError(explain({ what: "the reaction" })))
+        .pipe(explain({ what: "the reaction" }))
       const now = yield* Clock.currentTimeMillis
       // The bridge answers with the JID WhatsApp addressed, which may be a LID: shown as every tool shows it.
       const named = yield* StoreQueries.namedChat(result.chat_jid)

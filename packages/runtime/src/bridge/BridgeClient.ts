@@ -1,10 +1,23 @@
 /**
  * The bridge client as plugins see it: one method per endpoint of the bridge's HTTP contract
- * (`@whatsapp-mcp/core/api`), each failing with a `BridgeClientError`. The server provides it (over
- * HTTP, with the token, timeouts, retries where repeating cannot send twice, and a circuit breaker);
- * the test kit's `mockBridge` stands in for the bridge in a plugin's tests.
+ * (`@whatsapp-mcp/core/http-api`), with the contract's request and answer types, each failing with
+ * a `BridgeClientError`. The server provides it (over HTTP, with the token, timeouts, retries where
+ * repeating cannot send twice, and a circuit breaker); the test kit's `mockBridge` stands in for the
+ * bridge in a plugin's tests.
  */
-import type { BridgeEndpointName, EndpointRequest, EndpointResponse } from "@whatsapp-mcp/core/api"
+import type {
+  DownloadRequest,
+  DownloadResult,
+  Health,
+  MarkReadRequest,
+  MarkReadResult,
+  ReactRequest,
+  ReactResult,
+  SendFileRequest,
+  SendResult,
+  SendTextRequest,
+  SendVoiceRequest,
+} from "@whatsapp-mcp/core/api"
 import { Context, type Effect } from "effect"
 import type { BridgeClientError } from "./BridgeClientError.js"
 
@@ -15,34 +28,18 @@ export type CircuitState =
   | { readonly _tag: "HalfOpen" }
 
 export interface BridgeClientService {
-  readonly call: <N extends BridgeEndpointName>(
-    name: N,
-    request: EndpointRequest<N>,
-  ) => Effect.Effect<EndpointResponse<N>, BridgeClientError>
-  readonly health: Effect.Effect<EndpointResponse<"health">, BridgeClientError>
+  readonly health: Effect.Effect<Health, BridgeClientError>
   /**
    * Health asked once, outside the circuit breaker and without retries: for a status line, so
    * asking how the bridge is never counts against the calls that act.
    */
-  readonly probeHealth: Effect.Effect<EndpointResponse<"health">, BridgeClientError>
-  readonly sendText: (
-    request: EndpointRequest<"sendText">,
-  ) => Effect.Effect<EndpointResponse<"sendText">, BridgeClientError>
-  readonly sendFile: (
-    request: EndpointRequest<"sendFile">,
-  ) => Effect.Effect<EndpointResponse<"sendFile">, BridgeClientError>
-  readonly sendVoice: (
-    request: EndpointRequest<"sendVoice">,
-  ) => Effect.Effect<EndpointResponse<"sendVoice">, BridgeClientError>
-  readonly react: (
-    request: EndpointRequest<"react">,
-  ) => Effect.Effect<EndpointResponse<"react">, BridgeClientError>
-  readonly markRead: (
-    request: EndpointRequest<"markRead">,
-  ) => Effect.Effect<EndpointResponse<"markRead">, BridgeClientError>
-  readonly download: (
-    request: EndpointRequest<"download">,
-  ) => Effect.Effect<EndpointResponse<"download">, BridgeClientError>
+  readonly probeHealth: Effect.Effect<Health, BridgeClientError>
+  readonly sendText: (request: SendTextRequest) => Effect.Effect<SendResult, BridgeClientError>
+  readonly sendFile: (request: SendFileRequest) => Effect.Effect<SendResult, BridgeClientError>
+  readonly sendVoice: (request: SendVoiceRequest) => Effect.Effect<SendResult, BridgeClientError>
+  readonly react: (request: ReactRequest) => Effect.Effect<ReactResult, BridgeClientError>
+  readonly markRead: (request: MarkReadRequest) => Effect.Effect<MarkReadResult, BridgeClientError>
+  readonly download: (request: DownloadRequest) => Effect.Effect<DownloadResult, BridgeClientError>
   readonly circuit: Effect.Effect<CircuitState>
 }
 

@@ -1,20 +1,24 @@
 /**
- * The MCP side's client for the bridge's HTTP API, derived from the bridge's contract: bearer token
- * from `<store>/bridge-token`, a timeout on every call, retries (exponential backoff with jitter)
- * only where repeating cannot send twice, and a circuit breaker so a dead bridge fails fast.
- * Built on fetch (`FetchHttpClient`), which msw intercepts in tests.
+ * The MCP side's client for the bridge's HTTP API, derived from the bridge's contract
+ * (`BridgeHttpApi`): bearer token from `<store>/bridge-token`, a timeout on every call, retries
+ * (exponential backoff with jitter) only where repeating cannot send twice, and a circuit breaker so
+ * a dead bridge fails fast. The bridge's refusals arrive as the contract's `BridgeError`; only what
+ * keeps an answer from arriving is translated here. Built on fetch (`FetchHttpClient`), which msw
+ * intercepts in tests.
  */
 import { readFile } from "node:fs/promises"
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import {
-  type BridgeEndpointName,
-  BridgeEndpoints,
-  BridgeErrorBody,
-  type EndpointRequest,
-  type EndpointResponse,
-} from "@whatsapp-mcp/core/api"
+  FetchHttpClient,
+  HttpApiClient,
+  type HttpApiError,
+  HttpClient,
+  HttpClientError,
+  HttpClientRequest,
+} from "@effect/platform"
+import { BridgeError } from "@whatsapp-mcp/core/api"
+import { type BridgeEndpointName, BridgeHttpApi, bridgeEndpoint } from "@whatsapp-mcp/core/http-api"
 import { BridgeClient, BridgeErrors } from "@whatsapp-mcp/runtime"
-import { Duration, Effect, Either, Layer, Ref, Schedule, Schema } from "effect"
+import { Duration, Effect, Layer, type ParseResult, Ref, Schedule } from "effect"
 import * as CircuitBreaker from "./CircuitBreaker.js"
 
 export interface BridgeClientOptions {
@@ -51,14 +55,22 @@ const isOutage = (error: BridgeErrors.BridgeClientError): boolean =>
   (error._tag === "BridgeUnavailable" && !error.circuitOpen) || error._tag === "BridgeTimeout"
 
 const isRetryable = (error: BridgeErrors.BridgeClientError): boolean =>
-  isOutage(error) || (error._tag === "BridgeRejected" && error.code === "internal_error")
+  isOutage(error) || (error._tag === "BridgeError" && error.code === "internal_error")
 
-const mayRetry = (name: BridgeEndpointName, request: unknown): boolean => {
-  const policy = BridgeEndpoints[name].retry
+const mayRetry = (name: BridgeEndpointName, request: object): boolean => {
+  const policy = bridgeEndpoint(name).retry
   if (policy === "always") return true
   if (policy === "never") return false
-  return typeof (request as { idempotency_key?: unknown }).idempotency_key === "string"
+  return "idempotency_key" in request && typeof request.idempotency_key === "string"
 }
+
+/** How a call through the derived client can fail before the translation below. */
+type RawFailure =
+  | BridgeError
+  | BridgeErrors.BridgeUnavailable
+  | HttpApiError.HttpApiDecodeError
+  | HttpClientError.HttpClientError
+  | ParseResult.ParseError
 
 export const make = (options: BridgeClientOptions) =>
   Effect.gen(function* () {
@@ -87,55 +99,61 @@ export const make = (options: BridgeClientOptions) =>
       return value
     })
 
-    const attempt = <N extends BridgeEndpointName>(name: N, request: EndpointRequest<N>) =>
-      Effect.gen(function* () {
-        const endpoint = BridgeEndpoints[name]
-        const bearer = yield* token
-        const url = `${base}${endpoint.path}`
-        let httpRequest = endpoint.method === "GET" ? HttpClientRequest.get(url) : HttpClientRequest.post(url)
-        httpRequest = HttpClientRequest.bearerToken(httpRequest, bearer)
-        if (endpoint.method === "POST") {
-          // The table's request Schema is a union across endpoints here; encoding is per endpoint.
-          const encoded = yield* Schema.encode(endpoint.request as Schema.Schema<unknown, unknown>)(
-            request,
-          ).pipe(Effect.orDie)
-          httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, encoded)
-        }
-        const response = yield* http.execute(httpRequest).pipe(
-          Effect.mapError(
-            () =>
-              new BridgeErrors.BridgeUnavailable({
-                message: `The WhatsApp bridge is not running (nothing answers at ${base}): ${startBridge}. Tools that read messages still work.`,
-                circuitOpen: false,
+    const bridge = yield* HttpApiClient.group(BridgeHttpApi, {
+      group: "bridge",
+      baseUrl: base,
+      httpClient: http.pipe(
+        HttpClient.mapRequestEffect((request) =>
+          Effect.map(token, (bearer) => HttpClientRequest.bearerToken(request, bearer)),
+        ),
+        // Only the bridge answers in JSON here; anything else is some other program on the port.
+        HttpClient.filterOrFail(
+          (response) => (response.headers["content-type"] ?? "").startsWith("application/json"),
+          (response) =>
+            new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode" }),
+        ),
+      ),
+    })
+
+    const notTheBridge = (status: number | undefined) =>
+      new BridgeErrors.BridgeUnexpectedResponse({
+        message: `Something other than the WhatsApp bridge answered at ${base}${status === undefined ? "" : ` (HTTP ${status})`}: check \`bridge.url\` in the config, or ${startBridge}.`,
+      })
+
+    const translate = (error: RawFailure): Effect.Effect<never, BridgeErrors.BridgeClientError> => {
+      switch (error._tag) {
+        case "BridgeError":
+          if (error.code !== "bridge_unauthorized") return Effect.fail(error)
+          // The bridge may have written a new token since it was read: read it again next time.
+          return Effect.zipRight(
+            Ref.set(cachedToken, undefined),
+            Effect.fail(
+              new BridgeError({
+                code: "bridge_unauthorized",
+                message: `The bridge refused the token from ${options.tokenFile}: make sure this server and the bridge use the same store directory (config \`store\` or \`bridge.tokenFile\`).`,
               }),
-          ),
-        )
-        const body = yield* response.json.pipe(Effect.either)
-        if (response.status === 200 && Either.isRight(body)) {
-          const decoded = Schema.decodeUnknownEither(endpoint.response as Schema.Schema<unknown, unknown>)(
-            body.right,
+            ),
           )
-          if (Either.isRight(decoded)) return decoded.right as EndpointResponse<N>
-        }
-        const error = Either.isRight(body)
-          ? Schema.decodeUnknownEither(BridgeErrorBody)(body.right)
-          : undefined
-        if (error !== undefined && Either.isRight(error)) {
-          if (error.right.error.code === "bridge_unauthorized") {
-            // The bridge may have written a new token since it was read: read it again next time.
-            yield* Ref.set(cachedToken, undefined)
-            return yield* new BridgeErrors.BridgeUnauthorized({
-              message: `The bridge refused the token from ${options.tokenFile}: make sure this server and the bridge use the same store directory (config \`store\` or \`bridge.tokenFile\`).`,
-            })
-          }
-          return yield* Effect.fail(BridgeErrors.fromBridgeError(error.right.error))
-        }
-        return yield* new BridgeErrors.BridgeRejected({
-          code: "unexpected_response",
-          message: `Something other than the WhatsApp bridge answered at ${base} (HTTP ${response.status}): check \`bridge.url\` in the config, or ${startBridge}.`,
-        })
-      }).pipe(
-        Effect.scoped,
+        case "BridgeUnavailable":
+          return Effect.fail(error)
+        case "RequestError":
+          return Effect.fail(
+            new BridgeErrors.BridgeUnavailable({
+              message: `The WhatsApp bridge is not running (nothing answers at ${base}): ${startBridge}. Tools that read messages still work.`,
+              circuitOpen: false,
+            }),
+          )
+        case "ResponseError":
+          return Effect.fail(notTheBridge(error.response.status))
+        case "HttpApiDecodeError":
+        case "ParseError":
+          return Effect.fail(notTheBridge(undefined))
+      }
+    }
+
+    const attempt = <A>(name: BridgeEndpointName, send: Effect.Effect<A, RawFailure>) =>
+      send.pipe(
+        Effect.catchAll(translate),
         Effect.timeoutFail({
           duration: options.timeouts?.[name] ?? defaultTimeouts[name],
           onTimeout: () =>
@@ -152,12 +170,13 @@ export const make = (options: BridgeClientOptions) =>
       Schedule.whileInput(isRetryable),
     )
 
-    const call = <N extends BridgeEndpointName>(
-      name: N,
-      request: EndpointRequest<N>,
-    ): Effect.Effect<EndpointResponse<N>, BridgeErrors.BridgeClientError> => {
+    const call = <A>(
+      name: BridgeEndpointName,
+      request: object,
+      send: Effect.Effect<A, RawFailure>,
+    ): Effect.Effect<A, BridgeErrors.BridgeClientError> => {
       const guarded = breaker.run(
-        attempt(name, request),
+        attempt(name, send),
         isOutage,
         (waitMillis, { probing }) =>
           new BridgeErrors.BridgeUnavailable({
@@ -171,15 +190,14 @@ export const make = (options: BridgeClientOptions) =>
     }
 
     return BridgeClient.BridgeClient.of({
-      call,
-      health: call("health", {}),
-      probeHealth: attempt("health", {}),
-      sendText: (request) => call("sendText", request),
-      sendFile: (request) => call("sendFile", request),
-      sendVoice: (request) => call("sendVoice", request),
-      react: (request) => call("react", request),
-      markRead: (request) => call("markRead", request),
-      download: (request) => call("download", request),
+      health: call("health", {}, bridge.health()),
+      probeHealth: attempt("health", bridge.health()),
+      sendText: (request) => call("sendText", request, bridge.sendText({ payload: request })),
+      sendFile: (request) => call("sendFile", request, bridge.sendFile({ payload: request })),
+      sendVoice: (request) => call("sendVoice", request, bridge.sendVoice({ payload: request })),
+      react: (request) => call("react", request, bridge.react({ payload: request })),
+      markRead: (request) => call("markRead", request, bridge.markRead({ payload: request })),
+      download: (request) => call("download", request, bridge.download({ payload: request })),
       circuit: breaker.state,
     })
   })

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
-import type { Health, SendResult } from "@whatsapp-mcp/core/api"
+import type { BridgeErrorCode, Health, SendResult } from "@whatsapp-mcp/core/api"
 import { BridgeClient } from "@whatsapp-mcp/runtime"
 import { type Duration, Effect, Fiber, TestClock } from "effect"
 import { HttpResponse, http } from "msw"
@@ -92,28 +92,29 @@ describe("bridge client", () => {
     }).pipe(Effect.provide(clientLayer(join(storeDir, "missing-token")))),
   )
 
-  it.effect("maps the bridge's error codes to typed errors with its message", () =>
+  it.effect("decodes the bridge's errors into the contract's BridgeError with its code and message", () =>
     Effect.gen(function* () {
-      const answers: Array<[number, string, string]> = [
-        [503, "whatsapp_not_connected", "WhatsAppNotConnected"],
-        [404, "not_on_whatsapp", "NotOnWhatsApp"],
-        [400, "invalid_recipient", "InvalidRecipient"],
-        [410, "media_unavailable", "MediaUnavailable"],
-        [403, "file_not_allowed", "FileNotAllowed"],
-        [429, "rate_limited", "RateLimited"],
-        [401, "bridge_unauthorized", "BridgeUnauthorized"],
-        [404, "message_not_found", "BridgeRejected"],
+      const answers: Array<[number, BridgeErrorCode]> = [
+        [503, "whatsapp_not_connected"],
+        [404, "not_on_whatsapp"],
+        [400, "invalid_recipient"],
+        [410, "media_unavailable"],
+        [403, "file_not_allowed"],
+        [429, "rate_limited"],
+        [401, "bridge_unauthorized"],
+        [404, "message_not_found"],
       ]
       const client = yield* BridgeClient.BridgeClient
-      for (const [status, code, tag] of answers) {
+      for (const [status, code] of answers) {
         server.use(
           http.post(`${url}/v1/messages/text`, () =>
             HttpResponse.json(errorBody(code, `because ${code}`), { status }),
           ),
         )
         const error = yield* Effect.flip(client.sendText({ recipient: "15550002222", text: "hi" }))
-        assert.strictEqual(error._tag, tag)
-        if (tag !== "BridgeUnauthorized") assert.strictEqual(error.message, `because ${code}`)
+        assert.isTrue(error._tag === "BridgeError" && error.code === code, `${code} arrives as itself`)
+        if (code === "bridge_unauthorized") assert.include(error.message, "same store directory")
+        else assert.strictEqual(error.message, `because ${code}`)
       }
       // Refusals mean the bridge is up: the breaker stays closed.
       assert.strictEqual((yield* client.circuit)._tag, "Closed")
@@ -125,7 +126,18 @@ describe("bridge client", () => {
       server.use(http.get(`${url}/v1/health`, () => new HttpResponse("<html>nginx</html>", { status: 404 })))
       const client = yield* BridgeClient.BridgeClient
       const error = yield* Effect.flip(client.health)
-      assert.strictEqual(error._tag, "BridgeRejected")
+      assert.strictEqual(error._tag, "BridgeUnexpectedResponse")
+      assert.include(error.message, "bridge.url")
+      assert.include(error.message, "HTTP 404")
+    }).pipe(Effect.provide(clientLayer())),
+  )
+
+  it.effect("refuses a JSON answer the contract does not allow instead of passing it on", () =>
+    Effect.gen(function* () {
+      server.use(http.get(`${url}/v1/health`, () => HttpResponse.json({ status: "ok", mode: "live" })))
+      const client = yield* BridgeClient.BridgeClient
+      const error = yield* Effect.flip(client.health)
+      assert.strictEqual(error._tag, "BridgeUnexpectedResponse")
       assert.include(error.message, "bridge.url")
     }).pipe(Effect.provide(clientLayer())),
   )

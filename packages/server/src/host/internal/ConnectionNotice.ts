@@ -4,11 +4,11 @@
  * current. Built from the bridge's health and the newest stored message; never fails.
  */
 import { SqlClient } from "@effect/sql"
-import type { EndpointResponse } from "@whatsapp-mcp/core/api"
+import type { Health as BridgeHealth } from "@whatsapp-mcp/core/api"
 import { BridgeClient, TimeZone } from "@whatsapp-mcp/runtime"
 import { Clock, Duration, Effect, Option } from "effect"
 
-type Health = EndpointResponse<"health">
+type Health = BridgeHealth
 
 /** "3 days", "5 hours", "12 minutes", "under a minute": how a person says how old something is. */
 export const describeAge = (seconds: number): string => {
