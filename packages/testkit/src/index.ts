@@ -337,6 +337,28 @@ export const explainToolCall = (
 }
 
 /**
+ * The plans of the statements `plugin`'s tool `name` runs on `args`, as `explainToolCall` gives them.
+ * Rejects when the plugin has no such tool or the call fails, naming the tool, the arguments and the
+ * failure, so that a plan test cannot pass by checking a call that went wrong.
+ */
+export const explainPluginCall = async (
+  plugin: Plugin.Any,
+  name: string,
+  args: Readonly<Record<string, unknown>>,
+  options: { readonly storeDir: string; readonly timezone?: string },
+): Promise<ReadonlyArray<QueryPlan>> => {
+  const tool = plugin.tools.find((t) => t.name === name)
+  if (tool === undefined) {
+    throw new Error(
+      `The plugin ${plugin.name} has no tool ${name}; its tools: ${plugin.tools.map((t) => t.name).join(", ")}.`,
+    )
+  }
+  const { result, plans } = await explainToolCall(tool, args, options)
+  if (!result.ok) throw new Error(`${name} ${JSON.stringify(args)} failed: ${result.message}`)
+  return plans
+}
+
+/**
  * Runs one tool's handler once per argument set, in-process on one read-only connection, and
  * returns every call's statements with their bound values: what `bench/read-tools.mjs` replays on
  * better-sqlite3 alone to time a tool's SQL apart from everything around it.
