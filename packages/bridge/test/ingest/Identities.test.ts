@@ -13,7 +13,7 @@ import {
   group,
   message,
   one,
-  openTestStore,
+  testStore,
   text,
   upsert,
 } from "./IngestTestKit.js"
@@ -24,7 +24,7 @@ const count = (db: Parameters<typeof one>[0], sql: string, ...params: ReadonlyAr
 describe("LID and phone unification", () => {
   it.scoped("a live key's remoteJidAlt puts a LID-addressed direct chat under the phone JID", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const viaLid = message({
         key: { remoteJid: aliceLid, remoteJidAlt: alice, fromMe: false, id: "K1" },
         messageTimestamp: 1_717_000_000,
@@ -44,8 +44,7 @@ describe("LID and phone unification", () => {
 
   it.scoped("participantAlt, contacts' lid and group participants' phoneNumber all map a LID", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           message({
@@ -82,7 +81,7 @@ describe("LID and phone unification", () => {
 
   it.scoped("a mapping that arrives late re-keys messages, chats, reactions, participants and contacts", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       // Everything first arrives under the LID only…
       yield* store.ingest(
         upsert(
@@ -183,8 +182,7 @@ describe("LID and phone unification", () => {
 
   it.scoped("history mappings, chats' pnJid and the account's own LID are learned too", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         {
           event: "messaging-history.set",
           data: {
@@ -219,8 +217,7 @@ describe("LID and phone unification", () => {
 
   it.scoped("participantPn and senderPn (Baileys 6.7 keys) map a LID like participantAlt does", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           message({
@@ -257,8 +254,7 @@ describe("LID and phone unification", () => {
     "a masked or malformed phone number beside a LID is refused: the LID stays the sender, no phone is stored",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
-        yield* store.ingest(
+        const store = yield* testStore(
           upsert(
             "notify",
             message({
@@ -301,7 +297,7 @@ describe("LID and phone unification", () => {
     "a message keyed by an empty or masked JID is skipped with a reason, never a chat or a contact",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
+        const store = yield* testStore()
         const outcome = yield* store.ingest(
           upsert(
             "notify",

@@ -38,6 +38,14 @@ export const openTestStore = (directory?: string) =>
     return store
   })
 
+/** A fresh store that has ingested `events` (if any) in one batch, as a socket delivers them, for the current scope. */
+export const testStore = (...events: ReadonlyArray<BaileysEvent>) =>
+  Effect.gen(function* () {
+    const store = yield* openTestStore()
+    yield* store.ingest(...events)
+    return store
+  })
+
 export const alice = "15550001111@s.whatsapp.net"
 export const aliceLid = "90000000000011@lid"
 export const bob = "15550002222@s.whatsapp.net"
