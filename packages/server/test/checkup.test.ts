@@ -3,27 +3,19 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer as createHttpServer, type Server } from "node:http"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Health } from "@whatsapp-mcp/core/api"
 import { Schema } from "effect"
 import { describeDisconnect } from "../../bridge/src/socket/DisconnectPolicy.js"
+import { freePort } from "./support/FreePort.js"
 
 const root = resolve(__dirname, "../../..")
 const children: Array<ChildProcess> = []
 afterAll(() => {
   for (const child of children) child.kill("SIGINT")
 })
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => done(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 const checkup = (...args: Array<string>) => {
   const run = spawnSync(process.execPath, [join(root, "scripts/checkup.mjs"), ...args], {
