@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { callTool, checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
@@ -49,15 +49,7 @@ beforeAll(async () => {
 })
 afterAll(() => mounted?.close())
 
-const call = async (name: string, args: Record<string, unknown>) => {
-  const result = await mounted.client.callTool({ name, arguments: args })
-  const text = (result.content as ReadonlyArray<{ readonly text: string }>)[0]?.text ?? ""
-  return {
-    isError: result.isError === true,
-    text,
-    structured: result.structuredContent as Record<string, unknown>,
-  }
-}
+const call = (name: string, args: Record<string, unknown>) => callTool(mounted.client, name, args)
 const chatsOf = async (name: string, args: Record<string, unknown>) => {
   const result = await call(name, args)
   expect(result.isError, result.text).toBe(false)

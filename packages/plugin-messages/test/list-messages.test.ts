@@ -2,7 +2,7 @@
 // the recorded fixture streams.
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { callTool, checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
@@ -53,11 +53,7 @@ afterAll(async () => {
   await paris?.close()
 })
 
-const call = async (name: string, args: Record<string, unknown>, on = mounted) => {
-  const result = await on.client.callTool({ name, arguments: args })
-  const text = (result.content as ReadonlyArray<{ readonly text: string }>)[0]?.text ?? ""
-  return { isError: result.isError === true, text, structured: result.structuredContent }
-}
+const call = (name: string, args: Record<string, unknown>, on = mounted) => callTool(on.client, name, args)
 const list = async (args: Record<string, unknown>, on = mounted) => {
   const result = await call("list_messages", args, on)
   expect(result.isError, result.text).toBe(false)

@@ -129,6 +129,34 @@ export const mountPromise = async (
   return { ...mounted, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 
+/** What a model reads from a tool call. */
+export interface ToolAnswer<Structured = Record<string, unknown>> {
+  readonly isError: boolean
+  /** The answer's first text part; a line about the store (WhatsApp not connected) may follow it. */
+  readonly text: string
+  /** Every text part, in order. */
+  readonly texts: ReadonlyArray<string>
+  readonly structured: Structured
+}
+
+/** Calls a tool through the client as a model's client does, and returns what the model reads. */
+export const callTool = async <Structured = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Readonly<Record<string, unknown>> = {},
+): Promise<ToolAnswer<Structured>> => {
+  const result = await client.callTool({ name, arguments: { ...args } })
+  const texts = (result.content as ReadonlyArray<{ readonly type: string; readonly text?: string }>).flatMap(
+    (part) => (part.type === "text" && part.text !== undefined ? [part.text] : []),
+  )
+  return {
+    isError: result.isError === true,
+    text: texts[0] ?? "",
+    texts,
+    structured: result.structuredContent as Structured,
+  }
+}
+
 export class ToolsnapMismatch extends Error {
   override readonly name = "ToolsnapMismatch"
 }
