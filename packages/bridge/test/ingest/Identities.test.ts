@@ -1,7 +1,6 @@
 // One person, one chat: LIDs and phone JIDs are unified from every source, and rows written under a
 // LID before its phone number was known are re-keyed (merged, never duplicated) when it arrives.
 import { assert, describe, it } from "@effect/vitest"
-import type { WAMessage } from "@whiskeysockets/baileys"
 import { Effect } from "effect"
 import {
   alice,
@@ -220,23 +219,13 @@ describe("LID and phone unification", () => {
       const store = yield* testStore(
         upsert(
           "notify",
-          message({
-            key: {
-              remoteJid: group,
-              fromMe: false,
-              id: "P1",
-              participant: aliceLid,
-              participantPn: alice,
-            } as WAMessage["key"],
-            messageTimestamp: 1_717_000_000,
-            message: { conversation: "in the group" },
+          text("P1", "in the group", 1_717_000_000, {
+            chat: group,
+            from: aliceLid,
             pushName: "Alice",
+            alt: { participantPn: alice },
           }),
-          message({
-            key: { remoteJid: bobLid, fromMe: false, id: "P2", senderPn: bob } as WAMessage["key"],
-            messageTimestamp: 1_717_000_010,
-            message: { conversation: "direct" },
-          }),
+          text("P2", "direct", 1_717_000_010, { from: bobLid, alt: { senderPn: bob } }),
         ),
       )
       assert.deepStrictEqual(all(store.db, "SELECT lid, pn FROM jid_aliases ORDER BY pn"), [
@@ -257,27 +246,15 @@ describe("LID and phone unification", () => {
         const store = yield* testStore(
           upsert(
             "notify",
-            message({
-              key: {
-                remoteJid: group,
-                fromMe: false,
-                id: "M1",
-                participant: aliceLid,
-                participantPn: "62****11**@s.whatsapp.net",
-              } as WAMessage["key"],
-              messageTimestamp: 1_717_000_000,
-              message: { conversation: "masked" },
+            text("M1", "masked", 1_717_000_000, {
+              chat: group,
+              from: aliceLid,
+              alt: { participantPn: "62****11**@s.whatsapp.net" },
             }),
-            message({
-              key: {
-                remoteJid: group,
-                fromMe: false,
-                id: "M2",
-                participant: bobLid,
-                participantAlt: "6289536xxxx@s.whatsapp.net",
-              },
-              messageTimestamp: 1_717_000_010,
-              message: { conversation: "masked too" },
+            text("M2", "masked too", 1_717_000_010, {
+              chat: group,
+              from: bobLid,
+              alt: { participantAlt: "6289536xxxx@s.whatsapp.net" },
             }),
           ),
         )
