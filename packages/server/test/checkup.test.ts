@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Health } from "@whatsapp-mcp/core/api"
 import { Schema } from "effect"
 import { describeDisconnect } from "../../bridge/src/socket/DisconnectPolicy.js"
+import { connectingHealth } from "./support/BridgeHealth.js"
 import { freePort } from "./support/FreePort.js"
 
 const root = resolve(__dirname, "../../..")
@@ -153,26 +154,13 @@ const healthServer = async (health: typeof Health.Encoded) => {
   return { server, port: typeof address === "object" && address !== null ? address.port : 0 }
 }
 
-const baseHealth: typeof Health.Encoded = {
-  status: "ok",
-  mode: "live",
-  connection: "connecting",
-  detail: null,
-  pairing: "unpaired",
-  own_jid: null,
-  last_disconnect: null,
-  reconnects: 0,
-  store: { chats: 0, contacts: 0, messages: 0 },
-  history_sync: { active: false, chunks: 0, messages: 0, progress: null },
-}
-
 describe("pnpm checkup's advice on the WhatsApp connection", () => {
   const servers: Array<Server> = []
   afterAll(() => {
     for (const server of servers) server.close()
   })
   const runWith = async (health: Partial<typeof Health.Encoded>) => {
-    const { server, port } = await healthServer({ ...baseHealth, ...health })
+    const { server, port } = await healthServer({ ...connectingHealth, ...health })
     servers.push(server)
     const dir = mkdtempSync(join(tmpdir(), "wa-checkup-state-"))
     // Not spawnSync: the stand-in bridge answers from this process's event loop.
