@@ -5,33 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { callTool, checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
+import type { Neighbour } from "../src/MessageSchemas.js"
+import type { Hit } from "../src/tools/list-messages.js"
 
 const streams = caseStreams
 
-/** A message shown around another: its chat is the other message's. */
-interface Neighbour {
-  readonly id: string
-  readonly time: string
-  readonly sender: string
-  readonly sender_jid: string | null
-  readonly from_me: boolean
-  readonly kind: string
-  readonly text: string | null
-  readonly file_name?: string
-  readonly quoted?: { readonly id: string; readonly sender: string; readonly snippet: string | null }
-  readonly reactions?: ReadonlyArray<{ readonly emoji: string; readonly sender: string }>
-  readonly edited: boolean
-  readonly deleted: boolean
-  readonly status?: string
-  readonly location?: { readonly latitude: number; readonly longitude: number }
-  readonly poll_options?: ReadonlyArray<string>
-}
-interface Message extends Neighbour {
-  readonly chat_jid: string
-  readonly chat_name: string
-  readonly snippet?: string
-  readonly context?: { readonly before: ReadonlyArray<Neighbour>; readonly after: ReadonlyArray<Neighbour> }
-}
+// What the tools answer, as their output Schemas say (the client checks every answer against them).
+type Message = Hit
 interface Page {
   readonly messages: ReadonlyArray<Message>
   readonly has_more: boolean
