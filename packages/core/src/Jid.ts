@@ -220,14 +220,6 @@ export const phoneOf = (jid: string): string | undefined => {
 
 /** The kind of chat (`chats.kind`) a normalised chat JID names: people's JIDs and LIDs are direct chats. */
 export const chatKindOf = (jid: string): ChatKind => {
-  switch (serverOf(jid)) {
-    case groupServer:
-      return "group"
-    case broadcastServer:
-      return "broadcast"
-    case newsletterServer:
-      return "newsletter"
-    default:
-      return "direct"
-  }
+  const kind = kindOf(jid)
+  return kind === "group" || kind === "broadcast" || kind === "newsletter" ? kind : "direct"
 }

@@ -183,20 +183,16 @@ export type StubTypeName = keyof typeof StubTypes
 export const ChatKinds = ["direct", "group", "broadcast", "newsletter"] as const
 export type ChatKind = (typeof ChatKinds)[number]
 
-/** `chats.name_source`: where `chats.name` came from. */
-export const ChatNameSources = [
-  "subject",
-  "chat",
-  "address_book",
-  "verified_business",
-  "push_name",
-  "phone",
-] as const
-export type ChatNameSource = (typeof ChatNameSources)[number]
-
 /** `contacts.display_name_source`: which of the contact's names `display_name` is. */
 export const ContactNameSources = ["address_book", "verified_business", "push_name", "phone"] as const
 export type ContactNameSource = (typeof ContactNameSources)[number]
+
+/**
+ * `chats.name_source`: where `chats.name` came from: a group's subject, the name WhatsApp gives the
+ * chat, or else the person's own name, from the same sources as a contact's.
+ */
+export const ChatNameSources = ["subject", "chat", ...ContactNameSources] as const
+export type ChatNameSource = (typeof ChatNameSources)[number]
 
 /** `group_participants.role`. */
 export const ParticipantRoles = ["member", "admin", "superadmin"] as const

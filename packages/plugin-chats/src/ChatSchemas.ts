@@ -107,6 +107,12 @@ export const renderChat = (chat: Chat): string => {
 /** Said first: chat names and previews are other people's words. */
 export const untrustedNote = `${Render.untrustedNote} #… is a message id.`
 
+/** What a tool that finds one chat answers, and how it is shown. */
+export const oneChatResult = {
+  output: Schema.Struct({ chat: Chat }),
+  render: ({ chat }: { readonly chat: Chat }): string => `${untrustedNote}\n${renderChat(chat)}`,
+} as const
+
 export const renderChats = (chats: ReadonlyArray<Chat>, page: number, hasMore: boolean): string => {
   if (chats.length === 0) return page > 0 ? "No more chats." : "No chats match."
   const lines = [untrustedNote, ...chats.map(renderChat)]

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { callTool, checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
@@ -49,15 +49,7 @@ beforeAll(async () => {
 })
 afterAll(() => mounted?.close())
 
-const call = async (name: string, args: Record<string, unknown>) => {
-  const result = await mounted.client.callTool({ name, arguments: args })
-  const text = (result.content as ReadonlyArray<{ readonly text: string }>)[0]?.text ?? ""
-  return {
-    isError: result.isError === true,
-    text,
-    structured: result.structuredContent as Record<string, unknown>,
-  }
-}
+const call = (name: string, args: Record<string, unknown>) => callTool(mounted.client, name, args)
 const chatsOf = async (name: string, args: Record<string, unknown>) => {
   const result = await call(name, args)
   expect(result.isError, result.text).toBe(false)
@@ -238,5 +230,12 @@ describe("get_last_interaction", () => {
     const result = await call("get_last_interaction", { jid: "+44 20 7946 0958" })
     expect(result.structured).toEqual({ message: null, chat: null })
     expect(result.text).toBe("No messages with this person are in the store.")
+  })
+})
+
+// A change to what a model reads about a tool shows up in review; a missing or stale snapshot fails.
+describe("toolsnaps", () => {
+  it("match the published definition of every tool", async () => {
+    await expect(checkToolsnaps(mounted.client, join(__dirname, "__toolsnaps__"))).resolves.toBeUndefined()
   })
 })

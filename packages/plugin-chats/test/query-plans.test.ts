@@ -2,27 +2,20 @@
 // own EXPLAIN QUERY PLAN); only the chats table itself, a few thousand rows, may be read whole when
 // filtering by name.
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { explainPluginCall, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
-
-const streams = caseStreams
 
 /** Plan lines reading messages, group members or aliases row by row (any alias the SQL gives them). */
 const fullScan = /^SCAN (messages|m|x|group_participants|p|jid_aliases)( |$)(?!.*USING)/
 
 let storeDir: string
 beforeAll(async () => {
-  storeDir = (await storeFromStreams(streams)).storeDir
+  storeDir = (await storeFromStreams(caseStreams)).storeDir
 })
 
-const explain = async (name: string, args: Record<string, unknown>) => {
-  const tool = plugin.tools.find((t) => t.name === name)
-  if (tool === undefined) throw new Error(`no tool ${name}`)
-  const call = await explainToolCall(tool, args, { storeDir })
-  expect(call.result.ok, JSON.stringify(call.result)).toBe(true)
-  return call.plans
-}
+const explain = (name: string, args: Record<string, unknown>) =>
+  explainPluginCall(plugin, name, args, { storeDir })
 
 const cases: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
   ["list_chats", {}],

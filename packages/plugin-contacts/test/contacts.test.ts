@@ -1,7 +1,8 @@
 // search_contacts and get_contact through a real MCP client, on a store the bridge built from the
 // recorded fixture streams.
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { callTool, checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
@@ -27,15 +28,7 @@ beforeAll(async () => {
 })
 afterAll(() => mounted?.close())
 
-const call = async (name: string, args: Record<string, unknown>) => {
-  const result = await mounted.client.callTool({ name, arguments: args })
-  const text = (result.content as ReadonlyArray<{ readonly text: string }>)[0]?.text ?? ""
-  return {
-    isError: result.isError === true,
-    text,
-    structured: result.structuredContent as Record<string, unknown>,
-  }
-}
+const call = (name: string, args: Record<string, unknown>) => callTool(mounted.client, name, args)
 const search = async (args: Record<string, unknown>) => {
   const result = await call("search_contacts", args)
   expect(result.isError, result.text).toBe(false)
@@ -168,5 +161,12 @@ describe("get_contact", () => {
     expect(national.text).toMatch(/"identifier".*national number.*add the country code/)
     const noCountryCode = await call("get_contact", { identifier: "+0612345678" })
     expect(noCountryCode.text).toMatch(/"identifier".*country code/)
+  })
+})
+
+// A change to what a model reads about a tool shows up in review; a missing or stale snapshot fails.
+describe("toolsnaps", () => {
+  it("match the published definition of every tool", async () => {
+    await expect(checkToolsnaps(mounted.client, join(__dirname, "__toolsnaps__"))).resolves.toBeUndefined()
   })
 })

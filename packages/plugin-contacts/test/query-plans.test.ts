@@ -1,24 +1,17 @@
 // The contacts tools look people up through indexes (SQLite's own EXPLAIN QUERY PLAN); a name search
 // reads only the contacts table, never messages.
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { explainToolCall, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { explainPluginCall, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
-const streams = caseStreams
-
 let storeDir: string
 beforeAll(async () => {
-  storeDir = (await storeFromStreams(streams)).storeDir
+  storeDir = (await storeFromStreams(caseStreams)).storeDir
 })
 
-const explain = async (name: string, args: Record<string, unknown>) => {
-  const tool = plugin.tools.find((t) => t.name === name)
-  if (tool === undefined) throw new Error(`no tool ${name}`)
-  const call = await explainToolCall(tool, args, { storeDir })
-  expect(call.result.ok, JSON.stringify(call.result)).toBe(true)
-  return call.plans
-}
+const explain = (name: string, args: Record<string, unknown>) =>
+  explainPluginCall(plugin, name, args, { storeDir })
 
 describe("query plans", () => {
   it.each(["+1 202 555 0102", "100000000103326@lid", "12025550102@s.whatsapp.net"])(

@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { recordedBridge } from "../../../fixtures/src/RecordedBridgeApi.js"
 import plugin from "../src/index.js"
 
@@ -94,5 +94,12 @@ describe("download_media", () => {
     const result = await download({ chat_jid: zoe, message_id: zoePhoto })
     expect(result.isError).toBe(true)
     expect(result.text).toMatch(/not running.*pnpm bridge/)
+  })
+})
+
+// A change to what a model reads about a tool shows up in review; a missing or stale snapshot fails.
+describe("toolsnaps", () => {
+  it("match the published definition of every tool", async () => {
+    await expect(checkToolsnaps(mounted.client, join(__dirname, "__toolsnaps__"))).resolves.toBeUndefined()
   })
 })

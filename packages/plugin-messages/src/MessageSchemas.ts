@@ -5,7 +5,7 @@
  * other people's words, and so are their names: the rendering prints every value a sender chose
  * through `Render`, as quoted data that can never read as instructions or as extra lines.
  */
-import { Jid, Render } from "@whatsapp-mcp/runtime"
+import { Jid, Params, Render } from "@whatsapp-mcp/runtime"
 import { Schema, Struct } from "effect"
 
 export const MediaType = Schema.Literal("image", "video", "audio", "voice", "document", "sticker")
@@ -71,6 +71,10 @@ export const Message = Schema.Struct({
   }),
 })
 export type Message = typeof Message.Type
+
+/** How many messages to show on one side of another, `fallback` unless given; the bound is said with the words. */
+export const neighbourCount = (max: number, fallback: number, words: string) =>
+  Params.withDefault(Params.IntBetween(0, max), fallback, `${words}, a whole number from 0 to ${max}.`)
 
 /**
  * A message shown around another one (context, a conversation): always in that message's chat,

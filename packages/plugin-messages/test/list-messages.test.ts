@@ -1,36 +1,17 @@
 // list_messages and get_message_context through a real MCP client, on a store the bridge built from
 // the recorded fixture streams.
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { callTool, checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
+import type { Neighbour } from "../src/MessageSchemas.js"
+import type { Hit } from "../src/tools/list-messages.js"
 
 const streams = caseStreams
 
-/** A message shown around another: its chat is the other message's. */
-interface Neighbour {
-  readonly id: string
-  readonly time: string
-  readonly sender: string
-  readonly sender_jid: string | null
-  readonly from_me: boolean
-  readonly kind: string
-  readonly text: string | null
-  readonly file_name?: string
-  readonly quoted?: { readonly id: string; readonly sender: string; readonly snippet: string | null }
-  readonly reactions?: ReadonlyArray<{ readonly emoji: string; readonly sender: string }>
-  readonly edited: boolean
-  readonly deleted: boolean
-  readonly status?: string
-  readonly location?: { readonly latitude: number; readonly longitude: number }
-  readonly poll_options?: ReadonlyArray<string>
-}
-interface Message extends Neighbour {
-  readonly chat_jid: string
-  readonly chat_name: string
-  readonly snippet?: string
-  readonly context?: { readonly before: ReadonlyArray<Neighbour>; readonly after: ReadonlyArray<Neighbour> }
-}
+// What the tools answer, as their output Schemas say (the client checks every answer against them).
+type Message = Hit
 interface Page {
   readonly messages: ReadonlyArray<Message>
   readonly has_more: boolean
@@ -52,11 +33,7 @@ afterAll(async () => {
   await paris?.close()
 })
 
-const call = async (name: string, args: Record<string, unknown>, on = mounted) => {
-  const result = await on.client.callTool({ name, arguments: args })
-  const text = (result.content as ReadonlyArray<{ readonly text: string }>)[0]?.text ?? ""
-  return { isError: result.isError === true, text, structured: result.structuredContent }
-}
+const call = (name: string, args: Record<string, unknown>, on = mounted) => callTool(on.client, name, args)
 const list = async (args: Record<string, unknown>, on = mounted) => {
   const result = await call("list_messages", args, on)
   expect(result.isError, result.text).toBe(false)
@@ -514,5 +491,12 @@ describe("get_message_context", () => {
       chat_jid: "+12025550101",
     })
     expect(elsewhere.isError).toBe(true)
+  })
+})
+
+// A change to what a model reads about a tool shows up in review; a missing or stale snapshot fails.
+describe("toolsnaps", () => {
+  it("match the published definition of every tool", async () => {
+    await expect(checkToolsnaps(mounted.client, join(__dirname, "__toolsnaps__"))).resolves.toBeUndefined()
   })
 })

@@ -2,28 +2,21 @@
 // EXPLAIN QUERY PLAN), and a page costs the same number of statements whatever its size.
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { explainToolCall, recordToolCalls, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { explainPluginCall, recordToolCalls, storeFromStreams } from "@whatsapp-mcp/testkit"
 import Database from "better-sqlite3"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
-
-const streams = caseStreams
 
 /** Plan lines that read a big table row by row: messages, reactions (any alias the SQL gives them). */
 const fullScan = /^SCAN (messages|m|x|y|h|q|reactions|r)( |$)(?!.*USING)/
 
 let storeDir: string
 beforeAll(async () => {
-  storeDir = (await storeFromStreams(streams)).storeDir
+  storeDir = (await storeFromStreams(caseStreams)).storeDir
 })
 
-const explain = async (name: string, args: Record<string, unknown>) => {
-  const tool = plugin.tools.find((t) => t.name === name)
-  if (tool === undefined) throw new Error(`no tool ${name}`)
-  const call = await explainToolCall(tool, args, { storeDir })
-  expect(call.result.ok, JSON.stringify(call.result)).toBe(true)
-  return call.plans
-}
+const explain = (name: string, args: Record<string, unknown>) =>
+  explainPluginCall(plugin, name, args, { storeDir })
 
 const cases: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
   ["list_messages", {}],

@@ -2,8 +2,14 @@
 // line, with the age of the newest stored message, so a model does not present old messages as
 // current. The same facts are a resource a client lists and reads (whatsapp://status). Through a
 // real MCP client, against a stand-in bridge reporting each state.
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type MockBridge, mockBridge, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
+import {
+  type MockBridge,
+  type Mounted,
+  mockBridge,
+  mountPromise,
+  storeFromStreams,
+} from "@whatsapp-mcp/testkit"
 import { caseStreams } from "../../../fixtures/src/RecordedStreamFiles.js"
 import plugin from "../src/index.js"
 
@@ -17,6 +23,7 @@ beforeAll(async () => {
   bridge = mockBridge({ url: "http://127.0.0.1:18094" })
 })
 afterAll(() => bridge?.close())
+beforeEach(() => bridge.reset())
 
 const health = {
   status: "ok" as const,
@@ -32,9 +39,17 @@ const health = {
   link_warning: null,
   wa_web_version: { version: "2.3000.1023456789", source: "whatsapp" as const },
 }
+const loggedOut = {
+  ...health,
+  connection: "logged_out" as const,
+  pairing: "unpaired" as const,
+  own_jid: null,
+  detail: "This device was unlinked from WhatsApp (code 401); the session was wiped.",
+}
+const linkWarning = "nothing from WhatsApp for 9 days: open WhatsApp on the phone"
 
-/** Calls list_messages on a fresh server (its notice is cached per server) and returns its texts. */
-const listMessages = async () => {
+/** Runs `use` on a fresh server (its notice is cached per server) reading the store through the bridge. */
+const onFreshServer = async <A>(use: (client: Mounted["client"]) => Promise<A>): Promise<A> => {
   const mounted = await mountPromise({
     plugins: [plugin],
     storeDir,
@@ -42,17 +57,22 @@ const listMessages = async () => {
     tokenFile: bridge.tokenFile,
   })
   try {
-    const result = await mounted.client.callTool({ name: "list_messages", arguments: { limit: 3 } })
-    const texts = (result.content as ReadonlyArray<{ readonly text: string }>).map((c) => c.text)
-    return { isError: result.isError === true, texts, structured: result.structuredContent }
+    return await use(mounted.client)
   } finally {
     await mounted.close()
   }
 }
 
+/** Calls list_messages on a fresh server and returns its texts. */
+const listMessages = () =>
+  onFreshServer(async (client) => {
+    const result = await client.callTool({ name: "list_messages", arguments: { limit: 3 } })
+    const texts = (result.content as ReadonlyArray<{ readonly text: string }>).map((c) => c.text)
+    return { isError: result.isError === true, texts, structured: result.structuredContent }
+  })
+
 describe("a read tool's result when the store may be behind WhatsApp", () => {
   it("says nothing extra while WhatsApp is connected", async () => {
-    bridge.reset()
     bridge.answer("health", health)
     const { isError, texts } = await listMessages()
     expect(isError).toBe(false)
@@ -61,14 +81,7 @@ describe("a read tool's result when the store may be behind WhatsApp", () => {
   })
 
   it("says WhatsApp is logged out and how old the newest stored message is", async () => {
-    bridge.reset()
-    bridge.answer("health", {
-      ...health,
-      connection: "logged_out",
-      pairing: "unpaired",
-      own_jid: null,
-      detail: "This device was unlinked from WhatsApp (code 401); the session was wiped.",
-    })
+    bridge.answer("health", loggedOut)
     const { isError, texts, structured } = await listMessages()
     expect(isError).toBe(false)
     expect((structured as { messages: Array<unknown> }).messages.length).toBeGreaterThan(0)
@@ -79,14 +92,12 @@ describe("a read tool's result when the store may be behind WhatsApp", () => {
   })
 
   it("says the bridge needs an update when WhatsApp refuses its version", async () => {
-    bridge.reset()
     bridge.answer("health", { ...health, connection: "outdated", detail: "code 405" })
     const { texts } = await listMessages()
     expect(texts[1]).toMatch(/^WhatsApp is not connected \(WhatsApp refuses this version of the bridge/)
   })
 
   it("still answers from the store when the bridge is not running, and says so", async () => {
-    bridge.reset()
     bridge.down()
     const { isError, texts } = await listMessages()
     expect(isError).toBe(false)
@@ -95,11 +106,7 @@ describe("a read tool's result when the store may be behind WhatsApp", () => {
   })
 
   it("passes on a warning that the link is about to expire while still connected", async () => {
-    bridge.reset()
-    bridge.answer("health", {
-      ...health,
-      link_warning: "nothing from WhatsApp for 9 days: open WhatsApp on the phone",
-    })
+    bridge.answer("health", { ...health, link_warning: linkWarning })
     const { texts } = await listMessages()
     expect(texts[1]).toMatch(
       /^WhatsApp may stop syncing soon \(nothing from WhatsApp for 9 days: open WhatsApp on the phone\): newest stored message/,
@@ -118,26 +125,16 @@ interface Status {
 }
 
 /** Lists the resources of a fresh server and reads whatsapp://status. */
-const readStatus = async () => {
-  const mounted = await mountPromise({
-    plugins: [plugin],
-    storeDir,
-    bridgeUrl: bridge.bridgeUrl,
-    tokenFile: bridge.tokenFile,
-  })
-  try {
-    const { resources } = await mounted.client.listResources()
-    const read = await mounted.client.readResource({ uri: "whatsapp://status" })
+const readStatus = () =>
+  onFreshServer(async (client) => {
+    const { resources } = await client.listResources()
+    const read = await client.readResource({ uri: "whatsapp://status" })
     const content = read.contents[0] as { uri: string; mimeType?: string; text: string }
     return { resources, content, status: JSON.parse(content.text) as Status }
-  } finally {
-    await mounted.close()
-  }
-}
+  })
 
 describe("the whatsapp://status resource", () => {
   it("is listed, and says WhatsApp is connected, with the version in use and the newest message's age", async () => {
-    bridge.reset()
     bridge.answer("health", health)
     const { resources, content, status } = await readStatus()
     expect(resources).toContainEqual(
@@ -156,14 +153,7 @@ describe("the whatsapp://status resource", () => {
   })
 
   it("says the device was logged out, with the same line a read tool's result carries", async () => {
-    bridge.reset()
-    bridge.answer("health", {
-      ...health,
-      connection: "logged_out",
-      pairing: "unpaired",
-      own_jid: null,
-      detail: "This device was unlinked from WhatsApp (code 401); the session was wiped.",
-    })
+    bridge.answer("health", loggedOut)
     const { status } = await readStatus()
     expect(status.connection).toBe("logged_out")
     expect(status.notice).toMatch(
@@ -172,7 +162,6 @@ describe("the whatsapp://status resource", () => {
   })
 
   it("says the bridge is not answering when it is down, and still gives the store's newest message", async () => {
-    bridge.reset()
     bridge.down()
     const { status } = await readStatus()
     expect(status.bridge).toBe("not answering")
@@ -182,18 +171,13 @@ describe("the whatsapp://status resource", () => {
   })
 
   it("passes on the link warning while connected", async () => {
-    bridge.reset()
-    bridge.answer("health", {
-      ...health,
-      link_warning: "nothing from WhatsApp for 9 days: open WhatsApp on the phone",
-    })
+    bridge.answer("health", { ...health, link_warning: linkWarning })
     const { status } = await readStatus()
-    expect(status.link_warning).toBe("nothing from WhatsApp for 9 days: open WhatsApp on the phone")
+    expect(status.link_warning).toBe(linkWarning)
     expect(status.notice).toMatch(/^WhatsApp may stop syncing soon \(nothing from WhatsApp for 9 days/)
   })
 
   it("says WhatsApp cannot be reached when the bridge reports no network, not merely reconnecting", async () => {
-    bridge.reset()
     bridge.answer("health", {
       ...health,
       connection: "reconnecting",

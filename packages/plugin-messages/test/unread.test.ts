@@ -3,7 +3,7 @@
 
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { callTool, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import plugin from "../src/index.js"
 
 const demo = join(__dirname, "../../../fixtures/demo/demo.jsonl")
@@ -37,10 +37,9 @@ afterAll(async () => {
 })
 
 const list = async (args: Record<string, unknown>) => {
-  const result = await mounted.client.callTool({ name: "list_messages", arguments: args })
-  const text = (result.content as ReadonlyArray<{ readonly text: string }>)[0]?.text ?? ""
-  expect(result.isError, text).not.toBe(true)
-  return { page: result.structuredContent as unknown as Page, text }
+  const { isError, text, structured } = await callTool<Page>(mounted.client, "list_messages", args)
+  expect(isError, text).not.toBe(true)
+  return { page: structured, text }
 }
 
 describe("list_messages unread_only", () => {

@@ -18,28 +18,25 @@ import {
   UnsupportedFile,
 } from "./SendErrors.js"
 import { defaults, type SendOptions } from "./SendOptions.js"
+import { idempotencyKeyFor } from "./SendSchemas.js"
 
 export type FileRefusal = FileNotAllowed | FileNotFound | FileTooLarge | UnsupportedFile | InvalidArgument
 
+/** Resolves the argument `argument`'s value `raw`, and refuses it when it is outside the allowlist. */
+export type AllowlistCheck = (
+  argument: string,
+  raw: string,
+) => Effect.Effect<
+  StoreQueries.Resolved,
+  InvalidArgument | RecipientNotAllowed | SqlError.SqlError,
+  SqlClient.SqlClient
+>
+
 export interface SendPolicyService {
   /** Parses and resolves a recipient, and refuses one outside the allowlist. */
-  readonly checkRecipient: (
-    argument: string,
-    raw: string,
-  ) => Effect.Effect<
-    StoreQueries.Resolved,
-    InvalidArgument | RecipientNotAllowed | SqlError.SqlError,
-    SqlClient.SqlClient
-  >
+  readonly checkRecipient: AllowlistCheck
   /** Resolves a chat the store knows, and refuses one outside the allowlist. */
-  readonly checkChat: (
-    argument: string,
-    raw: string,
-  ) => Effect.Effect<
-    StoreQueries.Resolved,
-    InvalidArgument | RecipientNotAllowed | SqlError.SqlError,
-    SqlClient.SqlClient
-  >
+  readonly checkChat: AllowlistCheck
   /** Refuses text longer than `maxMessageLength`. */
   readonly checkText: (argument: string, text: string) => Effect.Effect<void, InvalidArgument>
   /** The real path of a file that may be sent (never one of `store`'s files), or why it may not. */
@@ -198,3 +195,24 @@ export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
 
 export const layer = (options: SendOptions): Layer.Layer<SendPolicy> =>
   Layer.effect(SendPolicy, make(options))
+
+/**
+ * The checks every send to a recipient ends with, after the tool's own: the recipient resolved and
+ * allowed, then one send taken from the budget, last, so that a refused send costs nothing.
+ * Returns the canonical JID to send to and the idempotency key the send carries.
+ */
+export const admitSendTo = (
+  raw: string,
+  idempotencyKey: string | undefined,
+): Effect.Effect<
+  { readonly recipient: string; readonly key: string },
+  InvalidArgument | RecipientNotAllowed | SendLimitReached | SqlError.SqlError,
+  SendPolicy | SqlClient.SqlClient
+> =>
+  Effect.gen(function* () {
+    const policy = yield* SendPolicy
+    const recipient = yield* policy.checkRecipient("recipient", raw)
+    const key = yield* idempotencyKeyFor(idempotencyKey)
+    yield* policy.admitSend
+    return { recipient: recipient.canonical, key }
+  })

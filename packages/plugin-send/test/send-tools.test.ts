@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { checkToolsnaps, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { recordedBridge } from "../../../fixtures/src/RecordedBridgeApi.js"
 import plugin from "../src/index.js"
 import type { Sent } from "../src/SendSchemas.js"
@@ -552,5 +552,14 @@ describe("when the bridge cannot send", () => {
     const second = await call(m, "send_message", { recipient: zoe, message: "Hello?" })
     expect(second.text).toMatch(/not answering.*pnpm bridge.*Tools that read messages still work/)
     expect(bridge.received.length).toBe(attempts)
+  })
+})
+
+// A change to what a model reads about a tool shows up in review; a missing or stale snapshot fails.
+describe("toolsnaps", () => {
+  it("match the published definition of every tool", async () => {
+    await expect(
+      checkToolsnaps((await serve()).client, join(__dirname, "__toolsnaps__")),
+    ).resolves.toBeUndefined()
   })
 })

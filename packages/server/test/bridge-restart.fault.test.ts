@@ -3,7 +3,6 @@
 // call or hangs up in the middle of one (the server keeps answering).
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, assert, describe, expect, it } from "@effect/vitest"
@@ -15,6 +14,7 @@ import { mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import Database from "better-sqlite3"
 import { Effect, TestClock } from "effect"
 import { BridgeClientLive } from "whatsapp-mcp/host"
+import { freePort } from "./support/FreePort.js"
 
 const bridgeBin = resolve(__dirname, "../../bridge/src/bin/bridge.ts")
 const demo = resolve(__dirname, "../../../fixtures/demo/demo.jsonl")
@@ -22,15 +22,6 @@ const children: Array<ChildProcess> = []
 afterAll(() => {
   for (const child of children) child.kill("SIGKILL")
 })
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const server = createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => done(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 /** The replay bridge as a process; resolves once it listens. */
 const startBridge = (store: string, port: number) =>

@@ -3,27 +3,20 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer as createHttpServer, type Server } from "node:http"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Health } from "@whatsapp-mcp/core/api"
 import { Schema } from "effect"
 import { describeDisconnect } from "../../bridge/src/socket/DisconnectPolicy.js"
+import { connectingHealth } from "./support/BridgeHealth.js"
+import { freePort } from "./support/FreePort.js"
 
 const root = resolve(__dirname, "../../..")
 const children: Array<ChildProcess> = []
 afterAll(() => {
   for (const child of children) child.kill("SIGINT")
 })
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => done(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 const checkup = (...args: Array<string>) => {
   const run = spawnSync(process.execPath, [join(root, "scripts/checkup.mjs"), ...args], {
@@ -161,26 +154,13 @@ const healthServer = async (health: typeof Health.Encoded) => {
   return { server, port: typeof address === "object" && address !== null ? address.port : 0 }
 }
 
-const baseHealth: typeof Health.Encoded = {
-  status: "ok",
-  mode: "live",
-  connection: "connecting",
-  detail: null,
-  pairing: "unpaired",
-  own_jid: null,
-  last_disconnect: null,
-  reconnects: 0,
-  store: { chats: 0, contacts: 0, messages: 0 },
-  history_sync: { active: false, chunks: 0, messages: 0, progress: null },
-}
-
 describe("pnpm checkup's advice on the WhatsApp connection", () => {
   const servers: Array<Server> = []
   afterAll(() => {
     for (const server of servers) server.close()
   })
   const runWith = async (health: Partial<typeof Health.Encoded>) => {
-    const { server, port } = await healthServer({ ...baseHealth, ...health })
+    const { server, port } = await healthServer({ ...connectingHealth, ...health })
     servers.push(server)
     const dir = mkdtempSync(join(tmpdir(), "wa-checkup-state-"))
     // Not spawnSync: the stand-in bridge answers from this process's event loop.

@@ -4,12 +4,12 @@
 // demo says what already runs and leaves it alone.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { freePort } from "./support/FreePort.js"
 
 const root = resolve(__dirname, "../../..")
 const children: Array<ChildProcess> = []
@@ -18,14 +18,6 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()))
   for (const child of children) child.kill("SIGINT")
 })
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => done(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 /**
  * A zone where it is about midday now, so that "today" holds the demo's last half hour whatever

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import chats from "@whatsapp-mcp/plugin-chats"
 import contacts from "@whatsapp-mcp/plugin-contacts"
 import messages from "@whatsapp-mcp/plugin-messages"
-import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import { callTool, type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import { bytes, originalRendering, shownOf, typicalCalls } from "../../../bench/RenderingComparison.js"
 
 const root = resolve(__dirname, "../../..")
@@ -28,10 +28,9 @@ afterAll(async () => {
 })
 
 const call = async <Structured>(name: string, args: Record<string, unknown>) => {
-  const result = await mounted.client.callTool({ name, arguments: args })
-  const text = (result.content as ReadonlyArray<{ readonly text: string }>)[0]?.text ?? ""
-  expect(result.isError, text).toBeFalsy()
-  return { text, structured: result.structuredContent as Structured }
+  const { isError, text, structured } = await callTool<Structured>(mounted.client, name, args)
+  expect(isError, text).toBeFalsy()
+  return { text, structured }
 }
 
 describe("what a model reads", () => {

@@ -135,6 +135,34 @@ export const mountPromise = async (
   return { ...mounted, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 
+/** What a model reads from a tool call. */
+export interface ToolAnswer<Structured = Record<string, unknown>> {
+  readonly isError: boolean
+  /** The answer's first text part; a line about the store (WhatsApp not connected) may follow it. */
+  readonly text: string
+  /** Every text part, in order. */
+  readonly texts: ReadonlyArray<string>
+  readonly structured: Structured
+}
+
+/** Calls a tool through the client as a model's client does, and returns what the model reads. */
+export const callTool = async <Structured = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Readonly<Record<string, unknown>> = {},
+): Promise<ToolAnswer<Structured>> => {
+  const result = await client.callTool({ name, arguments: { ...args } })
+  const texts = (result.content as ReadonlyArray<{ readonly type: string; readonly text?: string }>).flatMap(
+    (part) => (part.type === "text" && part.text !== undefined ? [part.text] : []),
+  )
+  return {
+    isError: result.isError === true,
+    text: texts[0] ?? "",
+    texts,
+    structured: result.structuredContent as Structured,
+  }
+}
+
 export class ToolsnapMismatch extends Error {
   override readonly name = "ToolsnapMismatch"
 }
@@ -340,6 +368,28 @@ export const explainToolCall = (
   return Effect.runPromise(
     program.pipe(Effect.scoped, Effect.provide(handlerServices(tool, options)), Effect.orDie),
   )
+}
+
+/**
+ * The plans of the statements `plugin`'s tool `name` runs on `args`, as `explainToolCall` gives them.
+ * Rejects when the plugin has no such tool or the call fails, naming the tool, the arguments and the
+ * failure, so that a plan test cannot pass by checking a call that went wrong.
+ */
+export const explainPluginCall = async (
+  plugin: Plugin.Any,
+  name: string,
+  args: Readonly<Record<string, unknown>>,
+  options: { readonly storeDir: string; readonly timezone?: string },
+): Promise<ReadonlyArray<QueryPlan>> => {
+  const tool = plugin.tools.find((t) => t.name === name)
+  if (tool === undefined) {
+    throw new Error(
+      `The plugin ${plugin.name} has no tool ${name}; its tools: ${plugin.tools.map((t) => t.name).join(", ")}.`,
+    )
+  }
+  const { result, plans } = await explainToolCall(tool, args, options)
+  if (!result.ok) throw new Error(`${name} ${JSON.stringify(args)} failed: ${result.message}`)
+  return plans
 }
 
 /**

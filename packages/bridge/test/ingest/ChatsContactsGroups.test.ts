@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { proto } from "@whiskeysockets/baileys"
 import { Effect } from "effect"
 import type { BaileysEvent } from "../../src/recording/BaileysEvent.js"
-import { alice, all, bob, group, message, one, openTestStore, text, upsert } from "./IngestTestKit.js"
+import { alice, all, bob, group, message, one, testStore, text, upsert } from "./IngestTestKit.js"
 
 const chat = (db: Parameters<typeof one>[0], jid: string) => one(db, "SELECT * FROM chats WHERE jid = ?", jid)
 const contact = (db: Parameters<typeof one>[0], jid: string) =>
@@ -12,7 +12,7 @@ const contact = (db: Parameters<typeof one>[0], jid: string) =>
 describe("history sync", () => {
   it.scoped("stores every chunk's chats, contacts and messages and records progress per sync type", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const chunk = (order: number, progress: number, syncType: proto.HistorySync.HistorySyncType) =>
         ({
           event: "messaging-history.set",
@@ -71,8 +71,7 @@ describe("history sync", () => {
 describe("chats", () => {
   it.scoped("upserts and updates set unread, archived, pinned and muted; a message moves last activity", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest({
+      const store = yield* testStore({
         event: "chats.upsert",
         data: [{ id: bob, unreadCount: 0, conversationTimestamp: 1_717_000_000 }],
       })
@@ -111,8 +110,7 @@ describe("chats", () => {
 
   it.scoped("a deleted chat disappears with its messages and reactions", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(upsert("notify", text("X1", "bye", 1_717_000_000, { from: bob })))
+      const store = yield* testStore(upsert("notify", text("X1", "bye", 1_717_000_000, { from: bob })))
       yield* store.ingest({
         event: "messages.reaction",
         data: [
@@ -133,8 +131,7 @@ describe("chats", () => {
 describe("contacts and names", () => {
   it.scoped("people are named by address book, then verified business name, then push name, then phone", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(upsert("notify", text("N1", "hello", 1_717_000_000, { from: bob })))
+      const store = yield* testStore(upsert("notify", text("N1", "hello", 1_717_000_000, { from: bob })))
       assert.isUndefined(contact(store.db, bob))
       assert.strictEqual(chat(store.db, bob)?.name, "+15550002222")
       assert.strictEqual(chat(store.db, bob)?.name_source, "phone")
@@ -166,8 +163,7 @@ describe("contacts and names", () => {
 describe("groups", () => {
   it.scoped("subject changes and participant joins, leaves, promotions and demotions are kept", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest({
+      const store = yield* testStore({
         event: "groups.upsert",
         data: [
           {
@@ -211,7 +207,7 @@ describe("groups", () => {
 
   it.scoped("a chats.update carrying the message itself stores it once, also when the upsert follows", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const carried = message({
         key: { remoteJid: alice, fromMe: false, id: "CU1", participant: "" },
         messageTimestamp: 1_717_000_000,
@@ -244,7 +240,7 @@ describe("groups", () => {
     "a v7 group-participants.update ({id, phoneNumber, admin} objects, LID author) updates membership and learns the phone",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
+        const store = yield* testStore()
         const participants = (admin: string | null) => [
           { id: "90000000000033@lid", phoneNumber: "15550003333@s.whatsapp.net", admin },
         ]

@@ -1,7 +1,6 @@
 // One person, one chat: LIDs and phone JIDs are unified from every source, and rows written under a
 // LID before its phone number was known are re-keyed (merged, never duplicated) when it arrives.
 import { assert, describe, it } from "@effect/vitest"
-import type { WAMessage } from "@whiskeysockets/baileys"
 import { Effect } from "effect"
 import {
   alice,
@@ -13,7 +12,7 @@ import {
   group,
   message,
   one,
-  openTestStore,
+  testStore,
   text,
   upsert,
 } from "./IngestTestKit.js"
@@ -24,7 +23,7 @@ const count = (db: Parameters<typeof one>[0], sql: string, ...params: ReadonlyAr
 describe("LID and phone unification", () => {
   it.scoped("a live key's remoteJidAlt puts a LID-addressed direct chat under the phone JID", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const viaLid = message({
         key: { remoteJid: aliceLid, remoteJidAlt: alice, fromMe: false, id: "K1" },
         messageTimestamp: 1_717_000_000,
@@ -44,8 +43,7 @@ describe("LID and phone unification", () => {
 
   it.scoped("participantAlt, contacts' lid and group participants' phoneNumber all map a LID", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           message({
@@ -82,7 +80,7 @@ describe("LID and phone unification", () => {
 
   it.scoped("a mapping that arrives late re-keys messages, chats, reactions, participants and contacts", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       // Everything first arrives under the LID only…
       yield* store.ingest(
         upsert(
@@ -183,8 +181,7 @@ describe("LID and phone unification", () => {
 
   it.scoped("history mappings, chats' pnJid and the account's own LID are learned too", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         {
           event: "messaging-history.set",
           data: {
@@ -219,27 +216,16 @@ describe("LID and phone unification", () => {
 
   it.scoped("participantPn and senderPn (Baileys 6.7 keys) map a LID like participantAlt does", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
-          message({
-            key: {
-              remoteJid: group,
-              fromMe: false,
-              id: "P1",
-              participant: aliceLid,
-              participantPn: alice,
-            } as WAMessage["key"],
-            messageTimestamp: 1_717_000_000,
-            message: { conversation: "in the group" },
+          text("P1", "in the group", 1_717_000_000, {
+            chat: group,
+            from: aliceLid,
             pushName: "Alice",
+            alt: { participantPn: alice },
           }),
-          message({
-            key: { remoteJid: bobLid, fromMe: false, id: "P2", senderPn: bob } as WAMessage["key"],
-            messageTimestamp: 1_717_000_010,
-            message: { conversation: "direct" },
-          }),
+          text("P2", "direct", 1_717_000_010, { from: bobLid, alt: { senderPn: bob } }),
         ),
       )
       assert.deepStrictEqual(all(store.db, "SELECT lid, pn FROM jid_aliases ORDER BY pn"), [
@@ -257,31 +243,18 @@ describe("LID and phone unification", () => {
     "a masked or malformed phone number beside a LID is refused: the LID stays the sender, no phone is stored",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
-        yield* store.ingest(
+        const store = yield* testStore(
           upsert(
             "notify",
-            message({
-              key: {
-                remoteJid: group,
-                fromMe: false,
-                id: "M1",
-                participant: aliceLid,
-                participantPn: "62****11**@s.whatsapp.net",
-              } as WAMessage["key"],
-              messageTimestamp: 1_717_000_000,
-              message: { conversation: "masked" },
+            text("M1", "masked", 1_717_000_000, {
+              chat: group,
+              from: aliceLid,
+              alt: { participantPn: "62****11**@s.whatsapp.net" },
             }),
-            message({
-              key: {
-                remoteJid: group,
-                fromMe: false,
-                id: "M2",
-                participant: bobLid,
-                participantAlt: "6289536xxxx@s.whatsapp.net",
-              },
-              messageTimestamp: 1_717_000_010,
-              message: { conversation: "masked too" },
+            text("M2", "masked too", 1_717_000_010, {
+              chat: group,
+              from: bobLid,
+              alt: { participantAlt: "6289536xxxx@s.whatsapp.net" },
             }),
           ),
         )
@@ -301,7 +274,7 @@ describe("LID and phone unification", () => {
     "a message keyed by an empty or masked JID is skipped with a reason, never a chat or a contact",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
+        const store = yield* testStore()
         const outcome = yield* store.ingest(
           upsert(
             "notify",

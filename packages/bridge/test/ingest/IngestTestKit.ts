@@ -38,6 +38,14 @@ export const openTestStore = (directory?: string) =>
     return store
   })
 
+/** A fresh store that has ingested `events` (if any) in one batch, as a socket delivers them, for the current scope. */
+export const testStore = (...events: ReadonlyArray<BaileysEvent>) =>
+  Effect.gen(function* () {
+    const store = yield* openTestStore()
+    yield* store.ingest(...events)
+    return store
+  })
+
 export const alice = "15550001111@s.whatsapp.net"
 export const aliceLid = "90000000000011@lid"
 export const bob = "15550002222@s.whatsapp.net"
@@ -58,12 +66,21 @@ export const upsert = (type: "notify" | "append", ...messages: ReadonlyArray<WAM
   data: { type, messages: [...messages] },
 })
 
-/** A plain text message from `from` (a direct chat's JID, or a participant with `chat` a group). */
+/**
+ * A plain text message from `from` (a direct chat's JID, or a participant with `chat` a group).
+ * `alt`: the keys Baileys may put beside the sender's (participantAlt, participantPn, senderPn…).
+ */
 export const text = (
   id: string,
   body: string,
   at: number,
-  options: { chat?: string; from?: string; fromMe?: boolean; pushName?: string } = {},
+  options: {
+    chat?: string
+    from?: string
+    fromMe?: boolean
+    pushName?: string
+    alt?: Readonly<Record<string, string>>
+  } = {},
 ): WAMessage =>
   message({
     key: {
@@ -71,6 +88,7 @@ export const text = (
       fromMe: options.fromMe ?? false,
       id,
       ...(options.chat !== undefined && options.from !== undefined ? { participant: options.from } : {}),
+      ...options.alt,
     },
     messageTimestamp: at,
     message: { conversation: body },

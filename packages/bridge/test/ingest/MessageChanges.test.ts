@@ -12,8 +12,8 @@ import {
   me,
   message,
   messageRow,
-  openTestStore,
   search,
+  testStore,
   text,
   upsert,
 } from "./IngestTestKit.js"
@@ -38,8 +38,7 @@ const reactionFrom = (
 describe("reactions", () => {
   it.scoped("are added, changed and removed, one per person per message", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert("notify", text("M1", "party at 8", 1_717_000_000, { chat: group, from: alice })),
       )
       yield* store.ingest({
@@ -69,8 +68,7 @@ describe("reactions", () => {
 
   it.scoped("an older reaction arriving late does not replace a newer one", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest({
+      const store = yield* testStore({
         event: "messages.reaction",
         data: [reactionFrom(bob, "M1", "❤️", 1_717_000_020_000)],
       })
@@ -84,7 +82,7 @@ describe("reactions", () => {
 
   it.scoped("reactions Baileys folded into the message, and reaction messages themselves, are stored", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const folded = message({
         key: { remoteJid: group, fromMe: false, id: "M2", participant: alice },
         messageTimestamp: 1_717_000_000,
@@ -121,8 +119,7 @@ describe("reactions", () => {
 describe("edits", () => {
   it.scoped("an edit from messages.update replaces the text and keeps the original time", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(upsert("notify", text("E1", "see you at 5", 1_717_000_000)))
+      const store = yield* testStore(upsert("notify", text("E1", "see you at 5", 1_717_000_000)))
       yield* store.ingest({
         event: "messages.update",
         data: [
@@ -147,8 +144,7 @@ describe("edits", () => {
 
   it.scoped("an edit protocol message is applied to its target and not stored as a message", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(upsert("notify", text("E2", "teh plan", 1_717_000_000)))
+      const store = yield* testStore(upsert("notify", text("E2", "teh plan", 1_717_000_000)))
       const edit = message({
         key: { remoteJid: alice, fromMe: false, id: "EDIT-E2" },
         messageTimestamp: 1_717_000_100,
@@ -174,8 +170,7 @@ describe("edits", () => {
 
   it.scoped("a late copy of the original never reverts an edit", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest({
+      const store = yield* testStore({
         event: "messages.update",
         data: [
           {
@@ -205,8 +200,7 @@ describe("revokes and deletes", () => {
 
   it.scoped("a revoke removes the content, marks the message deleted and drops it from search", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(upsert("notify", text("D1", "secret plans", 1_717_000_000)))
+      const store = yield* testStore(upsert("notify", text("D1", "secret plans", 1_717_000_000)))
       yield* store.ingest(revokeUpdate("D1"))
       const row = messageRow(store.db, "D1")
       assert.strictEqual(row?.deleted, "revoked")
@@ -220,7 +214,7 @@ describe("revokes and deletes", () => {
 
   it.scoped("a revoke protocol message, or one that arrives before its message, also deletes it", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const revoke = message({
         key: { remoteJid: alice, fromMe: false, id: "REV1" },
         messageTimestamp: 1_717_000_050,
@@ -239,8 +233,7 @@ describe("revokes and deletes", () => {
 
   it.scoped("a history message that is a revoke stub is stored deleted", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "append",
           message({
@@ -256,8 +249,7 @@ describe("revokes and deletes", () => {
 
   it.scoped("delete for me hides one message, or a whole chat's", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert("notify", text("F1", "one", 1), text("F2", "two", 2), text("F3", "three", 3, { from: bob })),
       )
       yield* store.ingest({
@@ -284,8 +276,9 @@ describe("revokes and deletes", () => {
 describe("delivery status", () => {
   it.scoped("only rises, and a receipt's time never becomes the message's time", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(upsert("append", text("S1", "on my way", 1_717_000_000, { fromMe: true })))
+      const store = yield* testStore(
+        upsert("append", text("S1", "on my way", 1_717_000_000, { fromMe: true })),
+      )
       const update = (status: number, at: number) =>
         ({
           event: "messages.update",
@@ -303,7 +296,7 @@ describe("delivery status", () => {
 
   it.scoped("user receipts, separate or folded into the message, raise a direct message's status", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const folded = message({
         key: { remoteJid: bob, fromMe: true, id: "S2" },
         messageTimestamp: 1_717_000_000,
@@ -333,7 +326,7 @@ describe("placeholders and own sends", () => {
     "an undecryptable placeholder is replaced by the real message under the same key, never the reverse",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
+        const store = yield* testStore()
         const stub = message({
           key: { remoteJid: alice, fromMe: false, id: "C1" },
           messageTimestamp: 1_717_000_000,
@@ -353,8 +346,7 @@ describe("placeholders and own sends", () => {
 
   it.scoped("the user's own sends are stored, with the account as sender once it is known", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert("append", text("O1", "sent from my phone", 1_717_000_000, { chat: bob, fromMe: true })),
       )
       assert.strictEqual(messageRow(store.db, "O1")?.from_me, 1)

@@ -3,7 +3,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { proto } from "@whiskeysockets/baileys"
 import { Effect } from "effect"
-import { alice, bob, group, message, messageRow, openTestStore, search, upsert } from "./IngestTestKit.js"
+import { alice, bob, group, message, messageRow, search, testStore, upsert } from "./IngestTestKit.js"
 
 const from = (id: string, content: proto.IMessage, at = 1_717_000_000) =>
   message({ key: { remoteJid: alice, fromMe: false, id }, messageTimestamp: at, message: content })
@@ -21,8 +21,7 @@ const mediaFields = {
 describe("message kinds", () => {
   it.scoped("plain and extended text keep their body and the message time", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert("notify", from("T1", { conversation: "Grüße aus Köln" }, 1_717_000_001)),
         upsert(
           "notify",
@@ -41,8 +40,7 @@ describe("message kinds", () => {
 
   it.scoped("image, video and document captions are the text; media pointers are kept for download", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           from("I1", {
@@ -74,8 +72,7 @@ describe("message kinds", () => {
 
   it.scoped("ephemeral, view-once and document-with-caption wrappers are unwrapped", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           from("W1", { ephemeralMessage: { message: { extendedTextMessage: { text: "disappearing" } } } }),
@@ -100,8 +97,7 @@ describe("message kinds", () => {
 
   it.scoped("stickers, audio and voice notes are told apart", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           from("S1", { stickerMessage: { ...mediaFields, mimetype: "image/webp" } }),
@@ -120,8 +116,7 @@ describe("message kinds", () => {
 
   it.scoped("locations, contact cards and polls keep what makes them readable", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           from("L1", {
@@ -165,8 +160,7 @@ describe("message kinds", () => {
 
   it.scoped("a reply records the quoted message's id and its author", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           message({
@@ -195,8 +189,7 @@ describe("message kinds", () => {
 
   it.scoped("group notices are stored as system messages, never as text", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           message({
@@ -217,8 +210,7 @@ describe("message kinds", () => {
 
   it.scoped("the raw message is kept and decodes back to what was received", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(upsert("notify", from("RAW1", { conversation: "keep me whole" })))
+      const store = yield* testStore(upsert("notify", from("RAW1", { conversation: "keep me whole" })))
       const { proto } = yield* Effect.promise(() => import("@whiskeysockets/baileys"))
       const raw = messageRow(store.db, "RAW1")?.raw
       assert.instanceOf(raw, Buffer)
@@ -232,8 +224,7 @@ describe("message kinds", () => {
     "buttons, templates, lists and the choice made in them keep their visible text as kind interactive",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
-        yield* store.ingest(
+        const store = yield* testStore(
           upsert(
             "notify",
             from("B1", {
@@ -306,7 +297,7 @@ describe("message kinds", () => {
     "a view-once photo that reached only the phone is view_once, not a message still to decrypt",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
+        const store = yield* testStore()
         const stub = (id: string, reason: string) =>
           message({
             key: { remoteJid: group, fromMe: false, id, participant: bob },
@@ -339,8 +330,7 @@ describe("message kinds", () => {
 
   it.scoped("messages holding only a sender key or a history-sync notification are not messages", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(
+      const store = yield* testStore(
         upsert(
           "notify",
           message({
@@ -376,7 +366,7 @@ describe("message kinds", () => {
     "device suffixes, string or number timestamps and status names or numbers all read the same",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
+        const store = yield* testStore()
         const sent = (id: string, fields: Record<string, unknown>) =>
           message({
             key: { remoteJid: group, fromMe: false, id, participant: "15550002222:6@s.whatsapp.net" },
@@ -403,7 +393,7 @@ describe("message kinds", () => {
 
   it.scoped("a reply's degraded copy of a quoted sticker never overwrites the sticker's own details", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const sticker = { ...mediaFields, mimetype: "image/webp", width: 64, height: 64, fileLength: 81_868 }
       yield* store.ingest(
         upsert(

@@ -5,7 +5,7 @@ import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { decodeRecording, isMalformedLine, type RecordedEvent } from "../../src/recording/index.js"
-import { all, checkSearchIndex, dump, one, openTestStore, type TestStore } from "./IngestTestKit.js"
+import { all, checkSearchIndex, dump, one, type TestStore, testStore } from "./IngestTestKit.js"
 
 const fixtures = path.resolve(import.meta.dirname, "../../../../fixtures")
 const streams = [
@@ -37,7 +37,7 @@ describe("recorded streams", () => {
   for (const file of streams) {
     it.scoped(`${path.basename(file)}: stored whole, and replaying it changes nothing`, () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
+        const store = yield* testStore()
         assert.deepStrictEqual(yield* ingestAll(store, file), [])
         const first = dump(store.db)
         assert.isAbove(first.messages?.length ?? 0, 0)
@@ -50,7 +50,7 @@ describe("recorded streams", () => {
 
   it.scoped("identities.jsonl: no person or direct chat is stored twice once their numbers are known", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       yield* ingestAll(store, path.join(fixtures, "streams", "identities.jsonl"))
       const mappedLids = all(store.db, "SELECT lid FROM jid_aliases").map((row) => row.lid)
       for (const lid of mappedLids) {
@@ -73,7 +73,7 @@ describe("recorded streams", () => {
 
   it.scoped("updates.jsonl: revoked and deleted messages show no content, edits show the new text", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       yield* ingestAll(store, path.join(fixtures, "streams", "updates.jsonl"))
       assert.deepStrictEqual(
         all(

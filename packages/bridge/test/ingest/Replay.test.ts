@@ -15,6 +15,7 @@ import {
   messageRow,
   one,
   openTestStore,
+  testStore,
   text,
   upsert,
 } from "./IngestTestKit.js"
@@ -157,7 +158,7 @@ const richStream = (): ReadonlyArray<ReadonlyArray<BaileysEvent>> => [
 describe("replay", () => {
   it.scoped("ingesting the same stream twice leaves every table exactly as after the first time", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       for (const batch of richStream()) yield* store.ingest(...batch)
       const first = dump(store.db)
       assert.strictEqual(first.messages?.length, 5)
@@ -170,7 +171,7 @@ describe("replay", () => {
 
   it.scoped("the stream also gives the same store when replayed into a fresh one after a restart", () =>
     Effect.gen(function* () {
-      const once = yield* openTestStore()
+      const once = yield* testStore()
       for (const batch of richStream()) yield* once.ingest(...batch)
       const directory = once.directory
       const expected = dump(once.db)
@@ -190,8 +191,9 @@ describe("replay", () => {
 describe("batches", () => {
   it.scoped("a batch the store cannot finish (disk full) leaves nothing of itself behind", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(upsert("notify", text("OK1", "before the disk filled up", 1_717_000_000)))
+      const store = yield* testStore(
+        upsert("notify", text("OK1", "before the disk filled up", 1_717_000_000)),
+      )
       const before = dump(store.db)
       const pages = Number(one(store.db, "PRAGMA page_count")?.page_count)
       store.db.pragma(`max_page_count = ${pages}`)
@@ -229,7 +231,7 @@ describe("batches", () => {
 
   it.scoped("an unusable event is skipped and reported while the rest of its batch is stored", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const outcome = yield* store.ingest(
         upsert("notify", text("G1", "good", 1)),
         { event: "chats.update", data: [{ id: "not a jid", archived: true }] },
@@ -252,7 +254,7 @@ describe("batches", () => {
 
   it.scoped("batches submitted together are applied one after another, in submission order", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
+      const store = yield* testStore()
       const edits = Array.from({ length: 20 }, (_, i) =>
         store.ingest({
           event: "messages.update",

@@ -17,6 +17,7 @@ import {
   openTestStore,
   search,
   temporaryDirectory,
+  testStore,
   text,
   upsert,
 } from "../ingest/IngestTestKit.js"
@@ -89,8 +90,7 @@ describe("opening the store", () => {
 
   it.scoped("a message whose time changes moves in the time-keyed search index", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(upsert("notify", text("T1", "piscine demain", 1_717_000_000)))
+      const store = yield* testStore(upsert("notify", text("T1", "piscine demain", 1_717_000_000)))
       store.db.prepare("UPDATE messages SET timestamp = 1717009999 WHERE id = 'T1'").run()
       assert.deepStrictEqual(search(store.db, "piscine"), ["T1"])
       checkSearchIndex(store.db)
@@ -203,7 +203,7 @@ const hotQueries: ReadonlyArray<{ readonly name: string; readonly sql: string; r
 describe("indexes", () => {
   it.scoped("every hot query uses an index and never scans messages or sorts them in a temporary tree", () =>
     Effect.gen(function* () {
-      const { db } = yield* openTestStore()
+      const { db } = yield* testStore()
       for (const query of hotQueries) {
         const plan = all(db, `EXPLAIN QUERY PLAN ${query.sql}`)
           .map((row) => String(row.detail))

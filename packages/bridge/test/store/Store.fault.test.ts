@@ -10,7 +10,14 @@ import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { syntheticHistory } from "../../../../fixtures/src/SyntheticHistory.js"
 import { encodeRecordingEntry } from "../../src/recording/index.js"
-import { bob, message, openTestStore, temporaryDirectory, upsert } from "../ingest/IngestTestKit.js"
+import {
+  bob,
+  message,
+  openTestStore,
+  temporaryDirectory,
+  testStore,
+  upsert,
+} from "../ingest/IngestTestKit.js"
 
 const bridge = path.resolve(import.meta.dirname, "../../src/bin/bridge.ts")
 const faults = { injected: 0, lost: 0, duplicated: 0 }
@@ -137,8 +144,7 @@ describe("a full disk", () => {
     "refuses the batch with a clear error, keeps what was stored, and recovers when space returns",
     () =>
       Effect.gen(function* () {
-        const store = yield* openTestStore()
-        yield* store.ingest(text("BEFORE", "stored before the disk filled", 1_717_000_000))
+        const store = yield* testStore(text("BEFORE", "stored before the disk filled", 1_717_000_000))
         // SQLITE_FULL without a real disk: the database may not grow past its current size.
         const pages = store.db.pragma("page_count", { simple: true }) as number
         store.db.pragma(`max_page_count = ${pages}`)
@@ -170,8 +176,7 @@ describe("a full disk", () => {
 describe("a read-only store", () => {
   it.scoped("refuses writes with a clear error, changes nothing, and writes again once it is writable", () =>
     Effect.gen(function* () {
-      const store = yield* openTestStore()
-      yield* store.ingest(text("KEPT", "stored while writable", 1_717_000_000))
+      const store = yield* testStore(text("KEPT", "stored while writable", 1_717_000_000))
       // SQLITE_READONLY without a mount (root ignores file modes): the connection may only read.
       store.db.pragma("query_only = 1")
       faults.injected++

@@ -1,10 +1,9 @@
 /** get_chat: one chat by JID, LID or phone number, with its last message. */
 import { Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
-import { loadChats } from "../ChatLoader.js"
+import { loadFirstChat } from "../ChatLoader.js"
 import { chatsByJid } from "../ChatQueries.js"
-import { Chat, renderChat, untrustedNote } from "../ChatSchemas.js"
-import { missingChat } from "../MissingChat.js"
+import { oneChatResult } from "../ChatSchemas.js"
 
 export const getChat = Tool.make({
   name: "get_chat",
@@ -17,17 +16,13 @@ export const getChat = Tool.make({
     }),
     include_last_message: Params.withDefault(Schema.Boolean, true, "Include the chat's last message."),
   }),
-  output: Schema.Struct({ chat: Chat }),
+  ...oneChatResult,
   annotations: Tool.readOnly,
-  render: ({ chat }) => `${untrustedNote}\n${renderChat(chat)}`,
   handler: (input) =>
     Effect.gen(function* () {
       const zone = yield* TimeZone.TimeZone
       const resolved = yield* StoreQueries.resolveChat("chat_jid", input.chat_jid)
       const rows = yield* chatsByJid([resolved.canonical])
-      const chats = yield* loadChats(rows.slice(0, 1), input.include_last_message, zone)
-      const chat = chats[0]
-      if (chat === undefined) return yield* missingChat("chat_jid", input.chat_jid)
-      return { chat }
+      return yield* loadFirstChat(rows, input.include_last_message, zone, "chat_jid", input.chat_jid)
     }),
 })

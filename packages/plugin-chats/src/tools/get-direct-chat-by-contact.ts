@@ -1,10 +1,9 @@
 /** get_direct_chat_by_contact: the one-to-one chat with a person, however they are identified. */
 import { Params, StoreQueries, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
-import { loadChats } from "../ChatLoader.js"
+import { loadFirstChat } from "../ChatLoader.js"
 import { chatsByJid } from "../ChatQueries.js"
-import { Chat, renderChat, untrustedNote } from "../ChatSchemas.js"
-import { missingChat } from "../MissingChat.js"
+import { oneChatResult } from "../ChatSchemas.js"
 
 export const getDirectChatByContact = Tool.make({
   name: "get_direct_chat_by_contact",
@@ -16,19 +15,13 @@ export const getDirectChatByContact = Tool.make({
       description: "Phone number with country code (e.g. +44 7700 900123), phone JID or LID of the person.",
     }),
   }),
-  output: Schema.Struct({ chat: Chat }),
+  ...oneChatResult,
   annotations: Tool.readOnly,
-  render: ({ chat }) => `${untrustedNote}\n${renderChat(chat)}`,
   handler: (input) =>
     Effect.gen(function* () {
       const zone = yield* TimeZone.TimeZone
       const person = yield* StoreQueries.resolvePerson("sender_phone_number", input.sender_phone_number)
       const rows = yield* chatsByJid(person.jids)
-      const chats = yield* loadChats(rows.slice(0, 1), true, zone)
-      const chat = chats[0]
-      if (chat === undefined) {
-        return yield* missingChat("sender_phone_number", input.sender_phone_number)
-      }
-      return { chat }
+      return yield* loadFirstChat(rows, true, zone, "sender_phone_number", input.sender_phone_number)
     }),
 })

@@ -3,7 +3,14 @@ import { InvalidArgument, Params, Render, StoreQueries, TimeZone, Tool } from "@
 import { Effect, Schema } from "effect"
 import { loadMessages } from "../MessageLoader.js"
 import { findMessage, neighboursOf } from "../MessageQueries.js"
-import { asNeighbour, lineFormat, Message, messageLines, Neighbour } from "../MessageSchemas.js"
+import {
+  asNeighbour,
+  lineFormat,
+  Message,
+  messageLines,
+  Neighbour,
+  neighbourCount,
+} from "../MessageSchemas.js"
 
 const Output = Schema.Struct({
   message: Message,
@@ -25,16 +32,8 @@ export const getMessageContext = Tool.make({
       Params.BoundedString(200),
       "The chat of the message: group JID (…@g.us), or the person's phone number with country code, phone JID or LID for a direct chat. Needed only when the id is not unique.",
     ),
-    before: Params.withDefault(
-      Params.IntBetween(0, 50),
-      5,
-      "How many earlier messages to return, a whole number from 0 to 50.",
-    ),
-    after: Params.withDefault(
-      Params.IntBetween(0, 50),
-      5,
-      "How many later messages to return, a whole number from 0 to 50.",
-    ),
+    before: neighbourCount(50, 5, "How many earlier messages to return"),
+    after: neighbourCount(50, 5, "How many later messages to return"),
   }),
   output: Output,
   annotations: Tool.readOnly,

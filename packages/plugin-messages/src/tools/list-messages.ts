@@ -3,7 +3,15 @@ import { InvalidArgument, Params, Render, StoreQueries, TimeZone, Tool } from "@
 import { Effect, Either, Schema } from "effect"
 import { loadMessages } from "../MessageLoader.js"
 import { latestTexts, neighboursOf, search, snippets } from "../MessageQueries.js"
-import { asNeighbour, lineFormat, MediaType, Message, messageLines, Neighbour } from "../MessageSchemas.js"
+import {
+  asNeighbour,
+  lineFormat,
+  MediaType,
+  Message,
+  messageLines,
+  Neighbour,
+  neighbourCount,
+} from "../MessageSchemas.js"
 import { frequentWords } from "../SearchHint.js"
 
 /** How many of the latest messages searched an empty result's hint reads for their frequent words. */
@@ -145,16 +153,8 @@ export const listMessages = Tool.make({
       true,
       "Add the messages around each hit (context_before and context_after of them).",
     ),
-    context_before: Params.withDefault(
-      Params.IntBetween(0, 20),
-      1,
-      "How many earlier messages to add before each hit, a whole number from 0 to 20.",
-    ),
-    context_after: Params.withDefault(
-      Params.IntBetween(0, 20),
-      1,
-      "How many later messages to add after each hit, a whole number from 0 to 20.",
-    ),
+    context_before: neighbourCount(20, 1, "How many earlier messages to add before each hit"),
+    context_after: neighbourCount(20, 1, "How many later messages to add after each hit"),
   }),
   output: Output,
   annotations: Tool.readOnly,

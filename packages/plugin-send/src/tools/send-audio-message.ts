@@ -2,16 +2,8 @@
 import { BridgeClient, Limits, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
-import { SendPolicy } from "../SendPolicy.js"
-import {
-  confirmFirst,
-  IdempotencyKey,
-  idempotencyKeyFor,
-  Recipient,
-  renderSent,
-  Sent,
-  toSent,
-} from "../SendSchemas.js"
+import { admitSendTo, SendPolicy } from "../SendPolicy.js"
+import { confirmFirst, IdempotencyKey, Recipient, sendResult, toSent } from "../SendSchemas.js"
 
 export const sendAudioMessage = Tool.make({
   name: "send_audio_message",
@@ -24,21 +16,17 @@ export const sendAudioMessage = Tool.make({
     }),
     idempotency_key: IdempotencyKey,
   }),
-  output: Sent,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  render: renderSent,
+  ...sendResult,
   handler: (input) =>
     Effect.gen(function* () {
       const policy = yield* SendPolicy
-      const bridge = yield* BridgeClient.BridgeClient
-      const zone = yield* TimeZone.TimeZone
       const store = yield* Store.Store
       const path = yield* policy.checkFile("media_path", input.media_path, store)
-      const recipient = yield* policy.checkRecipient("recipient", input.recipient)
-      const key = yield* idempotencyKeyFor(input.idempotency_key)
-      yield* policy.admitSend
+      const { recipient, key } = yield* admitSendTo(input.recipient, input.idempotency_key)
+      const bridge = yield* BridgeClient.BridgeClient
+      const zone = yield* TimeZone.TimeZone
       const result = yield* bridge
-        .sendVoice({ recipient: recipient.canonical, path, idempotency_key: key })
+        .sendVoice({ recipient, path, idempotency_key: key })
         .pipe(explain({ what: "the voice note", idempotencyKey: key }))
       return yield* toSent(result, key, zone)
     }),

@@ -2,17 +2,8 @@
 import { BridgeClient, Limits, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
-import { SendPolicy } from "../SendPolicy.js"
-import {
-  confirmFirst,
-  IdempotencyKey,
-  idempotencyKeyFor,
-  Recipient,
-  ReplyTo,
-  renderSent,
-  Sent,
-  toSent,
-} from "../SendSchemas.js"
+import { admitSendTo, SendPolicy } from "../SendPolicy.js"
+import { confirmFirst, IdempotencyKey, Recipient, ReplyTo, sendResult, toSent } from "../SendSchemas.js"
 
 export const sendFile = Tool.make({
   name: "send_file",
@@ -30,23 +21,19 @@ export const sendFile = Tool.make({
     reply_to_message_id: ReplyTo,
     idempotency_key: IdempotencyKey,
   }),
-  output: Sent,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  render: renderSent,
+  ...sendResult,
   handler: (input) =>
     Effect.gen(function* () {
       const policy = yield* SendPolicy
-      const bridge = yield* BridgeClient.BridgeClient
-      const zone = yield* TimeZone.TimeZone
       const store = yield* Store.Store
       if (input.caption !== undefined) yield* policy.checkText("caption", input.caption)
       const path = yield* policy.checkFile("media_path", input.media_path, store)
-      const recipient = yield* policy.checkRecipient("recipient", input.recipient)
-      const key = yield* idempotencyKeyFor(input.idempotency_key)
-      yield* policy.admitSend
+      const { recipient, key } = yield* admitSendTo(input.recipient, input.idempotency_key)
+      const bridge = yield* BridgeClient.BridgeClient
+      const zone = yield* TimeZone.TimeZone
       const result = yield* bridge
         .sendFile({
-          recipient: recipient.canonical,
+          recipient,
           // The checked real path: what was allowed is what the bridge reads.
           path,
           idempotency_key: key,

@@ -2,17 +2,8 @@
 import { BridgeClient, InvalidArgument, Limits, Params, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
-import { SendPolicy } from "../SendPolicy.js"
-import {
-  confirmFirst,
-  IdempotencyKey,
-  idempotencyKeyFor,
-  Recipient,
-  ReplyTo,
-  renderSent,
-  Sent,
-  toSent,
-} from "../SendSchemas.js"
+import { admitSendTo, SendPolicy } from "../SendPolicy.js"
+import { confirmFirst, IdempotencyKey, Recipient, ReplyTo, sendResult, toSent } from "../SendSchemas.js"
 
 export const sendMessage = Tool.make({
   name: "send_message",
@@ -26,24 +17,20 @@ export const sendMessage = Tool.make({
     reply_to_message_id: ReplyTo,
     idempotency_key: IdempotencyKey,
   }),
-  output: Sent,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  render: renderSent,
+  ...sendResult,
   handler: (input) =>
     Effect.gen(function* () {
-      const policy = yield* SendPolicy
-      const bridge = yield* BridgeClient.BridgeClient
-      const zone = yield* TimeZone.TimeZone
       if (input.message.trim() === "") {
         return yield* new InvalidArgument({ argument: "message", problem: "it is empty or only spaces." })
       }
+      const policy = yield* SendPolicy
+      const bridge = yield* BridgeClient.BridgeClient
+      const zone = yield* TimeZone.TimeZone
       yield* policy.checkText("message", input.message)
-      const recipient = yield* policy.checkRecipient("recipient", input.recipient)
-      const key = yield* idempotencyKeyFor(input.idempotency_key)
-      yield* policy.admitSend
+      const { recipient, key } = yield* admitSendTo(input.recipient, input.idempotency_key)
       const result = yield* bridge
         .sendText({
-          recipient: recipient.canonical,
+          recipient,
           text: input.message,
           idempotency_key: key,
           ...(input.reply_to_message_id === undefined

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
 import { describeAge, noticeLine } from "../../src/host/internal/ConnectionNotice.js"
+import { connectingHealth } from "../support/BridgeHealth.js"
 
 describe("the stale-store notice", () => {
   it("says ages the way a person does", () => {
@@ -12,18 +13,7 @@ describe("the stale-store notice", () => {
 
   it("names a reconnecting bridge and an empty store", () => {
     const line = noticeLine(
-      Option.some({
-        status: "ok",
-        mode: "live",
-        connection: "reconnecting",
-        detail: null,
-        pairing: "paired",
-        own_jid: null,
-        last_disconnect: null,
-        reconnects: 2,
-        store: { chats: 0, contacts: 0, messages: 0 },
-        history_sync: { active: false, chunks: 0, messages: 0, progress: null },
-      }),
+      Option.some({ ...connectingHealth, connection: "reconnecting", pairing: "paired", reconnects: 2 }),
       null,
       1_780_000_000,
     )
