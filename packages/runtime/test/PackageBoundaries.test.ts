@@ -288,3 +288,29 @@ describe("biome's noRestrictedImports keeps each package to its side of the boun
     }
   })
 })
+
+describe("service keys", () => {
+  // Effect finds a service by its key: two packages' services under one key would be taken for each
+  // other, and a plugin author reading a missing-service error should see which package it is from.
+  it("are unique and each names the package that defines it", () => {
+    const keyPattern = /(?:Context\.Tag|Context\.GenericTag|Effect\.Service<[^>]*>\(\))\(\s*"([^"]+)"/g
+    const seen = new Map<string, string>()
+    for (const dir of workspacePackages) {
+      const name = manifestOf(dir).name
+      for (const file of shippedFiles(dir)) {
+        for (const [, key] of readFileSync(file, "utf8").matchAll(keyPattern)) {
+          const where = relative(root, file)
+          expect(key, `${where}: the key of ${key}`).toMatch(new RegExp(`^${name.replace(/[/.]/g, "\\$&")}/`))
+          expect(seen.get(key!), `${key} is defined twice`).toBeUndefined()
+          seen.set(key!, where)
+        }
+      }
+    }
+    // the bridge, the runtime and a plugin each define services: a scan that found none would pass
+    expect([...seen.keys()].filter((key) => key.startsWith("@whatsapp-mcp/bridge/")).length).toBeGreaterThan(
+      10,
+    )
+    expect(seen.has("@whatsapp-mcp/runtime/Store")).toBe(true)
+    expect(seen.has("@whatsapp-mcp/plugin-send/SendPolicy")).toBe(true)
+  })
+})

@@ -24,7 +24,7 @@ export interface MediaCdnShape {
   readonly get: (url: URL, signal: AbortSignal) => Promise<MediaResponse>
 }
 
-export class MediaCdn extends Context.Tag("whatsapp-bridge/MediaCdn")<MediaCdn, MediaCdnShape>() {}
+export class MediaCdn extends Context.Tag("@whatsapp-mcp/bridge/MediaCdn")<MediaCdn, MediaCdnShape>() {}
 
 /** WhatsApp's media host, the one Baileys builds URLs on. */
 export const WhatsAppMediaHost: string = DEF_MEDIA_HOST

@@ -25,7 +25,7 @@ export interface OperatorConsoleShape {
   readonly notice: (message: string) => Effect.Effect<void>
 }
 
-export class OperatorConsole extends Context.Tag("whatsapp-mcp/bridge/OperatorConsole")<
+export class OperatorConsole extends Context.Tag("@whatsapp-mcp/bridge/OperatorConsole")<
   OperatorConsole,
   OperatorConsoleShape
 >() {}

@@ -27,7 +27,7 @@ export interface IdempotencyLedgerShape {
   ) => Effect.Effect<SendResult, BridgeError>
 }
 
-export class IdempotencyLedger extends Context.Tag("whatsapp-mcp/bridge/IdempotencyLedger")<
+export class IdempotencyLedger extends Context.Tag("@whatsapp-mcp/bridge/IdempotencyLedger")<
   IdempotencyLedger,
   IdempotencyLedgerShape
 >() {}

@@ -13,7 +13,7 @@ export type BridgeActionsShape = {
   ) => Effect.Effect<EndpointResponse<N>, BridgeError>
 }
 
-export class BridgeActions extends Context.Tag("whatsapp-mcp/bridge/BridgeActions")<
+export class BridgeActions extends Context.Tag("@whatsapp-mcp/bridge/BridgeActions")<
   BridgeActions,
   BridgeActionsShape
 >() {}

@@ -28,7 +28,7 @@ export interface BridgeHttpServerOptions {
 }
 
 /** The running server: where it listens. */
-export class BridgeHttpServer extends Context.Tag("whatsapp-mcp/bridge/BridgeHttpServer")<
+export class BridgeHttpServer extends Context.Tag("@whatsapp-mcp/bridge/BridgeHttpServer")<
   BridgeHttpServer,
   { readonly host: "127.0.0.1"; readonly port: number; readonly url: string }
 >() {}

@@ -28,7 +28,7 @@ export interface SessionStoreShape {
   readonly wipe: Effect.Effect<void, SessionStoreError>
 }
 
-export class SessionStore extends Context.Tag("whatsapp-mcp/bridge/SessionStore")<
+export class SessionStore extends Context.Tag("@whatsapp-mcp/bridge/SessionStore")<
   SessionStore,
   SessionStoreShape
 >() {}

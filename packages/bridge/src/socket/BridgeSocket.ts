@@ -36,7 +36,7 @@ export interface SocketFactoryShape {
   ) => Effect.Effect<BridgeSocket>
 }
 
-export class SocketFactory extends Context.Tag("whatsapp-mcp/bridge/SocketFactory")<
+export class SocketFactory extends Context.Tag("@whatsapp-mcp/bridge/SocketFactory")<
   SocketFactory,
   SocketFactoryShape
 >() {}

@@ -10,4 +10,4 @@ export interface EventSinkShape {
   readonly ingest: (batch: ReadonlyArray<BaileysEvent>) => Effect.Effect<void, unknown>
 }
 
-export class EventSink extends Context.Tag("whatsapp-mcp/bridge/EventSink")<EventSink, EventSinkShape>() {}
+export class EventSink extends Context.Tag("@whatsapp-mcp/bridge/EventSink")<EventSink, EventSinkShape>() {}

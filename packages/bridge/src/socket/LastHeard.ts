@@ -7,7 +7,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import { describeError } from "../logging/ErrorDescription.js"
 import { MessageStore } from "../store/MessageStore.js"
 
-export class LastHeard extends Context.Tag("whatsapp-mcp/bridge/LastHeard")<
+export class LastHeard extends Context.Tag("@whatsapp-mcp/bridge/LastHeard")<
   LastHeard,
   {
     /** Epoch milliseconds; none when never recorded or unreadable. */

@@ -40,13 +40,13 @@ export class VersionLookupError extends Data.TaggedError("VersionLookupError")<{
 }> {}
 
 /** Asks WhatsApp which Web client version is current. */
-export class WaVersionLookup extends Context.Tag("whatsapp-mcp/bridge/WaVersionLookup")<
+export class WaVersionLookup extends Context.Tag("@whatsapp-mcp/bridge/WaVersionLookup")<
   WaVersionLookup,
   { readonly latest: Effect.Effect<WaVersion, VersionLookupError> }
 >() {}
 
 /** The store's memory of the last version WhatsApp accepted or named, as written. */
-export class StoredWaVersion extends Context.Tag("whatsapp-mcp/bridge/StoredWaVersion")<
+export class StoredWaVersion extends Context.Tag("@whatsapp-mcp/bridge/StoredWaVersion")<
   StoredWaVersion,
   {
     readonly get: Effect.Effect<Option.Option<string>>
@@ -63,7 +63,7 @@ export interface WaWebVersionShape {
   readonly inUse: Effect.Effect<Option.Option<VersionInUse>>
 }
 
-export class WaWebVersion extends Context.Tag("whatsapp-mcp/bridge/WaWebVersion")<
+export class WaWebVersion extends Context.Tag("@whatsapp-mcp/bridge/WaWebVersion")<
   WaWebVersion,
   WaWebVersionShape
 >() {}

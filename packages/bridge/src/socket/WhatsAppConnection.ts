@@ -92,7 +92,7 @@ export interface WhatsAppConnectionShape {
   readonly stopped: Effect.Effect<ConnectionStatus>
 }
 
-export class WhatsAppConnection extends Context.Tag("whatsapp-mcp/bridge/WhatsAppConnection")<
+export class WhatsAppConnection extends Context.Tag("@whatsapp-mcp/bridge/WhatsAppConnection")<
   WhatsAppConnection,
   WhatsAppConnectionShape
 >() {}

@@ -27,7 +27,7 @@ export interface StoreAccessShape {
   readonly knowsJid: (jid: string) => Effect.Effect<boolean>
 }
 
-export class StoreAccess extends Context.Tag("whatsapp-mcp/bridge/StoreAccess")<
+export class StoreAccess extends Context.Tag("@whatsapp-mcp/bridge/StoreAccess")<
   StoreAccess,
   StoreAccessShape
 >() {}

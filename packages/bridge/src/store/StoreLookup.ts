@@ -10,7 +10,7 @@ export interface StoreLookupShape {
   readonly groupMetadata: (jid: string) => Effect.Effect<GroupMetadata | undefined>
 }
 
-export class StoreLookup extends Context.Tag("whatsapp-mcp/bridge/StoreLookup")<
+export class StoreLookup extends Context.Tag("@whatsapp-mcp/bridge/StoreLookup")<
   StoreLookup,
   StoreLookupShape
 >() {}
