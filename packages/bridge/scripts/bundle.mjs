@@ -1,8 +1,8 @@
 // Bundles the bridge's command line into a few ES modules (one per subcommand's program, loaded on
 // demand, plus the thread that decodes long recordings). Loading effect and its platform packages
-// as hundreds of separate modules took over a second before any work began; `bridge ingest` then
-// starts in a fraction of that, and the daemon starts faster. Packages with native parts, worker
-// threads of their own or data files stay external: better-sqlite3, Baileys, pino, ffmpeg, qrcode.
+// as hundreds of separate modules held up every command before any work began; bundled, `bridge
+// ingest` and the daemon start sooner. Packages with native parts, worker threads of their own or
+// data files stay external: better-sqlite3, Baileys, pino, ffmpeg, qrcode.
 import { rmSync } from "node:fs"
 import { build } from "esbuild"
 
