@@ -1,11 +1,10 @@
 // Bundles the bridge's command line into a few ES modules (one per subcommand's program, loaded on
 // demand, plus the thread that decodes long recordings). Loading effect and its platform packages
-// as hundreds of separate modules took over a second before any work began; `bridge ingest` then
-// starts in a fraction of that, and the daemon starts faster. Packages with native parts, worker
-// threads of their own or data files stay external: better-sqlite3, Baileys, pino, ffmpeg, qrcode.
-import { rmSync, writeFileSync } from "node:fs"
+// as hundreds of separate modules held up every command before any work began; bundled, `bridge
+// ingest` and the daemon start sooner. Packages with native parts, worker threads of their own or
+// data files stay external: better-sqlite3, Baileys, pino, ffmpeg, qrcode.
+import { rmSync } from "node:fs"
 import { build } from "esbuild"
-import { readWireSchema } from "../dist/recording/internal/WireEncoder.js"
 
 const outdir = new URL("../dist/bundle", import.meta.url).pathname
 // chunk names change with their content: clear the old ones
@@ -33,7 +32,3 @@ await build({
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
 })
-
-// The WAProto schema as the decoding thread's encoder needs it, so that it does not parse the 1 MB
-// .proto each time it starts (0.1-0.2 s before the first line); ignored once that .proto changes.
-writeFileSync(new URL("wire-schema.json", `file://${outdir}/`), JSON.stringify(readWireSchema()))

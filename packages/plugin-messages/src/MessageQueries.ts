@@ -37,8 +37,8 @@ export interface SearchHit {
  * With a chat, sender or kind filter, a search first counts its matches (up to this many). Below
  * it, the matches are joined to their rows and sorted by time; above it, the newest rows are walked
  * down the chat, sender or kind index and each one checked against the set of matches, which stops
- * after one page. A common word in a million messages costs ~1 ms the second way and ~20-100 ms the
- * first; a rare word is the other way round.
+ * after one page. A common word is fast the second way and slow the first, because it has many
+ * matches to sort and the newest rows soon reach a page of them; a rare word is the other way round.
  */
 const sortMatchesUpTo = 2000
 

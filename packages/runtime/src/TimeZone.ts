@@ -41,8 +41,8 @@ const day = 86_400
 const offsetSuffix = /[+-]\d{2}:\d{2}$/
 
 /**
- * Formatting through Intl costs about 20 µs a call, and a page of results prints hundreds of
- * times. The zone's offset is looked up once per UTC day and reused, except on the days the offset
+ * Formatting through Intl is slow beside everything else a line of results costs, and a page of
+ * results prints hundreds of times. The zone's offset is looked up once per UTC day and reused, except on the days the offset
  * changes, which go through `exact` itself; the result is what `exact` prints, to the character.
  */
 const cachedByDay = (exact: (unixSeconds: number) => string): ((unixSeconds: number) => string) => {

@@ -5,9 +5,11 @@
  */
 
 import type { MessageKind } from "@whatsapp-mcp/core/store"
+// From its own module rather than Baileys' index, which would load the socket too: `bridge ingest`
+// needs none of it.
+import { normalizeMessageContent } from "@whiskeysockets/baileys/lib/Utils/messages.js"
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
 import type { MessageContentColumns } from "../store/MessageWriter.js"
-import { unwrapMessage } from "./MessageWrappers.js"
 import { protoBytes, protoEnum, protoInteger, protoText, unixSecondsFromMillis } from "./ProtoValues.js"
 
 /** The content columns of a `messages` row. */
@@ -313,7 +315,7 @@ const hasVisibleField = (content: proto.IMessage): boolean => {
 
 /** The text of an edited message's new content (body or caption). */
 export const editedText = (message: proto.IMessage | null | undefined): string | null => {
-  const content = unwrapMessage(message)
+  const content = normalizeMessageContent(message)
   if (!content) return null
   const inner = content.protocolMessage?.editedMessage
   if (inner) return editedText(inner)
@@ -322,7 +324,7 @@ export const editedText = (message: proto.IMessage | null | undefined): string |
 
 /** Reads what a message payload means for the store. */
 export const readMessage = (message: proto.IMessage | null | undefined): MessageMeaning => {
-  const content = unwrapMessage(message)
+  const content = normalizeMessageContent(message)
   if (!content) return { _tag: "Empty" }
   const known = readContent(content)
   if (known) return { _tag: "Content", content: known }

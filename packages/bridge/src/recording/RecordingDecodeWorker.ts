@@ -1,20 +1,18 @@
 /**
  * The worker thread of `readRecording(file, { decodeInWorker: true })`: reads the file and does the
- * costly half of decoding (JSON, then every message encoded to WAProto bytes: straight from its JSON
- * when it is in the canonical form, through WAProto's revival otherwise),
+ * costly half of decoding (JSON, then WAProto revival of every message and its encoding to bytes),
  * so the thread that stores the events only decodes bytes. At most `window` lines are in flight:
  * the reader acknowledges each one it takes, and this thread waits when none are left.
  */
 import { closeSync, openSync, readSync } from "node:fs"
 import { StringDecoder } from "node:string_decoder"
 import { parentPort, workerData } from "node:worker_threads"
-import { type BaileysEventName, carriesMessages } from "./BaileysEvent.js"
-import { hasMessageKey, isRecord } from "./internal/Shapes.js"
-import { packRecordedMessages } from "./internal/WireEncoder.js"
+import { carriesMessages } from "./BaileysEvent.js"
 import { MalformedLine } from "./RecordedLine.js"
+import { reviveRecordedMessages } from "./RecordingDecoder.js"
 import type { WorkerItem, WorkerOptions } from "./RecordingDecodeWorkerProtocol.js"
-import { type ParsedLine, parseRecordingLine } from "./RecordingLineParser.js"
-import type { PackedMessages } from "./WireMessages.js"
+import { parseRecordingLine } from "./RecordingLineParser.js"
+import { packMessages } from "./WireMessages.js"
 
 const port = parentPort
 if (port === null) throw new Error("RecordingDecodeWorker runs only as a worker thread")
@@ -36,55 +34,26 @@ const send = async (item: WorkerItem, transfer: ReadonlyArray<ArrayBuffer> = [])
 
 type Decoded = { item: WorkerItem; transfer?: Array<ArrayBuffer> }
 
-const transferOf = (packed: PackedMessages) => [
-  packed.bytes.buffer as ArrayBuffer,
-  packed.ends.buffer as ArrayBuffer,
-]
-
-/**
- * The messages of a line in the canonical form a recording holds, encoded straight from their JSON;
- * undefined for anything else.
- */
-const encodeCanonical = (data: unknown, line: number, name: BaileysEventName): Decoded | undefined => {
-  if (!isRecord(data) || !Array.isArray(data.messages) || !data.messages.every(hasMessageKey))
-    return undefined
-  const packed = packRecordedMessages(data.messages)
-  if (packed === undefined) return undefined
-  return {
-    item: { kind: "event", line, name, rest: { ...data, messages: [] }, packed },
-    transfer: transferOf(packed),
-  }
-}
-
-/**
- * Any other message-carrying line goes through WAProto's generated code, which reports what is
- * wrong with it. Loaded only when a line needs it: a recording in the canonical form never does.
- */
-const encodeRevived = async (parsed: ParsedLine, text: string, line: number): Promise<Decoded> => {
-  const [{ reviveRecordedMessages }, { packMessages }] = await Promise.all([
-    import("./RecordingDecoder.js"),
-    import("./WireMessages.js"),
-  ])
+/** One line turned into what the reader needs; a line this thread cannot finish goes as text. */
+const decode = (text: string, line: number): Decoded | undefined => {
+  const parsed = parseRecordingLine(text, file, line)
+  if (parsed === undefined) return undefined
+  if (parsed instanceof MalformedLine) return { item: { kind: "malformed", line, reason: parsed.reason } }
+  if (!carriesMessages(parsed.name)) return { item: { kind: "text", line, text } }
   const revived = reviveRecordedMessages(parsed)
   if ("reason" in revived) return { item: { kind: "malformed", line, reason: revived.reason } }
   try {
     const packed = packMessages(revived.messages)
     // the messages travel as bytes; an empty list keeps their key where it was
     const rest = { ...(parsed.data as Record<string, unknown>), messages: [] }
-    return { item: { kind: "event", line, name: parsed.name, rest, packed }, transfer: transferOf(packed) }
+    return {
+      item: { kind: "event", line, name: parsed.name, rest, packed },
+      transfer: [packed.bytes.buffer as ArrayBuffer, packed.ends.buffer as ArrayBuffer],
+    }
   } catch {
     // WAProto could not encode a message: the reader decodes the whole line itself
     return { item: { kind: "text", line, text } }
   }
-}
-
-/** One line turned into what the reader needs; a line this thread cannot finish goes as text. */
-const decode = async (text: string, line: number): Promise<Decoded | undefined> => {
-  const parsed = parseRecordingLine(text, file, line)
-  if (parsed === undefined) return undefined
-  if (parsed instanceof MalformedLine) return { item: { kind: "malformed", line, reason: parsed.reason } }
-  if (!carriesMessages(parsed.name)) return { item: { kind: "text", line, text } }
-  return encodeCanonical(parsed.data, line, parsed.name) ?? encodeRevived(parsed, text, line)
 }
 
 const run = async (): Promise<void> => {
@@ -101,7 +70,7 @@ const run = async (): Promise<void> => {
     let line = 0
     const emit = async (content: string) => {
       line += 1
-      const decoded = await decode(content, line)
+      const decoded = decode(content, line)
       if (decoded !== undefined) await send(decoded.item, decoded.transfer)
     }
     for (;;) {

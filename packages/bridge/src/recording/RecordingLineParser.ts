@@ -1,6 +1,6 @@
 /**
  * The first half of decoding a recorded line: JSON (with BufferJSON's Buffers) and the event's
- * name, checked. It needs nothing of WAProto, so the decoding thread reads lines without loading it.
+ * name, checked. It needs nothing of WAProto; reviving messages is the second half's job.
  */
 
 import { describeError } from "../logging/ErrorDescription.js"

@@ -33,10 +33,10 @@ export interface ReadRecordingOptions {
 }
 
 // What the worker decodes lives only until its line is sent, yet V8 grows a thread's young
-// generation to 32 MB (two 16 MB semi-spaces) when it allocates this fast, a third of its heap.
-// At 12 MB (4 MB semi-spaces) the bridge's peak on a million messages is 20-30 MB lower, for about
-// 3 CPU seconds more of this thread's collections (some 6% of the whole load, little wall time:
-// this thread waits for the storing one most of the time); at 18 or 24 MB the peak stayed at 300 MB.
+// generation to its largest when it allocates this fast, a large share of the thread's memory.
+// Capped, the bridge's peak on a long history is lower, for more of this thread's collections,
+// which cost little wall time: this thread waits for the storing one most of the time. A larger
+// cap kept the peak where it was uncapped (docs/performance.md, "Why the code is this way").
 // Only the young generation is capped: an object that does not fit is promoted or goes to the
 // large-object space, so an unusually large line still decodes.
 const workerYoungGenerationMb = 12

@@ -4,8 +4,7 @@
  * receives. The bytes each message came from are remembered, so storing it encodes nothing again.
  */
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
-import type { ProtoExtras } from "./internal/ProtoExtras.js"
-import { extrasOf, restoreExtras } from "./internal/ProtoJson.js"
+import { extrasOf, type ProtoExtras, restoreExtras } from "./internal/ProtoJson.js"
 
 /** A batch of messages as bytes: message i is `bytes[ends[i-1] ?? 0, ends[i])`. */
 export interface PackedMessages {

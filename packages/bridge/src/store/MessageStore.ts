@@ -64,7 +64,7 @@ const prepareDirectory = (directory: string) =>
 
 /**
  * A new store gets 8 KiB pages before anything is written (the size cannot change afterwards in
- * WAL mode): loading a long history writes a third fewer pages than with SQLite's default 4 KiB,
+ * WAL mode): loading a long history writes fewer pages than with SQLite's default 4 KiB,
  * and the read tools' lookups stay as fast.
  */
 const createWithPageSize = (directory: string, file: string) =>

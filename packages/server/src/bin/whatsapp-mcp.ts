@@ -13,7 +13,7 @@ declare const __SERVER_BUNDLE_ID__: string
 
 // The server lives as long as the client's session and sits next to it on the user's machine. By
 // default V8 lets the old generation grow to several times what is live before collecting it, so
-// resident memory climbed with every call (169 MB after 2,730 calls on a 1M-message store). Sizing
+// resident memory climbed with every call on a long history's store. Sizing
 // the heap for memory keeps it near what is live; a read costs the same. Clients start the server
 // with a plain `node`, so the flag is set here rather than on a command line, and before the bundle
 // is compiled: V8 accepts a code cache only under the flags it was made with.

@@ -14,9 +14,10 @@ import * as ReadOnlySqliteClient from "./internal/ReadOnlySqliteClient.js"
 
 /**
  * Pragmas of the read-only connection (`bench/read-tools.mjs` opens its own with the same ones).
- * A 16 MB page cache (better-sqlite3's default, said here so that it is a choice): 4 MB saved
- * little resident memory and cost a search 5-7% more, re-reading pages the operating system caches.
- * No mmap: mapped pages of a 1 GB store would count in the server's resident memory as it reads them.
+ * A 16 MB page cache (better-sqlite3's default, said here so that it is a choice): a smaller one
+ * saved little resident memory and made searches slower, re-reading pages the operating system
+ * caches. No mmap: mapped pages of the store would count in the server's resident memory as it
+ * reads them.
  */
 export const readPragmas: ReadonlyArray<string> = ["cache_size = -16000", "mmap_size = 0"]
 

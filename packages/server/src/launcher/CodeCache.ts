@@ -1,6 +1,6 @@
 /**
  * Runs a CommonJS bundle through V8's code cache. MCP clients start the server for every session,
- * and most of its start-up went into parsing and compiling the 1 MB bundle; a cache holds that
+ * and most of its start-up went into parsing and compiling the bundle; a cache holds that
  * work, so a start with a usable cache only deserializes it.
  *
  * V8 checks that a cache was made by the same V8 with the same flags for a source of the same

@@ -4,8 +4,23 @@
  * (`key.remoteJidAlt`, `lastMessageRecvTimestamp`, …) are kept, because the schema would drop them.
  */
 import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
-import { copyExtras, extrasBeside, type ProtoExtras, reserved } from "./ProtoExtras.js"
 import { isRecord, type JsonRecord } from "./Shapes.js"
+
+// Names that would replace an instance's prototype or methods if copied from a recorded line.
+const reserved: ReadonlySet<string> = new Set(["__proto__", "constructor", "toJSON"])
+
+/** Copies the keys of `from` that are not among `fields` (nor reserved, nor undefined) to `to`. */
+const copyExtras = (from: JsonRecord, to: JsonRecord, fields: ReadonlySet<string>): void => {
+  for (const name of Object.keys(from)) {
+    if (!fields.has(name) && !reserved.has(name) && from[name] !== undefined) to[name] = from[name]
+  }
+}
+
+/** Keys an object carries beside the schema's fields: its own, and its nested `key`'s. */
+export interface ProtoExtras {
+  readonly own?: JsonRecord
+  readonly key?: JsonRecord
+}
 
 /** A generated WAProto message class, as far as conversion needs it. */
 export interface ProtoType<T> {
@@ -34,8 +49,17 @@ const keepKeyExtras = (from: JsonRecord, to: JsonRecord): void => {
 }
 
 /** The keys an object carries beside the schema's fields (and its `key`'s), or undefined if none. */
-export const extrasOf = <T>(type: ProtoType<T>, value: object): ProtoExtras | undefined =>
-  extrasBeside(value, fieldsOf(type), fieldsOf(proto.MessageKey))
+export const extrasOf = <T>(type: ProtoType<T>, value: object): ProtoExtras | undefined => {
+  const own: JsonRecord = {}
+  copyExtras(value as JsonRecord, own, fieldsOf(type))
+  const key: JsonRecord = {}
+  const nested = (value as JsonRecord).key
+  if (isRecord(nested)) copyExtras(nested, key, fieldsOf(proto.MessageKey))
+  const hasOwn = Object.keys(own).length > 0
+  const hasKey = Object.keys(key).length > 0
+  if (!hasOwn && !hasKey) return undefined
+  return { ...(hasOwn ? { own } : {}), ...(hasKey ? { key } : {}) }
+}
 
 /** Sets extras taken by `extrasOf` back on a revived instance. */
 export const restoreExtras = (instance: object, extras: ProtoExtras): void => {

@@ -1,6 +1,6 @@
 /**
  * The checks a recorded line's payload gets while it is revived, each naming where a value is
- * wrong. They need nothing of WAProto, so the decoding thread uses them without loading it.
+ * wrong.
  */
 
 /** Thrown while walking one payload; the decoder turns it into a MalformedLine's reason. */
@@ -42,15 +42,4 @@ export const messageKey = (value: unknown, at: string): JsonRecord => {
   string(key.id, `${at}.id`)
   optional(key.fromMe, `${at}.fromMe`, boolean)
   return key
-}
-
-/** Whether `value` is a message whose key passes the checks a message's key gets when revived. */
-export const hasMessageKey = (value: unknown): boolean => {
-  try {
-    messageKey(record(value, "message").key, "key")
-    return true
-  } catch (error) {
-    if (error instanceof ShapeProblem) return false
-    throw error
-  }
 }

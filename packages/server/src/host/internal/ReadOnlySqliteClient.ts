@@ -3,8 +3,8 @@
  * statements prepared once, rows read as arrays and given their column names here.
  *
  * better-sqlite3 builds each row object by looking every column name up again in V8's string table,
- * so a page of 55 messages with their names, quote and reactions spent 0.55 ms materialising rows
- * that SQLite had read in 0.02 ms. Arrays zipped with names cached per statement take 0.33 ms, and
+ * so a page of messages with their names, quote and reactions spent far longer materialising rows
+ * than SQLite spent reading them. Arrays zipped with names cached per statement cost less, and
  * every tool call is a few of those pages (`bench/read-tools.mjs`).
  */
 import type { Reactivity } from "@effect/experimental"
