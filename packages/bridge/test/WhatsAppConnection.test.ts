@@ -175,6 +175,16 @@ const awaitStatus = (predicate: (s: ConnectionStatus) => boolean) =>
     c.changes.pipe(Stream.filter(predicate), Stream.runHead, Effect.map(Option.getOrThrow)),
   )
 
+/** Opens the first socket, closes it with `code`, and waits for the supervisor to stop for good. */
+const openThenClose = (h: { readonly sockets: Array<FakeSocket> }, code: number) =>
+  Effect.gen(function* () {
+    const connection = yield* WhatsAppConnection
+    const first = yield* socketCount(h.sockets, 1)
+    open(first)
+    closeWith(first, code)
+    return yield* connection.stopped
+  })
+
 describe("disconnect policy", () => {
   it("maps every disconnect code to what a user expects", () => {
     assert.strictEqual(disconnectAction(515)._tag, "RestartNow")
@@ -374,10 +384,7 @@ describe("WhatsApp connection lifecycle", () => {
     const h = makeHarness()
     return Effect.gen(function* () {
       const connection = yield* WhatsAppConnection
-      const first = yield* socketCount(h.sockets, 1)
-      open(first)
-      closeWith(first, 440)
-      const final = yield* connection.stopped
+      const final = yield* openThenClose(h, 440)
       assert.strictEqual(final.connection, "replaced")
       assert.match(final.detail ?? "", /Another client/)
       yield* TestClock.adjust("1 hour")
@@ -408,10 +415,7 @@ describe("WhatsApp connection lifecycle", () => {
     const h = makeHarness()
     return Effect.gen(function* () {
       const connection = yield* WhatsAppConnection
-      const first = yield* socketCount(h.sockets, 1)
-      open(first)
-      closeWith(first, 401)
-      const final = yield* connection.stopped
+      const final = yield* openThenClose(h, 401)
       assert.strictEqual(final.connection, "logged_out")
       assert.strictEqual(final.pairing, "unpaired")
       assert.strictEqual(h.session.wipes, 1)
@@ -427,11 +431,7 @@ describe("WhatsApp connection lifecycle", () => {
     () => {
       const h = makeHarness({ wipeFails: true })
       return Effect.gen(function* () {
-        const connection = yield* WhatsAppConnection
-        const first = yield* socketCount(h.sockets, 1)
-        open(first)
-        closeWith(first, 401)
-        const final = yield* connection.stopped
+        const final = yield* openThenClose(h, 401)
         assert.strictEqual(final.connection, "logged_out")
         assert.strictEqual(h.session.wipes, 1)
         const told = [final.detail ?? "", h.shown.notices.at(-1) ?? ""]
