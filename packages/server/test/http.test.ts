@@ -278,3 +278,36 @@ describe("the HTTP token file", () => {
     expect(statSync(file).mode & 0o777).toBe(0o600)
   })
 })
+
+describe("--allow-remote", () => {
+  it("answers requests addressed to any name, still only with the token and never from a foreign page", async () => {
+    const remote = await HttpServe.serve({
+      app,
+      host: "127.0.0.1",
+      port: 0,
+      token: Redacted.make(token),
+      allowRemote: true,
+      log: (line) => logs.push(line),
+    })
+    const send = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(remote.url, { method: "POST", headers }, (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+        req.on("error", reject)
+        req.end(JSON.stringify(initialize))
+      })
+    try {
+      // What a TLS proxy in front forwards: the public name as the Host.
+      expect(await send({ ...jsonHeaders, host: "whatsapp.example.org" })).toBe(200)
+      const { authorization: _, ...anonymous } = jsonHeaders
+      expect(await send({ ...anonymous, host: "whatsapp.example.org" })).toBe(401)
+      expect(
+        await send({ ...jsonHeaders, host: "whatsapp.example.org", origin: "https://evil.example" }),
+      ).toBe(403)
+    } finally {
+      await remote.close()
+    }
+  })
+})
