@@ -34,6 +34,11 @@ export interface ApplicationOptions {
 
 export interface Application {
   readonly server: Server
+  /**
+   * Another MCP server over the same runtime, tools and store: one per client session when serving
+   * over HTTP. The caller closes it; `close` still releases what they share.
+   */
+  readonly newServer: () => Server
   readonly plugins: ReadonlyArray<LoadedPlugin>
   readonly tools: ReadonlyArray<ServedTool>
   /** Closes the server and releases the store connection and every plugin's resources. */
@@ -112,13 +117,15 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
     }
     const storeService = started.value
 
+    const newServer = () =>
+      makeServer({ info: options.info, tools, ...extras, runtime, store: storeService, log: options.log })
     const server = yield* Effect.try({
-      try: () =>
-        makeServer({ info: options.info, tools, ...extras, runtime, store: storeService, log: options.log }),
+      try: newServer,
       catch: (error) => new ConfigError({ message: error instanceof Error ? error.message : String(error) }),
     }).pipe(Effect.tapError(() => Effect.promise(() => runtime.dispose())))
     return {
       server,
+      newServer,
       plugins,
       tools,
       close: async () => {

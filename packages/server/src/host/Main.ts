@@ -3,12 +3,19 @@
  * stdio. stdout carries only the MCP protocol; everything else goes to stderr. A mistake in the
  * configuration stops start-up with a message naming the key and a non-zero exit status.
  */
+
+import { resolve } from "node:path"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { Effect, Either } from "effect"
 import * as Application from "./Application.js"
 import * as Config from "./Config.js"
+// Type-only here: the HTTP transport is loaded only when serving over HTTP.
+import type * as HttpServeModule from "./HttpServe.js"
 import type { ServerInfo } from "./McpServer.js"
 import type { Builtins, ImportModule } from "./PluginLoader.js"
+
+const defaultPort = 3000
+const HttpServe = { tokenFileName: "mcp-http-token" } satisfies Pick<typeof HttpServeModule, "tokenFileName">
 
 export interface MainOptions {
   readonly builtins: Builtins
@@ -20,8 +27,10 @@ export interface MainOptions {
 }
 
 const usage = `Usage: whatsapp-mcp [--config FILE] [--store DIR] [--read-only]
+       whatsapp-mcp --http [--host 127.0.0.1] [--port 3000] [--http-token-file PATH] [--allow-remote] …
 
 Serves the WhatsApp tools over MCP on stdin/stdout. Add it to your MCP client (see README.md).
+With --http, serves them over MCP's Streamable HTTP at http://HOST:PORT/mcp instead.
 
   --config FILE   configuration file (default: ./${Config.defaultFileName} if present,
                   or the WHATSAPP_MCP_CONFIG environment variable)
@@ -30,6 +39,15 @@ Serves the WhatsApp tools over MCP on stdin/stdout. Add it to your MCP client (s
   --print-client-config claude-desktop|claude-code|cursor
                   print the configuration that adds this server to that client, with
                   absolute paths, and exit
+  --http          serve over Streamable HTTP; every request needs \`Authorization: Bearer <token>\`
+                  with the token from <store>/${HttpServe.tokenFileName} (made on the first start)
+  --host HOST     the address to listen on (default: 127.0.0.1); anything but loopback needs
+                  --allow-remote
+  --port PORT     the port to listen on (default: ${defaultPort})
+  --http-token-file PATH
+                  keep the token in PATH instead (created, mode 0600, if missing)
+  --allow-remote  listen on a non-loopback address and answer any Host header; put a TLS proxy
+                  in front (see README.md)
   --help          this text
 `
 
@@ -67,6 +85,11 @@ interface Flags {
   readonly readOnly: boolean
   readonly help: boolean
   readonly printClientConfig?: string
+  readonly http: boolean
+  readonly host?: string
+  readonly port?: number
+  readonly httpTokenFile?: string
+  readonly allowRemote: boolean
 }
 
 const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, string> => {
@@ -75,6 +98,11 @@ const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, string> =
   let readOnly = false
   let help = false
   let printClientConfig: string | undefined
+  let http = false
+  let allowRemote = false
+  let host: string | undefined
+  let port: number | undefined
+  let httpTokenFile: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const [flag, inline] =
@@ -109,6 +137,29 @@ const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, string> =
       case "--read-only":
         readOnly = true
         break
+      case "--http":
+        http = true
+        break
+      case "--allow-remote":
+        allowRemote = true
+        break
+      case "--host": {
+        host = value()
+        if (host === undefined || host === "")
+          return Either.left("--host needs an address, such as 127.0.0.1")
+        break
+      }
+      case "--port": {
+        const text = value()
+        port = text !== undefined && /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN
+        if (!(port >= 1 && port <= 65535)) return Either.left("--port needs a port number from 1 to 65535")
+        break
+      }
+      case "--http-token-file": {
+        httpTokenFile = value()
+        if (httpTokenFile === undefined) return Either.left("--http-token-file needs a file path")
+        break
+      }
       case "--help":
       case "-h":
         help = true
@@ -117,9 +168,22 @@ const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, string> =
         return Either.left(`unknown argument "${arg}"`)
     }
   }
+  if (!http && (host !== undefined || port !== undefined || httpTokenFile !== undefined || allowRemote)) {
+    return Either.left("--host, --port, --http-token-file and --allow-remote go with --http")
+  }
+  if (host !== undefined && !allowRemote && !Config.isLoopbackHost(host)) {
+    return Either.left(
+      `--host ${host} is not a loopback address: anyone who can reach it could try the token. Add --allow-remote to listen there anyway, behind a TLS proxy (see README.md).`,
+    )
+  }
   return Either.right({
     readOnly,
     help,
+    http,
+    allowRemote,
+    ...(host !== undefined ? { host } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(httpTokenFile !== undefined ? { httpTokenFile } : {}),
     ...(printClientConfig !== undefined ? { printClientConfig } : {}),
     ...(config !== undefined ? { config } : {}),
     ...(store !== undefined ? { store } : {}),
@@ -183,6 +247,10 @@ export const main = async (options: MainOptions): Promise<void> => {
     stderr(`whatsapp-mcp: ${app.left.message}`)
     process.exit(1)
   }
+  if (flags.right.http) {
+    await serveHttp(app.right, flags.right, config)
+    return
+  }
   const transport = new StdioServerTransport()
   let closing = false
   const shutdown = async () => {
@@ -198,5 +266,48 @@ export const main = async (options: MainOptions): Promise<void> => {
   await app.right.server.connect(transport)
   stderr(
     `whatsapp-mcp: serving ${app.right.tools.length} tools from ${app.right.plugins.length} plugins (store: ${config.storeDir}${config.readOnly ? ", read-only" : ""})`,
+  )
+}
+
+const serveHttp = async (app: Application.Application, flags: Flags, config: Config.Config) => {
+  const Http = await import("./HttpServe.js")
+  const tokenFile = resolve(flags.httpTokenFile ?? Http.defaultTokenFile(config.storeDir))
+  let serving: HttpServeModule.HttpServing
+  try {
+    const token = Http.loadOrCreateToken(tokenFile)
+    serving = await Http.serve({
+      app,
+      host: flags.host ?? "127.0.0.1",
+      port: flags.port ?? defaultPort,
+      token,
+      allowRemote: flags.allowRemote,
+      log: stderr,
+    })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const message =
+      code === "EADDRINUSE"
+        ? `port ${flags.port ?? defaultPort} is in use; choose another with --port`
+        : code === "EADDRNOTAVAIL"
+          ? `${flags.host} is not an address of this machine; choose one with --host`
+          : error instanceof Error
+            ? error.message
+            : String(error)
+    stderr(`whatsapp-mcp: ${message}`)
+    await app.close()
+    process.exit(1)
+  }
+  let closing = false
+  const shutdown = async () => {
+    if (closing) return
+    closing = true
+    await serving.close()
+    await app.close()
+    process.exit(0)
+  }
+  process.on("SIGINT", () => void shutdown())
+  process.on("SIGTERM", () => void shutdown())
+  stderr(
+    `whatsapp-mcp: serving ${app.tools.length} tools from ${app.plugins.length} plugins over HTTP at ${serving.url.href} (store: ${config.storeDir}${config.readOnly ? ", read-only" : ""}; bearer token in ${tokenFile})`,
   )
 }

@@ -1,0 +1,228 @@
+/**
+ * Serves the application over MCP's Streamable HTTP transport (the official SDK's), for clients on
+ * another device or that cannot start a local process. One MCP session per client, each with its own
+ * SDK Server, all over the one runtime (store, bridge client, plugins). Every request must carry the
+ * bearer token; Host and Origin are checked first, so that a web page in the user's browser cannot
+ * reach a server on loopback through DNS rebinding.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { dirname, join } from "node:path"
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
+import { Data, Redacted } from "effect"
+import type { Application } from "./Application.js"
+import { isLoopbackHost } from "./Config.js"
+
+/** The token file's name in the store directory, beside the bridge's `bridge-token`. */
+export const tokenFileName = "mcp-http-token"
+
+/** Where the transport serves MCP; anything else is 404. */
+export const endpointPath = "/mcp"
+
+/** Larger than any tool's arguments (a message to send is at most 65,536 characters). */
+export const maxRequestBodyBytes = 1024 * 1024
+
+export class HttpTokenError extends Data.TaggedError("HttpTokenError")<{
+  readonly path: string
+  readonly message: string
+}> {}
+
+const tokenPattern = /^[A-Za-z0-9_-]{32,256}$/
+
+/**
+ * Reads the token file, creating it (mode 0600, its folder 0700 when new) when missing or when it
+ * does not hold a token, and tightening it when others can read it.
+ */
+export const loadOrCreateToken = (file: string): Redacted.Redacted<string> => {
+  const fail = (what: string, cause: unknown) =>
+    new HttpTokenError({
+      path: file,
+      message: `Cannot ${what} the HTTP token file ${file}: ${cause instanceof Error ? cause.message : String(cause)}. Choose another with --http-token-file PATH.`,
+    })
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  } catch (cause) {
+    throw fail("create the folder of", cause)
+  }
+  if (existsSync(file)) {
+    try {
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
+      const existing = readFileSync(file, "utf8").trim()
+      if (tokenPattern.test(existing)) return Redacted.make(existing)
+      rmSync(file)
+    } catch (cause) {
+      throw fail("read", cause)
+    }
+  }
+  const token = randomBytes(32).toString("base64url")
+  try {
+    // "wx": never follow a planted symlink or overwrite a file created in between.
+    writeFileSync(file, `${token}\n`, { mode: 0o600, flag: "wx" })
+  } catch (cause) {
+    throw fail("write", cause)
+  }
+  return Redacted.make(token)
+}
+
+export const defaultTokenFile = (storeDir: string): string => join(storeDir, tokenFileName)
+
+/** Constant time: hashing first makes the lengths equal, so neither length nor content leaks. */
+const tokenMatches = (expected: Redacted.Redacted<string>, presented: string): boolean =>
+  timingSafeEqual(
+    createHash("sha256").update(Redacted.value(expected)).digest(),
+    createHash("sha256").update(presented).digest(),
+  )
+
+export interface HttpOptions {
+  readonly app: Application
+  readonly host: string
+  readonly port: number
+  readonly token: Redacted.Redacted<string>
+  /** Serve any Host header (the server is reached through a proxy or by an address). */
+  readonly allowRemote: boolean
+  readonly log: (line: string) => void
+}
+
+export interface HttpServing {
+  /** The endpoint's URL, with the port the system chose when asked for port 0. */
+  readonly url: URL
+  readonly sessions: () => number
+  /** Closes every session and the listener; the application stays open. */
+  readonly close: () => Promise<void>
+}
+
+/** A JSON-RPC error with no id, as the SDK's transport answers requests it refuses. */
+const refuse = (res: ServerResponse, status: number, code: number, message: string, headers = {}) => {
+  if (res.headersSent) return
+  res.writeHead(status, { "content-type": "application/json", ...headers })
+  res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }))
+}
+
+const hostName = (host: string) => (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host)
+
+export const serve = async (options: HttpOptions): Promise<HttpServing> => {
+  const { app, log } = options
+  const sessions = new Map<string, StreamableHTTPServerTransport>()
+  let allowedHosts = new Set<string>()
+
+  const startSession = async () => {
+    const server = app.newServer()
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      maxRequestBodySize: maxRequestBodyBytes,
+      onsessioninitialized: (id) => {
+        sessions.set(id, transport)
+      },
+      onsessionclosed: (id) => {
+        sessions.delete(id)
+      },
+    })
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
+      void server.close().catch(() => undefined)
+    }
+    await server.connect(transport)
+    return transport
+  }
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const host = (req.headers.host ?? "").toLowerCase()
+    if (!options.allowRemote && !allowedHosts.has(host)) {
+      return refuse(
+        res,
+        403,
+        -32000,
+        `Forbidden: this server answers only requests addressed to ${[...allowedHosts].join(" or ")}.`,
+      )
+    }
+    const origin = req.headers.origin
+    if (origin !== undefined && !sameOrigin(origin, host)) {
+      return refuse(res, 403, -32000, "Forbidden: requests from a web page of another origin are refused.")
+    }
+    const authorization = req.headers.authorization ?? ""
+    const presented = /^Bearer (.+)$/i.exec(authorization)?.[1]?.trim()
+    if (presented === undefined || !tokenMatches(options.token, presented)) {
+      return refuse(
+        res,
+        401,
+        -32001,
+        "Unauthorized: send `Authorization: Bearer <token>` with the token from the server's token file.",
+        { "www-authenticate": 'Bearer realm="whatsapp-mcp"' },
+      )
+    }
+    const path = new URL(req.url ?? "/", "http://localhost").pathname
+    if (path !== endpointPath) {
+      return refuse(res, 404, -32000, `Not found: MCP is served at ${endpointPath}.`)
+    }
+    const sessionId = req.headers["mcp-session-id"]
+    if (typeof sessionId === "string") {
+      const transport = sessions.get(sessionId)
+      if (transport === undefined) {
+        return refuse(
+          res,
+          404,
+          -32001,
+          "Session not found: it ended or the server restarted. Start a new session with an initialize request without an Mcp-Session-Id header.",
+        )
+      }
+      return transport.handleRequest(req, res)
+    }
+    if (req.method !== "POST") {
+      return refuse(
+        res,
+        400,
+        -32000,
+        "Bad Request: send the Mcp-Session-Id header the initialize response gave, or POST an initialize request to start a session.",
+      )
+    }
+    const transport = await startSession()
+    await transport.handleRequest(req, res)
+    // Anything but an initialize request (or one the transport refused) starts no session.
+    if (transport.sessionId === undefined) await transport.close()
+  }
+
+  const listener: NodeServer = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(
+        `whatsapp-mcp: HTTP request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      )
+      refuse(res, 500, -32603, "Internal error; see the server's log.")
+    })
+  })
+  // A client that goes away mid-request must not take the server with it.
+  listener.on("clientError", (_error, socket) => socket.destroy())
+
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", reject)
+    listener.listen(options.port, options.host, () => {
+      listener.off("error", reject)
+      resolve()
+    })
+  })
+  const port = (listener.address() as AddressInfo).port
+  const names = new Set([options.host.toLowerCase()])
+  if (isLoopbackHost(options.host)) for (const name of ["localhost", "127.0.0.1", "[::1]"]) names.add(name)
+  allowedHosts = new Set([...names].map((name) => `${hostName(name)}:${port}`))
+
+  return {
+    url: new URL(`http://${hostName(options.host)}:${port}${endpointPath}`),
+    sessions: () => sessions.size,
+    close: async () => {
+      await Promise.all([...sessions.values()].map((transport) => transport.close().catch(() => undefined)))
+      sessions.clear()
+      listener.closeAllConnections()
+      await new Promise<void>((resolve) => listener.close(() => resolve()))
+    },
+  }
+}
+
+/** A page served from the very host and port the request went to is not a foreign one. */
+const sameOrigin = (origin: string, host: string): boolean => {
+  try {
+    return new URL(origin).host.toLowerCase() === host
+  } catch {
+    return false
+  }
+}
