@@ -5,13 +5,13 @@
  * bearer token; Host and Origin are checked first, so that a web page in the user's browser cannot
  * reach a server on loopback through DNS rebinding.
  */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
-import { Data, Redacted } from "effect"
+import * as TokenFile from "@whatsapp-mcp/core/token"
+import { Data, type Redacted } from "effect"
 import type { Application } from "./Application.js"
 import { isLoopbackHost } from "./Config.js"
 
@@ -29,51 +29,33 @@ export class HttpTokenError extends Data.TaggedError("HttpTokenError")<{
   readonly message: string
 }> {}
 
-const tokenPattern = /^[A-Za-z0-9_-]{32,256}$/
+const stepWords: Record<TokenFile.TokenFileStep, string> = {
+  folder: "create the folder of",
+  check: "read",
+  restrict: "read",
+  read: "read",
+  replace: "read",
+  write: "write",
+}
 
 /**
  * Reads the token file, creating it (mode 0600, its folder 0700 when new) when missing or when it
  * does not hold a token, and tightening it when others can read it.
  */
 export const loadOrCreateToken = (file: string): Redacted.Redacted<string> => {
-  const fail = (what: string, cause: unknown) =>
-    new HttpTokenError({
+  try {
+    return TokenFile.loadOrCreate(file).token
+  } catch (error) {
+    if (!(error instanceof TokenFile.TokenFileError)) throw error
+    const cause = error.cause
+    throw new HttpTokenError({
       path: file,
-      message: `Cannot ${what} the HTTP token file ${file}: ${cause instanceof Error ? cause.message : String(cause)}. Choose another with --http-token-file PATH.`,
+      message: `Cannot ${stepWords[error.step]} the HTTP token file ${file}: ${cause instanceof Error ? cause.message : String(cause)}. Choose another with --http-token-file PATH.`,
     })
-  try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-  } catch (cause) {
-    throw fail("create the folder of", cause)
   }
-  if (existsSync(file)) {
-    try {
-      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
-      const existing = readFileSync(file, "utf8").trim()
-      if (tokenPattern.test(existing)) return Redacted.make(existing)
-      rmSync(file)
-    } catch (cause) {
-      throw fail("read", cause)
-    }
-  }
-  const token = randomBytes(32).toString("base64url")
-  try {
-    // "wx": never follow a planted symlink or overwrite a file created in between.
-    writeFileSync(file, `${token}\n`, { mode: 0o600, flag: "wx" })
-  } catch (cause) {
-    throw fail("write", cause)
-  }
-  return Redacted.make(token)
 }
 
 export const defaultTokenFile = (storeDir: string): string => join(storeDir, tokenFileName)
-
-/** Constant time: hashing first makes the lengths equal, so neither length nor content leaks. */
-const tokenMatches = (expected: Redacted.Redacted<string>, presented: string): boolean =>
-  timingSafeEqual(
-    createHash("sha256").update(Redacted.value(expected)).digest(),
-    createHash("sha256").update(presented).digest(),
-  )
 
 export interface HttpOptions {
   readonly app: Application
@@ -143,7 +125,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
     }
     const authorization = req.headers.authorization ?? ""
     const presented = /^Bearer (.+)$/i.exec(authorization)?.[1]?.trim()
-    if (presented === undefined || !tokenMatches(options.token, presented)) {
+    if (presented === undefined || !TokenFile.matches(options.token, presented)) {
       return refuse(
         res,
         401,
