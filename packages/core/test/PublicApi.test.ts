@@ -9,7 +9,7 @@ import * as Core from "../src/index.js"
 const packageDir = join(__dirname, "..")
 
 describe("@whatsapp-mcp/core's public API", () => {
-  it("exports exactly the documented entry points: the root, /api, /http-api, /store, /jid, /limits and /sendable-file", () => {
+  it("exports exactly the documented entry points: the root, /api, /http-api, /store, /jid, /limits, /sendable-file and /token", () => {
     expect(Object.keys(manifestOf(packageDir).exports ?? {})).toEqual([
       ".",
       "./api",
@@ -18,6 +18,7 @@ describe("@whatsapp-mcp/core's public API", () => {
       "./jid",
       "./limits",
       "./sendable-file",
+      "./token",
     ])
   })
 
@@ -25,7 +26,8 @@ describe("@whatsapp-mcp/core's public API", () => {
     await expect(await pinnedSurface(packageDir)).toMatchFileSnapshot("__snapshots__/public-api.txt")
   })
 
-  // /http-api is left out of the root: it needs @effect/platform, which the root does not.
+  // /http-api is left out of the root: it needs @effect/platform, which the root does not; /token
+  // too, since it reads files and only the two servers need it.
   it("offers at the root, as namespaces, exactly what each module's own entry point offers", async () => {
     const entries = {
       BridgeApi: "./api",

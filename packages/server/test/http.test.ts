@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { demoStore } from "@whatsapp-mcp/testkit"
@@ -309,5 +309,124 @@ describe("--allow-remote", () => {
     } finally {
       await remote.close()
     }
+  })
+})
+
+describe("sessions a client leaves open", () => {
+  /** A server of its own, so that closing sessions here touches none of the other tests'. */
+  const withServer = async (
+    limits: { readonly idleTimeoutMs?: number; readonly maxSessions?: number },
+    run: (own: HttpServe.HttpServing, open: () => Promise<Record<string, string>>) => Promise<void>,
+  ) => {
+    const own = await HttpServe.serve({
+      app,
+      host: "127.0.0.1",
+      port: 0,
+      token: Redacted.make(token),
+      allowRemote: false,
+      log: (line) => logs.push(line),
+      ...limits,
+    })
+    const open = async () => {
+      const response = await fetch(own.url, {
+        method: "POST",
+        headers: jsonHeaders,
+        body: JSON.stringify(initialize),
+      })
+      expect(response.status).toBe(200)
+      await response.text()
+      return {
+        ...jsonHeaders,
+        "mcp-session-id": response.headers.get("mcp-session-id") as string,
+        "mcp-protocol-version": "2025-06-18",
+      }
+    }
+    try {
+      await run(own, open)
+    } finally {
+      await own.close()
+    }
+  }
+  const listTools = (own: HttpServe.HttpServing, headers: Record<string, string>) =>
+    fetch(own.url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    }).then(async (response) => ({ status: response.status, text: await response.text() }))
+  /** The standalone SSE stream a client keeps open to hear from the server: a session in use. */
+  const listen = async (own: HttpServe.HttpServing, headers: Record<string, string>) => {
+    const stop = new AbortController()
+    const response = await fetch(own.url, {
+      method: "GET",
+      headers: { ...headers, accept: "text/event-stream" },
+      signal: stop.signal,
+    })
+    expect(response.status).toBe(200)
+    return () => stop.abort()
+  }
+
+  it("closes a session unused for the idle timeout; a request to it then hears to start a new one", async () => {
+    await withServer({ idleTimeoutMs: 50 }, async (own, open) => {
+      const headers = await open()
+      await vi.waitFor(() => expect(own.sessions()).toBe(0))
+      const late = await listTools(own, headers)
+      expect(late.status).toBe(404)
+      expect(late.text).toMatch(/Session not found.*Start a new session/)
+      const again = await open()
+      expect((await listTools(own, again)).status).toBe(200)
+    })
+  })
+
+  it("keeps a session whose client is still listening, while an unused one started later is closed", async () => {
+    await withServer({ idleTimeoutMs: 50 }, async (own, open) => {
+      const listening = await open()
+      const stopListening = await listen(own, listening)
+      try {
+        await open()
+        // The later session idled out; the earlier one, older but in use, must still be there.
+        await vi.waitFor(() => expect(own.sessions()).toBe(1))
+        const still = await listTools(own, listening)
+        expect(still.status).toBe(200)
+        expect(still.text).toMatch(/list_chats/)
+      } finally {
+        stopListening()
+      }
+    })
+  })
+
+  it("holds at most the cap, closing the least recently used session for a new one", async () => {
+    await withServer({ maxSessions: 2 }, async (own, open) => {
+      const first = await open()
+      const second = await open()
+      // Using the first makes the second the least recently used.
+      expect((await listTools(own, first)).status).toBe(200)
+      const third = await open()
+      expect(own.sessions()).toBe(2)
+      expect((await listTools(own, second)).status).toBe(404)
+      expect((await listTools(own, first)).status).toBe(200)
+      expect((await listTools(own, third)).status).toBe(200)
+      await open()
+      expect(own.sessions()).toBe(2)
+    })
+  })
+
+  it("refuses a new session with 503 when every session at the cap is in use", async () => {
+    await withServer({ maxSessions: 1 }, async (own, open) => {
+      const busy = await open()
+      const stopListening = await listen(own, busy)
+      try {
+        const refused = await fetch(own.url, {
+          method: "POST",
+          headers: jsonHeaders,
+          body: JSON.stringify(initialize),
+        })
+        expect(refused.status).toBe(503)
+        expect((await rpcError(refused)).error.message).toMatch(/all 1 sessions are busy/)
+        expect(own.sessions()).toBe(1)
+        expect((await listTools(own, busy)).status).toBe(200)
+      } finally {
+        stopListening()
+      }
+    })
   })
 })

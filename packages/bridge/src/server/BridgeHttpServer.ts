@@ -16,9 +16,9 @@ import {
   MaxRequestBodyBytes,
 } from "@whatsapp-mcp/core/api"
 import { BridgeEndpoints, BridgeHttpApi, OpenApiPath, openApiDocument } from "@whatsapp-mcp/core/http-api"
+import * as TokenFile from "@whatsapp-mcp/core/token"
 import { Cause, Context, Effect, Layer, Option, type Redacted } from "effect"
 import { BridgeActions } from "./BridgeActions.js"
-import { tokenMatches } from "./BridgeToken.js"
 
 export interface BridgeHttpServerOptions {
   readonly token: Redacted.Redacted<string>
@@ -234,7 +234,7 @@ const guard = (
     }
     const authorization = request.headers.authorization ?? ""
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)
-    if (match?.[1] === undefined || !tokenMatches(options.token, match[1])) {
+    if (match?.[1] === undefined || !TokenFile.matches(options.token, match[1])) {
       return yield* refuse(
         "bridge_unauthorized",
         "Missing or wrong bearer token: send `Authorization: Bearer <token>` with the token from <store>/bridge-token.",

@@ -4,14 +4,19 @@
  * SDK Server, all over the one runtime (store, bridge client, plugins). Every request must carry the
  * bearer token; Host and Origin are checked first, so that a web page in the user's browser cannot
  * reach a server on loopback through DNS rebinding.
+ *
+ * Clients often go away without ending their session, so a session with no request in flight for
+ * the idle timeout is closed, and past the cap a new session closes the least recently used idle
+ * one rather than being refused: a client whose session is gone gets a 404 and, as MCP requires,
+ * starts a new one, whereas a refusal would lock the user out until the abandoned ones idle away.
  */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
-import { Data, Redacted } from "effect"
+import * as TokenFile from "@whatsapp-mcp/core/token"
+import { Data, type Redacted } from "effect"
 import type { Application } from "./Application.js"
 import { isLoopbackHost } from "./Config.js"
 
@@ -29,51 +34,39 @@ export class HttpTokenError extends Data.TaggedError("HttpTokenError")<{
   readonly message: string
 }> {}
 
-const tokenPattern = /^[A-Za-z0-9_-]{32,256}$/
+const stepWords: Record<TokenFile.TokenFileStep, string> = {
+  folder: "create the folder of",
+  check: "read",
+  restrict: "read",
+  read: "read",
+  replace: "read",
+  write: "write",
+}
 
 /**
  * Reads the token file, creating it (mode 0600, its folder 0700 when new) when missing or when it
  * does not hold a token, and tightening it when others can read it.
  */
 export const loadOrCreateToken = (file: string): Redacted.Redacted<string> => {
-  const fail = (what: string, cause: unknown) =>
-    new HttpTokenError({
+  try {
+    return TokenFile.loadOrCreate(file).token
+  } catch (error) {
+    if (!(error instanceof TokenFile.TokenFileError)) throw error
+    const cause = error.cause
+    throw new HttpTokenError({
       path: file,
-      message: `Cannot ${what} the HTTP token file ${file}: ${cause instanceof Error ? cause.message : String(cause)}. Choose another with --http-token-file PATH.`,
+      message: `Cannot ${stepWords[error.step]} the HTTP token file ${file}: ${cause instanceof Error ? cause.message : String(cause)}. Choose another with --http-token-file PATH.`,
     })
-  try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-  } catch (cause) {
-    throw fail("create the folder of", cause)
   }
-  if (existsSync(file)) {
-    try {
-      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
-      const existing = readFileSync(file, "utf8").trim()
-      if (tokenPattern.test(existing)) return Redacted.make(existing)
-      rmSync(file)
-    } catch (cause) {
-      throw fail("read", cause)
-    }
-  }
-  const token = randomBytes(32).toString("base64url")
-  try {
-    // "wx": never follow a planted symlink or overwrite a file created in between.
-    writeFileSync(file, `${token}\n`, { mode: 0o600, flag: "wx" })
-  } catch (cause) {
-    throw fail("write", cause)
-  }
-  return Redacted.make(token)
 }
 
 export const defaultTokenFile = (storeDir: string): string => join(storeDir, tokenFileName)
 
-/** Constant time: hashing first makes the lengths equal, so neither length nor content leaks. */
-const tokenMatches = (expected: Redacted.Redacted<string>, presented: string): boolean =>
-  timingSafeEqual(
-    createHash("sha256").update(Redacted.value(expected)).digest(),
-    createHash("sha256").update(presented).digest(),
-  )
+/** A session unused this long is taken for one whose client went away without closing it. */
+export const defaultIdleTimeoutMs = 30 * 60 * 1000
+
+/** Open sessions at most; each holds an SDK server in memory. */
+export const defaultMaxSessions = 64
 
 export interface HttpOptions {
   readonly app: Application
@@ -83,6 +76,10 @@ export interface HttpOptions {
   /** Serve any Host header (the server is reached through a proxy or by an address). */
   readonly allowRemote: boolean
   readonly log: (line: string) => void
+  /** Closes a session after this long without a request in flight; defaults to 30 minutes. */
+  readonly idleTimeoutMs?: number
+  /** Beyond this many sessions a new one closes the least recently used idle one; defaults to 64. */
+  readonly maxSessions?: number
 }
 
 export interface HttpServing {
@@ -91,6 +88,13 @@ export interface HttpServing {
   readonly sessions: () => number
   /** Closes every session and the listener; the application stays open. */
   readonly close: () => Promise<void>
+}
+
+interface Session {
+  readonly transport: StreamableHTTPServerTransport
+  /** Requests whose responses are still open; an idle timer runs only while there are none. */
+  inFlight: number
+  idle: ReturnType<typeof setTimeout> | undefined
 }
 
 /** A JSON-RPC error with no id, as the SDK's transport answers requests it refuses. */
@@ -104,8 +108,46 @@ const hostName = (host: string) => (host.includes(":") && !host.startsWith("[") 
 
 export const serve = async (options: HttpOptions): Promise<HttpServing> => {
   const { app, log } = options
-  const sessions = new Map<string, StreamableHTTPServerTransport>()
+  const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs
+  const maxSessions = options.maxSessions ?? defaultMaxSessions
+  // In order of last use, least recent first: a Map keeps insertion order and each use re-inserts.
+  const sessions = new Map<string, Session>()
   let allowedHosts = new Set<string>()
+
+  const closeSession = (id: string, why: string) => {
+    const session = sessions.get(id)
+    if (session === undefined) return
+    sessions.delete(id)
+    clearTimeout(session.idle)
+    log(`whatsapp-mcp: closed HTTP session ${id.slice(0, 8)}…: ${why}`)
+    void session.transport.close().catch(() => undefined)
+  }
+
+  const armIdle = (id: string, session: Session) => {
+    clearTimeout(session.idle)
+    // unref: a pending idle check must not keep the process alive on its own.
+    session.idle = setTimeout(
+      () => closeSession(id, `unused for ${Math.round(idleTimeoutMs / 1000)} s`),
+      idleTimeoutMs,
+    ).unref()
+  }
+
+  /** Marks a session in use until the response ends (an SSE stream can stay open for hours). */
+  const use = (id: string, session: Session, res: ServerResponse) => {
+    sessions.delete(id)
+    sessions.set(id, session)
+    session.inFlight += 1
+    clearTimeout(session.idle)
+    res.once("close", () => {
+      session.inFlight -= 1
+      if (session.inFlight === 0 && sessions.get(id) === session) armIdle(id, session)
+    })
+  }
+
+  const leastRecentlyUsedIdle = (except?: string) => {
+    for (const [id, session] of sessions) if (id !== except && session.inFlight === 0) return id
+    return undefined
+  }
 
   const startSession = async () => {
     const server = app.newServer()
@@ -113,14 +155,30 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: maxRequestBodyBytes,
       onsessioninitialized: (id) => {
-        sessions.set(id, transport)
+        const session: Session = { transport, inFlight: 0, idle: undefined }
+        sessions.set(id, session)
+        armIdle(id, session)
+        while (sessions.size > maxSessions) {
+          const oldest = leastRecentlyUsedIdle(id)
+          if (oldest === undefined) break
+          closeSession(
+            oldest,
+            `more than ${maxSessions} sessions are open and it was the least recently used`,
+          )
+        }
       },
       onsessionclosed: (id) => {
+        const session = sessions.get(id)
+        if (session !== undefined) clearTimeout(session.idle)
         sessions.delete(id)
       },
     })
     transport.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
+      const id = transport.sessionId
+      if (id !== undefined && sessions.get(id)?.transport === transport) {
+        clearTimeout(sessions.get(id)?.idle)
+        sessions.delete(id)
+      }
       void server.close().catch(() => undefined)
     }
     await server.connect(transport)
@@ -143,7 +201,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
     }
     const authorization = req.headers.authorization ?? ""
     const presented = /^Bearer (.+)$/i.exec(authorization)?.[1]?.trim()
-    if (presented === undefined || !tokenMatches(options.token, presented)) {
+    if (presented === undefined || !TokenFile.matches(options.token, presented)) {
       return refuse(
         res,
         401,
@@ -158,8 +216,8 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
     }
     const sessionId = req.headers["mcp-session-id"]
     if (typeof sessionId === "string") {
-      const transport = sessions.get(sessionId)
-      if (transport === undefined) {
+      const session = sessions.get(sessionId)
+      if (session === undefined) {
         return refuse(
           res,
           404,
@@ -167,7 +225,8 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
           "Session not found: it ended or the server restarted. Start a new session with an initialize request without an Mcp-Session-Id header.",
         )
       }
-      return transport.handleRequest(req, res)
+      use(sessionId, session, res)
+      return session.transport.handleRequest(req, res)
     }
     if (req.method !== "POST") {
       return refuse(
@@ -175,6 +234,15 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
         400,
         -32000,
         "Bad Request: send the Mcp-Session-Id header the initialize response gave, or POST an initialize request to start a session.",
+      )
+    }
+    if (sessions.size >= maxSessions && leastRecentlyUsedIdle() === undefined) {
+      return refuse(
+        res,
+        503,
+        -32000,
+        `Service Unavailable: all ${maxSessions} sessions are busy. Close one (DELETE with its Mcp-Session-Id) or retry later.`,
+        { "retry-after": "60" },
       )
     }
     const transport = await startSession()
@@ -210,8 +278,10 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
     url: new URL(`http://${hostName(options.host)}:${port}${endpointPath}`),
     sessions: () => sessions.size,
     close: async () => {
-      await Promise.all([...sessions.values()].map((transport) => transport.close().catch(() => undefined)))
+      const open = [...sessions.values()]
       sessions.clear()
+      for (const session of open) clearTimeout(session.idle)
+      await Promise.all(open.map((session) => session.transport.close().catch(() => undefined)))
       listener.closeAllConnections()
       await new Promise<void>((resolve) => listener.close(() => resolve()))
     },
