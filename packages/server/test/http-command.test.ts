@@ -72,28 +72,13 @@ describe("whatsapp-mcp --http", () => {
   it("keeps the token where --http-token-file says, and uses the same one on the next start", async () => {
     const tokenFile = join(mkdtempSync(join(tmpdir(), "wa-http-tokens-")), "nested", "token")
     const port = await freePort()
-    const first = await start([
-      "--http",
-      "--port",
-      String(port),
-      "--store",
-      demoStore(),
-      "--http-token-file",
-      tokenFile,
-    ])
+    const command = ["--http", "--port", String(port), "--store", demoStore(), "--http-token-file", tokenFile]
+    const first = await start(command)
     expect(first.stderr()).toContain(tokenFile)
     const token = readFileSync(tokenFile, "utf8")
     first.child.kill("SIGINT")
     expect(await first.exited).toBe(0)
-    const second = await start([
-      "--http",
-      "--port",
-      String(port),
-      "--store",
-      demoStore(),
-      "--http-token-file",
-      tokenFile,
-    ])
+    const second = await start(command)
     expect(readFileSync(tokenFile, "utf8")).toBe(token)
     second.child.kill("SIGTERM")
     expect(await second.exited).toBe(0)

@@ -20,6 +20,18 @@ let url: URL
 const token = "t0k3n-for-the-http-tests-0123456789abcdef"
 const logs: Array<string> = []
 
+/** The application served on a free loopback port with the test token, and any session limits. */
+const serveOnLoopback = (limits: { readonly idleTimeoutMs?: number; readonly maxSessions?: number } = {}) =>
+  HttpServe.serve({
+    app,
+    host: "127.0.0.1",
+    port: 0,
+    token: Redacted.make(token),
+    allowRemote: false,
+    log: (line) => logs.push(line),
+    ...limits,
+  })
+
 beforeAll(async () => {
   const store = demoStore()
   const config = Either.getOrThrow(
@@ -40,14 +52,7 @@ beforeAll(async () => {
       log: (line) => logs.push(line),
     }),
   )
-  serving = await HttpServe.serve({
-    app,
-    host: "127.0.0.1",
-    port: 0,
-    token: Redacted.make(token),
-    allowRemote: false,
-    log: (line) => logs.push(line),
-  })
+  serving = await serveOnLoopback()
   url = serving.url
 })
 
@@ -318,15 +323,7 @@ describe("sessions a client leaves open", () => {
     limits: { readonly idleTimeoutMs?: number; readonly maxSessions?: number },
     run: (own: HttpServe.HttpServing, open: () => Promise<Record<string, string>>) => Promise<void>,
   ) => {
-    const own = await HttpServe.serve({
-      app,
-      host: "127.0.0.1",
-      port: 0,
-      token: Redacted.make(token),
-      allowRemote: false,
-      log: (line) => logs.push(line),
-      ...limits,
-    })
+    const own = await serveOnLoopback(limits)
     const open = async () => {
       const response = await fetch(own.url, {
         method: "POST",
