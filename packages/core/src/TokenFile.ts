@@ -12,8 +12,8 @@ import { Data, Redacted } from "effect"
 /** What a token file may hold: long enough to be unguessable, safe in a header and a shell. */
 export const TokenPattern = /^[A-Za-z0-9_-]{32,256}$/
 
-/** Which step on the file failed: making its folder, checking, restricting, reading, replacing or writing it. */
-export type TokenFileStep = "folder" | "check" | "restrict" | "read" | "replace" | "write"
+/** Which step on the file failed: making its folder, restricting, reading, replacing or writing it. */
+export type TokenFileStep = "folder" | "restrict" | "read" | "replace" | "write"
 
 export class TokenFileError extends Data.TaggedError("TokenFileError")<{
   readonly path: string
@@ -46,14 +46,14 @@ const attempt = <A>(path: string, step: TokenFileStep, run: () => A): A => {
  */
 export const loadOrCreate = (file: string): LoadedToken => {
   attempt(file, "folder", () => mkdirSync(dirname(file), { recursive: true, mode: 0o700 }))
-  let replaced = false
-  if (attempt(file, "check", () => existsSync(file))) {
+  // existsSync answers false rather than throwing, so it needs no step of its own
+  const replaced = existsSync(file)
+  if (replaced) {
     const mode = attempt(file, "read", () => statSync(file).mode)
     if ((mode & 0o077) !== 0) attempt(file, "restrict", () => chmodSync(file, 0o600))
     const existing = attempt(file, "read", () => readFileSync(file, "utf8")).trim()
-    if (TokenPattern.test(existing)) return { token: Redacted.make(existing), replaced }
+    if (TokenPattern.test(existing)) return { token: Redacted.make(existing), replaced: false }
     attempt(file, "replace", () => rmSync(file))
-    replaced = true
   }
   const token = generateToken()
   // "wx": never follow a planted symlink or overwrite a file created in between.

@@ -36,7 +36,6 @@ export const ensureStoreDirectory = (storeDir: string) =>
 
 const stepWords: Record<TokenFile.TokenFileStep, string> = {
   folder: "create the folder of",
-  check: "check",
   restrict: "restrict",
   read: "read",
   replace: "replace",

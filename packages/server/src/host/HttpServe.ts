@@ -36,7 +36,6 @@ export class HttpTokenError extends Data.TaggedError("HttpTokenError")<{
 
 const stepWords: Record<TokenFile.TokenFileStep, string> = {
   folder: "create the folder of",
-  check: "read",
   restrict: "read",
   read: "read",
   replace: "read",
