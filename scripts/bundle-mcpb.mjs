@@ -4,8 +4,10 @@
 // the native addon this machine built: so a bundle works on this platform and under this major
 // version of Node only, and its manifest says so. The bridge is not inside: it keeps running
 // beside Claude Desktop, and the bundle's settings point the server at the bridge's store.
-// `pnpm bundle:mcpb` builds the workspace first; this script packs what is built. Exits 1 naming
-// the problem, 2 on a wrong command line.
+// Before packing, the staged server is started once from the bundle's own files, which proves
+// nothing is missing and gives the tools the install dialog lists. `pnpm bundle:mcpb` builds the
+// workspace first; this script packs what is built. Exits 1 naming the problem, 2 on a wrong
+// command line.
 import {
   cpSync,
   existsSync,
@@ -23,6 +25,8 @@ import { dirname, join, relative, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { packExtension } from "@anthropic-ai/mcpb"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 const serverDir = join(root, "packages/server")
@@ -115,6 +119,37 @@ try {
   )
 }
 
+// The staged server must start from its own files and list its tools: Claude Desktop shows them in
+// the install dialog (read-only mode serves fewer). Its store is an empty folder, its
+// configuration none: neither the user's config file nor the repository's store may leak in.
+const listTools = async () => {
+  const empty = mkdtempSync(join(tmpdir(), "whatsapp-mcp-mcpb-store-"))
+  const client = new Client({ name: "bundle-mcpb", version: "1.0.0" })
+  try {
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [join(stage, "server/whatsapp-mcp.mjs"), "--store", empty],
+        env: getDefaultEnvironment(),
+        cwd: empty,
+        stderr: "pipe",
+      }),
+    )
+    return (await client.listTools()).tools
+  } finally {
+    await client.close()
+    rmSync(empty, { recursive: true, force: true })
+  }
+}
+let tools
+try {
+  tools = await listTools()
+} catch (error) {
+  fail(`the bundled server did not start from the bundle's own files: ${error.message}`)
+}
+/** A tool's first sentence: descriptions are written for a model, the dialog wants a line. */
+const firstSentence = (text = "") => text.match(/^.*?[.!?](?=\s|$)/s)?.[0] ?? text
+
 const nodeMajor = Number(process.versions.node.split(".")[0])
 const manifest = {
   manifest_version: "0.3",
@@ -141,6 +176,8 @@ const manifest = {
     },
     // biome-ignore-end lint/suspicious/noTemplateCurlyInString: the placeholders end here
   },
+  tools: tools.map((tool) => ({ name: tool.name, description: firstSentence(tool.description) })),
+  tools_generated: false,
   // better-sqlite3's addon is built for one platform and one Node ABI (one major version).
   compatibility: {
     platforms: [process.platform],

@@ -89,6 +89,24 @@ const startRepositoryServer = (args: ReadonlyArray<string>) =>
   )
 
 describe("pnpm bundle:mcpb", () => {
+  it("refuses a command line it cannot act on, before it packs anything", () => {
+    const wrongOut = spawnSync(
+      process.execPath,
+      [join(root, "scripts/bundle-mcpb.mjs"), "--out", join(work, "x.zip")],
+      {
+        encoding: "utf8",
+      },
+    )
+    expect(wrongOut.status).toBe(2)
+    expect(wrongOut.stderr).toMatch(/--out must name a \.mcpb file/)
+    const unknown = spawnSync(process.execPath, [join(root, "scripts/bundle-mcpb.mjs"), "--sign"], {
+      encoding: "utf8",
+    })
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toMatch(/Unknown option '--sign'/)
+    expect(unknown.stderr).toMatch(/Usage: pnpm bundle:mcpb/)
+  })
+
   it("writes a manifest that `mcpb validate` passes", () => {
     const validated = spawnSync(process.execPath, [mcpbCli, "validate", join(unpacked, "manifest.json")], {
       encoding: "utf8",
@@ -122,6 +140,8 @@ describe("pnpm bundle:mcpb", () => {
     const tools = (await bundled.listTools()).tools
     expect(tools.length).toBeGreaterThan(0)
     expect(tools).toEqual((await repository.listTools()).tools)
+    // what the install dialog shows
+    expect(manifest.tools?.map((tool) => tool.name)).toEqual(tools.map((tool) => tool.name))
 
     const chats = await bundled.callTool({ name: "list_chats", arguments: { limit: 5 } })
     expect(chats.isError).toBeFalsy()
