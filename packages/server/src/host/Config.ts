@@ -373,7 +373,10 @@ export const load = (sources: Sources): Either.Either<Config, ConfigError> => {
     sources.storeFlag !== undefined
       ? absolute(sources.storeFlag, sources.cwd)
       : absolute(content.store ?? sources.env.WHATSAPP_MCP_STORE ?? "./store", baseDir)
-  const envZone = sources.env.WHATSAPP_MCP_TIMEZONE
+  // Empty means unset: a client that fills the variable from an optional setting left blank (a
+  // Claude Desktop bundle does) passes "" rather than leaving it out.
+  const envZone =
+    sources.env.WHATSAPP_MCP_TIMEZONE?.trim() === "" ? undefined : sources.env.WHATSAPP_MCP_TIMEZONE
   if (envZone !== undefined && content.timezone === undefined && !TimeZone.isValidZone(envZone)) {
     return Either.left(
       new ConfigError({ message: `WHATSAPP_MCP_TIMEZONE: "${envZone}" is not a time zone name.` }),

@@ -68,6 +68,17 @@ describe("Config.load", () => {
     expect(Either.getOrThrow(load({ env: { WHATSAPP_MCP_READ_ONLY: "0" } })).readOnly).toBe(false)
   })
 
+  it("takes the time zone from WHATSAPP_MCP_TIMEZONE, and an empty one as unset (the system's zone)", () => {
+    expect(Either.getOrThrow(load({ env: { WHATSAPP_MCP_TIMEZONE: "Asia/Tokyo" } })).timezone).toBe(
+      "Asia/Tokyo",
+    )
+    expect(Either.getOrThrow(load({ env: { WHATSAPP_MCP_TIMEZONE: "" } })).timezone).toBeUndefined()
+    expect(Either.getOrThrow(load({ env: { WHATSAPP_MCP_TIMEZONE: " " } })).timezone).toBeUndefined()
+    expect(message(load({ env: { WHATSAPP_MCP_TIMEZONE: "Mars/Olympus" } }))).toBe(
+      'WHATSAPP_MCP_TIMEZONE: "Mars/Olympus" is not a time zone name.',
+    )
+  })
+
   it("keeps plugin settings in file order and the tool exclusions", () => {
     const { file } = write({
       plugins: { media: false, send: { allowedRecipients: ["+15550100"] }, "./my-plugin": true },
