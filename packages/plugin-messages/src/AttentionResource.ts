@@ -3,7 +3,8 @@
  * messages, as list_messages shows them with unread_only. Subscribable: a client hears when a chat
  * gets a new unread message, is read, or is marked unread.
  */
-import { Render, Resource, StoreQueries, ToolError } from "@whatsapp-mcp/runtime"
+import type { SqlClient } from "@effect/sql"
+import { Render, Resource, StoreQueries, type TimeZone, ToolError } from "@whatsapp-mcp/runtime"
 import { Effect } from "effect"
 import { unreadChats } from "./MessageQueries.js"
 import { listMessages } from "./tools/list-messages.js"
@@ -18,7 +19,10 @@ const storeFailure = (error: { readonly message: string }) =>
 
 const heading = "# Needs attention"
 
-export const attentionResource = Resource.make({
+export const attentionResource: Resource.ResourceTemplate<
+  ToolError,
+  SqlClient.SqlClient | TimeZone.TimeZone
+> = Resource.make({
   uriTemplate: attentionUri,
   name: "attention",
   title: "WhatsApp: needs attention",

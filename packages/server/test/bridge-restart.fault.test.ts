@@ -15,7 +15,7 @@ import Database from "better-sqlite3"
 import { Effect, TestClock } from "effect"
 import { BridgeClientLive } from "whatsapp-mcp/host"
 import { freePort } from "./support/FreePort.js"
-import { Heard } from "./support/Notifications.js"
+import { Heard, textOf } from "./support/Notifications.js"
 
 const bridgeBin = resolve(__dirname, "../../bridge/src/bin/bridge.ts")
 const demo = resolve(__dirname, "../../../fixtures/demo/demo.jsonl")
@@ -106,8 +106,7 @@ describe("a subscription while the bridge restarts", () => {
       await killed(first)
       // Started again on the same store; a few seconds later Lucía writes (the demo's live message).
       await startBridge(store, port, "--then", live, "--after", "1")
-      const transcript = async () =>
-        (await mounted.client.readResource({ uri: lucia })).contents[0]?.text ?? ""
+      const transcript = async () => textOf(await mounted.client.readResource({ uri: lucia }))
       // Each notification says the chat changed; the one for Lucía's new message is the one awaited.
       for (let from = 0; !(await transcript()).includes("¿Sigue en pie lo de las 8?"); ) {
         await heard.until(`updated ${lucia}`, from)

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { freePort } from "./support/FreePort.js"
-import { Heard } from "./support/Notifications.js"
+import { Heard, textOf } from "./support/Notifications.js"
 
 const root = resolve(__dirname, "../../..")
 const children: Array<ChildProcess> = []
@@ -212,7 +212,7 @@ describe("pnpm demo", () => {
     const heard = new Heard(client)
     const lucia = "whatsapp://chat/12025550103%40s.whatsapp.net"
     await client.subscribeResource({ uri: lucia })
-    const transcript = async () => (await client.readResource({ uri: lucia })).contents[0]?.text ?? ""
+    const transcript = async () => textOf(await client.readResource({ uri: lucia }))
     // It may have come before the subscription; if not, the notification says when it does.
     if (!(await transcript()).includes("¿Sigue en pie lo de las 8?")) await heard.until(`updated ${lucia}`)
     expect(await transcript()).toContain("¿Sigue en pie lo de las 8?")

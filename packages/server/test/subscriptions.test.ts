@@ -8,7 +8,7 @@ import chats from "@whatsapp-mcp/plugin-chats"
 import messages from "@whatsapp-mcp/plugin-messages"
 import { demoStore, mountPromise } from "@whatsapp-mcp/testkit"
 import { libraryPlugin } from "../../testkit/test/support/TestPlugins.js"
-import { deliver, Heard } from "./support/Notifications.js"
+import { deliver, Heard, textOf } from "./support/Notifications.js"
 
 const lucia = "whatsapp://chat/12025550103%40s.whatsapp.net"
 const zoe = "whatsapp://chat/12025550101%40s.whatsapp.net"
@@ -52,8 +52,7 @@ describe("subscribing to a chat", () => {
     await heard.until(`updated ${lucia}`)
     // Zoé's would have come in the same look, before Lucía's (subscribed first): there was none.
     expect(heard.events).not.toContain(`updated ${zoe}`)
-    const read = await client.readResource({ uri: lucia })
-    expect(read.contents[0]?.text).toContain("Running late, save me a seat")
+    expect(textOf(await client.readResource({ uri: lucia }))).toContain("Running late, save me a seat")
   })
 
   it("stops telling once unsubscribed", async () => {
@@ -95,7 +94,7 @@ describe("subscribing to a chat", () => {
     const after = await client.listResources()
     expect(after.resources.length).toBe(before + 1)
     expect(after.resources.map((r) => r.uri)).toContain(stranger)
-    expect((await client.readResource({ uri: stranger })).contents[0]?.text).toContain("Marco from the gym")
+    expect(textOf(await client.readResource({ uri: stranger }))).toContain("Marco from the gym")
   })
 })
 
@@ -104,13 +103,13 @@ describe("what needs attention", () => {
     const { client, storeDir, heard } = await mount()
     const listed = (await client.listResources()).resources.find((r) => r.uri === attention)
     expect(listed?.description).toMatch(/^\d+ chats? unread$/)
-    const before = (await client.readResource({ uri: attention })).contents[0]?.text ?? ""
+    const before = textOf(await client.readResource({ uri: attention }))
     expect(before).toMatch(/^# Needs attention\n\n\d+ unread messages? in \d+ chats?\./)
     expect(before).not.toContain("Is the boat trip still on?")
     await client.subscribeResource({ uri: attention })
     await deliver(storeDir, [{ chat: "12025550103@s.whatsapp.net", text: "Is the boat trip still on?" }])
     await heard.until(`updated ${attention}`)
-    const after = (await client.readResource({ uri: attention })).contents[0]?.text ?? ""
+    const after = textOf(await client.readResource({ uri: attention }))
     expect(after).toContain("Is the boat trip still on?")
     expect(after).toContain("Lucía")
   })
@@ -170,8 +169,6 @@ describe("a store replaced under the server", () => {
     renameSync(join(storeDir, "messages.db.next"), join(storeDir, "messages.db"))
     await heard.until(`updated ${lucia}`)
     await heard.until("list_changed")
-    expect((await client.readResource({ uri: lucia })).contents[0]?.text).toContain(
-      "Written to the new store",
-    )
+    expect(textOf(await client.readResource({ uri: lucia }))).toContain("Written to the new store")
   })
 })

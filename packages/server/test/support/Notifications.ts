@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import {
+  type ReadResourceResult,
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js"
@@ -91,4 +92,10 @@ export const deliver = async (storeDir: string, messages: ReadonlyArray<Incoming
   writeFileSync(file, `${lines.join("\n")}\n`)
   const { problems } = await storeFromStreams([file], { storeDir })
   if (problems.length > 0) throw new Error(`the ingestion skipped lines: ${problems.join("; ")}`)
+}
+
+/** The text of a resource as read. */
+export const textOf = (read: ReadResourceResult): string => {
+  const first = read.contents[0]
+  return first !== undefined && "text" in first && typeof first.text === "string" ? first.text : ""
 }
