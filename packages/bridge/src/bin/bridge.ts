@@ -228,6 +228,7 @@ const daemon: Subcommand = async (args) => {
     "pair-phone": { type: "string" },
     replay: { type: "string", multiple: true },
     media: { type: "string", multiple: true },
+    // biome-ignore lint/suspicious/noThenProperty: parseArgs names each option by its flag, and this one is --then
     then: { type: "string" },
     after: { type: "string" },
     record: { type: "string" },
