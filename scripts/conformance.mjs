@@ -51,9 +51,12 @@ const notApplicable = [
   ],
   [
     "resources-read-text, resources-read-binary, resources-templates-read",
-    "each reads a fixture resource of the reference server (test://static-text, ...); this server's resources are whatsapp://status and whatsapp://chat/{jid}",
+    "each reads a fixture resource of the reference server (test://static-text, ...); this server's resources are whatsapp://status, whatsapp://chat/{jid} and whatsapp://attention",
   ],
-  ["resources-subscribe, resources-unsubscribe", "the server does not declare `resources.subscribe`"],
+  [
+    "resources-subscribe, resources-unsubscribe",
+    "each subscribes to a fixture resource of the reference server (test://watched-resource); this server's subscriptions (whatsapp://chat/{jid}, whatsapp://attention) are tested through the SDK's client in packages/server/test/subscriptions.test.ts and over HTTP in http-subscriptions.test.ts",
+  ],
   [
     "prompts-list, prompts-get-simple, prompts-get-with-args, prompts-get-embedded-resource, prompts-get-with-image",
     "the server declares `prompts` only when a plugin offers prompts, and none of the shipped plugins does (the last two also need the reference server's fixture prompts)",

@@ -168,6 +168,8 @@ const bridge = spawn(
     // The folder the MCP server's config allows too: each side checks a file before it is sent.
     "--allowed-file-roots",
     join(root, "fixtures/media"),
+    // Lucía writes again a few seconds after start: a live update for clients subscribed to her chat.
+    ...["--then", join(root, "fixtures/demo/live.jsonl")],
   ],
   { stdio: ["ignore", "inherit", "pipe"] },
 )

@@ -3,7 +3,8 @@
  * session, the connection supervisor over a socket, the actions and the loopback HTTP server.
  * `liveBridge` and `replayBridge` differ in where WhatsApp comes from; BridgePrograms.ts runs them.
  */
-import { join, resolve } from "node:path"
+import { readFileSync } from "node:fs"
+import { basename, join, resolve } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import { DefaultBridgePort } from "@whatsapp-mcp/core/api"
 import { Data, Duration, Effect, Layer } from "effect"
@@ -12,7 +13,10 @@ import { ingestCommand } from "./ingest/IngestCommand.js"
 import * as LiveWhatsApp from "./LiveWhatsApp.js"
 import * as MediaCdn from "./media/MediaCdn.js"
 import * as OperatorConsole from "./pairing/OperatorConsole.js"
+import { isMalformedLine, type RecordedEvent } from "./recording/RecordedLine.js"
+import { decodeRecording } from "./recording/RecordingReader.js"
 import * as RecordingTap from "./recording/RecordingTap.js"
+import { latestMessageTime, shiftRecordingLine } from "./recording/RecordingTimeShift.js"
 import * as ReplayMediaCdn from "./replay/ReplayMediaCdn.js"
 import * as ReplaySocket from "./replay/ReplaySocket.js"
 import * as StoreBinding from "./StoreBinding.js"
@@ -58,7 +62,54 @@ export interface ReplayBridgeOptions extends BridgeOptions {
   readonly mediaRoots?: ReadonlyArray<string>
   /** Default 30, as live; raise it to measure. */
   readonly sendsPerMinute?: number
+  /**
+   * A recording of what arrives while the replay runs (`--then FILE --after SECONDS`): delivered
+   * by the simulated socket `afterSeconds` after it connects, its times moved so that its latest
+   * message arrives then.
+   */
+  readonly then?: { readonly file: string; readonly afterSeconds: number }
 }
+
+/**
+ * Reads the `--then` recording at start-up, so that a missing file or a malformed line stops the
+ * bridge at once rather than minutes later; decoded again at delivery, with its times moved then.
+ */
+const laterEvents = (
+  then: NonNullable<ReplayBridgeOptions["then"]>,
+  write: (line: string) => void,
+): Effect.Effect<ReplaySocket.LaterEvents, BridgeStartError> =>
+  Effect.gen(function* () {
+    const text = yield* Effect.try({
+      try: () => readFileSync(then.file, "utf8"),
+      catch: (error) =>
+        new BridgeStartError({
+          message: `--then: cannot read ${then.file} (${error instanceof Error ? error.message : String(error)}).`,
+        }),
+    })
+    const decode = (source: string) => decodeRecording(source, basename(then.file))
+    const malformed = decode(text).filter(isMalformedLine)
+    if (malformed.length > 0) {
+      return yield* new BridgeStartError({
+        message: `--then: ${then.file} has lines the bridge cannot use:\n${malformed.map((line) => line.message).join("\n")}`,
+      })
+    }
+    const latest = latestMessageTime(text)
+    return {
+      afterMs: then.afterSeconds * 1000,
+      events: () => {
+        const by = latest === undefined ? 0 : Math.floor(Date.now() / 1000) - latest
+        const shifted = text
+          .split("\n")
+          .map((line) => shiftRecordingLine(line, by))
+          .join("\n")
+        return decode(shifted).flatMap((line) =>
+          isMalformedLine(line) ? [] : [(line as RecordedEvent).event],
+        )
+      },
+      delivered: (count) =>
+        write(`Delivered ${count} events of ${then.file} (--then), as if they had just arrived.`),
+    }
+  })
 
 export type RunningBridge =
   | BridgeHttpServer.BridgeHttpServer
@@ -185,6 +236,7 @@ export const replayBridge = (options: ReplayBridgeOptions): Layer.Layer<RunningB
           ? "The recording's media is not served (no --media DIR): only files sent during this replay can be downloaded."
           : `The recording's media is served from ${mediaRoots.join(", ")}.`,
       )
+      const later = options.then === undefined ? undefined : yield* laterEvents(options.then, write)
       const tap = yield* openTap(options.record)
       if (tap !== undefined)
         yield* Effect.forEach(options.files, tap.copyStream).pipe(Effect.mapError(startError))
@@ -203,6 +255,7 @@ export const replayBridge = (options: ReplayBridgeOptions): Layer.Layer<RunningB
             ...(recorded?.name === undefined ? {} : { ownName: recorded.name }),
             uploadDir,
             exists: (jid) => Effect.runPromise(access.knowsJid(jid)),
+            ...(later === undefined ? {} : { later }),
           }),
         ),
       ).pipe(Layer.provide(store))

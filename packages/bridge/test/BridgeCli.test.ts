@@ -2,7 +2,7 @@
 // Ctrl-C to stop. (The live `pnpm bridge` needs WhatsApp; its programs are tested with simulated
 // sockets, and `logout` runs with WhatsApp replaced by the replay socket.)
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
@@ -13,6 +13,7 @@ import * as SessionStore from "../src/session/SessionStore.js"
 
 const bridge = path.resolve(import.meta.dirname, "../src/bin/bridge.ts")
 const demo = path.resolve(import.meta.dirname, "../../../fixtures/demo/demo.jsonl")
+const live = path.resolve(import.meta.dirname, "../../../fixtures/demo/live.jsonl")
 const simulatedWhatsApp = path.resolve(import.meta.dirname, "support/simulated-whatsapp.mjs")
 const children: Array<ChildProcess> = []
 afterEach(() => {
@@ -74,6 +75,54 @@ describe("pnpm bridge --replay", () => {
     run.child.kill("SIGINT")
     expect(await run.exited).toBe(0)
     expect(existsSync(path.join(store, "bridge.pid"))).toBe(false)
+  }, 90_000)
+
+  it("delivers --then's events after the replay, through ingestion, as if they had just arrived", async () => {
+    const store = path.join(mkdtempSync(path.join(tmpdir(), "wa-cli-")), "store")
+    const run = start("--replay", demo, "--store", store, "--port", "0", "--then", live, "--after", "0")
+    await run.listening
+    await new Promise<void>((delivered, failed) => {
+      const check = () => {
+        if (/Delivered 2 events of .*live\.jsonl \(--then\)/.test(run.stderr())) delivered()
+      }
+      run.child.stderr?.on("data", check)
+      check()
+      run.exited.then((code) => failed(new Error(`bridge exited ${code}: ${run.stderr()}`)))
+    })
+    const startedAt = Math.floor(Date.now() / 1000)
+    const db = new Database(path.join(store, "messages.db"), { readonly: true })
+    const arrived = db
+      .prepare("SELECT chat_jid, timestamp FROM messages WHERE text LIKE '¿Sigue en pie%'")
+      .get() as { chat_jid: string; timestamp: number } | undefined
+    const chat = db.prepare("SELECT unread_count FROM chats WHERE jid = ?").get(arrived?.chat_jid) as
+      | { unread_count: number }
+      | undefined
+    db.close()
+    expect(arrived?.chat_jid).toBe("12025550103@s.whatsapp.net")
+    // Recorded weeks ago, it arrives now: a client asking for today's messages finds it.
+    expect(Math.abs((arrived?.timestamp ?? 0) - startedAt)).toBeLessThan(120)
+    expect(chat?.unread_count).toBeGreaterThan(0)
+    run.child.kill("SIGINT")
+    expect(await run.exited).toBe(0)
+  }, 90_000)
+
+  it("refuses a --then recording it cannot read or use at start, naming the file and line", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "wa-cli-"))
+    const broken = path.join(dir, "later.jsonl")
+    writeFileSync(broken, '{"event":"messages.upsert","data":\n')
+    for (const [file, pattern] of [
+      [broken, /--then: .*later\.jsonl has lines the bridge cannot use:\n.*later\.jsonl:1: /],
+      [path.join(dir, "missing.jsonl"), /--then: cannot read .*missing\.jsonl/],
+    ] as const) {
+      const result = spawnSync(
+        process.execPath,
+        ["--import", "tsx", bridge, "--replay", demo, "--store", path.join(dir, "store"), "--then", file],
+        { encoding: "utf8", timeout: 60_000 },
+      )
+      expect(result.status).toBe(1)
+      expect(result.stderr).toMatch(pattern)
+      expect(result.stderr).not.toMatch(/ {4}at /)
+    }
   }, 90_000)
 
   it("refuses a second bridge on the same store with one clear line", async () => {
@@ -195,6 +244,9 @@ describe("bad command lines", () => {
       /--media: \/no\/such\/media is not an existing directory/,
     ],
     [["--media", tmpdir()], /--media .* applies to --replay only/],
+    [["--then", live], /--then and --after .* apply to --replay only/],
+    [["--replay", demo, "--after", "3"], /--after says when --then's events arrive: add --then FILE/],
+    [["--replay", demo, "--then", live, "--after", "soon"], /--after "soon" is not a number of seconds/],
   ])(
     "%j is refused with exit status 2 and says why",
     (args, pattern) => {

@@ -1,6 +1,7 @@
 /**
  * Chats as MCP resources, `whatsapp://chat/{jid}`: a client lists the most recent chats for the
- * user to pick and attaches the chosen one as a Markdown transcript of its latest messages.
+ * user to pick and attaches the chosen one as a Markdown transcript of its latest messages, and may
+ * subscribe to hear when new messages arrive in it.
  */
 import { Render, Resource, StoreQueries, TimeZone, ToolError } from "@whatsapp-mcp/runtime"
 import { Effect } from "effect"
@@ -67,6 +68,15 @@ export const chatResource = Resource.make({
         text: `# Chat ${Render.quote(title, 80)}\n\n\`${Render.token(chat.canonical)}\`, the latest ${messages.length} messages, oldest first. ${Render.untrustedNote}\n\n${lines.join("\n")}\n`,
       }
     }).pipe(
+      Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(error))),
+      Effect.catchTag("InvalidArgument", (error) => Effect.fail(new ToolError({ message: error.message }))),
+    ),
+  // A chat not in the store yet may be followed: its first message is news too. Every form the
+  // person is known under is followed, so a chat stored under the LID or the phone JID is the same.
+  watch: ({ jid }) =>
+    StoreQueries.parseArgument("jid", jid ?? "").pipe(
+      Effect.flatMap(StoreQueries.resolve),
+      Effect.map((resolved) => Resource.watchChat(resolved.jids)),
       Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(error))),
       Effect.catchTag("InvalidArgument", (error) => Effect.fail(new ToolError({ message: error.message }))),
     ),

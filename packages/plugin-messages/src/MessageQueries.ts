@@ -303,3 +303,24 @@ export const findMessage = (
       : sql<{ row_id: number; chat_jid: string }>`
           SELECT row_id, chat_jid FROM messages WHERE id = ${id} AND chat_jid = ${chatJid} AND ${sql.literal(visible())}`,
   )
+
+/** A chat that needs attention: it has unread messages, or the user marked it unread. */
+export interface UnreadChat {
+  readonly jid: string
+  readonly unread_count: number
+  readonly marked_unread: number
+}
+
+/** The chats with unread messages or marked unread, the most recently active first. */
+export const unreadChats = (): Effect.Effect<
+  ReadonlyArray<UnreadChat>,
+  SqlError.SqlError,
+  SqlClient.SqlClient
+> =>
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql<UnreadChat>`
+      SELECT jid, unread_count, marked_unread FROM chats
+      WHERE unread_count > 0 OR marked_unread = 1
+      ORDER BY last_message_time DESC`,
+  )

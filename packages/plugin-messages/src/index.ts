@@ -1,5 +1,6 @@
-/** The messages plugin: search messages and read conversations. */
+/** The messages plugin: search messages and read conversations; what needs attention, as a resource. */
 import { Plugin } from "@whatsapp-mcp/runtime"
+import { attentionResource } from "./AttentionResource.js"
 import { getMessageContext } from "./tools/get-message-context.js"
 import { listMessages } from "./tools/list-messages.js"
 
@@ -8,4 +9,5 @@ export default Plugin.make({
   version: "0.1.0",
   description: "Search WhatsApp messages and read the conversation around them.",
   tools: [listMessages, getMessageContext],
+  resources: [attentionResource],
 })

@@ -21,6 +21,22 @@ export interface Contents {
   readonly mimeType?: string
 }
 
+/**
+ * What a subscription to a resource follows in the store: the server watches the store and tells a
+ * subscribed client when it changed. `Chat`: new messages stored in the chat (under any of `jids`,
+ * the forms one chat may be stored under), and a chat that appears in the store. `Unread`: the
+ * unread state of any chat (a new unread message, a chat read or marked unread).
+ */
+export type Watch =
+  | { readonly _tag: "Chat"; readonly jids: ReadonlyArray<string> }
+  | { readonly _tag: "Unread" }
+
+/** Follows the chat stored under any of `jids`. */
+export const watchChat = (jids: ReadonlyArray<string>): Watch => ({ _tag: "Chat", jids })
+
+/** Follows which chats are unread and their unread messages. */
+export const watchUnread: Watch = { _tag: "Unread" }
+
 export interface ResourceTemplate<E extends Failure, R> {
   readonly _tag: "ResourceTemplate"
   /** RFC 6570 level-1 template: `{name}` placeholders, each matching one path segment. */
@@ -33,6 +49,12 @@ export interface ResourceTemplate<E extends Failure, R> {
   readonly list?: Effect.Effect<ReadonlyArray<Listed>, E, R>
   /** Reads the resource whose URI matched the template; `params` holds the decoded placeholders. */
   readonly read: (params: Readonly<Record<string, string>>, uri: string) => Effect.Effect<Contents, E, R>
+  /**
+   * Makes the resource subscribable: what a subscription to the URI follows. A typed failure
+   * refuses the subscription with its message (a URI that names nothing the resource can be).
+   * A resource that lists items and can be watched also announces new chats (list_changed).
+   */
+  readonly watch?: (params: Readonly<Record<string, string>>, uri: string) => Effect.Effect<Watch, E, R>
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of resources needs the widest element type

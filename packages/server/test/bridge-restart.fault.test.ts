@@ -15,20 +15,22 @@ import Database from "better-sqlite3"
 import { Effect, TestClock } from "effect"
 import { BridgeClientLive } from "whatsapp-mcp/host"
 import { freePort } from "./support/FreePort.js"
+import { Heard, textOf } from "./support/Notifications.js"
 
 const bridgeBin = resolve(__dirname, "../../bridge/src/bin/bridge.ts")
 const demo = resolve(__dirname, "../../../fixtures/demo/demo.jsonl")
+const live = resolve(__dirname, "../../../fixtures/demo/live.jsonl")
 const children: Array<ChildProcess> = []
 afterAll(() => {
   for (const child of children) child.kill("SIGKILL")
 })
 
 /** The replay bridge as a process; resolves once it listens. */
-const startBridge = (store: string, port: number) =>
+const startBridge = (store: string, port: number, ...extra: ReadonlyArray<string>) =>
   new Promise<ChildProcess>((done, fail) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", bridgeBin, "--replay", demo, "--store", store, "--port", String(port)],
+      ["--import", "tsx", bridgeBin, "--replay", demo, "--store", store, "--port", String(port), ...extra],
       { stdio: ["ignore", "ignore", "pipe"] },
     )
     children.push(child)
@@ -89,6 +91,32 @@ describe("bridge restarted while the MCP side runs", () => {
       }),
     60_000,
   )
+})
+
+describe("a subscription while the bridge restarts", () => {
+  it("still tells the client of a message the restarted bridge stores", async () => {
+    const store = join(mkdtempSync(join(tmpdir(), "wa-restart-subs-")), "store")
+    const port = await freePort()
+    const first = await startBridge(store, port)
+    const mounted = await mountPromise({ plugins: [chats], storeDir: store })
+    try {
+      const heard = new Heard(mounted.client)
+      const lucia = "whatsapp://chat/12025550103%40s.whatsapp.net"
+      await mounted.client.subscribeResource({ uri: lucia })
+      await killed(first)
+      // Started again on the same store; a few seconds later Lucía writes (the demo's live message).
+      await startBridge(store, port, "--then", live, "--after", "1")
+      const transcript = async () => textOf(await mounted.client.readResource({ uri: lucia }))
+      // Each notification says the chat changed; the one for Lucía's new message is the one awaited.
+      for (let from = 0; !(await transcript()).includes("¿Sigue en pie lo de las 8?"); ) {
+        await heard.until(`updated ${lucia}`, from)
+        from = heard.events.length
+      }
+      expect(heard.events).toContain(`updated ${lucia}`)
+    } finally {
+      await mounted.close()
+    }
+  }, 90_000)
 })
 
 describe("what the MCP server logs while it sends", () => {

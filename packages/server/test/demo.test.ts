@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { freePort } from "./support/FreePort.js"
+import { Heard, textOf } from "./support/Notifications.js"
 
 const root = resolve(__dirname, "../../..")
 const children: Array<ChildProcess> = []
@@ -206,6 +207,17 @@ describe("pnpm demo", () => {
   })
 
   for (const [question, play] of Object.entries(plays)) it(`answers "${question}" from the demo's data`, play)
+
+  it("has Lucía write again a few seconds after start, and tells a client subscribed to her chat", async () => {
+    const heard = new Heard(client)
+    const lucia = "whatsapp://chat/12025550103%40s.whatsapp.net"
+    await client.subscribeResource({ uri: lucia })
+    const transcript = async () => textOf(await client.readResource({ uri: lucia }))
+    // It may have come before the subscription; if not, the notification says when it does.
+    if (!(await transcript()).includes("¿Sigue en pie lo de las 8?")) await heard.until(`updated ${lucia}`)
+    expect(await transcript()).toContain("¿Sigue en pie lo de las 8?")
+    await client.unsubscribeResource({ uri: lucia })
+  }, 60_000)
 
   it("refuses a second demo on the same store, naming the first and how to stop it, and leaves it running", async () => {
     const token = readFileSync(join(store, "bridge-token"), "utf8")

@@ -31,6 +31,7 @@ const usage = `usage:
          [--allowed-file-roots DIR[,DIR...]]
   bridge --replay FILE... [--store DIR] [--port N]        no phone: ingest FILE, then serve the
          [--media DIR] [--allowed-file-roots DIR...]      same API over a simulated socket
+         [--then FILE [--after SECONDS]]
   bridge logout [--store DIR]                             unlink this device and wipe the session
   bridge ingest FILE... [--store DIR]                     store recorded event streams and exit
   bridge anonymize IN --out OUT                           write IN's recording anonymised to OUT
@@ -44,6 +45,8 @@ const usage = `usage:
                        sends no files. Give the same folders as plugins.send.allowedFileRoots
   --media DIR          with --replay: a folder of the recording's encrypted media to serve
                        (repeatable); without it only files sent during the replay download
+  --then FILE          with --replay: events that arrive while it runs, delivered by the simulated
+                       socket --after SECONDS (default 5) after it connects, as if just received
   --max-media-mb N     largest media file a download fetches, in MiB (default 100, at most 2048);
                        a larger one is refused before a byte is fetched
   --record FILE        also write every event received to FILE (replaced), in the fixture format
@@ -197,6 +200,21 @@ const directories = (
   return dirs
 }
 
+/** `--then FILE [--after SECONDS]`: the recording delivered while a replay runs, and when. */
+const laterFile = (
+  file: string | undefined,
+  after: string | undefined,
+): { readonly file: string; readonly afterSeconds: number } | undefined => {
+  if (file === undefined) {
+    if (after !== undefined) exitWith(2, "bridge: --after says when --then's events arrive: add --then FILE.")
+    return undefined
+  }
+  const seconds = after === undefined ? 5 : /^\d+(\.\d+)?$/.test(after) ? Number(after) : Number.NaN
+  if (!(seconds >= 0 && seconds <= 3600))
+    exitWith(2, `bridge: --after "${after}" is not a number of seconds from 0 to 3600.`)
+  return { file: fromUser(file), afterSeconds: seconds }
+}
+
 /** The log files (`--log-file`, rotated), which no send may read under another name. */
 const logFiles = (): ReadonlyArray<string> => {
   const file = process.env.WHATSAPP_BRIDGE_LOG_FILE
@@ -210,6 +228,9 @@ const daemon: Subcommand = async (args) => {
     "pair-phone": { type: "string" },
     replay: { type: "string", multiple: true },
     media: { type: "string", multiple: true },
+    // biome-ignore lint/suspicious/noThenProperty: parseArgs names each option by its flag, and this one is --then
+    then: { type: "string" },
+    after: { type: "string" },
     record: { type: "string" },
     anonymize: { type: "boolean", default: false },
     "allowed-file-roots": { type: "string", multiple: true },
@@ -242,6 +263,10 @@ const daemon: Subcommand = async (args) => {
     if (parsed.values["pair-phone"] !== undefined)
       exitWith(2, "bridge: --pair-phone makes no sense with --replay.")
     const media = directories("--media", parsed.values.media as Array<string> | undefined)
+    const then = laterFile(
+      parsed.values.then as string | undefined,
+      parsed.values.after as string | undefined,
+    )
     const { runReplayBridge } = await programs()
     return runToEnd(
       "bridge",
@@ -249,6 +274,7 @@ const daemon: Subcommand = async (args) => {
         storeDir,
         files: replay.map(fromUser),
         ...(media === undefined ? {} : { mediaRoots: media }),
+        ...(then === undefined ? {} : { then }),
         ...files,
         ...record,
         ...mediaLimit,
@@ -258,6 +284,11 @@ const daemon: Subcommand = async (args) => {
   }
   if (parsed.values.media !== undefined)
     exitWith(2, "bridge: --media serves a recording's media: it applies to --replay only.")
+  if (parsed.values.then !== undefined || parsed.values.after !== undefined)
+    exitWith(
+      2,
+      "bridge: --then and --after deliver recorded events to a replay: they apply to --replay only.",
+    )
   const pairPhone = parsed.values["pair-phone"] as string | undefined
   const { runBridge } = await programs()
   return runToEnd(

@@ -16,6 +16,7 @@ import {
   type WAMessage,
 } from "@whiskeysockets/baileys"
 import { Effect, Layer } from "effect"
+import type { BaileysEvent } from "../recording/BaileysEvent.js"
 import { silentBaileysLogger } from "../socket/BaileysLogger.js"
 import { type BridgeSocket, SocketFactory } from "../socket/BridgeSocket.js"
 
@@ -27,12 +28,30 @@ export interface ReplaySocketOptions {
   readonly uploadDir: string
   /** Whether a phone JID has WhatsApp (the replay bridge answers from its store). */
   readonly exists: (jid: string) => Promise<boolean>
+  /** Events that arrive while the replay runs (`--then`), once per bridge, not per socket. */
+  readonly later?: LaterEvents
+}
+
+/**
+ * What a phone would send a while after the bridge connected: emitted by the socket like any
+ * event from WhatsApp, so they go through the bridge's own ingestion.
+ */
+export interface LaterEvents {
+  /** From the moment the (first) socket opens. */
+  readonly afterMs: number
+  /** The events, made when they are delivered (so that their times can be "now"). */
+  readonly events: () => ReadonlyArray<BaileysEvent>
+  readonly delivered: (count: number) => void
 }
 
 /** Media host Baileys downloads from; the replay CDN answers for it. */
 export const ReplayMediaHost = "mmg.whatsapp.net"
 
-export const makeReplaySocket = (auth: AuthenticationState, options: ReplaySocketOptions): BridgeSocket => {
+export const makeReplaySocket = (
+  auth: AuthenticationState,
+  options: ReplaySocketOptions,
+  later: { pending: boolean } = { pending: options.later !== undefined },
+): BridgeSocket => {
   const logger = silentBaileysLogger
   const ev = makeEventBuffer(logger)
   const me = { id: options.ownJid, name: options.ownName ?? "Replay" }
@@ -40,6 +59,25 @@ export const makeReplaySocket = (auth: AuthenticationState, options: ReplaySocke
   let uploads = 0
   let opened = false
   let closed = false
+  let laterTimer: ReturnType<typeof setTimeout> | undefined
+
+  // As a live socket delivers a batch of events: buffered together, then flushed.
+  const deliver = ev.createBufferedFunction(async (events: ReadonlyArray<BaileysEvent>) => {
+    for (const event of events) ev.emit(event.event, event.data as never)
+  })
+  const scheduleLater = () => {
+    const scheduled = options.later
+    if (scheduled === undefined || !later.pending) return
+    laterTimer = setTimeout(() => {
+      if (closed || !later.pending) return
+      later.pending = false
+      const events = scheduled.events()
+      void deliver(events).then(() => {
+        ev.flush()
+        scheduled.delivered(events.length)
+      })
+    }, scheduled.afterMs)
+  }
 
   const upload = async (encFilePath: string, opts: { fileEncSha256B64: string; mediaType: string }) => {
     await mkdir(options.uploadDir, { recursive: true, mode: 0o700 })
@@ -68,7 +106,9 @@ export const makeReplaySocket = (auth: AuthenticationState, options: ReplaySocke
           opened = true
           // Open once the bridge listens, as a real socket opens after its handshake.
           setImmediate(() => {
-            if (!closed) ev.emit("connection.update", { connection: "open", isNewLogin: false })
+            if (closed) return
+            ev.emit("connection.update", { connection: "open", isNewLogin: false })
+            scheduleLater()
           })
         }
         return detach
@@ -79,6 +119,7 @@ export const makeReplaySocket = (auth: AuthenticationState, options: ReplaySocke
     end: (reason) => {
       if (closed) return
       closed = true
+      clearTimeout(laterTimer)
       ev.emit("connection.update", {
         connection: "close",
         lastDisconnect: {
@@ -89,6 +130,7 @@ export const makeReplaySocket = (auth: AuthenticationState, options: ReplaySocke
     },
     logout: async () => {
       closed = true
+      clearTimeout(laterTimer)
       ev.emit("connection.update", {
         connection: "close",
         lastDisconnect: {
@@ -139,6 +181,8 @@ export const makeReplaySocket = (auth: AuthenticationState, options: ReplaySocke
 }
 
 export const layer = (options: ReplaySocketOptions): Layer.Layer<SocketFactory> =>
-  Layer.succeed(SocketFactory, {
-    make: (auth) => Effect.sync(() => makeReplaySocket(auth, options)),
+  Layer.sync(SocketFactory, () => {
+    // Shared by every socket of this bridge: a reconnect does not deliver the events again.
+    const later = { pending: options.later !== undefined }
+    return { make: (auth) => Effect.sync(() => makeReplaySocket(auth, options, later)) }
   })

@@ -18,6 +18,7 @@ import {
   selectExtras,
   selectTools,
 } from "./PluginLoader.js"
+import { ResourceWatcher } from "./ResourceWatcher.js"
 import * as StoreLive from "./StoreLive.js"
 
 export interface ApplicationOptions {
@@ -41,6 +42,8 @@ export interface Application {
   readonly newServer: () => Server
   readonly plugins: ReadonlyArray<LoadedPlugin>
   readonly tools: ReadonlyArray<ServedTool>
+  /** Watches the store for every server's resource subscriptions. */
+  readonly watcher: ResourceWatcher
   /** Closes the server and releases the store connection and every plugin's resources. */
   readonly close: () => Promise<void>
 }
@@ -117,8 +120,17 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
     }
     const storeService = started.value
 
+    const watcher = new ResourceWatcher({ runtime, store: storeService, log: options.log })
     const newServer = () =>
-      makeServer({ info: options.info, tools, ...extras, runtime, store: storeService, log: options.log })
+      makeServer({
+        info: options.info,
+        tools,
+        ...extras,
+        runtime,
+        store: storeService,
+        log: options.log,
+        watcher,
+      })
     const server = yield* Effect.try({
       try: newServer,
       catch: (error) => new ConfigError({ message: error instanceof Error ? error.message : String(error) }),
@@ -128,8 +140,10 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
       newServer,
       plugins,
       tools,
+      watcher,
       close: async () => {
         await server.close().catch(() => undefined)
+        await watcher.close()
         await runtime.dispose()
       },
     }

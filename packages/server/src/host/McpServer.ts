@@ -25,6 +25,8 @@ import {
   PingRequestSchema,
   ReadResourceRequestSchema,
   SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js"
 import { Resource, type Store, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
 import { Cause, Duration, Effect, Either, Exit, type ManagedRuntime, Option, Schema, SchemaAST } from "effect"
@@ -38,6 +40,7 @@ import {
   ResourceNotFound,
 } from "./internal/protocolErrors.js"
 import type { ServedPrompt, ServedResource, ServedTool } from "./PluginLoader.js"
+import { type Listener, type ResourceWatcher, TooManySubscriptions } from "./ResourceWatcher.js"
 
 export interface ServerInfo {
   readonly name: string
@@ -56,6 +59,11 @@ export interface ServeOptions {
   readonly store: Store.StoreService
   /** Where diagnostics go; never stdout. */
   readonly log: (line: string) => void
+  /**
+   * Watches the store for subscribed sessions, shared by every server of the process; without it,
+   * resources cannot be subscribed to.
+   */
+  readonly watcher?: ResourceWatcher
 }
 
 const describeFailure = (failure: unknown): string => {
@@ -143,6 +151,12 @@ export const makeServer = (options: ServeOptions): Server => {
   const { runtime, store, log } = options
   const resources = options.resources ?? []
   const prompts = options.prompts ?? []
+  const watcher = options.watcher
+  // Advertised only when something can be followed: a client that sees `subscribe` may rely on it.
+  const subscribable = watcher !== undefined && resources.some(({ resource }) => resource.watch !== undefined)
+  const listChanges =
+    subscribable &&
+    resources.some(({ resource }) => resource.watch !== undefined && resource.list !== undefined)
   // The requests this server answers; any other method is left to the SDK's "Method not found".
   const served: ReadonlyArray<RequestSchema> = [
     InitializeRequestSchema,
@@ -154,6 +168,7 @@ export const makeServer = (options: ServeOptions): Server => {
     ListResourcesRequestSchema,
     ListResourceTemplatesRequestSchema,
     ReadResourceRequestSchema,
+    ...(subscribable ? [SubscribeRequestSchema, UnsubscribeRequestSchema] : []),
     ...(prompts.length > 0 ? [ListPromptsRequestSchema, GetPromptRequestSchema] : []),
   ]
   const server = new CheckedServer(
@@ -162,7 +177,7 @@ export const makeServer = (options: ServeOptions): Server => {
       capabilities: {
         tools: { listChanged: false },
         logging: {},
-        resources: { listChanged: false },
+        resources: { listChanged: listChanges, ...(subscribable ? { subscribe: true } : {}) },
         ...(prompts.length > 0 ? { prompts: { listChanged: false } } : {}),
       },
       ...(options.info.instructions !== undefined ? { instructions: options.info.instructions } : {}),
@@ -269,6 +284,61 @@ export const makeServer = (options: ServeOptions): Server => {
       { uri },
     )
   })
+
+  if (subscribable && watcher !== undefined) {
+    const listener: Listener = {
+      updated: (uri) => void server.sendResourceUpdated({ uri }).catch(() => undefined),
+      listChanged: () => {
+        if (listChanges) void server.sendResourceListChanged().catch(() => undefined)
+      },
+    }
+    watcher.register(listener)
+    server.onclose = () => watcher.unregister(listener)
+    const followable = resources
+      .filter(({ resource }) => resource.watch !== undefined)
+      .map(({ resource }) => resource.uriTemplate)
+      .join(", ")
+
+    server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+      const uri = request.params.uri
+      for (const { resource } of resources) {
+        const params = Resource.match(resource.uriTemplate, uri)
+        if (params === undefined) continue
+        if (resource.watch === undefined) {
+          throw new ProtocolError(
+            ErrorCode.InvalidParams,
+            `${uri} cannot be subscribed to: it does not change while you read it. Resources that can: ${followable}.`,
+          )
+        }
+        const exit = await run(resource.watch(params, uri), quietContext(resource.name), extra.signal)
+        const watch = unwrapOrThrow(exit, `Subscribing to ${uri}`)
+        try {
+          await watcher.subscribe(listener, uri, watch)
+        } catch (error) {
+          if (error instanceof TooManySubscriptions)
+            throw new ProtocolError(ErrorCode.InvalidParams, error.message)
+          throw error
+        }
+        return {}
+      }
+      if (uri === ConnectionNotice.statusUri) {
+        throw new ProtocolError(
+          ErrorCode.InvalidParams,
+          `${uri} cannot be subscribed to: read it again when a tool says the connection changed. Resources that can: ${followable}.`,
+        )
+      }
+      throw new ProtocolError(
+        ResourceNotFound,
+        `Resource not found: no resource matches ${uri}. Resources that can be subscribed to: ${followable}.`,
+        { uri },
+      )
+    })
+    server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+      // Unsubscribing from what is not followed leaves nothing to undo: not an error.
+      watcher.unsubscribe(listener, request.params.uri)
+      return {}
+    })
+  }
 
   if (prompts.length > 0) {
     const promptListing = prompts.map((served) => ({

@@ -1,15 +1,17 @@
 /**
  * The store as the MCP side sees it: a read-only SQLite connection to `<store>/messages.db`, opened
  * on first use so that the server starts (and lists its tools) before the bridge has ever run, and
- * picks the store up as soon as the bridge creates it.
+ * picks the store up as soon as the bridge creates it. A store replaced by another file (deleted
+ * and made again by a new pairing, or a fresh demo) is opened anew: the old connection would keep
+ * reading the deleted file.
  */
-import { existsSync } from "node:fs"
+import { statSync } from "node:fs"
 import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import type { SqlClient } from "@effect/sql"
 import { StoreMigrationsTable, StoreSchemaVersion } from "@whatsapp-mcp/core/store"
 import { Store, StoreUnavailable } from "@whatsapp-mcp/runtime"
-import { Effect, Layer, Scope } from "effect"
+import { Duration, Effect, ExecutionStrategy, Exit, Layer, Scope } from "effect"
 import * as ReadOnlySqliteClient from "./internal/ReadOnlySqliteClient.js"
 
 /**
@@ -29,66 +31,100 @@ export const make = (storeDir: string): Effect.Effect<Store.StoreService, never,
     const path = join(storeDir, Store.databaseFile)
     const scope = yield* Effect.scope
     const lock = yield* Effect.makeSemaphore(1)
-    let current: SqlClient.SqlClient | undefined
+    let current:
+      | { readonly client: SqlClient.SqlClient; readonly file: string; readonly scope: Scope.CloseableScope }
+      | undefined
+
+    /** The file's identity: a replaced file has another inode even at the same path. */
+    const identity = (): string | undefined => {
+      const stats = statSync(path, { throwIfNoEntry: false })
+      return stats === undefined ? undefined : `${stats.dev}:${stats.ino}`
+    }
+
+    /**
+     * Lets go of a connection to a file that is no longer the store. Closed a while later, not at
+     * once: a call that took it just before may still be reading through it.
+     */
+    const retire = (old: NonNullable<typeof current>) =>
+      Effect.forkIn(Effect.delay(Scope.close(old.scope, Exit.void), Duration.seconds(30)), scope)
 
     const open = Effect.gen(function* () {
-      if (current !== undefined) return current
-      if (!existsSync(path)) {
+      if (current !== undefined) {
+        if (identity() === current.file) return current.client
+        const old = current
+        current = undefined
+        yield* retire(old)
+      }
+      const file = identity()
+      if (file === undefined) {
         return yield* new StoreUnavailable({ path, reason: `it does not exist yet. ${startBridge}` })
       }
-      const client = yield* ReadOnlySqliteClient.make(path).pipe(
-        Effect.provide(Reactivity.layer),
-        Scope.extend(scope),
-        Effect.catchAllDefect((defect) =>
-          Effect.fail(
-            new StoreUnavailable({ path, reason: `SQLite could not open it (${String(defect)}).` }),
-          ),
-        ),
+      const connectionScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+      const client = yield* connect(connectionScope).pipe(
+        Effect.onError(() => Scope.close(connectionScope, Exit.void)),
       )
-      for (const pragma of readPragmas) {
-        yield* client
-          .unsafe(`PRAGMA ${pragma}`)
-          .pipe(
-            Effect.mapError(
-              (error) =>
-                new StoreUnavailable({ path, reason: `SQLite refused PRAGMA ${pragma} (${error.message}).` }),
-            ),
-          )
-      }
-      const tables = yield* client<{
-        name: string
-      }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'messages'`.pipe(
-        Effect.mapError(
-          (error) => new StoreUnavailable({ path, reason: `SQLite could not read it (${error.message}).` }),
-        ),
-      )
-      if (tables.length === 0) {
-        return yield* new StoreUnavailable({
-          path,
-          reason: `it is not a whatsapp-mcp store yet (no messages table). ${startBridge}`,
-        })
-      }
-      // a store the running bridge has not upgraded yet lacks what the tools' queries use
-      const applied = yield* client<{
-        version: number | null
-      }>`SELECT MAX(migration_id) AS version FROM ${client(StoreMigrationsTable)}`.pipe(
-        Effect.orElseSucceed(() => [{ version: null }]),
-      )
-      const version = applied[0]?.version ?? 0
-      if (version < StoreSchemaVersion) {
-        return yield* new StoreUnavailable({
-          path,
-          reason: `it was written by an older bridge (store schema ${version}, this server reads ${StoreSchemaVersion}). Restart the bridge once (\`pnpm bridge\`, or your service) to upgrade it; nothing is lost.`,
-        })
-      }
-      current = client
+      current = { client, file, scope: connectionScope }
       return client
     })
+
+    /** Opens the read-only connection in `connectionScope` and checks it is a store this server reads. */
+    const connect = (connectionScope: Scope.Scope) =>
+      Effect.gen(function* () {
+        const client = yield* ReadOnlySqliteClient.make(path).pipe(
+          Effect.provide(Reactivity.layer),
+          Scope.extend(connectionScope),
+          Effect.catchAllDefect((defect) =>
+            Effect.fail(
+              new StoreUnavailable({ path, reason: `SQLite could not open it (${String(defect)}).` }),
+            ),
+          ),
+        )
+        for (const pragma of readPragmas) {
+          yield* client.unsafe(`PRAGMA ${pragma}`).pipe(
+            Effect.mapError(
+              (error) =>
+                new StoreUnavailable({
+                  path,
+                  reason: `SQLite refused PRAGMA ${pragma} (${error.message}).`,
+                }),
+            ),
+          )
+        }
+        const tables = yield* client<{
+          name: string
+        }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'messages'`.pipe(
+          Effect.mapError(
+            (error) => new StoreUnavailable({ path, reason: `SQLite could not read it (${error.message}).` }),
+          ),
+        )
+        if (tables.length === 0) {
+          return yield* new StoreUnavailable({
+            path,
+            reason: `it is not a whatsapp-mcp store yet (no messages table). ${startBridge}`,
+          })
+        }
+        // a store the running bridge has not upgraded yet lacks what the tools' queries use
+        const applied = yield* client<{
+          version: number | null
+        }>`SELECT MAX(migration_id) AS version FROM ${client(StoreMigrationsTable)}`.pipe(
+          Effect.orElseSucceed(() => [{ version: null }]),
+        )
+        const version = applied[0]?.version ?? 0
+        if (version < StoreSchemaVersion) {
+          return yield* new StoreUnavailable({
+            path,
+            reason: `it was written by an older bridge (store schema ${version}, this server reads ${StoreSchemaVersion}). Restart the bridge once (\`pnpm bridge\`, or your service) to upgrade it; nothing is lost.`,
+          })
+        }
+        return client
+      })
 
     return {
       path,
       client: Effect.suspend(() =>
-        current !== undefined ? Effect.succeed(current) : lock.withPermits(1)(open),
+        current !== undefined && identity() === current.file
+          ? Effect.succeed(current.client)
+          : lock.withPermits(1)(open),
       ),
     }
   })
