@@ -2,6 +2,7 @@
 import { BridgeClient, InvalidArgument, Limits, Params, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
+import * as SendConfirmation from "../SendConfirmation.js"
 import { admitSendTo, SendPolicy } from "../SendPolicy.js"
 import { confirmFirst, IdempotencyKey, Recipient, ReplyTo, sendResult, toSent } from "../SendSchemas.js"
 
@@ -27,7 +28,9 @@ export const sendMessage = Tool.make({
       const bridge = yield* BridgeClient.BridgeClient
       const zone = yield* TimeZone.TimeZone
       yield* policy.checkText("message", input.message)
-      const { recipient, key } = yield* admitSendTo(input.recipient, input.idempotency_key)
+      const { recipient, key } = yield* admitSendTo(input.recipient, input.idempotency_key, (to) =>
+        SendConfirmation.textMessage(to, input.message, input.reply_to_message_id),
+      )
       const result = yield* bridge
         .sendText({
           recipient,

@@ -11,7 +11,8 @@ import {
 } from "@whatsapp-mcp/runtime"
 import { Clock, Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
-import { SendPolicy } from "../SendPolicy.js"
+import * as SendConfirmation from "../SendConfirmation.js"
+import { confirmSend, SendPolicy } from "../SendPolicy.js"
 import { confirmFirst, quoted } from "../SendSchemas.js"
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" })
@@ -66,6 +67,7 @@ export const sendReaction = Tool.make({
         })
       }
       const chat = yield* policy.checkChat("chat_jid", input.chat_jid)
+      yield* confirmSend(SendConfirmation.reactionMessage(chat, input.message_id, input.emoji))
       // Removing a reaction takes nothing back from the budget.
       if (input.emoji !== "") yield* policy.admitSend
       const result = yield* bridge
