@@ -73,7 +73,11 @@ export interface MountOptions {
    * person at a client would. When given, the client declares form-mode elicitation; by default it
    * declares none, like a client that cannot ask its user.
    */
-  readonly elicitation?: (request: ElicitRequest["params"]) => ElicitResult | Promise<ElicitResult>
+  readonly elicitation?: (
+    request: ElicitRequest["params"],
+    /** Aborted when the server withdraws the request (its time limit passed, or the call was cancelled). */
+    signal: AbortSignal,
+  ) => ElicitResult | Promise<ElicitResult>
 }
 
 export interface Mounted {
@@ -131,7 +135,7 @@ export const mount = (options: MountOptions): Effect.Effect<Mounted, Config.Conf
       answer === undefined ? {} : { capabilities: { elicitation: { form: {} } } },
     )
     if (answer !== undefined) {
-      client.setRequestHandler(ElicitRequestSchema, (request) => answer(request.params))
+      client.setRequestHandler(ElicitRequestSchema, (request, extra) => answer(request.params, extra.signal))
     }
     yield* Effect.acquireRelease(
       Effect.tryPromise({
