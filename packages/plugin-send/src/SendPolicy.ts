@@ -9,7 +9,7 @@ import { homedir } from "node:os"
 import { dirname, resolve } from "node:path"
 import type { SqlClient, SqlError } from "@effect/sql"
 import {
-  Confirmation,
+  type Confirmation,
   InvalidArgument,
   Jid,
   SendableFile,
@@ -239,32 +239,33 @@ export const layer = (options: SendOptions): Layer.Layer<SendPolicy> =>
 export const admitSendTo = <R>(
   raw: string,
   idempotencyKey: string | undefined,
+  confirmation: Confirmation.ConfirmationService,
   describe: (recipient: StoreQueries.Resolved) => Effect.Effect<string, SqlError.SqlError, R>,
 ): Effect.Effect<
   { readonly recipient: string; readonly key: string },
   InvalidArgument | RecipientNotAllowed | SendLimitReached | SendNotConfirmed | SqlError.SqlError,
-  SendPolicy | SqlClient.SqlClient | Confirmation.Confirmation | R
+  SendPolicy | SqlClient.SqlClient | R
 > =>
   Effect.gen(function* () {
     const policy = yield* SendPolicy
     const recipient = yield* policy.checkRecipient("recipient", raw)
-    yield* confirmSend(describe(recipient))
+    yield* confirmSend(confirmation, describe(recipient))
     const key = yield* idempotencyKeyFor(idempotencyKey)
     yield* policy.admitSend
     return { recipient: recipient.canonical, key }
   })
 
 /**
- * Asks the person to confirm a send described by `describe`, when the config asks for it and the
- * client can; fails, sending nothing, unless they accept. The description is read from the store
- * only when it is shown.
+ * Asks the person, through the call's `confirmation`, to confirm a send described by `describe`,
+ * when the config asks for it and the client can; fails, sending nothing, unless they accept. The
+ * description is read from the store only when it is shown.
  */
 export const confirmSend = <R>(
+  confirmation: Confirmation.ConfirmationService,
   describe: Effect.Effect<string, SqlError.SqlError, R>,
-): Effect.Effect<void, SendNotConfirmed | SqlError.SqlError, SendPolicy | Confirmation.Confirmation | R> =>
+): Effect.Effect<void, SendNotConfirmed | SqlError.SqlError, SendPolicy | R> =>
   Effect.gen(function* () {
     const { confirm } = yield* SendPolicy
-    const confirmation = yield* Confirmation.Confirmation
     if (confirm.mode === "none" || !confirmation.available) return
     const message = yield* describe
     const outcome = yield* confirmation
