@@ -433,13 +433,15 @@ describe("sender-controlled fields in every rendering", () => {
 // The answers a client gives to a send's confirmation, and the send options, as a careless or
 // hostile client or config file gives them: each ends in a clear refusal, and nothing is sent.
 describe("confirmations and their options", () => {
-  const bridge = mockBridge({ url: "http://127.0.0.1:18098" })
+  // Made when this group starts: two stand-ins listening at once would take each other's requests.
+  let bridge: ReturnType<typeof mockBridge>
   let storeDir: string
   beforeAll(async () => {
+    bridge = mockBridge({ url: "http://127.0.0.1:18098" })
     const store = await storeFromStreams([demo])
     storeDir = store.storeDir
   }, 60_000)
-  afterAll(() => bridge.close())
+  afterAll(() => bridge?.close())
 
   // Objects that are not an answer to the form are refused at once.
   const notAnAnswer: ReadonlyArray<unknown> = [
