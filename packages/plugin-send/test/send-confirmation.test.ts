@@ -18,6 +18,7 @@ const bridge = recordedBridge(bridgeUrl)
 
 const zoe = "12025550101@s.whatsapp.net"
 const zoePhoto = "D0D1550D72AAD8847C63546F22C8E8A0"
+const family = "120363100000000001@g.us"
 
 let storeDir: string
 let tokenFile: string
@@ -171,6 +172,17 @@ describe("a client that can ask the person", () => {
     expect(refused.text).toMatch(/not in the allowed recipients/)
     expect(accepting.shown).toEqual([])
     expect(bridge.received).toEqual([])
+  })
+
+  it("names a group by its subject and JID", async () => {
+    bridge.answer("send-text-group")
+    const accepting = person("accept")
+    const m = await serve({}, accepting.answer)
+    const sent = await call(m, "send_message", { recipient: family, message: "Dinner at 8?" })
+    expect(sent.isError).toBe(false)
+    expect(messageOf(accepting.shown[0]).split("\n")[1]).toMatch(
+      /^To: the group "[^"]+" \(120363100000000001@g\.us\)$/,
+    )
   })
 
   it("shows the message a reply quotes", async () => {
