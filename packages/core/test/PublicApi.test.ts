@@ -9,7 +9,7 @@ import * as Core from "../src/index.js"
 const packageDir = join(__dirname, "..")
 
 describe("@whatsapp-mcp/core's public API", () => {
-  it("exports exactly the documented entry points: the root, /api, /http-api, /store, /jid, /limits, /sendable-file and /token", () => {
+  it("exports exactly the documented entry points: the root, /api, /http-api, /store, /jid, /limits, /sendable-file, /media-type and /token", () => {
     expect(Object.keys(manifestOf(packageDir).exports ?? {})).toEqual([
       ".",
       "./api",
@@ -18,6 +18,7 @@ describe("@whatsapp-mcp/core's public API", () => {
       "./jid",
       "./limits",
       "./sendable-file",
+      "./media-type",
       "./token",
     ])
   })
@@ -35,6 +36,7 @@ describe("@whatsapp-mcp/core's public API", () => {
       Jid: "./jid",
       Limits: "./limits",
       SendableFile: "./sendable-file",
+      MediaType: "./media-type",
     } as const
     const roots: Record<string, unknown> = { ...Core }
     expect(Object.keys(roots).sort()).toEqual(Object.keys(entries).sort())

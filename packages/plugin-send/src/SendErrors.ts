@@ -2,6 +2,7 @@
  * Refusals of the send plugin itself, before anything reaches the bridge. Each message says why and
  * what the user (not the model) can change in the config file, since these are the user's limits.
  */
+import type { Confirmation } from "@whatsapp-mcp/runtime"
 import { Data } from "effect"
 
 const configHint = "in the `plugins.send` section of whatsapp-mcp.config.json, then restart the MCP server"
@@ -62,5 +63,28 @@ export class SendLimitReached extends Data.TaggedError("SendLimitReached")<{
 }> {
   override get message(): string {
     return `Not sent: at most ${this.limit} messages and reactions per minute (plugins.send.sendsPerMinute). Wait ${this.retryInSeconds} s before sending again, and check with the user that so many sends are intended.`
+  }
+}
+
+/**
+ * The person did not accept the send when their client asked: they declined or dismissed it, no
+ * answer came in time, or the client's answer could not be read. Nothing was sent either way.
+ */
+export class SendNotConfirmed extends Data.TaggedError("SendNotConfirmed")<{
+  readonly answer:
+    | "declined"
+    | "cancelled"
+    | Confirmation.ConfirmationTimeout
+    | Confirmation.ConfirmationFailed
+}> {
+  override get message(): string {
+    switch (this.answer) {
+      case "declined":
+        return "Not sent: the user declined this send when asked to confirm it. Do not send it again unless the user asks for it; ask them what to change."
+      case "cancelled":
+        return "Not sent: the user dismissed the confirmation without accepting it. Do not send it unless the user asks again."
+      default:
+        return `Not sent: ${this.answer.message}`
+    }
   }
 }

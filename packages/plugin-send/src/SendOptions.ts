@@ -1,6 +1,7 @@
 /**
  * The send plugin's part of the config file (`plugins.send`): who may receive messages, which
- * folders files may be sent from, and the limits that keep a steered model from doing much harm.
+ * folders files may be sent from, the limits that keep a steered model from doing much harm, and
+ * whether the person confirms each send.
  */
 import { Jid, Limits } from "@whatsapp-mcp/runtime"
 import { Either, Schema } from "effect"
@@ -59,6 +60,20 @@ export const SendOptions = Schema.Struct({
       description: "Messages, files, voice notes and reactions sent per minute, at most. Default: 10.",
     }),
   ),
+  confirm: Schema.optional(
+    Schema.Literal("elicit", "none").annotations({
+      title: '"elicit" or "none"',
+      description:
+        'Whether the person confirms each send in their MCP client first. "elicit": the client shows the recipient and the content and the person accepts or declines (clients that cannot ask send as with "none"). "none": send without asking. Default: "elicit".',
+    }),
+  ),
+  confirmTimeoutSeconds: Schema.optional(
+    Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThanOrEqualTo(3600)).annotations({
+      title: "a number of seconds, at most 3600",
+      description:
+        "How long a confirmation waits for the person's answer; without one, nothing is sent. Default: 120.",
+    }),
+  ),
 })
 export type SendOptions = typeof SendOptions.Type
 
@@ -66,4 +81,6 @@ export const defaults = {
   maxFileBytes: 64 * 1024 * 1024,
   maxMessageLength: 4096,
   sendsPerMinute: 10,
+  confirm: "elicit",
+  confirmTimeoutSeconds: 120,
 } as const

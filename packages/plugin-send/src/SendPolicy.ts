@@ -2,25 +2,45 @@
  * The user's limits on sending, applied before any request reaches the bridge: the recipient
  * allowlist (compared in canonical form, a LID and its phone number being the same person), the
  * folders files may be read from (checked on the opened file, with the bridge's own check), sizes,
- * lengths and a per-minute send budget measured with the Effect `Clock`.
+ * lengths, a per-minute send budget measured with the Effect `Clock`, and the person's confirmation
+ * of each send where their client can ask for it.
  */
 import { homedir } from "node:os"
 import { dirname, resolve } from "node:path"
 import type { SqlClient, SqlError } from "@effect/sql"
-import { InvalidArgument, Jid, SendableFile, type Store, StoreQueries } from "@whatsapp-mcp/runtime"
-import { Clock, Context, Effect, Either, Layer, Ref } from "effect"
+import {
+  type Confirmation,
+  InvalidArgument,
+  Jid,
+  SendableFile,
+  type Store,
+  StoreQueries,
+} from "@whatsapp-mcp/runtime"
+import { Clock, Context, Duration, Effect, Either, Layer, Ref } from "effect"
 import {
   FileNotAllowed,
   FileNotFound,
   FileTooLarge,
   RecipientNotAllowed,
   SendLimitReached,
+  SendNotConfirmed,
   UnsupportedFile,
 } from "./SendErrors.js"
 import { defaults, type SendOptions } from "./SendOptions.js"
 import { idempotencyKeyFor } from "./SendSchemas.js"
 
 export type FileRefusal = FileNotAllowed | FileNotFound | FileTooLarge | UnsupportedFile | InvalidArgument
+
+/** A file that may be sent, with what the person is shown of it before it goes. */
+export interface CheckedFile {
+  /** The real path: what was allowed is what the bridge reads. */
+  readonly path: string
+  /** The name it was asked for by. */
+  readonly name: string
+  readonly size: number
+  /** Its first bytes, which tell its type. */
+  readonly head: Uint8Array
+}
 
 /** Resolves the argument `argument`'s value `raw`, and refuses it when it is outside the allowlist. */
 export type AllowlistCheck = (
@@ -39,14 +59,16 @@ export interface SendPolicyService {
   readonly checkChat: AllowlistCheck
   /** Refuses text longer than `maxMessageLength`. */
   readonly checkText: (argument: string, text: string) => Effect.Effect<void, InvalidArgument>
-  /** The real path of a file that may be sent (never one of `store`'s files), or why it may not. */
+  /** A file that may be sent (never one of `store`'s files), or why it may not. */
   readonly checkFile: (
     argument: string,
     path: string,
     store: Store.StoreService,
-  ) => Effect.Effect<string, FileRefusal>
+  ) => Effect.Effect<CheckedFile, FileRefusal>
   /** Takes one send from the per-minute budget. */
   readonly admitSend: Effect.Effect<void, SendLimitReached>
+  /** Whether the person confirms each send (where the client can ask), and how long an answer may take. */
+  readonly confirm: { readonly mode: "elicit" | "none"; readonly timeout: Duration.Duration }
 }
 
 export class SendPolicy extends Context.Tag("@whatsapp-mcp/plugin-send/SendPolicy")<
@@ -172,10 +194,17 @@ export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
       Effect.gen(function* () {
         if (roots.length === 0) return yield* new FileNotAllowed({ path: raw, roots: [] })
         const path = expandHome(raw.trim())
-        const opened = yield* Effect.scoped(
-          SendableFile.open(path, { roots, storeDir: dirname(store.path), maxBytes: maxFileBytes }),
+        return yield* Effect.scoped(
+          Effect.gen(function* () {
+            const opened = yield* SendableFile.open(path, {
+              roots,
+              storeDir: dirname(store.path),
+              maxBytes: maxFileBytes,
+            })
+            const head = yield* opened.head(64)
+            return { path: opened.path, name: opened.name, size: opened.size, head }
+          }),
         ).pipe(Effect.mapError((refused) => fileRefusal(argument, raw, refused, roots)))
-        return opened.path
       })
 
     const admitSend = Effect.gen(function* () {
@@ -190,7 +219,12 @@ export const make = (options: SendOptions): Effect.Effect<SendPolicyService> =>
       if (wait > 0) return yield* new SendLimitReached({ limit: perMinute, retryInSeconds: wait })
     })
 
-    return { checkRecipient, checkChat, checkText, checkFile, admitSend }
+    const confirm = {
+      mode: options.confirm ?? defaults.confirm,
+      timeout: Duration.seconds(options.confirmTimeoutSeconds ?? defaults.confirmTimeoutSeconds),
+    }
+
+    return { checkRecipient, checkChat, checkText, checkFile, admitSend, confirm }
   })
 
 export const layer = (options: SendOptions): Layer.Layer<SendPolicy> =>
@@ -198,21 +232,46 @@ export const layer = (options: SendOptions): Layer.Layer<SendPolicy> =>
 
 /**
  * The checks every send to a recipient ends with, after the tool's own: the recipient resolved and
- * allowed, then one send taken from the budget, last, so that a refused send costs nothing.
- * Returns the canonical JID to send to and the idempotency key the send carries.
+ * allowed, then the person's confirmation (`describe` says what they are asked), then one send
+ * taken from the budget, last, so that a refused or declined send costs nothing. Returns the
+ * canonical JID to send to and the idempotency key the send carries.
  */
-export const admitSendTo = (
+export const admitSendTo = <R>(
   raw: string,
   idempotencyKey: string | undefined,
+  confirmation: Confirmation.ConfirmationService,
+  describe: (recipient: StoreQueries.Resolved) => Effect.Effect<string, SqlError.SqlError, R>,
 ): Effect.Effect<
   { readonly recipient: string; readonly key: string },
-  InvalidArgument | RecipientNotAllowed | SendLimitReached | SqlError.SqlError,
-  SendPolicy | SqlClient.SqlClient
+  InvalidArgument | RecipientNotAllowed | SendLimitReached | SendNotConfirmed | SqlError.SqlError,
+  SendPolicy | SqlClient.SqlClient | R
 > =>
   Effect.gen(function* () {
     const policy = yield* SendPolicy
     const recipient = yield* policy.checkRecipient("recipient", raw)
+    yield* confirmSend(confirmation, describe(recipient))
     const key = yield* idempotencyKeyFor(idempotencyKey)
     yield* policy.admitSend
     return { recipient: recipient.canonical, key }
+  })
+
+/**
+ * Asks the person, through the call's `confirmation`, to confirm a send described by `describe`,
+ * when the config asks for it and the client can; fails, sending nothing, unless they accept. The
+ * description is read from the store only when it is shown.
+ */
+export const confirmSend = <R>(
+  confirmation: Confirmation.ConfirmationService,
+  describe: Effect.Effect<string, SqlError.SqlError, R>,
+): Effect.Effect<void, SendNotConfirmed | SqlError.SqlError, SendPolicy | R> =>
+  Effect.gen(function* () {
+    const { confirm } = yield* SendPolicy
+    if (confirm.mode === "none" || !confirmation.available) return
+    const message = yield* describe
+    const outcome = yield* confirmation
+      .ask({ message, timeout: confirm.timeout })
+      .pipe(Effect.mapError((error) => new SendNotConfirmed({ answer: error })))
+    if (outcome === "declined" || outcome === "cancelled") {
+      return yield* new SendNotConfirmed({ answer: outcome })
+    }
   })

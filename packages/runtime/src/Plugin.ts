@@ -6,6 +6,7 @@
 import type { SqlClient } from "@effect/sql"
 import { type Layer, ModuleVersion, Schema } from "effect"
 import type { BridgeClient } from "./bridge/BridgeClient.js"
+import type { Confirmation } from "./Confirmation.js"
 import type * as Prompt from "./Prompt.js"
 import type * as Resource from "./Resource.js"
 import type { Store } from "./Store.js"
@@ -19,8 +20,17 @@ import type { ToolContext } from "./ToolContext.js"
  */
 export const ApiVersion = 1
 
-/** The services the runtime provides to every tool handler (`Store` says where the store is). */
-export type RuntimeServices = SqlClient.SqlClient | TimeZone | ToolContext | BridgeClient | Store
+/**
+ * The services the runtime provides to every tool handler (`Store` says where the store is;
+ * `Confirmation` asks the person at the client, where the client can).
+ */
+export type RuntimeServices =
+  | SqlClient.SqlClient
+  | TimeZone
+  | ToolContext
+  | BridgeClient
+  | Store
+  | Confirmation
 
 /** Services a plugin's Layer may use while it is built (no per-call context, no store yet). */
 export type LayerServices = TimeZone | BridgeClient

@@ -6,10 +6,12 @@
 
 export * as Jid from "@whatsapp-mcp/core/jid"
 export * as Limits from "@whatsapp-mcp/core/limits"
+export * as MediaType from "@whatsapp-mcp/core/media-type"
 export * as SendableFile from "@whatsapp-mcp/core/sendable-file"
 export * as StoreSchema from "@whatsapp-mcp/core/store"
 export * as BridgeClient from "./bridge/BridgeClient.js"
 export * as BridgeErrors from "./bridge/BridgeClientError.js"
+export * as Confirmation from "./Confirmation.js"
 export * as Params from "./Params.js"
 export * as Plugin from "./Plugin.js"
 export * as Prompt from "./Prompt.js"

@@ -7,6 +7,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js"
 import { demoStore } from "@whatsapp-mcp/testkit"
 import { Effect, Either, Redacted } from "effect"
 import * as HttpServe from "../src/host/HttpServe.js"
@@ -129,6 +130,30 @@ describe("whatsapp-mcp over Streamable HTTP", () => {
     const result = await client.callTool({ name: "list_messages", arguments: { query: "dimanche" } })
     expect(result.isError).toBeFalsy()
     expect(JSON.stringify(result.structuredContent)).toMatch(/Il va faire beau dimanche/)
+    await client.close()
+  })
+
+  it("asks a client that can for a send's confirmation within the call, and sends nothing when declined", async () => {
+    const client = new Client(
+      { name: "http-test", version: "1.0.0" },
+      { capabilities: { elicitation: { form: {} } } },
+    )
+    const asked: Array<string> = []
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      asked.push((request.params as { message: string }).message)
+      return { action: "decline" }
+    })
+    const headers = { authorization: `Bearer ${token}` }
+    await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }))
+    const result = await client.callTool({
+      name: "send_message",
+      arguments: { recipient: "+1 202 555 0101", message: "On my way!" },
+    })
+    expect(result.isError).toBe(true)
+    expect((result.content as Array<{ text: string }>)[0]?.text).toMatch(/^Not sent: the user declined/)
+    expect(asked).toEqual([
+      'Send this WhatsApp message?\nTo: "Zoé Lefèvre" (+12025550101)\nMessage:\nOn my way!',
+    ])
     await client.close()
   })
 

@@ -6,8 +6,8 @@ import { join, resolve } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { McpError } from "@modelcontextprotocol/sdk/types.js"
-import { checkParameterDescriptions } from "@whatsapp-mcp/testkit"
+import { ElicitRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js"
+import { checkParameterDescriptions, demoStore } from "@whatsapp-mcp/testkit"
 import { builtinToolNames } from "../src/index.js"
 
 // What users run: the bundled server.
@@ -142,6 +142,45 @@ describe("whatsapp-mcp over stdio", () => {
     const result = await client.callTool({ name: "list_chats", arguments: {} })
     expect(result.isError).toBe(true)
     expect(JSON.stringify(result.content)).toMatch(/does not exist yet.*pnpm bridge/)
+  })
+})
+
+describe("sends confirmed by the person over stdio", () => {
+  it("asks a client that can before a send, and sends nothing when the person dismisses it", async () => {
+    const client = new Client(
+      { name: "stdio-test", version: "1.0.0" },
+      { capabilities: { elicitation: { form: {} } } },
+    )
+    const asked: Array<string> = []
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      asked.push((request.params as { message: string }).message)
+      return { action: "cancel" }
+    })
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        // No bridge is at this address: a send that got past the confirmation would say so.
+        args: [
+          bin,
+          "--store",
+          demoStore(),
+          "--config",
+          configFile({ bridge: { url: "http://127.0.0.1:9" } }),
+        ],
+        env: { PATH: process.env.PATH ?? "" },
+        stderr: "pipe",
+      }),
+    )
+    clients.push(client)
+    const result = await client.callTool({
+      name: "send_message",
+      arguments: { recipient: "+1 202 555 0101", message: "On my way!" },
+    })
+    expect(result.isError).toBe(true)
+    expect((result.content as Array<{ text: string }>)[0]?.text).toMatch(/^Not sent: the user dismissed/)
+    expect(asked).toEqual([
+      'Send this WhatsApp message?\nTo: "Zoé Lefèvre" (+12025550101)\nMessage:\nOn my way!',
+    ])
   })
 })
 

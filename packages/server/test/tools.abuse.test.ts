@@ -6,7 +6,8 @@ import { mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import chats from "@whatsapp-mcp/plugin-chats"
 import contacts from "@whatsapp-mcp/plugin-contacts"
 import media from "@whatsapp-mcp/plugin-media"
@@ -219,9 +220,12 @@ describe("sender-controlled fields in every rendering", () => {
   const bridge = mockBridge({ url: "http://127.0.0.1:18097" })
   const { group, stranger } = Hostile
 
+  let hostileStoreDir: string
+
   beforeAll(async () => {
     const store = await storeFromStreams([Hostile.writeHostileStream()])
     expect(store.problems).toEqual([])
+    hostileStoreDir = store.storeDir
     hostile = await mountPromise({
       plugins: [contacts, chats, messages, [send, { allowedFileRoots: [outbox] }], media],
       storeDir: store.storeDir,
@@ -390,5 +394,119 @@ describe("sender-controlled fields in every rendering", () => {
       uri: `whatsapp://chat/${encodeURIComponent(group)}`,
     })
     expectSafe("chat resource", (resource.contents[0] as { text: string }).text)
+  })
+
+  it("quotes every sender-controlled field in the confirmation a send shows the person", async () => {
+    const forms: Array<string> = []
+    const asking = await mountPromise({
+      plugins: [[send, {}]],
+      storeDir: hostileStoreDir,
+      bridgeUrl: bridge.bridgeUrl,
+      tokenFile: bridge.tokenFile,
+      elicitation: (params) => {
+        forms.push((params as { message: string }).message)
+        return { action: "decline" }
+      },
+    })
+    try {
+      const sends: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+        ["send_message", { recipient: stranger, message: "ok" }],
+        ["send_message", { recipient: group, message: "ok", reply_to_message_id: Hostile.forgedId }],
+        ["send_message", { recipient: Hostile.invisibleNamed, message: "ok", reply_to_message_id: "H4" }],
+        ["send_reaction", { chat_jid: group, message_id: "H5", emoji: "👍" }],
+        ["send_reaction", { chat_jid: group, message_id: Hostile.forgedId, emoji: "👍" }],
+        ["send_message", { recipient: Hostile.longNamed, message: "ok" }],
+      ]
+      for (const [name, args] of sends) await asking.client.callTool({ name, arguments: args })
+      expect(forms).toHaveLength(sends.length)
+      for (const form of forms) expectSafe(`confirmation ${form.slice(0, 60)}`, form)
+      // The model's own text is the last line of a message's form; nothing else spans more lines.
+      for (const form of forms.filter((f) => f.startsWith("Send this WhatsApp message?"))) {
+        expect(form.split("\n").slice(-2)).toEqual(["Message:", "ok"])
+      }
+    } finally {
+      await asking.close()
+    }
+  })
+})
+
+// The answers a client gives to a send's confirmation, and the send options, as a careless or
+// hostile client or config file gives them: each ends in a clear refusal, and nothing is sent.
+describe("confirmations and their options", () => {
+  // Made when this group starts: two stand-ins listening at once would take each other's requests.
+  let bridge: ReturnType<typeof mockBridge>
+  let storeDir: string
+  beforeAll(async () => {
+    bridge = mockBridge({ url: "http://127.0.0.1:18098" })
+    const store = await storeFromStreams([demo])
+    storeDir = store.storeDir
+  }, 60_000)
+  afterAll(() => bridge?.close())
+
+  // Objects that are not an answer to the form are refused at once.
+  const notAnAnswer: ReadonlyArray<unknown> = [
+    { action: "yes" },
+    {},
+    { action: "accept", content: "send it" },
+    { action: "accept", content: { nested: { deeper: true } } },
+    { action: null },
+    { action: "x".repeat(100_000) },
+  ]
+  // A result that is not even an object is no JSON-RPC response: the SDK drops it as it arrives,
+  // so the send waits for an answer until the time limit.
+  const notAResponse: ReadonlyArray<unknown> = ["accept", 42, null, ["accept"]]
+
+  it("refuses to send on an answer that is not accept, decline or cancel", async () => {
+    const mounted = await mountPromise({
+      plugins: [[send, { confirmTimeoutSeconds: 0.3 }]],
+      storeDir,
+      bridgeUrl: bridge.bridgeUrl,
+      tokenFile: bridge.tokenFile,
+    })
+    try {
+      for (const malformed of [...notAnAnswer, ...notAResponse]) {
+        // A client written by hand: what it answers reaches the server unchecked.
+        await mounted.client.close()
+        const [ours, theirs] = InMemoryTransport.createLinkedPair()
+        await mounted.application.server.connect(theirs)
+        const client = new Client(
+          { name: "careless-client", version: "0.0.0" },
+          { capabilities: { elicitation: { form: {} } } },
+        )
+        client.fallbackRequestHandler = async () => malformed as never
+        await client.connect(ours)
+        const result = await call(client, "send_message", { recipient: "+1 202 555 0101", message: "hi" })
+        expect(result.isError, JSON.stringify(malformed).slice(0, 80)).toBe(true)
+        expect(result.text).toMatch(
+          notAnAnswer.includes(malformed)
+            ? /^Not sent: The confirmation could not be completed \(the client's answer was not one of accept, decline or cancel\)/
+            : /^Not sent: Nobody answered the confirmation within 0\.3 s/,
+        )
+        await client.close()
+      }
+      expect(bridge.received).toEqual([])
+    } finally {
+      await mounted.close()
+    }
+  })
+
+  it("refuses a confirm or confirmTimeoutSeconds the plugin does not know, naming the key", async () => {
+    const invalid: ReadonlyArray<readonly [Record<string, unknown>, RegExp]> = [
+      [{ confirm: "ask" }, /plugins\.send\.confirm: expected "elicit" or "none"; found "ask"/],
+      [{ confirm: "ELICIT" }, /plugins\.send\.confirm: expected "elicit" or "none"/],
+      [{ confirm: true }, /plugins\.send\.confirm: expected "elicit" or "none"/],
+      [{ confirm: null }, /plugins\.send\.confirm: expected "elicit" or "none"/],
+      [{ confirm: ["elicit"] }, /plugins\.send\.confirm: expected "elicit" or "none"/],
+      [{ confirmTimeoutSeconds: 0 }, /plugins\.send\.confirmTimeoutSeconds: expected a positive number/],
+      [{ confirmTimeoutSeconds: -5 }, /plugins\.send\.confirmTimeoutSeconds/],
+      [{ confirmTimeoutSeconds: 86_400 }, /plugins\.send\.confirmTimeoutSeconds/],
+      [{ confirmTimeoutSeconds: "10" }, /plugins\.send\.confirmTimeoutSeconds/],
+    ]
+    for (const [options, message] of invalid) {
+      await expect(
+        mountPromise({ plugins: [[send, options]], storeDir }),
+        JSON.stringify(options),
+      ).rejects.toThrow(message)
+    }
   })
 })

@@ -26,6 +26,11 @@ import { SqlClient, Statement } from "@effect/sql"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import {
+  type ElicitRequest,
+  ElicitRequestSchema,
+  type ElicitResult,
+} from "@modelcontextprotocol/sdk/types.js"
+import {
   BridgeError,
   type BridgeErrorCode,
   BridgeErrorStatus,
@@ -37,7 +42,7 @@ import {
   bridgeEndpoint,
   type EndpointResponse,
 } from "@whatsapp-mcp/core/http-api"
-import { type Plugin, Store, TimeZone, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
+import { Confirmation, type Plugin, Store, TimeZone, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
 import { Effect, Exit, Layer, Schema, Scope } from "effect"
 import { HttpResponse, http } from "msw"
 import { setupServer } from "msw/node"
@@ -63,6 +68,16 @@ export interface MountOptions {
   readonly excludeTools?: ReadonlyArray<string>
   readonly bridgeUrl?: string
   readonly tokenFile?: string
+  /**
+   * How the client answers the server's elicitation requests (a confirmation before a send), as the
+   * person at a client would. When given, the client declares form-mode elicitation; by default it
+   * declares none, like a client that cannot ask its user.
+   */
+  readonly elicitation?: (
+    request: ElicitRequest["params"],
+    /** Aborted when the server withdraws the request (its time limit passed, or the call was cancelled). */
+    signal: AbortSignal,
+  ) => ElicitResult | Promise<ElicitResult>
 }
 
 export interface Mounted {
@@ -114,7 +129,14 @@ export const mount = (options: MountOptions): Effect.Effect<Mounted, Config.Conf
     )
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
     yield* Effect.promise(() => application.server.connect(serverTransport))
-    const client = new Client({ name: "whatsapp-mcp-test-client", version: "0.0.0" })
+    const answer = options.elicitation
+    const client = new Client(
+      { name: "whatsapp-mcp-test-client", version: "0.0.0" },
+      answer === undefined ? {} : { capabilities: { elicitation: { form: {} } } },
+    )
+    if (answer !== undefined) {
+      client.setRequestHandler(ElicitRequestSchema, (request, extra) => answer(request.params, extra.signal))
+    }
     yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => client.connect(clientTransport),
@@ -310,6 +332,7 @@ const handlerServices = (
       ToolContext.ToolContext,
       ToolContext.ToolContext.of({ tool: tool.name, progress: () => Effect.void, log: () => Effect.void }),
     ),
+    Layer.succeed(Confirmation.Confirmation, Confirmation.unavailable),
   )
 
 /** Runs the handler on `args` (decoded by the tool's input Schema) and records every statement it runs. */

@@ -6,9 +6,9 @@
  */
 import { basename } from "node:path"
 import { BridgeError } from "@whatsapp-mcp/core/api"
+import { MaxBytesByKind, type SniffedType, sniff } from "@whatsapp-mcp/core/media-type"
 import * as SendableFile from "@whatsapp-mcp/core/sendable-file"
 import { Effect, type Scope } from "effect"
-import { MaxBytesByKind, type SniffedType, sniff } from "./MediaSniffer.js"
 
 export interface OutgoingFile extends SendableFile.SendableFile {
   readonly type: SniffedType

@@ -1,7 +1,8 @@
 /** send_audio_message: send an audio file from an allowed folder as a voice note (converted to Ogg/Opus). */
-import { BridgeClient, Limits, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import { BridgeClient, Confirmation, Limits, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
+import * as SendConfirmation from "../SendConfirmation.js"
 import { admitSendTo, SendPolicy } from "../SendPolicy.js"
 import { confirmFirst, IdempotencyKey, Recipient, sendResult, toSent } from "../SendSchemas.js"
 
@@ -20,13 +21,19 @@ export const sendAudioMessage = Tool.make({
   handler: (input) =>
     Effect.gen(function* () {
       const policy = yield* SendPolicy
+      const confirmation = yield* Confirmation.Confirmation
       const store = yield* Store.Store
-      const path = yield* policy.checkFile("media_path", input.media_path, store)
-      const { recipient, key } = yield* admitSendTo(input.recipient, input.idempotency_key)
+      const file = yield* policy.checkFile("media_path", input.media_path, store)
+      const { recipient, key } = yield* admitSendTo(
+        input.recipient,
+        input.idempotency_key,
+        confirmation,
+        (to) => SendConfirmation.voiceMessage(to, file),
+      )
       const bridge = yield* BridgeClient.BridgeClient
       const zone = yield* TimeZone.TimeZone
       const result = yield* bridge
-        .sendVoice({ recipient, path, idempotency_key: key })
+        .sendVoice({ recipient, path: file.path, idempotency_key: key })
         .pipe(explain({ what: "the voice note", idempotencyKey: key }))
       return yield* toSent(result, key, zone)
     }),

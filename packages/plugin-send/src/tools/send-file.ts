@@ -1,7 +1,8 @@
 /** send_file: send a file (image, video, document) from an allowed folder, with an optional caption. */
-import { BridgeClient, Limits, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import { BridgeClient, Confirmation, Limits, Params, Store, TimeZone, Tool } from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
+import * as SendConfirmation from "../SendConfirmation.js"
 import { admitSendTo, SendPolicy } from "../SendPolicy.js"
 import { confirmFirst, IdempotencyKey, Recipient, ReplyTo, sendResult, toSent } from "../SendSchemas.js"
 
@@ -25,17 +26,23 @@ export const sendFile = Tool.make({
   handler: (input) =>
     Effect.gen(function* () {
       const policy = yield* SendPolicy
+      const confirmation = yield* Confirmation.Confirmation
       const store = yield* Store.Store
       if (input.caption !== undefined) yield* policy.checkText("caption", input.caption)
-      const path = yield* policy.checkFile("media_path", input.media_path, store)
-      const { recipient, key } = yield* admitSendTo(input.recipient, input.idempotency_key)
+      const file = yield* policy.checkFile("media_path", input.media_path, store)
+      const { recipient, key } = yield* admitSendTo(
+        input.recipient,
+        input.idempotency_key,
+        confirmation,
+        (to) => SendConfirmation.fileMessage(to, file, input.caption, input.reply_to_message_id),
+      )
       const bridge = yield* BridgeClient.BridgeClient
       const zone = yield* TimeZone.TimeZone
       const result = yield* bridge
         .sendFile({
           recipient,
           // The checked real path: what was allowed is what the bridge reads.
-          path,
+          path: file.path,
           idempotency_key: key,
           ...(input.caption === undefined ? {} : { caption: input.caption }),
           ...(input.reply_to_message_id === undefined

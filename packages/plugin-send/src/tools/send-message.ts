@@ -1,7 +1,16 @@
 /** send_message: send a text message to a person or a group, optionally as a reply. */
-import { BridgeClient, InvalidArgument, Limits, Params, TimeZone, Tool } from "@whatsapp-mcp/runtime"
+import {
+  BridgeClient,
+  Confirmation,
+  InvalidArgument,
+  Limits,
+  Params,
+  TimeZone,
+  Tool,
+} from "@whatsapp-mcp/runtime"
 import { Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
+import * as SendConfirmation from "../SendConfirmation.js"
 import { admitSendTo, SendPolicy } from "../SendPolicy.js"
 import { confirmFirst, IdempotencyKey, Recipient, ReplyTo, sendResult, toSent } from "../SendSchemas.js"
 
@@ -24,10 +33,16 @@ export const sendMessage = Tool.make({
         return yield* new InvalidArgument({ argument: "message", problem: "it is empty or only spaces." })
       }
       const policy = yield* SendPolicy
+      const confirmation = yield* Confirmation.Confirmation
       const bridge = yield* BridgeClient.BridgeClient
       const zone = yield* TimeZone.TimeZone
       yield* policy.checkText("message", input.message)
-      const { recipient, key } = yield* admitSendTo(input.recipient, input.idempotency_key)
+      const { recipient, key } = yield* admitSendTo(
+        input.recipient,
+        input.idempotency_key,
+        confirmation,
+        (to) => SendConfirmation.textMessage(to, input.message, input.reply_to_message_id),
+      )
       const result = yield* bridge
         .sendText({
           recipient,

@@ -1,6 +1,7 @@
 /** send_reaction: react to a message with an emoji, or remove the reaction. */
 import {
   BridgeClient,
+  Confirmation,
   InvalidArgument,
   Limits,
   Params,
@@ -11,7 +12,8 @@ import {
 } from "@whatsapp-mcp/runtime"
 import { Clock, Effect, Schema } from "effect"
 import { explain } from "../BridgeFailure.js"
-import { SendPolicy } from "../SendPolicy.js"
+import * as SendConfirmation from "../SendConfirmation.js"
+import { confirmSend, SendPolicy } from "../SendPolicy.js"
 import { confirmFirst, quoted } from "../SendSchemas.js"
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" })
@@ -57,6 +59,7 @@ export const sendReaction = Tool.make({
   handler: (input) =>
     Effect.gen(function* () {
       const policy = yield* SendPolicy
+      const confirmation = yield* Confirmation.Confirmation
       const bridge = yield* BridgeClient.BridgeClient
       const zone = yield* TimeZone.TimeZone
       if (input.emoji !== "" && !isOneEmoji(input.emoji)) {
@@ -66,6 +69,7 @@ export const sendReaction = Tool.make({
         })
       }
       const chat = yield* policy.checkChat("chat_jid", input.chat_jid)
+      yield* confirmSend(confirmation, SendConfirmation.reactionMessage(chat, input.message_id, input.emoji))
       // Removing a reaction takes nothing back from the budget.
       if (input.emoji !== "") yield* policy.admitSend
       const result = yield* bridge

@@ -28,10 +28,11 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js"
-import { Resource, type Store, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
+import { Confirmation, Resource, type Store, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
 import { Cause, Duration, Effect, Either, Exit, type ManagedRuntime, Option, Schema, SchemaAST } from "effect"
 import { formatIssues } from "./Config.js"
 import * as ConnectionNotice from "./internal/ConnectionNotice.js"
+import * as Elicitation from "./internal/Elicitation.js"
 import { objectJsonSchema } from "./internal/jsonSchema.js"
 import {
   checkRequestParams,
@@ -200,6 +201,8 @@ export const makeServer = (options: ServeOptions): Server => {
         effect.pipe(
           Effect.provideService(SqlClient.SqlClient, sql),
           Effect.provideService(ToolContext.ToolContext, context),
+          // Reading a resource or a prompt never stops to ask the person.
+          Effect.provideService(Confirmation.Confirmation, Confirmation.unavailable),
         ),
       ),
       { signal },
@@ -451,6 +454,7 @@ export const makeServer = (options: ServeOptions): Server => {
         .pipe(
           Effect.provideService(SqlClient.SqlClient, sql),
           Effect.provideService(ToolContext.ToolContext, context),
+          Effect.provideService(Confirmation.Confirmation, Elicitation.forCall(server, extra.requestId)),
         ),
     )
     const exit = await runtime.runPromiseExit(program, { signal: extra.signal })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { sniff } from "../src/media/MediaSniffer.js"
+import { sniff } from "../src/MediaType.js"
 
 const bytes = (...parts: Array<string | Array<number>>) =>
   Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : Buffer.from(p))))

@@ -1,6 +1,7 @@
 /**
  * Tells a file's type from its first bytes, not its name: a renamed file is sent as what it is,
- * and the kind of WhatsApp message (image, video, audio, document, sticker) follows from it.
+ * and the kind of WhatsApp message (image, video, audio, document, sticker) follows from it. The
+ * bridge sends by it; the MCP side shows the person the same type before a send.
  */
 
 export type OutgoingKind = "image" | "video" | "audio" | "document" | "sticker"
