@@ -65,6 +65,7 @@ const makeFakeSocket = (): FakeSocket => {
     onWhatsApp: unavailable,
     readMessages: unavailable,
     updateMediaMessage: unavailable,
+    fetchMessageHistory: unavailable,
     ended,
     logouts,
     pairingRequests,
