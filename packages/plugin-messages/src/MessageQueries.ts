@@ -303,3 +303,14 @@ export const findMessage = (
       : sql<{ row_id: number; chat_jid: string }>`
           SELECT row_id, chat_jid FROM messages WHERE id = ${id} AND chat_jid = ${chatJid} AND ${sql.literal(visible())}`,
   )
+
+/** Whether the chat has any message the user can see: a request for older history needs one to start from. */
+export const hasMessages = (
+  chatJid: string,
+): Effect.Effect<boolean, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ hit: number }>`
+      SELECT 1 AS hit FROM messages m WHERE m.chat_jid = ${chatJid} AND ${sql.literal(visible("m"))} LIMIT 1`
+    return rows.length > 0
+  })
