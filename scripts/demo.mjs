@@ -119,10 +119,14 @@ const { shiftRecordingToNow } = await import(
   pathToFileURL(join(root, "packages/bridge/dist/recording/RecordingTimeShift.js")).href
 )
 const recording = join(store, "demo.jsonl")
+// The phone's older history goes along, moved by the same amount: the replay bridge holds it back
+// until load_older_messages asks for it.
 writeFileSync(
   recording,
   shiftRecordingToNow(
-    readFileSync(join(root, "fixtures/demo/demo.jsonl"), "utf8"),
+    ["demo.jsonl", "demo-older.jsonl"]
+      .map((file) => readFileSync(join(root, "fixtures/demo", file), "utf8"))
+      .join("\n"),
     Math.floor(Date.now() / 1000),
   ).text,
 )
@@ -150,6 +154,7 @@ const questions = [
   "Find the photo Priya sent and download it.",
   "Reply to Lucía that I'll be there at 8.",
   "Qu'est-ce que Zoé a dit pour dimanche ?",
+  "What did Priya and I talk about last year?",
 ]
 
 const bridge = spawn(

@@ -9,6 +9,7 @@ import { NodeContext } from "@effect/platform-node"
 import { DefaultBridgePort } from "@whatsapp-mcp/core/api"
 import { Data, Duration, Effect, Layer } from "effect"
 import { acquireBridgeLock } from "./BridgeLock.js"
+import * as OnDemandHistory from "./history/OnDemandHistory.js"
 import { ingestCommand } from "./ingest/IngestCommand.js"
 import * as LiveWhatsApp from "./LiveWhatsApp.js"
 import * as MediaCdn from "./media/MediaCdn.js"
@@ -166,7 +167,13 @@ export interface BridgeAssemblyOptions extends Omit<BridgeOptions, "record"> {
 export const assemble = (options: BridgeAssemblyOptions) => {
   const session = options.session ?? SessionStore.layer(options.storeDir)
   const connection = WhatsAppConnection.layer(options.connection ?? {}).pipe(
-    Layer.provide(Layer.mergeAll(session, OperatorConsole.layer(options.storeDir, options.mode))),
+    Layer.provide(
+      Layer.mergeAll(
+        session,
+        OperatorConsole.layer(options.storeDir, options.mode),
+        OnDemandHistory.sinkLayer,
+      ),
+    ),
   )
   const actions = SocketActions.layer(options).pipe(Layer.provide(IdempotencyLedger.layer(options.storeDir)))
   const server = Layer.unwrapScoped(
@@ -187,7 +194,12 @@ export const assemble = (options: BridgeAssemblyOptions) => {
       )
     }),
   )
-  return server.pipe(Layer.provide(actions), Layer.provideMerge(connection))
+  // One announcer of stored on-demand history between the connection's sink and the actions.
+  return server.pipe(
+    Layer.provide(actions),
+    Layer.provideMerge(connection),
+    Layer.provide(OnDemandHistory.layer),
+  )
 }
 
 /** The live bridge: store locked and opened, WhatsApp's socket supervised, API served. */
@@ -221,15 +233,21 @@ export const replayBridge = (options: ReplayBridgeOptions): Layer.Layer<RunningB
       yield* prepareStore(storeDir)
       const write = (line: string) => void process.stderr.write(`${line}\n`)
       // What was loaded, not how fast: ingestion figures are `bridge ingest`'s business.
+      // The recording's answers to requests for older history wait for those requests.
       const loaded = yield* ingestCommand({
         files: options.files,
         storeDirectory: storeDir,
         out: () => {},
         err: write,
+        holdBack: OnDemandHistory.isOnDemandHistory,
       }).pipe(Effect.mapError(startError))
       write(
         `Loaded the recording: ${loaded.storedMessages} messages in ${loaded.chats} chats, ${loaded.contacts} contacts.`,
       )
+      if (loaded.heldBack.length > 0)
+        write(
+          `Held back ${loaded.heldBack.length} on-demand history chunk(s): they answer requests for older messages.`,
+        )
       const mediaRoots = (options.mediaRoots ?? []).map((root) => resolve(root))
       write(
         mediaRoots.length === 0
@@ -256,6 +274,9 @@ export const replayBridge = (options: ReplayBridgeOptions): Layer.Layer<RunningB
             uploadDir,
             exists: (jid) => Effect.runPromise(access.knowsJid(jid)),
             ...(later === undefined ? {} : { later }),
+            heldHistory: loaded.heldBack.flatMap((event) =>
+              event.event === "messaging-history.set" ? [event.data] : [],
+            ),
           }),
         ),
       ).pipe(Layer.provide(store))

@@ -49,6 +49,12 @@ export const make = Effect.gen(function* () {
   const participants = db.prepare<[string], { participant_jid: string; role: string }>(
     "SELECT participant_jid, role FROM group_participants WHERE group_jid = ?",
   )
+  const oldestInChat = db.prepare<[string, string], { raw: Uint8Array | null; timestamp: number }>(
+    "SELECT raw, timestamp FROM messages WHERE chat_jid IN (?, ?) AND raw IS NOT NULL ORDER BY timestamp ASC, row_id ASC LIMIT 1",
+  )
+  const countBefore = db.prepare<[string, string, number], { count: number; oldest: number | null }>(
+    "SELECT count(*) AS count, min(timestamp) AS oldest FROM messages WHERE chat_jid IN (?, ?) AND timestamp < ?",
+  )
   const knownJid = db.prepare<[string, string, string], { hit: number }>(
     "SELECT 1 AS hit FROM contacts WHERE jid = ? UNION ALL SELECT 1 FROM chats WHERE jid = ? UNION ALL SELECT 1 FROM jid_aliases WHERE pn = ? LIMIT 1",
   )
@@ -77,6 +83,19 @@ export const make = Effect.gen(function* () {
           .reverse()
       }),
     alternateJid: (jid) => Effect.sync(() => Option.fromNullable(alternate(jid))),
+    oldestMessage: (chatJid) =>
+      Effect.sync(() => {
+        const row = oldestInChat.get(chatJid, alternate(chatJid) ?? chatJid)
+        const key = decodeRaw(row?.raw)?.key
+        return row === undefined || key == null || !key.id || !key.remoteJid
+          ? Option.none()
+          : Option.some({ key, timestamp: row.timestamp })
+      }),
+    storedBefore: (chatJid, timestamp) =>
+      Effect.sync(
+        () =>
+          countBefore.get(chatJid, alternate(chatJid) ?? chatJid, timestamp) ?? { count: 0, oldest: null },
+      ),
     knowsJid: (jid) => Effect.sync(() => knownJid.get(jid, jid, jid) !== undefined),
   })
 

@@ -61,6 +61,8 @@ const makeActions = () => {
       }),
     markRead: (r) => Effect.succeed({ chat_jid: r.chat_jid, marked: r.message_ids?.length ?? 0 }),
     download: () => Effect.fail(new BridgeError({ code: "message_not_found", message: "no such message" })),
+    fetchHistory: () =>
+      Effect.fail(new BridgeError({ code: "history_request_pending", message: "already asked" })),
   })
   return { sent, actions }
 }

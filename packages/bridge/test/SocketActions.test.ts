@@ -5,6 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { BridgeError } from "@whatsapp-mcp/core/api"
 import { makeEventBuffer, proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Effect, Layer, Stream, TestClock } from "effect"
+import * as OnDemandHistory from "../src/history/OnDemandHistory.js"
 import * as ReplayMediaCdn from "../src/replay/ReplayMediaCdn.js"
 import * as IdempotencyLedger from "../src/send/IdempotencyLedger.js"
 import { BridgeActions } from "../src/server/BridgeActions.js"
@@ -30,6 +31,7 @@ const makeSetup = (sendMessage: BridgeSocket["sendMessage"], connected = true) =
       ids.map((id) => ({ jid: `${id.replace(/\D/g, "")}@s.whatsapp.net`, exists: true })),
     readMessages: async () => {},
     updateMediaMessage: async (m) => m,
+    fetchMessageHistory: async () => "PDO",
   }
   const connection = Layer.succeed(WhatsAppConnection, {
     status: Effect.succeed({
@@ -54,6 +56,7 @@ const makeSetup = (sendMessage: BridgeSocket["sendMessage"], connected = true) =
         makeMemoryStore().layer,
         IdempotencyLedger.layer(mkdtempSync(join(tmpdir(), "bridge-actions-"))),
         ReplayMediaCdn.layer([]),
+        OnDemandHistory.layer,
       ),
     ),
   )

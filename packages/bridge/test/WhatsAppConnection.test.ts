@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { initAuthCreds, makeEventBuffer } from "@whiskeysockets/baileys"
+import { initAuthCreds, makeEventBuffer, proto } from "@whiskeysockets/baileys"
 import {
   Chunk,
   Deferred,
@@ -65,6 +65,7 @@ const makeFakeSocket = (): FakeSocket => {
     onWhatsApp: unavailable,
     readMessages: unavailable,
     updateMediaMessage: unavailable,
+    fetchMessageHistory: unavailable,
     ended,
     logouts,
     pairingRequests,
@@ -486,6 +487,31 @@ describe("WhatsApp connection lifecycle", () => {
       assert.strictEqual((yield* statusNow).reconnects, 1)
     }).pipe(Effect.provide(h.layer))
   })
+
+  it.scoped(
+    "stores an answer to a request for older history without counting it as the sync after linking",
+    () => {
+      const h = makeHarness()
+      return Effect.gen(function* () {
+        const socket = yield* socketCount(h.sockets, 1)
+        open(socket)
+        const chunk = (syncType: proto.HistorySync.HistorySyncType, progress: number | null) => ({
+          chats: [],
+          contacts: [],
+          messages: [],
+          syncType,
+          progress,
+        })
+        socket.ev.emit("messaging-history.set", chunk(proto.HistorySync.HistorySyncType.RECENT, 100))
+        socket.ev.emit("messaging-history.set", chunk(proto.HistorySync.HistorySyncType.ON_DEMAND, null))
+        yield* settle
+        const { historySync } = yield* statusNow
+        // one chunk of the sync, finished; the answer is stored but leaves the sync as it was
+        assert.deepStrictEqual(historySync, { active: false, chunks: 1, messages: 0, progress: 100 })
+        assert.strictEqual(h.batches.flat().filter((e) => e.event === "messaging-history.set").length, 2)
+      }).pipe(Effect.provide(h.layer))
+    },
+  )
 
   it.scoped("tells the store who the account is from a creds update, and nothing else of the creds", () => {
     const h = makeHarness()

@@ -9,6 +9,8 @@ import { Schema } from "effect"
 import {
   MaxEmojiLength,
   MaxFilePathLength,
+  MaxHistoryRequestCount,
+  MaxHistoryWaitSeconds,
   MaxIdempotencyKeyLength,
   MaxIdentifierLength,
   MaxMessageIdLength,
@@ -42,6 +44,8 @@ export const BridgeErrorCode = Schema.Literal(
   "invalid_recipient",
   "not_on_whatsapp",
   "message_not_found",
+  "no_messages_stored",
+  "history_request_pending",
   "media_unavailable",
   "file_not_allowed",
   "file_not_found",
@@ -67,6 +71,8 @@ export const BridgeErrorStatus: { readonly [C in BridgeErrorCode]: number } = {
   invalid_recipient: 400,
   not_on_whatsapp: 404,
   message_not_found: 404,
+  no_messages_stored: 404,
+  history_request_pending: 409,
   media_unavailable: 410,
   file_not_allowed: 403,
   file_not_found: 404,
@@ -269,6 +275,44 @@ export const DownloadResult = Schema.Struct({
   cached: Schema.Boolean,
 })
 export type DownloadResult = typeof DownloadResult.Type
+
+export const FetchHistoryRequest = Schema.Struct({
+  chat_jid: ChatJid,
+  /** How many messages before the oldest stored one to ask for; default the most. */
+  count: Schema.optional(
+    Schema.Int.pipe(
+      Schema.between(1, MaxHistoryRequestCount, {
+        message: () => `count must be a whole number from 1 to ${MaxHistoryRequestCount}`,
+      }),
+    ),
+  ),
+  /** How long to wait for the phone's answer before saying it is still coming; 0 returns at once. */
+  wait_seconds: Schema.optional(
+    Schema.Int.pipe(
+      Schema.between(0, MaxHistoryWaitSeconds, {
+        message: () => `wait_seconds must be a whole number from 0 to ${MaxHistoryWaitSeconds}`,
+      }),
+    ),
+  ),
+})
+export type FetchHistoryRequest = typeof FetchHistoryRequest.Type
+
+export const FetchHistoryResult = Schema.Struct({
+  /** The chat as the store keys it. */
+  chat_jid: Schema.String,
+  /** The oldest message stored when the request was made: the phone is asked for what came before it. */
+  before_message_id: Schema.String,
+  /** Its time, Unix seconds UTC. */
+  before: Schema.Number,
+  requested: Schema.Number,
+  /** True when the phone's answer was stored within the wait; false when it may still come. */
+  answered: Schema.Boolean,
+  /** Messages of the chat now stored from before `before`. */
+  arrived: Schema.Number,
+  /** The time of the oldest of them (Unix seconds UTC), null when none arrived. */
+  oldest: Schema.NullOr(Schema.Number),
+})
+export type FetchHistoryResult = typeof FetchHistoryResult.Type
 
 /**
  * When a client may repeat a call after a timeout or a lost connection without risking a second

@@ -15,6 +15,8 @@ import {
   DownloadRequest,
   DownloadResult,
   EmptyRequest,
+  FetchHistoryRequest,
+  FetchHistoryResult,
   Health,
   MarkReadRequest,
   MarkReadResult,
@@ -117,6 +119,18 @@ export class BridgeApiGroup extends HttpApiGroup.make("bridge")
       .addSuccess(DownloadResult)
       .annotate(Retry, "always")
       .annotate(OpenApi.Summary, "Download and decrypt a message's media into the media cache"),
+  )
+  .add(
+    HttpApiEndpoint.post("fetchHistory", "/v1/history/older")
+      .setPayload(FetchHistoryRequest.annotations(strict))
+      .addSuccess(FetchHistoryResult)
+      // A repeat after a lost answer would find the first request still waiting for the phone
+      // (refused as pending) or ask the phone twice; the caller reads the store instead.
+      .annotate(Retry, "never")
+      .annotate(
+        OpenApi.Summary,
+        "Ask the phone for the messages of a chat before its oldest stored one, and wait a bounded time for them",
+      ),
   ) {}
 
 /** Where the bridge serves the OpenAPI document of this contract (token required, like every endpoint). */

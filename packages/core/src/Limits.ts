@@ -32,3 +32,15 @@ export const MaxMessageIdsPerRead = 1000
 
 /** Longest reaction: one emoji, possibly a sequence joined by zero-width joiners and modifiers. */
 export const MaxEmojiLength = 32
+
+/**
+ * Most messages one request for older history asks the phone for: WhatsApp's own clients ask for
+ * at most this many at a time, and a phone may answer a bigger request with nothing.
+ */
+export const MaxHistoryRequestCount = 50
+
+/** How long the bridge waits by default for the phone's answer to a request for older history. */
+export const DefaultHistoryWaitSeconds = 20
+
+/** The longest a caller may ask the bridge to wait for that answer. */
+export const MaxHistoryWaitSeconds = 60

@@ -55,3 +55,25 @@ describe("the limits the bridge's contract checks", () => {
     expect(accepts(BridgeApi.MarkReadRequest, ids(Limits.MaxMessageIdsPerRead + 1))).toBe(false)
   })
 })
+
+describe("the limits of a request for older history", () => {
+  it("take a count from 1 to the most a phone answers, and a wait up to the longest allowed", () => {
+    const request = (extra: Record<string, unknown>) => ({ chat_jid: "15550142000@s.whatsapp.net", ...extra })
+    expect(accepts(BridgeApi.FetchHistoryRequest, request({}))).toBe(true)
+    expect(accepts(BridgeApi.FetchHistoryRequest, request({ count: 1 }))).toBe(true)
+    expect(accepts(BridgeApi.FetchHistoryRequest, request({ count: Limits.MaxHistoryRequestCount }))).toBe(
+      true,
+    )
+    expect(accepts(BridgeApi.FetchHistoryRequest, request({ count: 0 }))).toBe(false)
+    expect(
+      accepts(BridgeApi.FetchHistoryRequest, request({ count: Limits.MaxHistoryRequestCount + 1 })),
+    ).toBe(false)
+    expect(accepts(BridgeApi.FetchHistoryRequest, request({ wait_seconds: 0 }))).toBe(true)
+    expect(
+      accepts(BridgeApi.FetchHistoryRequest, request({ wait_seconds: Limits.MaxHistoryWaitSeconds })),
+    ).toBe(true)
+    expect(
+      accepts(BridgeApi.FetchHistoryRequest, request({ wait_seconds: Limits.MaxHistoryWaitSeconds + 1 })),
+    ).toBe(false)
+  })
+})

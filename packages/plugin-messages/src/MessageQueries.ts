@@ -324,3 +324,14 @@ export const unreadChats = (): Effect.Effect<
       WHERE unread_count > 0 OR marked_unread = 1
       ORDER BY last_message_time DESC`,
   )
+
+/** Whether the chat has any message the user can see: a request for older history needs one to start from. */
+export const hasMessages = (
+  chatJid: string,
+): Effect.Effect<boolean, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ hit: number }>`
+      SELECT 1 AS hit FROM messages m WHERE m.chat_jid = ${chatJid} AND ${sql.literal(visible("m"))} LIMIT 1`
+    return rows.length > 0
+  })

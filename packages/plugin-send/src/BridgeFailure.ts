@@ -29,6 +29,8 @@ const refusedBeforeSending: { readonly [C in BridgeErrors.BridgeErrorCode]: bool
   invalid_recipient: true,
   not_on_whatsapp: true,
   message_not_found: true,
+  no_messages_stored: true,
+  history_request_pending: true,
   media_unavailable: false,
   file_not_allowed: true,
   file_not_found: true,

@@ -23,6 +23,7 @@ export const builtinToolNames = [
   "get_last_interaction",
   "list_messages",
   "get_message_context",
+  "load_older_messages",
   "send_message",
   "send_file",
   "send_audio_message",
@@ -34,6 +35,7 @@ export const builtinToolNames = [
 export const instructions = `Tools to read, search and send the user's WhatsApp messages, stored locally.
 - To find a person, use search_contacts (by name or number), then get_contact for their details; every tool accepts a phone number, a phone JID or a LID for a person.
 - To find what was said, use list_messages with query (full-text) and/or chat_jid, sender_phone_number, after/before; get_message_context reads around a hit.
+- When the stored history of a chat stops short of what the user asks about, load_older_messages asks the phone for earlier messages of that chat.
 - list_chats shows recent conversations with unread counts; get_chat, get_direct_chat_by_contact, get_contact_chats and get_last_interaction answer questions about one chat or person.
 - Every message line ends with its id: with the message's chat_jid it feeds get_message_context, download_media (photos, voice notes, documents), send_reaction, mark_messages_read and reply_to_message_id of send_message, send_file and send_audio_message.
 - Times are ISO-8601 with an offset; times you pass without an offset are read in the user's time zone.

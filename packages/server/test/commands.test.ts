@@ -209,7 +209,7 @@ describe("every pnpm command the project documents or prints", () => {
     )
     try {
       const { tools } = await client.listTools()
-      expect(tools).toHaveLength(15)
+      expect(tools).toHaveLength(16)
       const chats = await client.callTool({ name: "list_chats", arguments: { limit: 3 } })
       expect(chats.isError).not.toBe(true)
       expect((chats.structuredContent as { chats: Array<unknown> }).chats).toHaveLength(3)

@@ -117,6 +117,22 @@ const plays: Record<string, () => Promise<void>> = {
       )
       .toBe("I'll be there at 8!")
   },
+  "What did Priya and I talk about last year?": async () => {
+    const { jid } = await phoneOf("Priya")
+    // The synced history stops short of last year; the demo's phone sends the older messages.
+    const stored = messagesOf(await call("list_messages", { chat_jid: jid, before: daysAgo(300), limit: 5 }))
+    expect(stored).toEqual([])
+    const loaded = (await call("load_older_messages", { chat_jid: jid })) as {
+      answered: boolean
+      arrived: number
+      messages: Array<Message>
+    }
+    expect(loaded.answered).toBe(true)
+    expect(loaded.arrived).toBe(7)
+    expect(loaded.messages.map((m) => m.text).join("\n")).toMatch(/Lisbon in May\?/)
+    const now = messagesOf(await call("list_messages", { chat_jid: jid, before: daysAgo(300), limit: 5 }))
+    expect(now.map((m) => m.text)).toContain("Deal. Porto next time, though 🍷")
+  },
   "Qu'est-ce que Zoé a dit pour dimanche ?": async () => {
     const { phone } = await phoneOf("Zoé")
     const said = messagesOf(await call("list_messages", { sender_phone_number: phone, query: "dimanche" }))

@@ -122,11 +122,11 @@ const rawSession = async () => {
 }
 
 describe("whatsapp-mcp over Streamable HTTP", () => {
-  it("serves the 15 tools to the SDK's client and answers a read from the store", async () => {
+  it("serves the 16 tools to the SDK's client and answers a read from the store", async () => {
     const client = await connect()
     const tools = (await client.listTools()).tools.map((tool) => tool.name).sort()
     expect(tools).toEqual([...builtinToolNames].sort())
-    expect(tools).toHaveLength(15)
+    expect(tools).toHaveLength(16)
     const result = await client.callTool({ name: "list_messages", arguments: { query: "dimanche" } })
     expect(result.isError).toBeFalsy()
     expect(JSON.stringify(result.structuredContent)).toMatch(/Il va faire beau dimanche/)
@@ -175,7 +175,7 @@ describe("whatsapp-mcp over Streamable HTTP", () => {
       "mcp-session-id": ended,
     })
     expect(stale.status).toBe(404)
-    expect((await second.listTools()).tools).toHaveLength(15)
+    expect((await second.listTools()).tools).toHaveLength(16)
     await second.close()
   })
 
@@ -279,7 +279,7 @@ describe("whatsapp-mcp over Streamable HTTP", () => {
     expect(standalone.status).toBe(200)
     listening.abort()
     const client = await connect()
-    expect((await client.listTools()).tools).toHaveLength(15)
+    expect((await client.listTools()).tools).toHaveLength(16)
     await client.close()
     expect(logs.join("\n")).not.toMatch(/HTTP request failed/)
   })

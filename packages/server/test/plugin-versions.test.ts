@@ -105,7 +105,7 @@ describe("whatsapp-mcp and the effect a plugin brings", () => {
     expect(answer.isError).toBeUndefined()
     expect(answer.structuredContent).toEqual({ answer: "pong" })
     expect(result.stderr).not.toMatch(/versioned|warning/i)
-    expect(result.stderr).toMatch(/serving 16 tools from 6 plugins/)
+    expect(result.stderr).toMatch(/serving 17 tools from 6 plugins/)
   })
 
   it("serves a plugin made with an older minor version of effect, and says so once on stderr", async () => {

@@ -79,7 +79,7 @@ const rawStdio = async (args: ReadonlyArray<string>) => {
 const names = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort()
 
 describe("whatsapp-mcp over stdio", () => {
-  it("lists the 15 built-in tools with object schemas and annotations when there is no config file", async () => {
+  it("lists the 16 built-in tools with object schemas and annotations when there is no config file", async () => {
     const client = await connect(["--store", mkdtempSync(join(tmpdir(), "wa-nostore-"))])
     expect(client.getServerVersion()?.name).toBe("whatsapp-mcp")
     expect(client.getInstructions()).toMatch(/search_contacts/)
@@ -114,7 +114,7 @@ describe("whatsapp-mcp over stdio", () => {
     expect(tools).not.toContain("download_media")
     expect(tools).not.toContain("get_last_interaction")
     expect(tools).toContain("list_messages")
-    expect(tools).toHaveLength(15 - 5 - 1 - 1)
+    expect(tools).toHaveLength(16 - 5 - 1 - 1)
   })
 
   it("drops every tool that changes something in read-only mode (file, flag or environment)", async () => {

@@ -116,7 +116,7 @@ const wrongTypes: ReadonlyArray<unknown> = [
 ]
 
 describe("bad-input corpus for every tool", () => {
-  it("serves the fifteen built-in tools", async () => {
+  it("serves the sixteen built-in tools", async () => {
     const { tools: listed } = await mounted.client.listTools()
     expect(listed.map((t) => t.name).sort()).toEqual([...builtinToolNames].sort())
   })
@@ -351,6 +351,16 @@ describe("sender-controlled fields in every rendering", () => {
     })
     bridge.answer("react", { chat_jid: group, message_id: "H5", emoji: "👍", removed: false })
     bridge.answer("markRead", { chat_jid: group, marked: 2 })
+    // Every hostile message as the phone's older history: the page prints them as it reads them.
+    bridge.answer("fetchHistory", {
+      chat_jid: group,
+      before_message_id: "H1",
+      before: now + 86_400,
+      requested: 50,
+      answered: true,
+      arrived: 9,
+      oldest: 0,
+    })
     bridge.answer("download", {
       path: join(work, "media", Hostile.forgedFileName.replaceAll("/", "_")),
       mimetype: Hostile.forgedMimetype,
@@ -379,6 +389,7 @@ describe("sender-controlled fields in every rendering", () => {
       ["send_reaction", { chat_jid: group, message_id: "H5", emoji: "👍" }],
       ["mark_messages_read", { chat_jid: group }],
       ["download_media", { chat_jid: group, message_id: "H5" }],
+      ["load_older_messages", { chat_jid: group, limit: 50 }],
     ]
     for (const [name, args] of calls) {
       const { text } = await read(name, args)

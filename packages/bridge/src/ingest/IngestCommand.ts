@@ -25,6 +25,8 @@ export interface IngestCommandOptions {
    * with more than one core.
    */
   readonly decodeInWorker?: "auto" | boolean
+  /** Events kept out of the store and handed back in the summary instead (replay's on-demand history). */
+  readonly holdBack?: (event: BaileysEvent) => boolean
 }
 
 /** What the command did; `exitCode` is 0 when every line was stored, 1 when something was skipped. */
@@ -36,6 +38,8 @@ export interface IngestSummary {
   readonly storedMessages: number
   /** The linked account the recording announced (its `creds.update`), as the store keeps it. */
   readonly account?: { readonly jid: string; readonly name?: string }
+  /** The events `holdBack` kept out, in the order they were read. */
+  readonly heldBack: ReadonlyArray<BaileysEvent>
   readonly seconds: number
   readonly problems: number
   readonly exitCode: 0 | 1
@@ -68,6 +72,7 @@ export const ingestCommand = (options: IngestCommandOptions) =>
     let events = 0
     let messages = 0
     let problems = 0
+    const heldBack: Array<BaileysEvent> = []
 
     let pending: Array<RecordedEvent> = []
     let pendingMessages = 0
@@ -112,6 +117,10 @@ export const ingestCommand = (options: IngestCommandOptions) =>
               problems += 1
               return Effect.sync(() => err(line.message))
             }
+            if (options.holdBack?.(line.event) === true) {
+              heldBack.push(line.event)
+              return Effect.void
+            }
             pending.push(line)
             pendingMessages += messagesIn(line.event)
             return pending.length >= batchEvents || pendingMessages >= batchMessages ? flush : Effect.void
@@ -148,6 +157,7 @@ export const ingestCommand = (options: IngestCommandOptions) =>
       ...(selfJid === undefined
         ? {}
         : { account: selfName === undefined ? { jid: selfJid } : { jid: selfJid, name: selfName } }),
+      heldBack,
       seconds,
       problems,
       exitCode: problems === 0 ? 0 : 1,

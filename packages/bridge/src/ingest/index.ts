@@ -4,5 +4,6 @@
  * Loads Baileys.
  */
 
+export { isOnDemandHistory } from "../history/OnDemandHistory.js"
 export { MessageStore, openMessageStore } from "../store/MessageStore.js"
 export { Ingestor } from "./Ingestor.js"

@@ -3,7 +3,9 @@
  * with Baileys' own `generateWAMessage` (media really encrypted with `encryptedStream`, "uploaded"
  * into a local directory the replay media CDN serves), and echoes them back the way WhatsApp does:
  * `messages.upsert` of type `append`, from me, server-acknowledged. Reactions and read marks come
- * back as the events a linked device receives for them.
+ * back as the events a linked device receives for them. A request for older history is answered,
+ * as a phone answers it, with an ON_DEMAND history chunk: the recording's own on-demand chunks,
+ * held back at start, hand out the chat's messages from before the requested one.
  */
 import { copyFile, mkdir } from "node:fs/promises"
 import { join } from "node:path"
@@ -16,7 +18,7 @@ import {
   type WAMessage,
 } from "@whiskeysockets/baileys"
 import { Effect, Layer } from "effect"
-import type { BaileysEvent } from "../recording/BaileysEvent.js"
+import type { BaileysEvent, BaileysEventData } from "../recording/BaileysEvent.js"
 import { silentBaileysLogger } from "../socket/BaileysLogger.js"
 import { type BridgeSocket, SocketFactory } from "../socket/BridgeSocket.js"
 
@@ -30,6 +32,8 @@ export interface ReplaySocketOptions {
   readonly exists: (jid: string) => Promise<boolean>
   /** Events that arrive while the replay runs (`--then`), once per bridge, not per socket. */
   readonly later?: LaterEvents
+  /** The recording's on-demand history chunks, not stored at start: what the "phone" answers with. */
+  readonly heldHistory?: ReadonlyArray<BaileysEventData<"messaging-history.set">>
 }
 
 /**
@@ -42,6 +46,40 @@ export interface LaterEvents {
   /** The events, made when they are delivered (so that their times can be "now"). */
   readonly events: () => ReadonlyArray<BaileysEvent>
   readonly delivered: (count: number) => void
+}
+
+/**
+ * The phone's answer to a request for `count` messages of a chat from before `beforeSeconds`: the
+ * newest of the held-back messages older than that, as one ON_DEMAND chunk. A chat with nothing
+ * older held back gets a chunk without messages, as the start of the chat is reached.
+ */
+export const onDemandAnswer = (
+  held: ReadonlyArray<BaileysEventData<"messaging-history.set">>,
+  chatJid: string,
+  count: number,
+  beforeSeconds: number,
+): BaileysEventData<"messaging-history.set"> => {
+  const byId = new Map<string, WAMessage>()
+  for (const chunk of held) {
+    for (const message of chunk.messages) {
+      const id = message.key?.id
+      if (id && message.key.remoteJid === chatJid && Number(message.messageTimestamp) < beforeSeconds)
+        byId.set(id, message)
+    }
+  }
+  const messages = [...byId.values()]
+    .sort((a, b) => Number(b.messageTimestamp) - Number(a.messageTimestamp))
+    .slice(0, Math.max(0, count))
+  return {
+    // Only the chat's id: its name, unread count and last activity are the store's already.
+    chats: [{ id: chatJid }],
+    contacts: [],
+    messages,
+    lidPnMappings: [],
+    syncType: proto.HistorySync.HistorySyncType.ON_DEMAND,
+    progress: 100,
+    chunkOrder: 0,
+  }
 }
 
 /** Media host Baileys downloads from; the replay CDN answers for it. */
@@ -57,6 +95,7 @@ export const makeReplaySocket = (
   const me = { id: options.ownJid, name: options.ownName ?? "Replay" }
   auth.creds.me = me
   let uploads = 0
+  let historyRequests = 0
   let opened = false
   let closed = false
   let laterTimer: ReturnType<typeof setTimeout> | undefined
@@ -176,6 +215,16 @@ export const makeReplaySocket = (
     },
     // Replay media never expires: the stored message is still good.
     updateMediaMessage: async (message) => message,
+    fetchMessageHistory: async (count, key, timestampMs) => {
+      const chatJid = key.remoteJid
+      if (!chatJid) throw new Error("a history request needs the chat of its message")
+      const answer = onDemandAnswer(options.heldHistory ?? [], chatJid, count, Number(timestampMs) / 1000)
+      // The phone answers after the request went out, never within it.
+      setImmediate(() => {
+        if (!closed) ev.emit("messaging-history.set", answer)
+      })
+      return `REPLAYHISTORY${++historyRequests}`
+    },
   }
   return socket
 }

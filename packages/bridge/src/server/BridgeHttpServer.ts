@@ -53,7 +53,8 @@ const BridgeHandlers = HttpApiBuilder.group(BridgeHttpApi, "bridge", (handlers) 
       .handle("sendVoice", ({ payload }) => actions.sendVoice(payload))
       .handle("react", ({ payload }) => actions.react(payload))
       .handle("markRead", ({ payload }) => actions.markRead(payload))
-      .handle("download", ({ payload }) => actions.download(payload)),
+      .handle("download", ({ payload }) => actions.download(payload))
+      .handle("fetchHistory", ({ payload }) => actions.fetchHistory(payload)),
   ),
 )
 

@@ -1,12 +1,19 @@
 /**
  * The HTTP API's actions carried out on the current WhatsApp socket: sends (text, file, voice
  * note) with recipient resolution and idempotency keys, reactions, read marks, media downloads,
- * and health. The live bridge and the replay bridge share this; only the socket differs.
+ * requests for older history, and health. The live bridge and the replay bridge share this; only the socket differs.
  */
 
-import { BridgeError, type SendResult } from "@whatsapp-mcp/core/api"
+import {
+  BridgeError,
+  type FetchHistoryRequest,
+  type FetchHistoryResult,
+  type SendResult,
+} from "@whatsapp-mcp/core/api"
+import { DefaultHistoryWaitSeconds, MaxHistoryRequestCount } from "@whatsapp-mcp/core/limits"
 import { proto, type WAMessage } from "@whiskeysockets/baileys"
-import { Clock, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Queue, Ref, type Scope } from "effect"
+import { OnDemandHistory } from "../history/OnDemandHistory.js"
 import { describeError } from "../logging/ErrorDescription.js"
 import { MediaCdn } from "../media/MediaCdn.js"
 import { downloadMedia } from "../media/MediaDownloader.js"
@@ -32,6 +39,11 @@ export interface SocketActionsOptions {
   readonly sendsPerMinute?: number
   /** Largest media file downloaded, in bytes; default `DefaultMaxMediaBytes`. */
   readonly maxMediaBytes?: number
+  /**
+   * How long a request for a chat's older history that the phone has not answered blocks another
+   * one for the same chat. Default 2 minutes.
+   */
+  readonly historyPendingFor?: Duration.DurationInput
 }
 
 const Status = proto.WebMessageInfo.Status
@@ -69,6 +81,24 @@ export const make = (options: SocketActionsOptions) =>
     const store = yield* StoreAccess
     const ledger = yield* IdempotencyLedger
     const cdn = yield* MediaCdn
+    const history = yield* OnDemandHistory
+    const pendingFor = Duration.toMillis(options.historyPendingFor ?? Duration.minutes(2))
+    // Chats with a request for older history the phone has not answered yet: when it was made, and
+    // every name WhatsApp may give the chat in its answer (phone JID, LID).
+    const pendingHistory = yield* Ref.make<
+      ReadonlyMap<string, { readonly since: number; readonly names: ReadonlySet<string> }>
+    >(new Map())
+    const forgetAnswered = (answered: ReadonlySet<string>) =>
+      Ref.update(
+        pendingHistory,
+        (pending) =>
+          new Map(
+            [...pending].filter(([, request]) => ![...request.names].some((name) => answered.has(name))),
+          ),
+      )
+    // An answer that comes after its request stopped waiting still ends the request.
+    const lateAnswers = yield* history.arrivals
+    yield* Queue.take(lateAnswers).pipe(Effect.flatMap(forgetAnswered), Effect.forever, Effect.forkScoped)
     const sendTimes = yield* Ref.make<ReadonlyArray<number>>([])
     const perMinute = options.sendsPerMinute ?? 30
     const filePolicy = {
@@ -161,6 +191,72 @@ export const make = (options: SocketActionsOptions) =>
           }),
         ),
       )
+
+    const historyPending = (chat: string, since: number, now: number) =>
+      new BridgeError({
+        code: "history_request_pending",
+        field: "chat_jid",
+        message: `Older messages of ${chat} were already asked for ${Math.max(1, Math.round((now - since) / 1000))} s ago and the phone has not answered yet: what it sends is stored as it arrives (read it with list_messages). Ask again in ${Math.max(1, Math.ceil((since + pendingFor - now) / 1000))} s if nothing came.`,
+      })
+
+    const fetchHistory = (
+      request: FetchHistoryRequest,
+    ): Effect.Effect<FetchHistoryResult, BridgeError, Scope.Scope> =>
+      Effect.gen(function* () {
+        const chat = request.chat_jid
+        const count = request.count ?? MaxHistoryRequestCount
+        const wait = Duration.seconds(request.wait_seconds ?? DefaultHistoryWaitSeconds)
+        const oldest = yield* store.oldestMessage(chat)
+        if (Option.isNone(oldest)) {
+          return yield* new BridgeError({
+            code: "no_messages_stored",
+            field: "chat_jid",
+            message: `No message of ${chat} is stored, so there is nothing to ask for older messages before: WhatsApp answers only for a chat with at least one message on this device. Check the chat with list_chats.`,
+          })
+        }
+        const { key, timestamp } = oldest.value
+        const socket = yield* connection.current
+        const alternate = yield* store.alternateJid(chat)
+        const names = new Set([chat, ...Option.toArray(alternate), ...(key.remoteJid ? [key.remoteJid] : [])])
+        const now = yield* Clock.currentTimeMillis
+        const earlier = yield* Ref.modify(pendingHistory, (pending) => {
+          const previous = pending.get(chat)
+          if (previous !== undefined && now - previous.since < pendingFor) return [previous, pending] as const
+          return [undefined, new Map([...pending, [chat, { since: now, names }]])] as const
+        })
+        if (earlier !== undefined) return yield* historyPending(chat, earlier.since, now)
+        const release = Ref.update(pendingHistory, (pending) => {
+          const left = new Map(pending)
+          left.delete(chat)
+          return left
+        })
+        // Listening before asking: a quick answer cannot slip by unseen.
+        const answers = yield* history.arrivals
+        yield* Effect.tryPromise({
+          try: () => socket.fetchMessageHistory(count, key, timestamp * 1000),
+          catch: (error) =>
+            new BridgeError({
+              code: "send_failed",
+              message: `WhatsApp did not take the request for older messages (${describeError(error)}). Check the bridge's connection, then try again.`,
+            }),
+        }).pipe(Effect.tapError(() => release))
+        const answered = yield* Queue.take(answers).pipe(
+          Effect.repeat({ until: (chats) => [...names].some((name) => chats.has(name)) }),
+          Effect.as(true),
+          Effect.timeoutTo({ duration: wait, onSuccess: (ok) => ok, onTimeout: () => false }),
+        )
+        if (answered) yield* release
+        const before = yield* store.storedBefore(chat, timestamp)
+        return {
+          chat_jid: chat,
+          before_message_id: key.id ?? "",
+          before: timestamp,
+          requested: count,
+          answered,
+          arrived: before.count,
+          oldest: before.oldest,
+        }
+      })
 
     return BridgeActions.of({
       health: () =>
@@ -333,10 +429,15 @@ export const make = (options: SocketActionsOptions) =>
               }),
           }).pipe(Effect.provideService(MediaCdn, cdn))
         }),
+
+      fetchHistory: (request) => Effect.scoped(fetchHistory(request)),
     })
   })
 
 export const layer = (
   options: SocketActionsOptions,
-): Layer.Layer<BridgeActions, never, WhatsAppConnection | StoreAccess | IdempotencyLedger | MediaCdn> =>
-  Layer.effect(BridgeActions, make(options))
+): Layer.Layer<
+  BridgeActions,
+  never,
+  WhatsAppConnection | StoreAccess | IdempotencyLedger | MediaCdn | OnDemandHistory
+> => Layer.scoped(BridgeActions, make(options))

@@ -23,6 +23,11 @@ export interface BridgeSocket {
   readonly onWhatsApp: WASocket["onWhatsApp"]
   readonly readMessages: WASocket["readMessages"]
   readonly updateMediaMessage: WASocket["updateMediaMessage"]
+  /**
+   * Asks the phone for up to `count` messages of a chat before the given one (its time in
+   * milliseconds); the answer comes later, as a `messaging-history.set` chunk of type ON_DEMAND.
+   */
+  readonly fetchMessageHistory: WASocket["fetchMessageHistory"]
 }
 
 export interface SocketFactoryShape {

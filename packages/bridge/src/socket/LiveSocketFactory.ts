@@ -45,6 +45,7 @@ export const make = Effect.gen(function* () {
           onWhatsApp: (...numbers) => sock.onWhatsApp(...numbers),
           readMessages: (keys) => sock.readMessages(keys),
           updateMediaMessage: (message) => sock.updateMediaMessage(message),
+          fetchMessageHistory: (count, key, timestamp) => sock.fetchMessageHistory(count, key, timestamp),
         }
       }),
   })

@@ -6,7 +6,7 @@
  */
 
 import { BridgeError, type ConnectionState, type Health, type PairingState } from "@whatsapp-mcp/core/api"
-import type { BaileysEventMap } from "@whiskeysockets/baileys"
+import { type BaileysEventMap, proto } from "@whiskeysockets/baileys"
 import {
   Cause,
   Clock,
@@ -222,6 +222,8 @@ export const make = (options: ConnectionOptions = {}) =>
 
     const onHistory = (data: BaileysEventMap["messaging-history.set"]) =>
       Effect.gen(function* () {
+        // An answer to a request for older history is not part of the sync after linking.
+        if (data.syncType === proto.HistorySync.HistorySyncType.ON_DEMAND) return
         const next = yield* SubscriptionRef.updateAndGet(status, (s) => {
           const progress = typeof data.progress === "number" ? data.progress : s.historySync.progress
           const done = data.isLatest === true || progress === 100

@@ -12,6 +12,20 @@ export interface StoreCounts {
   readonly messages: number
 }
 
+/** A chat's oldest stored message: what a request for older history reaches back from. */
+export interface OldestMessage {
+  readonly key: proto.IMessageKey
+  /** Unix seconds, UTC. */
+  readonly timestamp: number
+}
+
+/** The messages of a chat stored from before a time. */
+export interface StoredBefore {
+  readonly count: number
+  /** Unix seconds of the oldest of them; null when there are none. */
+  readonly oldest: number | null
+}
+
 export interface StoreAccessShape {
   readonly counts: Effect.Effect<StoreCounts>
   /** The stored raw message; `chatJid` may be either identity of the chat. */
@@ -23,6 +37,10 @@ export interface StoreAccessShape {
   readonly unreadIncoming: (chatJid: string) => Effect.Effect<ReadonlyArray<proto.IMessageKey>>
   /** The phone JID for a LID (or the LID for a phone JID), when known. */
   readonly alternateJid: (jid: string) => Effect.Effect<Option.Option<string>>
+  /** The chat's oldest stored message with a key WhatsApp knows; `chatJid` may be either identity. */
+  readonly oldestMessage: (chatJid: string) => Effect.Effect<Option.Option<OldestMessage>>
+  /** How many messages of the chat are stored from before `timestamp` (Unix seconds). */
+  readonly storedBefore: (chatJid: string, timestamp: number) => Effect.Effect<StoredBefore>
   /** Whether the store has this person or chat (the replay bridge's stand-in for "on WhatsApp"). */
   readonly knowsJid: (jid: string) => Effect.Effect<boolean>
 }

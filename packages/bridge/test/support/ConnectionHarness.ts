@@ -24,6 +24,7 @@ export const fakeSocket = (): BridgeSocket => {
     onWhatsApp: unavailable,
     readMessages: unavailable,
     updateMediaMessage: unavailable,
+    fetchMessageHistory: unavailable,
   }
 }
 

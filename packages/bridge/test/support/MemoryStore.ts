@@ -68,6 +68,9 @@ export const makeMemoryStore = (): MemoryStore => {
   }
 
   const find = (chat: string, id: string) => messages.get(keyOf(canonical(chat), id))
+  const inChat = (chat: string) =>
+    [...messages.values()].filter((m) => canonical(m.key.remoteJid ?? "") === canonical(chat))
+  const time = (m: WAMessage) => Number(m.messageTimestamp ?? 0)
 
   const layer = Layer.mergeAll(
     Layer.succeed(EventSink, { ingest: (batch) => Effect.sync(() => batch.forEach(apply)) }),
@@ -92,6 +95,20 @@ export const makeMemoryStore = (): MemoryStore => {
               .map((m) => m.key),
           ),
         alternateJid: (jid) => Effect.sync(() => Option.fromNullable(aliases.get(jid))),
+        oldestMessage: (chat) =>
+          Effect.sync(() => {
+            const [oldest] = inChat(chat).sort((a, b) => time(a) - time(b))
+            return oldest === undefined
+              ? Option.none()
+              : Option.some({ key: oldest.key, timestamp: time(oldest) })
+          }),
+        storedBefore: (chat, timestamp) =>
+          Effect.sync(() => {
+            const times = inChat(chat)
+              .map(time)
+              .filter((t) => t < timestamp)
+            return { count: times.length, oldest: times.length === 0 ? null : Math.min(...times) }
+          }),
         knowsJid: (jid) => Effect.sync(() => [...messages.values()].some((m) => m.key.remoteJid === jid)),
       }),
     ),

@@ -8,6 +8,8 @@
 import type {
   DownloadRequest,
   DownloadResult,
+  FetchHistoryRequest,
+  FetchHistoryResult,
   Health,
   MarkReadRequest,
   MarkReadResult,
@@ -40,6 +42,10 @@ export interface BridgeClientService {
   readonly react: (request: ReactRequest) => Effect.Effect<ReactResult, BridgeClientError>
   readonly markRead: (request: MarkReadRequest) => Effect.Effect<MarkReadResult, BridgeClientError>
   readonly download: (request: DownloadRequest) => Effect.Effect<DownloadResult, BridgeClientError>
+  /** Asks the phone for older messages of a chat and waits (as the request says) for them to be stored. */
+  readonly fetchHistory: (
+    request: FetchHistoryRequest,
+  ) => Effect.Effect<FetchHistoryResult, BridgeClientError>
   readonly circuit: Effect.Effect<CircuitState>
 }
 

@@ -17,6 +17,7 @@ import {
 } from "@effect/platform"
 import { BridgeError } from "@whatsapp-mcp/core/api"
 import { type BridgeEndpointName, BridgeHttpApi, bridgeEndpoint } from "@whatsapp-mcp/core/http-api"
+import { MaxHistoryWaitSeconds } from "@whatsapp-mcp/core/limits"
 import { BridgeClient, BridgeErrors } from "@whatsapp-mcp/runtime"
 import { Duration, Effect, Layer, type ParseResult, Ref, Schedule } from "effect"
 import * as CircuitBreaker from "./CircuitBreaker.js"
@@ -46,6 +47,8 @@ export const defaultTimeouts: Record<BridgeEndpointName, Duration.DurationInput>
   react: Duration.seconds(15),
   markRead: Duration.seconds(15),
   download: Duration.minutes(2),
+  // The bridge waits for the phone up to the request's own bound; this leaves it time to answer after.
+  fetchHistory: Duration.seconds(MaxHistoryWaitSeconds + 15),
 }
 
 const startBridge = "start it with `pnpm bridge` (or `pnpm demo` to try sample data)"
@@ -198,6 +201,7 @@ export const make = (options: BridgeClientOptions) =>
       react: (request) => call("react", request, bridge.react({ payload: request })),
       markRead: (request) => call("markRead", request, bridge.markRead({ payload: request })),
       download: (request) => call("download", request, bridge.download({ payload: request })),
+      fetchHistory: (request) => call("fetchHistory", request, bridge.fetchHistory({ payload: request })),
       circuit: breaker.state,
     })
   })
