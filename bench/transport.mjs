@@ -7,9 +7,10 @@
 // empty answer, all protocol and no work) over both, and over HTTP a request the server refuses
 // with 401 before any MCP code runs (Node's HTTP and the client's fetch, with the Host, Origin and
 // token checks). For every kind of call it reports the CPU time the calls took in this client
-// process (process.cpuUsage around each call) and in the server (every thread's run time from
-// /proc/PID/task/*/schedstat, read around blocks of calls), so that the difference between the
-// transports can be split into client, server and waiting.
+// process and in the server, and how long their threads waited for a core (the scheduler's own
+// accounting, /proc/PID/task/*/schedstat, read around each call in the client and around blocks of
+// calls in the server), so that the difference between the transports can be split into client,
+// server and waiting.
 //
 // Usage: pnpm build && node bench/transport.mjs --store DIR [--runs 1000] [--warm-up 200]
 //   DIR holds a store the bridge built (`pnpm bench` builds a 1M one under bench/data/).
@@ -144,29 +145,36 @@ for (const side of sides) {
 const [stdio, http] = sides
 
 // ---------------------------------------------------------------------------------------------
-// CPU time, in ms: this process's own (client) and a server's, every thread of it (schedstat's
-// first field is the thread's run time in ns; threads that ended between two readings are lost,
-// and the servers keep theirs for their lifetime).
-const clientCpuMs = (since) => {
-  const used = process.cpuUsage(since)
-  return (used.user + used.system) / 1000
-}
-const serverCpuMs = (pid) => {
-  let ns = 0
+// Where a process's time went, from the scheduler's own accounting (/proc/PID/task/TID/schedstat:
+// time on a core and time waiting for one, in ns, and how many times the thread was put on a core).
+// CPU time counts every thread (the collector's too); waiting and being put on a core count the main
+// thread only, the one every message passes through, since helper threads wait beside it and not
+// in its way. Threads that end between two readings are lost; the servers keep theirs for their
+// lifetime, and so does this client.
+const schedulerOf = (pid) => {
+  const sum = { runMs: 0, waitMs: 0, slices: 0 }
   let tasks
   try {
     tasks = readdirSync(`/proc/${pid}/task`)
   } catch {
-    return Number.NaN
+    return { runMs: Number.NaN, waitMs: Number.NaN, slices: Number.NaN }
   }
   for (const task of tasks) {
     try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0])
+      const [run, wait, slices] = readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")
+      sum.runMs += Number(run) / 1e6
+      if (task === String(pid)) {
+        sum.waitMs = Number(wait) / 1e6
+        sum.slices = Number(slices)
+      }
     } catch {
       // the thread ended after the folder was read
     }
   }
-  return ns / 1e6
+  return sum
+}
+const addSince = (into, before, after) => {
+  for (const key of Object.keys(into)) into[key] += after[key] - before[key]
 }
 
 const query = (i) => ({ name: "list_messages", arguments: { query: searchWords[i % searchWords.length] } })
@@ -209,26 +217,27 @@ for (let i = 0; i < warmUp; i++) {
 }
 
 // The measurement: in blocks, every kind in turn, within a kind the two transports alternately
-// (which one goes first swaps every round). Server CPU is read around each block, where only that
-// kind of call runs.
+// (which one goes first swaps every round). This client's threads are read around each call, outside
+// its timing; a server's around each block, where only that kind of call runs.
 const block = Math.max(1, Math.min(50, Math.floor(runs / 10)))
+const tally = () => ({ runMs: 0, waitMs: 0, slices: 0 })
 const results = Object.fromEntries(
   Object.keys(kinds).map((kind) => [
     kind,
     Object.fromEntries(
-      sides.map((side) => [side.name, { times: [], clientMs: 0, serverMs: 0, bytes: 0, errors: 0 }]),
+      sides.map((side) => [side.name, { times: [], client: tally(), server: tally(), bytes: 0, errors: 0 }]),
     ),
   ]),
 )
 for (let done = 0; done < runs; done += block) {
   const size = Math.min(block, runs - done)
   for (const [kind, call] of Object.entries(kinds)) {
-    const serverBefore = sides.map((side) => serverCpuMs(side.pid()))
+    const serverBefore = sides.map((side) => schedulerOf(side.pid()))
     for (let r = 0; r < size; r++) {
       const i = done + r
       for (const side of i % 2 === 0 ? sides : [http, stdio]) {
         const into = results[kind][side.name]
-        const clientBefore = process.cpuUsage()
+        const clientBefore = schedulerOf(process.pid)
         const started = process.hrtime.bigint()
         const pending = call(side, i)
         if (pending === undefined) continue
@@ -239,11 +248,11 @@ for (let done = 0; done < runs; done += block) {
           if (into.errors === 1) console.error(`transport: ${kind} over ${side.name}: ${error}`)
         }
         into.times.push(Number(process.hrtime.bigint() - started) / 1e6)
-        into.clientMs += clientCpuMs(clientBefore)
+        addSince(into.client, clientBefore, schedulerOf(process.pid))
       }
     }
     sides.forEach((side, s) => {
-      results[kind][side.name].serverMs += serverCpuMs(side.pid()) - serverBefore[s]
+      addSince(results[kind][side.name].server, serverBefore[s], schedulerOf(side.pid()))
     })
   }
 }
@@ -298,8 +307,11 @@ for (const [kind, bySide] of Object.entries(results)) {
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       mean: sorted.reduce((a, b) => a + b, 0) / n,
-      clientCpuMs: r.clientMs / n,
-      serverCpuMs: r.serverMs / n,
+      // per call, means
+      clientCpuMs: r.client.runMs / n,
+      serverCpuMs: r.server.runMs / n,
+      waitMs: (r.client.waitMs + r.server.waitMs) / n,
+      timesScheduled: (r.client.slices + r.server.slices) / n,
       answerBytes: r.bytes / n,
       errors: r.errors,
     }
@@ -307,66 +319,67 @@ for (const [kind, bySide] of Object.entries(results)) {
 }
 const search = figures.list_messages
 const ping = figures.ping
+const refused = figures["refused (401)"].HTTP
 const ratio = { p50: search.HTTP.p50 / search.stdio.p50, p99: search.HTTP.p99 / search.stdio.p99 }
 
-const ms = (value) => (Number.isFinite(value) ? value.toFixed(2) : "n/a").padStart(9)
 const messages = (() => {
-  const require = createRequire(join(root, "packages/bridge/package.json"))
-  const Database = require("better-sqlite3")
+  const Database = createRequire(join(root, "packages/bridge/package.json"))("better-sqlite3")
   const db = new Database(join(storeDir, "messages.db"), { readonly: true })
   const n = db.prepare("SELECT COUNT(*) AS n FROM messages").get().n
   db.close()
   return n
 })()
+const number = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a")
+const signed = (value, digits = 2) => `${value >= 0 ? "+" : ""}${number(value, digits)}`
+const columns = [
+  ["p50 ms", (f) => number(f.p50)],
+  ["p99 ms", (f) => number(f.p99)],
+  ["mean ms", (f) => number(f.mean)],
+  ["client CPU", (f) => number(f.clientCpuMs)],
+  ["server CPU", (f) => number(f.serverCpuMs)],
+  ["waited", (f) => number(f.waitMs)],
+  ["scheduled", (f) => number(f.timesScheduled, 1)],
+  ["bytes", (f) => String(Math.round(f.answerBytes))],
+  ["errors", (f) => String(f.errors)],
+]
 console.log(
   `\nlist_messages with a query (${searchWords.length} searches, in turn) on ${messages.toLocaleString("en")} messages, ${runs} calls per transport, alternating, after ${warmUp} warm-up rounds:`,
 )
-console.log(
-  `${"call".padEnd(28)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"mean ms".padStart(9)}${"client CPU".padStart(11)}${"server CPU".padStart(11)}${"bytes".padStart(8)}  errors`,
-)
+console.log(`${"call".padEnd(28)}${columns.map(([name]) => name.padStart(11)).join("")}`)
 for (const [kind, bySide] of Object.entries(figures))
   for (const [name, f] of Object.entries(bySide))
-    console.log(
-      `${`${kind}, ${name}`.padEnd(28)}${ms(f.p50)}${ms(f.p99)}${ms(f.mean)}${ms(f.clientCpuMs).padStart(11)}${ms(f.serverCpuMs).padStart(11)}${String(Math.round(f.answerBytes)).padStart(8)}  ${f.errors}`,
-    )
-console.log("(CPU columns: ms per call, means; bytes: the answer as the client returns it, JSON)")
+    console.log(`${`${kind}, ${name}`.padEnd(28)}${columns.map(([, show]) => show(f).padStart(11)).join("")}`)
 console.log(
-  `\nlist_messages HTTP/stdio: p50 ${ratio.p50.toFixed(2)}x (+${(search.HTTP.p50 - search.stdio.p50).toFixed(2)} ms), p99 ${ratio.p99.toFixed(2)}x (+${(search.HTTP.p99 - search.stdio.p99).toFixed(2)} ms)`,
+  "(per call, means: CPU ms of this client and of the server, all threads; ms the main threads of both waited for a core, and times they were put on one; the answer's bytes as JSON)",
 )
 console.log(
-  `ping HTTP/stdio: p50 ${(ping.HTTP.p50 / ping.stdio.p50).toFixed(2)}x (+${(ping.HTTP.p50 - ping.stdio.p50).toFixed(2)} ms)`,
+  `\nlist_messages HTTP/stdio: p50 ${ratio.p50.toFixed(2)}x (${signed(search.HTTP.p50 - search.stdio.p50)} ms), p99 ${ratio.p99.toFixed(2)}x (${signed(search.HTTP.p99 - search.stdio.p99)} ms)`,
 )
-// What HTTP adds to a call, split by where it goes: the means of the same kind of call over both
-// transports, in wall time and in CPU on each side.
-const added = (kind) => ({
-  wallMs: figures[kind].HTTP.mean - figures[kind].stdio.mean,
-  clientCpuMs: figures[kind].HTTP.clientCpuMs - figures[kind].stdio.clientCpuMs,
-  serverCpuMs: figures[kind].HTTP.serverCpuMs - figures[kind].stdio.serverCpuMs,
+console.log(
+  `ping HTTP/stdio: p50 ${(ping.HTTP.p50 / ping.stdio.p50).toFixed(2)}x (${signed(ping.HTTP.p50 - ping.stdio.p50)} ms)`,
+)
+// What HTTP adds to a call, split by where the time goes: the differences of the means.
+const minus = (a, b) => ({
+  wallMs: a.mean - b.mean,
+  clientCpuMs: a.clientCpuMs - b.clientCpuMs,
+  serverCpuMs: a.serverCpuMs - b.serverCpuMs,
+  waitMs: a.waitMs - b.waitMs,
+  timesScheduled: a.timesScheduled - b.timesScheduled,
 })
-const refused = figures["refused (401)"].HTTP
-const overStdio = { list_messages: added("list_messages"), ping: added("ping") }
-// The ping over HTTP in two parts: the HTTP exchange the 401 also makes, and what the SDK's
-// Streamable HTTP transport adds once the token passed (session lookup, request conversion, the
-// SSE stream on both sides).
-const pingParts = {
-  httpExchange: {
-    wallMs: refused.mean - ping.stdio.mean,
-    clientCpuMs: refused.clientCpuMs - ping.stdio.clientCpuMs,
-    serverCpuMs: refused.serverCpuMs - ping.stdio.serverCpuMs,
-  },
-  streamableHttp: {
-    wallMs: ping.HTTP.mean - refused.mean,
-    clientCpuMs: ping.HTTP.clientCpuMs - refused.clientCpuMs,
-    serverCpuMs: ping.HTTP.serverCpuMs - refused.serverCpuMs,
-  },
+const overStdio = {
+  list_messages: minus(search.HTTP, search.stdio),
+  ping: minus(ping.HTTP, ping.stdio),
+  // The ping over HTTP in two parts: the HTTP exchange a refused request also makes (fetch, Node's
+  // HTTP server, the Host, Origin and token checks), and what the SDK's Streamable HTTP adds once the
+  // token passed (session lookup, the request handed to the transport, the answer as an SSE stream).
+  "ping: HTTP exchange": minus(refused, ping.stdio),
+  "ping: Streamable HTTP": minus(ping.HTTP, refused),
 }
-const plus = (part) =>
-  `${part.wallMs >= 0 ? "+" : ""}${part.wallMs.toFixed(2)} ms wall, client CPU ${part.clientCpuMs >= 0 ? "+" : ""}${part.clientCpuMs.toFixed(2)} ms, server CPU ${part.serverCpuMs >= 0 ? "+" : ""}${part.serverCpuMs.toFixed(2)} ms`
-console.log("\nwhat HTTP adds to a call over stdio (means):")
-console.log(`  list_messages: ${plus(overStdio.list_messages)}`)
-console.log(`  ping:          ${plus(overStdio.ping)}`)
-console.log(`    of which the HTTP exchange a 401 also makes: ${plus(pingParts.httpExchange)}`)
-console.log(`    and the SDK's Streamable HTTP after the token passed: ${plus(pingParts.streamableHttp)}`)
+console.log("\nwhat HTTP adds to a call over stdio (differences of the means):")
+for (const [label, d] of Object.entries(overStdio))
+  console.log(
+    `  ${`${label}:`.padEnd(23)}${signed(d.wallMs)} ms wall; CPU ${signed(d.clientCpuMs)} ms client, ${signed(d.serverCpuMs)} ms server; ${signed(d.waitMs)} ms the main threads waited for a core; scheduled ${signed(d.timesScheduled, 1)} times`,
+  )
 console.log(`  the bearer token check alone: ${tokenCheckUs.toFixed(1)} µs a request`)
 console.log(`answers that differed between the transports: ${differentAnswers} of ${warmUp}`)
 for (const side of sides)
@@ -376,5 +389,5 @@ for (const side of sides)
 console.log(`load average: ${loadAtStart.join(", ")} at start, ${loadAtEnd.join(", ")} at end`)
 console.log(`reproduce: ${command}`)
 console.log(
-  `json: ${JSON.stringify({ messages, runs, warmUp, figures, ratio, overStdio, pingParts, tokenCheckUs, differentAnswers, calls, memory, loadAtStart, loadAtEnd, command })}`,
+  `json: ${JSON.stringify({ messages, runs, warmUp, figures, ratio, overStdio, tokenCheckUs, differentAnswers, calls, memory, loadAtStart, loadAtEnd, command })}`,
 )
