@@ -102,6 +102,11 @@ const httpServer = spawn(
   { env, stdio: ["ignore", "ignore", "pipe"] },
 )
 const httpExited = new Promise((done) => httpServer.once("exit", done))
+// Nothing else would stop it if this script died on an error: its stdin is not this process's.
+process.on("exit", () => {
+  if (httpServer.exitCode === null) httpServer.kill("SIGTERM")
+  rmSync(work, { recursive: true, force: true })
+})
 stops.push(async () => {
   if (httpServer.exitCode === null) httpServer.kill("SIGTERM")
   await httpExited
