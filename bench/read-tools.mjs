@@ -16,6 +16,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
+import { searchWords } from "./search-words.mjs"
 
 const { values } = parseArgs({
   options: {
@@ -63,29 +64,7 @@ const anchors = store
   )
   .all(count)
 store.close()
-// Words a person searches for: common and rare, accented and not, several languages.
-const words = [
-  "sunday",
-  "dinner",
-  "birthday",
-  "airport",
-  "taxi",
-  "museum",
-  "interview",
-  "dimanche",
-  "boulangerie",
-  "creme brulee",
-  "geburtstag",
-  "fruhstuck",
-  "verspatung",
-  "cumpleanos",
-  "restaurante",
-  "lisboa",
-  "pao de queijo",
-  "report",
-  "concert",
-  "photos",
-]
+const words = searchWords
 const pick = (list, i) => list[i % list.length]
 
 // ---------------------------------------------------------------------------------------------

@@ -134,6 +134,14 @@ console.error("ingestion beside the bare-insert ceiling (bench/ingest.ts, 1 roun
 const ingest = runScript(["--import", "tsx", "bench/ingest.ts", String(messages), String(seed), "1", stream])
 console.error("read tools over MCP stdio, with the original project's queries (bench/read-tools.mjs)…")
 const reads = runScript(["bench/read-tools.mjs", "--store", storeDir, "--runs", String(runs)])
+// Five times the read tools' calls: a p99 needs more calls than a p50, and these are cheap.
+const transportRuns = runs * 5
+const transportWarmUp = Math.min(200, runs)
+console.error("list_messages over stdio and over HTTP, alternating (bench/transport.mjs)…")
+const transport = runScript([
+  "bench/transport.mjs",
+  ...["--store", storeDir, "--runs", String(transportRuns), "--warm-up", String(transportWarmUp)],
+])
 console.error("cold start (bench/cold-start.mjs)…")
 const cold = runScript(["bench/cold-start.mjs", String(coldRuns)])
 console.error(
@@ -166,6 +174,10 @@ const figures = [
   ["original list_chats p50 (ms, SQL)", reads.originalListChats.p50, "", null],
   ["slowest read tool p99 (ms, MCP)", worstP99, "<= 50", worstP99 <= 50],
   ["slowest read tool p99 (ms, SQL alone)", worstSqlP99, "", null],
+  ["list_messages query p50 over HTTP (ms, MCP)", transport.figures.list_messages.HTTP.p50, "", null],
+  ["list_messages query p99 over HTTP (ms, MCP)", transport.figures.list_messages.HTTP.p99, "", null],
+  ["list_messages query HTTP / stdio, p50 (same run)", transport.ratio.p50, "", null],
+  ["list_messages query HTTP / stdio, p99 (same run)", transport.ratio.p99, "", null],
   ["cold start to tools/list (ms, median)", cold.medianMs, "<= 400", cold.medianMs <= 400],
   [
     `MCP server RSS after ${reads.serverCalls} calls (MB)`,
@@ -201,6 +213,10 @@ const results = {
     likeRatio,
     command: `node bench/read-tools.mjs --store ${storeDir} --runs ${runs}`,
   },
+  transport: {
+    ...transport,
+    command: `node bench/transport.mjs --store ${storeDir} --runs ${transportRuns} --warm-up ${transportWarmUp}`,
+  },
   coldStart: { ...cold, command: `node bench/cold-start.mjs ${coldRuns}` },
   rendering: { ...rendering, command: "node bench/rendering-bytes.mjs" },
   targets: Object.fromEntries(
@@ -229,6 +245,7 @@ for (const [label, t] of Object.entries(reads.tools))
 console.log(`\nreproduce: ${command}`)
 console.log(`  ingestion and ceiling: ${results.ingestion.command}`)
 console.log(`  read tools: ${results.readTools.command}`)
+console.log(`  stdio and HTTP: ${results.transport.command}`)
 console.log(`  cold start: ${results.coldStart.command}`)
 console.log(`  rendering bytes: ${results.rendering.command}`)
 console.log(`results: ${outFile}`)

@@ -70,6 +70,33 @@ describe("pnpm bench", () => {
     expect(isFigure(results.readTools.originalLike.p50)).toBe(true)
     expect(isFigure(results.readTools.originalListChats.p50)).toBe(true)
     expect(isFigure(results.readTools.serverRssMB)).toBe(true)
+    // list_messages over both transports in one run, each with the transport's own floor (ping) and,
+    // over HTTP, a request refused before any MCP code runs
+    for (const [kind, transports] of [
+      ["list_messages", ["stdio", "HTTP"]],
+      ["ping", ["stdio", "HTTP"]],
+      ["refused (401)", ["HTTP"]],
+    ] as const)
+      for (const transport of transports) {
+        const figures = results.transport.figures[kind][transport]
+        expect(figures.calls, `${kind} over ${transport}`).toBe(15)
+        expect(figures.errors, `${kind} over ${transport}`).toBe(0)
+        expect(isFigure(figures.p50) && isFigure(figures.p99), `${kind} over ${transport}`).toBe(true)
+        expect(
+          isFigure(figures.clientCpuMs) && isFigure(figures.serverCpuMs),
+          `${kind} over ${transport}`,
+        ).toBe(true)
+      }
+    // the same searches give the same answers over both transports
+    expect(results.transport.differentAnswers).toBe(0)
+    expect(results.transport.figures.list_messages.HTTP.answerBytes).toBe(
+      results.transport.figures.list_messages.stdio.answerBytes,
+    )
+    expect(isFigure(results.transport.ratio.p50) && isFigure(results.transport.ratio.p99)).toBe(true)
+    expect(
+      isFigure(results.transport.memory.HTTP.rssMB) && isFigure(results.transport.memory.stdio.rssMB),
+    ).toBe(true)
+    expect(results.transport.command).toContain("node bench/transport.mjs --store")
     expect(isFigure(results.coldStart.medianMs)).toBe(true)
     // what a model reads: the text of five list_messages calls beside the original's format of the same rows
     expect(results.rendering.calls).toHaveLength(5)
