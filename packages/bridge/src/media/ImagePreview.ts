@@ -128,7 +128,7 @@ export const previewForMessage = (media: FoundMedia, path: string): Effect.Effec
       )
     case "video":
       return thumbnail === undefined
-        ? Effect.succeed({ preview_problem: "The video message carries no thumbnail to show." })
+        ? Effect.succeed({ preview_problem: "The video message carries no thumbnail to show" })
         : preview(Buffer.from(thumbnail), "message_thumbnail").pipe(
             Effect.map((picture): PreviewAnswer => ({ preview: picture })),
             Effect.catchAll((failed) =>
