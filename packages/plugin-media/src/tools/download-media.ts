@@ -27,12 +27,14 @@ const Picture = Schema.Struct({
       "file: the downloaded photo or sticker itself, scaled down; message_thumbnail: the small, low-resolution thumbnail the sender's phone put in the message (all a video shows).",
   }),
   mimetype: PictureType,
-  width: Schema.optional(Schema.Int),
-  height: Schema.optional(Schema.Int),
+  width: Schema.optional(Schema.Int).annotations({ description: "Pixels; unknown for a stored thumbnail." }),
+  height: Schema.optional(Schema.Int).annotations({ description: "Pixels; unknown for a stored thumbnail." }),
   original_width: Schema.optional(Schema.Int).annotations({
     description: "The original's width, when the picture was scaled down from it.",
   }),
-  original_height: Schema.optional(Schema.Int),
+  original_height: Schema.optional(Schema.Int).annotations({
+    description: "The original's height, when the picture was scaled down from it.",
+  }),
   still: Schema.optional(Schema.Boolean).annotations({
     description: "True when the original moves (an animated sticker or GIF): the picture is its first frame.",
   }),
