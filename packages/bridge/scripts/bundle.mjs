@@ -2,7 +2,7 @@
 // demand, plus the thread that decodes long recordings). Loading effect and its platform packages
 // as hundreds of separate modules held up every command before any work began; bundled, `bridge
 // ingest` and the daemon start sooner. Packages with native parts, worker threads of their own or
-// data files stay external: better-sqlite3, Baileys, pino, ffmpeg, qrcode.
+// data files stay external: better-sqlite3, Baileys, pino, ffmpeg, qrcode, sharp.
 import { rmSync } from "node:fs"
 import { build } from "esbuild"
 
@@ -22,7 +22,14 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  external: ["better-sqlite3", "@whiskeysockets/baileys", "@ffmpeg-installer/ffmpeg", "pino", "qrcode"],
+  external: [
+    "better-sqlite3",
+    "@whiskeysockets/baileys",
+    "@ffmpeg-installer/ffmpeg",
+    "pino",
+    "qrcode",
+    "sharp",
+  ],
   sourcemap: "linked",
   legalComments: "none",
   minify: true,

@@ -24,10 +24,13 @@ import { request } from "node:http"
 import { connect, createServer as createTcpServer, type Server as TcpServer } from "node:net"
 import { networkInterfaces, tmpdir } from "node:os"
 import * as path from "node:path"
+import { crc32 } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { BridgeErrorBody } from "@whatsapp-mcp/core/api"
+import type { BridgeErrorBody, DownloadResult } from "@whatsapp-mcp/core/api"
 import { BridgeEndpoints } from "@whatsapp-mcp/core/http-api"
+import { MaxPreviewBytes, MaxPreviewEdge } from "@whatsapp-mcp/core/limits"
 import { encryptedStream, proto } from "@whiskeysockets/baileys"
+import sharp from "sharp"
 import { safeFileName } from "../src/media/MediaDownloader.js"
 
 const bridge = path.resolve(import.meta.dirname, "../src/bin/bridge.ts")
@@ -98,11 +101,57 @@ const writeHostileMedia = async () => {
     }),
     document("NOTITSKEY", { ...onCdn("good.enc"), mediaKey: other.mediaKey, fileLength: 50_000 }),
     document("HONEST", { ...onCdn("good.enc"), ...honest, fileLength: 50_000 }),
+    ...(await hostileImages(onCdn)),
   ]
   writeFileSync(
     hostileStream,
     `${messages.map((m) => JSON.stringify({ event: "messages.upsert", data: { messages: [m], type: "notify" } })).join("\n")}\n`,
   )
+}
+
+/**
+ * Photos whose bytes are not what a photo should be, each properly encrypted so that it downloads:
+ * garbage, a truncated JPEG, a PNG declaring 400 megapixels, and a real photo far larger than any
+ * client shows.
+ */
+const hostileImages = async (onCdn: (name: string) => Record<string, string>) => {
+  const photo = await sharp({ create: { width: 6000, height: 4000, channels: 3, background: "#88aa22" } })
+    .jpeg()
+    .toBuffer()
+  const bomb = await sharp({ create: { width: 4, height: 4, channels: 3, background: "#000000" } })
+    .png()
+    .toBuffer()
+  bomb.writeUInt32BE(20_000, 16)
+  bomb.writeUInt32BE(20_000, 20)
+  bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)), 29)
+  const thumbnail = await sharp({ create: { width: 32, height: 21, channels: 3, background: "#884422" } })
+    .jpeg()
+    .toBuffer()
+  const image = async (id: string, bytes: Buffer, extra: Record<string, unknown> = {}) => {
+    const out = await encryptedStream(bytes, "image")
+    renameSync(out.encFilePath, path.join(abuseMedia, `${id}.enc`))
+    return proto.WebMessageInfo.fromObject({
+      key: { remoteJid: stranger, fromMe: false, id },
+      messageTimestamp: 1_717_000_000,
+      message: {
+        imageMessage: {
+          mimetype: "image/jpeg",
+          ...onCdn(`${id}.enc`),
+          mediaKey: out.mediaKey,
+          fileSha256: out.fileSha256,
+          fileEncSha256: out.fileEncSha256,
+          fileLength: bytes.length,
+          ...extra,
+        },
+      },
+    }).toJSON()
+  }
+  return [
+    await image("GARBAGEIMG", randomBytes(5000), { jpegThumbnail: thumbnail }),
+    await image("TRUNCATEDIMG", photo.subarray(0, Math.floor(photo.length / 3))),
+    await image("BOMBIMG", bomb),
+    await image("BIGIMG", photo),
+  ]
 }
 
 let child: ChildProcess
@@ -639,6 +688,40 @@ describe("media a stranger's message names", () => {
     const honest = await download("HONEST")
     expect(honest.status, honest.body).toBe(200)
     expect(mediaFiles()).toEqual(["HONEST-HONEST.pdf"])
+    await stillAnswers()
+  }, 60_000)
+})
+
+describe("photos that are not what a photo should be", () => {
+  const download = (id: string) =>
+    send("POST", "/v1/media/download", {
+      headers: { ...auth(), "content-type": "application/json" },
+      body: json({ chat_jid: stranger, message_id: id, preview: true }),
+    })
+
+  it("are still downloaded, with a note instead of a picture (or the message's thumbnail), and the bridge keeps answering", async () => {
+    const cases: ReadonlyArray<readonly [string, RegExp, "message_thumbnail" | undefined]> = [
+      ["GARBAGEIMG", /could not be shown: it is not an image format/, "message_thumbnail"],
+      ["TRUNCATEDIMG", /could not be shown: the image is corrupt or truncated/, undefined],
+      ["BOMBIMG", /could not be shown: it has more than 64 megapixels/, undefined],
+    ]
+    for (const [id, problem, source] of cases) {
+      const answer = await download(id)
+      expect(answer.status, `${id}: ${answer.body}`).toBe(200)
+      const result = JSON.parse(answer.body) as DownloadResult
+      expect(existsSync(result.path), id).toBe(true)
+      expect(result.preview_problem, id).toMatch(problem)
+      expect(result.preview?.source, id).toBe(source)
+    }
+    const big = JSON.parse((await download("BIGIMG")).body) as DownloadResult
+    expect(big.preview).toMatchObject({
+      source: "file",
+      width: MaxPreviewEdge,
+      height: 1045,
+      original_width: 6000,
+      original_height: 4000,
+    })
+    expect(Buffer.from(big.preview?.data ?? "", "base64").length).toBeLessThanOrEqual(MaxPreviewBytes)
     await stillAnswers()
   }, 60_000)
 })

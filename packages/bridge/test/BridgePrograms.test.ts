@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "@whatsapp-mcp/core/api"
+import { MaxPreviewBytes, MaxPreviewEdge } from "@whatsapp-mcp/core/limits"
 import { LockFileName } from "@whatsapp-mcp/core/store"
 import Database from "better-sqlite3"
 import { Context, Effect, Layer } from "effect"
@@ -113,6 +114,72 @@ describe("replay bridge program", () => {
             text: "hi",
           })
           assert.strictEqual(stranger.body.error.code, "not_on_whatsapp")
+        }),
+      ),
+  )
+
+  it.live(
+    "answers a download asked for a preview with a picture of a photo, a sticker and a video, and none for a voice note",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const storeDir = join(mkdtempSync(join(tmpdir(), "bridge-program-")), "store")
+          const { call } = yield* start(storeDir)
+          yield* waitForOpen(call)
+          const downloadOf = (kind: string) =>
+            Effect.gen(function* () {
+              const [row] = query<{ chat_jid: string; id: string }>(
+                storeDir,
+                "SELECT chat_jid, id FROM messages WHERE kind = ? AND media_key IS NOT NULL ORDER BY timestamp LIMIT 1",
+                kind,
+              )
+              assert.isDefined(row, `the demo has a ${kind}`)
+              const download = yield* call<DownloadResult>("/v1/media/download", {
+                chat_jid: row!.chat_jid,
+                message_id: row!.id,
+                preview: true,
+              })
+              assert.strictEqual(download.status, 200, JSON.stringify(download.body))
+              return download.body
+            })
+          const picture = (result: DownloadResult) => {
+            assert.isDefined(result.preview, JSON.stringify(result.preview_problem))
+            const bytes = Buffer.from(result.preview!.data, "base64")
+            // what it says it is, within the limits a client accepts
+            assert.deepStrictEqual(
+              [...bytes.subarray(0, 3)],
+              result.preview!.mimetype === "image/jpeg" ? [0xff, 0xd8, 0xff] : [0x89, 0x50, 0x4e],
+            )
+            assert.isAtMost(Math.max(result.preview!.width, result.preview!.height), MaxPreviewEdge)
+            assert.isAtMost(bytes.length, MaxPreviewBytes)
+            return result.preview!
+          }
+
+          const photo = yield* downloadOf("image")
+          assert.deepInclude(picture(photo), { source: "file", width: 96, height: 64 })
+          const sticker = yield* downloadOf("sticker")
+          assert.deepInclude(picture(sticker), { source: "file", width: 64, height: 64 })
+          const video = yield* downloadOf("video")
+          assert.strictEqual(picture(video).source, "message_thumbnail")
+          assert.isTrue(existsSync(video.path), "the video itself is downloaded too")
+
+          const voice = yield* downloadOf("voice")
+          assert.isUndefined(voice.preview)
+          assert.isUndefined(voice.preview_problem)
+          assert.strictEqual(voice.kind, "voice")
+          assert.isTrue(existsSync(voice.path))
+
+          // without asking, a download answers as it always did
+          const [row] = query<{ chat_jid: string; id: string }>(
+            storeDir,
+            "SELECT chat_jid, id FROM messages WHERE kind = 'image' AND media_key IS NOT NULL LIMIT 1",
+          )
+          const plain = yield* call<DownloadResult>("/v1/media/download", {
+            chat_jid: row!.chat_jid,
+            message_id: row!.id,
+          })
+          assert.isUndefined(plain.body.preview)
+          assert.isTrue(plain.body.cached)
         }),
       ),
   )

@@ -261,8 +261,45 @@ export type MediaKind = typeof MediaKind.Type
 export const DownloadRequest = Schema.Struct({
   chat_jid: ChatJid,
   message_id: MessageId,
+  /**
+   * Also answer with a picture a model can look at: the photo or sticker scaled down (a still of an
+   * animated one), or the thumbnail a video message carries. Ignored for audio and documents.
+   */
+  preview: Schema.optional(Schema.Boolean),
 })
 export type DownloadRequest = typeof DownloadRequest.Type
+
+/** The picture types every MCP client that shows images accepts. */
+export const PreviewMimetype = Schema.Literal("image/jpeg", "image/png")
+export type PreviewMimetype = typeof PreviewMimetype.Type
+
+/** Where a preview's pixels came from. */
+export const PreviewSource = Schema.Literal(
+  /** the downloaded photo or sticker itself, scaled down */
+  "file",
+  /** the small thumbnail the sender's phone put in the message (all a video message carries) */
+  "message_thumbnail",
+)
+export type PreviewSource = typeof PreviewSource.Type
+
+/**
+ * A picture of the media for a model to look at, within `MaxPreviewEdge` and `MaxPreviewBytes`
+ * (`@whatsapp-mcp/core/limits`).
+ */
+export const MediaPreview = Schema.Struct({
+  /** base64 */
+  data: Schema.String,
+  mimetype: PreviewMimetype,
+  width: Schema.Number,
+  height: Schema.Number,
+  source: PreviewSource,
+  /** The original's size, when the picture was scaled down from it. */
+  original_width: Schema.optional(Schema.Number),
+  original_height: Schema.optional(Schema.Number),
+  /** The original moves (an animated sticker or GIF): this is its first frame. */
+  still: Schema.optional(Schema.Boolean),
+})
+export type MediaPreview = typeof MediaPreview.Type
 
 export const DownloadResult = Schema.Struct({
   path: Schema.String,
@@ -273,6 +310,10 @@ export const DownloadResult = Schema.Struct({
   file_name: Schema.String,
   /** True when the file was already in the media cache. */
   cached: Schema.Boolean,
+  /** When asked for and the media has a picture that could be read. */
+  preview: Schema.optional(MediaPreview),
+  /** Why no preview came back although one was asked for (the file is not a readable image…). */
+  preview_problem: Schema.optional(Schema.String),
 })
 export type DownloadResult = typeof DownloadResult.Type
 

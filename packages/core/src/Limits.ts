@@ -44,3 +44,22 @@ export const DefaultHistoryWaitSeconds = 20
 
 /** The longest a caller may ask the bridge to wait for that answer. */
 export const MaxHistoryWaitSeconds = 60
+
+/**
+ * Longest edge, in pixels, of a picture a tool returns for the model to see. Claude's vision scales
+ * anything larger down to this before looking, so more pixels would only cost bytes.
+ */
+export const MaxPreviewEdge = 1568
+
+/**
+ * Most bytes of a picture a tool returns for the model to see (before base64). MCP clients refuse
+ * or drop tool results with large images (some at 1 MB); a photo at the edge above, as JPEG, is
+ * usually a few hundred KB, and is re-encoded smaller when it is not.
+ */
+export const MaxPreviewBytes = 1_000_000
+
+/**
+ * Most bytes of a message's own thumbnail the store keeps. WhatsApp's are a few KB; the sender sets
+ * the field, so anything far larger is not a thumbnail and is not kept.
+ */
+export const MaxStoredThumbnailBytes = 64 * 1024

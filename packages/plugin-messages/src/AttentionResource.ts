@@ -4,7 +4,7 @@
  * gets a new unread message, is read, or is marked unread.
  */
 import type { SqlClient } from "@effect/sql"
-import { Render, Resource, StoreQueries, type TimeZone, ToolError } from "@whatsapp-mcp/runtime"
+import { Render, Resource, StoreQueries, type TimeZone, ToolError, ToolImage } from "@whatsapp-mcp/runtime"
 import { Effect } from "effect"
 import { unreadChats } from "./MessageQueries.js"
 import { listMessages } from "./tools/list-messages.js"
@@ -40,14 +40,16 @@ export const attentionResource: Resource.ResourceTemplate<
     Effect.gen(function* () {
       const chats = yield* unreadChats()
       if (chats.length === 0) return { text: `${heading}\n\nNothing: no chat has unread messages.\n` }
-      const page = yield* listMessages.handler({
-        unread_only: true,
-        limit: shownMessages,
-        page: 0,
-        include_context: false,
-        context_before: 0,
-        context_after: 0,
-      })
+      const page = ToolImage.outputOf(
+        yield* listMessages.handler({
+          unread_only: true,
+          limit: shownMessages,
+          page: 0,
+          include_context: false,
+          context_before: 0,
+          context_after: 0,
+        }),
+      )
       const unread = chats.reduce((sum, chat) => sum + chat.unread_count, 0)
       const withMessages = chats.filter((chat) => chat.unread_count > 0)
       const marked = chats.filter((chat) => chat.unread_count === 0)

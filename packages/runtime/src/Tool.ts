@@ -4,6 +4,7 @@
  * handler. The runtime derives the MCP JSON Schemas from the Effect Schemas.
  */
 import type { Effect, Schema } from "effect"
+import type * as ToolImage from "./ToolImage.js"
 
 /** The four MCP tool annotations. All four are required so that no tool forgets to say what it does. */
 export interface Annotations {
@@ -50,7 +51,12 @@ export interface Tool<I, O, E extends Failure, R> {
   readonly annotations: Annotations
   /** The text a model reads alongside the structured result: short, one line per item. */
   readonly render: (output: O) => string
-  readonly handler: (input: I) => Effect.Effect<O, E, R>
+  /**
+   * Declared by a tool that may answer with pictures for the model to see: its handler may then
+   * return `ToolImage.withImages(output, images)`. A tool without it never sends any.
+   */
+  readonly images?: ToolImage.Declaration
+  readonly handler: (input: I) => Effect.Effect<O | ToolImage.WithImages<O>, E, R>
 }
 
 /** A tool of any type, as plugins list them. */

@@ -27,8 +27,17 @@ describe("the runtime's public API", () => {
       readonly idempotentHint: boolean
       readonly openWorldHint: boolean
     }>()
+    // a handler answers with its output, or (a tool that declares images) its output with pictures
     expectTypeOf<Runtime.Tool.Tool<{ a: string }, { b: number }, never, never>["handler"]>().toEqualTypeOf<
-      (input: { a: string }) => Effect.Effect<{ b: number }, never, never>
+      (input: {
+        a: string
+      }) => Effect.Effect<{ b: number } | Runtime.ToolImage.WithImages<{ b: number }>, never, never>
+    >()
+    expectTypeOf<(input: { a: string }) => Effect.Effect<{ b: number }>>().toExtend<
+      Runtime.Tool.Tool<{ a: string }, { b: number }, never, never>["handler"]
+    >()
+    expectTypeOf<Runtime.Tool.Tool<{ a: string }, { b: number }, never, never>["images"]>().toEqualTypeOf<
+      Runtime.ToolImage.Declaration | undefined
     >()
     expectTypeOf<Runtime.Tool.Tool<{ a: string }, { b: number }, never, never>["render"]>().toEqualTypeOf<
       (output: { b: number }) => string

@@ -29,6 +29,10 @@ const secret = join(work, "secret.txt")
 writeFileSync(secret, "private")
 symlinkSync(secret, join(outbox, "innocent.txt"))
 
+/** One stand-in bridge for the suites that need answers (msw intercepts fetch once per process). */
+const standIn = mockBridge({ url: "http://127.0.0.1:18097" })
+afterAll(() => standIn.close())
+
 let mounted: Mounted & { readonly close: () => Promise<void> }
 const counts = { inputs: 0, errors: 0, results: 0, crashes: 0 }
 
@@ -217,7 +221,7 @@ describe("property: any input to any tool", () => {
 // its own line, with nothing invisible and a bounded length; structured results keep it exactly.
 describe("sender-controlled fields in every rendering", () => {
   let hostile: Mounted & { readonly close: () => Promise<void> }
-  const bridge = mockBridge({ url: "http://127.0.0.1:18097" })
+  const bridge = standIn
   const { group, stranger } = Hostile
 
   let hostileStoreDir: string
@@ -235,7 +239,6 @@ describe("sender-controlled fields in every rendering", () => {
   }, 60_000)
   afterAll(async () => {
     await hostile?.close()
-    bridge.close()
   })
 
   const read = async (name: string, args: Record<string, unknown>) => {
@@ -519,5 +522,107 @@ describe("confirmations and their options", () => {
         JSON.stringify(options),
       ).rejects.toThrow(message)
     }
+  })
+})
+
+describe("pictures of media that are not what they should be", () => {
+  let pictured: Mounted & { readonly close: () => Promise<void> }
+  const bridge = standIn
+  const zoe = "12025550101@s.whatsapp.net"
+  const photo = "D0D1550D72AAD8847C63546F22C8E8A0"
+  const downloaded = {
+    path: "/home/user/whatsapp/store/media/12025550101_s.whatsapp.net/D0D1550D72AAD8847C63546F22C8E8A0.jpg",
+    mimetype: "image/jpeg",
+    size: 1922,
+    sha256: "ab".repeat(32),
+    kind: "image" as const,
+    file_name: "D0D1550D72AAD8847C63546F22C8E8A0.jpg",
+    cached: false,
+  }
+
+  beforeAll(async () => {
+    const store = await storeFromStreams([demo])
+    pictured = await mountPromise({
+      plugins: [media],
+      storeDir: store.storeDir,
+      bridgeUrl: bridge.bridgeUrl,
+      tokenFile: bridge.tokenFile,
+    })
+  }, 60_000)
+  afterAll(async () => {
+    await pictured?.close()
+  })
+
+  const downloadPhoto = async () => {
+    const result = await pictured.client.callTool({
+      name: "download_media",
+      arguments: { chat_jid: zoe, message_id: photo },
+    })
+    const content = result.content as Array<{ type: string; text?: string }>
+    return {
+      isError: result.isError === true,
+      text: content.map((c) => c.text ?? "").join("\n"),
+      images: content.filter((c) => c.type === "image"),
+      structured: result.structuredContent as Record<string, unknown>,
+    }
+  }
+
+  it("a photo the bridge could not read: the path, and a note that says why no picture is shown", async () => {
+    bridge.answer("download", {
+      ...downloaded,
+      preview_problem: "The image file could not be shown: the image is corrupt or truncated",
+    })
+    const result = await downloadPhoto()
+    expect(result.isError).toBe(false)
+    expect(result.images).toEqual([])
+    expect(result.structured.path).toBe(downloaded.path)
+    expect(result.structured.note).toBe(
+      "The image file could not be shown: the image is corrupt or truncated. No picture is shown; the file is at the path above.",
+    )
+    expect(result.text).toContain(result.structured.note)
+  })
+
+  it("a truncated photo shown by its message's thumbnail: labelled as such, with the path", async () => {
+    bridge.answer("download", {
+      ...downloaded,
+      preview: {
+        data: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString("base64"),
+        mimetype: "image/jpeg",
+        width: 32,
+        height: 21,
+        source: "message_thumbnail",
+      },
+      preview_problem: "The image file could not be shown: the image is corrupt or truncated",
+    })
+    const result = await downloadPhoto()
+    expect(result.images).toHaveLength(1)
+    expect(result.structured).toMatchObject({ path: downloaded.path, image: { source: "message_thumbnail" } })
+    expect(result.structured.note).toMatch(/Only the message's low-resolution thumbnail is shown/)
+    expect(result.text).toMatch(/only the small, low-resolution thumbnail/)
+  })
+
+  it("a picture larger than the tool declares is left out with a line that says so; the rest of the result stands", async () => {
+    bridge.answer("download", {
+      ...downloaded,
+      preview: {
+        data: Buffer.alloc(1_500_000, 7).toString("base64"),
+        mimetype: "image/jpeg",
+        width: 1568,
+        height: 1045,
+        source: "file",
+        original_width: 6000,
+        original_height: 4000,
+      },
+    })
+    const result = await downloadPhoto()
+    expect(result.isError).toBe(false)
+    expect(result.images).toEqual([])
+    expect(result.structured.path).toBe(downloaded.path)
+    expect(result.text).toMatch(
+      /A picture was left out of this result: it is 1500000 bytes, more than the 1000000/,
+    )
+    // and the server still answers
+    bridge.answer("download", downloaded)
+    expect((await downloadPhoto()).isError).toBe(false)
   })
 })

@@ -4,6 +4,7 @@
  * it replies to. Wrappers (ephemeral, view-once, document-with-caption, edited) are unwrapped first.
  */
 
+import { MaxStoredThumbnailBytes } from "@whatsapp-mcp/core/limits"
 import type { MessageKind } from "@whatsapp-mcp/core/store"
 // From its own module rather than Baileys' index, which would load the socket too: `bridge ingest`
 // needs none of it.
@@ -56,6 +57,10 @@ interface MediaFields {
   readonly height?: number | null
   readonly caption?: string | null
   readonly contextInfo?: proto.IContextInfo | null
+  /** image and video messages */
+  readonly jpegThumbnail?: Uint8Array | null
+  /** sticker messages */
+  readonly pngThumbnail?: Uint8Array | null
 }
 
 type Draft = { -readonly [K in keyof MessageContent]: MessageContent[K] }
@@ -75,6 +80,7 @@ const blank = (kind: MessageKind): Draft => ({
   mediaUrl: null,
   mediaSha256: null,
   mediaEncSha256: null,
+  mediaThumbnail: null,
   latitude: null,
   longitude: null,
   vcard: null,
@@ -120,7 +126,19 @@ const media = (kind: MessageKind, fields: MediaFields): MessageContent => {
   draft.mediaUrl = protoText(fields.url) ?? null
   draft.mediaSha256 = protoBytes(fields.fileSha256) ?? null
   draft.mediaEncSha256 = protoBytes(fields.fileEncSha256) ?? null
+  draft.mediaThumbnail = thumbnailOf(kind, fields)
   return draft
+}
+
+/**
+ * The picture the sender's phone put in a photo, video or sticker message, kept so that a model can
+ * see something of it while the media cannot be downloaded. Documents' previews are not kept: a
+ * document is returned as a file. Anything too large to be a thumbnail is dropped.
+ */
+export const thumbnailOf = (kind: MessageKind, fields: MediaFields): Uint8Array | null => {
+  if (kind !== "image" && kind !== "video" && kind !== "sticker") return null
+  const bytes = protoBytes(kind === "sticker" ? fields.pngThumbnail : fields.jpegThumbnail)
+  return bytes !== undefined && bytes.length > 0 && bytes.length <= MaxStoredThumbnailBytes ? bytes : null
 }
 
 const joinPresent = (parts: ReadonlyArray<string | null | undefined>, separator: string): string | null => {

@@ -15,8 +15,9 @@ import { proto, type WAMessage } from "@whiskeysockets/baileys"
 import { Clock, Duration, Effect, Layer, Option, Queue, Ref, type Scope } from "effect"
 import { OnDemandHistory } from "../history/OnDemandHistory.js"
 import { describeError } from "../logging/ErrorDescription.js"
+import { previewForMessage } from "../media/ImagePreview.js"
 import { MediaCdn } from "../media/MediaCdn.js"
-import { downloadMedia } from "../media/MediaDownloader.js"
+import { downloadMedia, findMedia } from "../media/MediaDownloader.js"
 import { openOutgoingFile } from "../media/OutgoingFile.js"
 import { prepareVoiceNote } from "../media/VoiceNote.js"
 import { IdempotencyLedger } from "../send/IdempotencyLedger.js"
@@ -411,7 +412,7 @@ export const make = (options: SocketActionsOptions) =>
       download: (request) =>
         Effect.gen(function* () {
           const message = yield* storedMessage(request.chat_jid, request.message_id)
-          return yield* downloadMedia(request.chat_jid, message, {
+          const downloaded = yield* downloadMedia(request.chat_jid, message, {
             storeDir: options.storeDir,
             ...(options.maxMediaBytes === undefined ? {} : { maxBytes: options.maxMediaBytes }),
             refresh: (stale) =>
@@ -428,6 +429,9 @@ export const make = (options: SocketActionsOptions) =>
                 })
               }),
           }).pipe(Effect.provideService(MediaCdn, cdn))
+          const media = findMedia(message.message)
+          if (request.preview !== true || media === undefined) return downloaded
+          return { ...downloaded, ...(yield* previewForMessage(media, downloaded.path)) }
         }),
 
       fetchHistory: (request) => Effect.scoped(fetchHistory(request)),

@@ -33,6 +33,8 @@ export interface MessageContentColumns {
   readonly mediaUrl: string | null
   readonly mediaSha256: Uint8Array | null
   readonly mediaEncSha256: Uint8Array | null
+  /** the sender's small preview of a photo, video or sticker */
+  readonly mediaThumbnail: Uint8Array | null
   readonly latitude: number | null
   readonly longitude: number | null
   readonly vcard: string | null
@@ -77,10 +79,10 @@ const insertMessageSql = `
 INSERT OR IGNORE INTO messages (
   chat_jid, id, from_me, sender_jid, timestamp, kind, text,
   media_mimetype, media_file_name, media_size, media_seconds, media_width, media_height,
-  media_key, media_direct_path, media_url, media_sha256, media_enc_sha256,
+  media_key, media_direct_path, media_url, media_sha256, media_enc_sha256, media_thumbnail,
   latitude, longitude, vcard, poll_options, quoted_id, quoted_sender_jid,
   stub_type, stub_parameters, status, starred, deleted, deleted_at, raw
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 /** What a message carries beside its text: media pointers, location, contact cards, poll options. */
 const payloadColumns = [
@@ -95,6 +97,7 @@ const payloadColumns = [
   "media_url",
   "media_sha256",
   "media_enc_sha256",
+  "media_thumbnail",
   "latitude",
   "longitude",
   "vcard",
@@ -218,6 +221,7 @@ export class MessageWriter {
       c.mediaUrl,
       toBlob(c.mediaSha256),
       toBlob(c.mediaEncSha256),
+      toBlob(c.mediaThumbnail),
       c.latitude,
       c.longitude,
       c.vcard,

@@ -3,7 +3,9 @@
  * Never edit a released migration: add a new id (the Migrator runs only ids above the newest applied).
  */
 import { SqlClient } from "@effect/sql"
+import { proto } from "@whiskeysockets/baileys/WAProto/index.js"
 import { Effect } from "effect"
+import { readMessage } from "../ingest/MessageContent.js"
 
 const statements = (list: ReadonlyArray<string>) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
@@ -254,8 +256,46 @@ export const deferrableMessageSchema: ReadonlyArray<{ readonly name: string; rea
   ),
 ].map(([name, sql]) => ({ name, sql }))
 
+/**
+ * Message thumbnails in a column of their own, so that the MCP server, which reads the store but
+ * never decodes WhatsApp's protobufs, can show a photo's thumbnail while the bridge is down. Rows
+ * stored before are filled from their raw message with the ingestion's own reading of it.
+ */
+const messageThumbnails = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.unsafe("ALTER TABLE messages ADD COLUMN media_thumbnail BLOB")
+  // In pages, so that a large history's raw messages are never all in memory at once.
+  let after = 0
+  for (;;) {
+    const rows = yield* sql.unsafe<{ readonly row_id: number; readonly raw: Uint8Array }>(
+      `SELECT row_id, raw FROM messages
+       WHERE row_id > ? AND kind IN ('image', 'video', 'sticker') AND raw IS NOT NULL
+       ORDER BY row_id LIMIT 1000`,
+      [after],
+    )
+    for (const row of rows) {
+      let thumbnail: Uint8Array | null = null
+      try {
+        const meaning = readMessage(proto.WebMessageInfo.decode(row.raw).message)
+        if (meaning._tag === "Content") thumbnail = meaning.content.mediaThumbnail
+      } catch {
+        // A raw message that no longer decodes keeps its other columns and simply has no thumbnail.
+      }
+      if (thumbnail !== null)
+        yield* sql.unsafe("UPDATE messages SET media_thumbnail = ? WHERE row_id = ?", [
+          Buffer.from(thumbnail.buffer, thumbnail.byteOffset, thumbnail.byteLength),
+          row.row_id,
+        ])
+    }
+    const last = rows.at(-1)
+    if (last === undefined) return
+    after = last.row_id
+  }
+})
+
 /** Keyed `<id>_<name>` as `Migrator.fromRecord` expects. */
 export const StoreMigrations = {
   "1_initial_schema": statements(initialSchema),
   "2_time_ordered_search": statements(timeOrderedSearch),
+  "3_message_thumbnails": messageThumbnails,
 } as const

@@ -28,7 +28,7 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js"
-import { Confirmation, Resource, type Store, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
+import { Confirmation, Resource, type Store, type Tool, ToolContext, ToolImage } from "@whatsapp-mcp/runtime"
 import { Cause, Duration, Effect, Either, Exit, type ManagedRuntime, Option, Schema, SchemaAST } from "effect"
 import { formatIssues } from "./Config.js"
 import * as ConnectionNotice from "./internal/ConnectionNotice.js"
@@ -88,7 +88,46 @@ export const describeTool = (tool: Tool.Any): McpTool => ({
   inputSchema: objectJsonSchema(tool.input, tool.name, "input") as McpTool["inputSchema"],
   outputSchema: objectJsonSchema(tool.output, tool.name, "output") as McpTool["outputSchema"],
   annotations: { title: tool.title, ...tool.annotations },
+  ...(tool.images === undefined
+    ? {}
+    : {
+        _meta: {
+          [ToolImage.MetaKey]: {
+            mimeTypes: [...tool.images.mimeTypes],
+            maxBytes: tool.images.maxBytes,
+            maxEdge: tool.images.maxEdge,
+          },
+        },
+      }),
 })
+
+/**
+ * The pictures of a result a client may get: only those the tool declared. Any other is left out,
+ * logged, and named in a line of text so that the model knows something is missing.
+ */
+const declaredImages = (
+  tool: Tool.Any,
+  images: ReadonlyArray<ToolImage.Image>,
+  log: (line: string) => void,
+): { readonly sent: ReadonlyArray<ToolImage.Image>; readonly notes: ReadonlyArray<string> } => {
+  if (images.length === 0) return { sent: [], notes: [] }
+  const declaration = tool.images
+  if (declaration === undefined) {
+    log(`tool ${tool.name} returned pictures but does not declare images; they were not sent`)
+    return { sent: [], notes: [] }
+  }
+  const sent: Array<ToolImage.Image> = []
+  const notes: Array<string> = []
+  for (const image of images) {
+    const refused = ToolImage.refusal(declaration, image)
+    if (refused === undefined) sent.push(image)
+    else {
+      log(`tool ${tool.name} returned a picture that was not sent: ${refused}`)
+      notes.push(`A picture was left out of this result: ${refused}.`)
+    }
+  }
+  return { sent, notes }
+}
 
 const stderrLevel: Record<ToolContext.LogLevel, LoggingLevel> = {
   debug: "debug",
@@ -460,7 +499,10 @@ export const makeServer = (options: ServeOptions): Server => {
     const exit = await runtime.runPromiseExit(program, { signal: extra.signal })
 
     if (Exit.isSuccess(exit)) {
-      const encoded = Schema.encodeEither(tool.output)(exit.value)
+      const [output, images] = ToolImage.isWithImages(exit.value)
+        ? [exit.value.output, exit.value.images]
+        : [exit.value, []]
+      const encoded = Schema.encodeEither(tool.output)(output)
       if (Either.isLeft(encoded)) {
         log(
           `tool ${name} returned a value that does not match its output Schema:\n${formatIssues(encoded.left)}`,
@@ -473,9 +515,16 @@ export const makeServer = (options: ServeOptions): Server => {
       // may be behind WhatsApp. Tools that reach WhatsApp (open world) fail on their own instead.
       const readsStoreOnly = tool.annotations.readOnlyHint && !tool.annotations.openWorldHint
       const notice = readsStoreOnly ? await connectionNotice() : Option.none<string>()
+      const pictures = declaredImages(tool, images, log)
       return {
         content: [
-          { type: "text", text: tool.render(exit.value) },
+          { type: "text", text: tool.render(output) },
+          ...pictures.sent.map((image) => ({
+            type: "image" as const,
+            data: image.data,
+            mimeType: image.mimeType,
+          })),
+          ...pictures.notes.map((text) => ({ type: "text" as const, text })),
           ...(Option.isSome(notice) ? [{ type: "text" as const, text: notice.value }] : []),
         ],
         structuredContent: encoded.right as Record<string, unknown>,
