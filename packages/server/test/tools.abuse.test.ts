@@ -29,7 +29,7 @@ const secret = join(work, "secret.txt")
 writeFileSync(secret, "private")
 symlinkSync(secret, join(outbox, "innocent.txt"))
 
-/** One stand-in bridge for the suites that need answers (msw intercepts fetch once per process). */
+/** One stand-in bridge for the suites that need answers. */
 const standIn = mockBridge({ url: "http://127.0.0.1:18097" })
 afterAll(() => standIn.close())
 
@@ -447,7 +447,7 @@ describe("sender-controlled fields in every rendering", () => {
 // The answers a client gives to a send's confirmation, and the send options, as a careless or
 // hostile client or config file gives them: each ends in a clear refusal, and nothing is sent.
 describe("confirmations and their options", () => {
-  // Made when this group starts: two stand-ins listening at once would take each other's requests.
+  // Its own stand-in, so that what it received is this group's alone.
   let bridge: ReturnType<typeof mockBridge>
   let storeDir: string
   beforeAll(async () => {

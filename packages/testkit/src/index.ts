@@ -44,7 +44,7 @@ import {
 } from "@whatsapp-mcp/core/http-api"
 import { Confirmation, type Plugin, Store, TimeZone, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
 import { Effect, Exit, Layer, Schema, Scope } from "effect"
-import { HttpResponse, http } from "msw"
+import { HttpResponse, http, type RequestHandler } from "msw"
 import { setupServer } from "msw/node"
 import {
   Application,
@@ -543,8 +543,13 @@ export const mockBridge = (options: { readonly url?: string } = {}): MockBridge 
   const tokenFile = join(mkdtempSync(join(tmpdir(), "wa-mock-bridge-")), "bridge-token")
   writeFileSync(tokenFile, token, { mode: 0o600 })
   const received: Array<BridgeRequest> = []
-  const server = setupServer()
-  server.listen({ onUnhandledRequest: "bypass" })
+  const server = sharedInterceptor.join()
+  // This stand-in's own handlers, the newest first, as msw's `use` orders them.
+  let handlers: Array<RequestHandler> = []
+  const add = (handler: RequestHandler) => {
+    handlers = [handler, ...handlers]
+    server.use(handler)
+  }
   const endpointOf = (path: string) => BridgeEndpoints.find((endpoint) => endpoint.path === path)?.name
   const handle =
     (respond: () => Response) =>
@@ -564,7 +569,7 @@ export const mockBridge = (options: { readonly url?: string } = {}): MockBridge 
     }
   const route = (endpoint: BridgeEndpointName, respond: () => Response) => {
     const { method, path } = bridgeEndpoint(endpoint)
-    server.use((method === "GET" ? http.get : http.post)(`${bridgeUrl}${path}`, handle(respond)))
+    add((method === "GET" ? http.get : http.post)(`${bridgeUrl}${path}`, handle(respond)))
   }
   return {
     bridgeUrl,
@@ -575,12 +580,53 @@ export const mockBridge = (options: { readonly url?: string } = {}): MockBridge 
       route(endpoint, () => new HttpResponse(json, { headers: { "content-type": "application/json" } }))
     },
     fail: (endpoint, code, message) => route(endpoint, () => errorResponse(code, message)),
-    down: () => server.use(http.all(`${bridgeUrl}/*`, () => HttpResponse.error())),
+    down: () => add(http.all(`${bridgeUrl}/*`, () => HttpResponse.error())),
     received,
     reset: () => {
       received.length = 0
-      server.resetHandlers()
+      sharedInterceptor.forget(handlers)
+      handlers = []
     },
-    close: () => server.close(),
+    close: () => {
+      sharedInterceptor.forget(handlers)
+      handlers = []
+      sharedInterceptor.leave()
+    },
   }
 }
+
+/**
+ * One msw server for every stand-in of the process: msw patches the global fetch, and a second
+ * server's `close` would undo the first's patch, so that a test file with two stand-ins (or one
+ * made and closed while another lives) saw the surviving one's requests reach the network. Each
+ * stand-in adds and forgets only its own handlers; the server closes with the last stand-in.
+ */
+const sharedInterceptor = (() => {
+  let server: ReturnType<typeof setupServer> | undefined
+  let members = 0
+  return {
+    join: () => {
+      if (server === undefined) {
+        server = setupServer()
+        server.listen({ onUnhandledRequest: "bypass" })
+      }
+      members++
+      return server
+    },
+    /** Drops `gone` from the handlers in use, keeping every other stand-in's in their order. */
+    forget: (gone: ReadonlyArray<RequestHandler>) => {
+      if (server === undefined || gone.length === 0) return
+      const kept = server.listHandlers().filter((handler) => !gone.includes(handler as RequestHandler))
+      server.resetHandlers()
+      // `use` puts its handlers first, in the order given: the list keeps msw's order as it was.
+      server.use(...(kept as Array<RequestHandler>))
+    },
+    leave: () => {
+      members--
+      if (members === 0 && server !== undefined) {
+        server.close()
+        server = undefined
+      }
+    },
+  }
+})()

@@ -29,11 +29,11 @@ const bridge = mockBridge()
 afterEach(() => bridge.reset())
 afterAll(() => bridge.close())
 
-const call = async (tokenFile = bridge.tokenFile) => {
+const call = async (tokenFile = bridge.tokenFile, standIn = bridge) => {
   const mounted = await mountPromise({
     plugins: [plugin],
     storeDir: makeStoreDir(0),
-    bridgeUrl: bridge.bridgeUrl,
+    bridgeUrl: standIn.bridgeUrl,
     tokenFile,
   })
   try {
@@ -97,5 +97,30 @@ describe("mockBridge", () => {
     const result = await call()
     expect(result.isError).toBe(true)
     expect(text(result)).toMatch(/not running.*pnpm bridge/)
+  })
+
+  it("keeps answering beside another stand-in in the same file, after that one is reset and closed", async () => {
+    const sent = (message_id: string) =>
+      ({
+        message_id,
+        chat_jid: "12025550101@s.whatsapp.net",
+        timestamp: 1_717_259_400,
+        status: "sent",
+        kind: "text",
+        duplicate: false,
+      }) as const
+    bridge.answer("sendText", sent("FROM-FIRST"))
+    const second = mockBridge({ url: "http://127.0.0.1:18091" })
+    try {
+      second.answer("sendText", sent("FROM-SECOND"))
+      expect((await call(second.tokenFile, second)).structuredContent).toEqual({ message_id: "FROM-SECOND" })
+      expect((await call()).structuredContent).toEqual({ message_id: "FROM-FIRST" })
+      second.reset()
+      expect((await call()).structuredContent).toEqual({ message_id: "FROM-FIRST" })
+    } finally {
+      second.close()
+    }
+    expect((await call()).structuredContent).toEqual({ message_id: "FROM-FIRST" })
+    expect(bridge.received.map((request) => request.endpoint)).toEqual(["sendText", "sendText", "sendText"])
   })
 })
