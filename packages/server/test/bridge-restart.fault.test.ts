@@ -10,10 +10,10 @@ import chats from "@whatsapp-mcp/plugin-chats"
 import messages from "@whatsapp-mcp/plugin-messages"
 import send from "@whatsapp-mcp/plugin-send"
 import { BridgeClient } from "@whatsapp-mcp/runtime"
+import { BridgeClientLive } from "@whatsapp-mcp/server/host"
 import { mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
 import Database from "better-sqlite3"
 import { Effect, TestClock } from "effect"
-import { BridgeClientLive } from "whatsapp-mcp/host"
 import { freePort } from "./support/FreePort.js"
 
 const bridgeBin = resolve(__dirname, "../../bridge/src/bin/bridge.ts")
