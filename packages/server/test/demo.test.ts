@@ -247,6 +247,16 @@ describe("pnpm demo", () => {
     })
     expect(badStore.stderr).toMatch(/pnpm demo: --store .*a-file cannot be used as the demo's store/)
     expect(badStore.status).toBe(2)
+    // a real store typed by mistake: refused, and every file of it kept
+    const real = join(mkdtempSync(join(tmpdir(), "wa-demo-real-")), "store")
+    mkdirSync(real)
+    writeFileSync(join(real, "messages.db"), "history")
+    writeFileSync(join(real, "session.db"), "keys")
+    const refused = spawnSync(process.execPath, [...demoCommand, "--store", real], { encoding: "utf8" })
+    expect(refused.stderr).toMatch(/pnpm demo: --store .* holds files that are not a demo's \(.*messages\.db/)
+    expect(refused.status).toBe(2)
+    expect(readFileSync(join(real, "messages.db"), "utf8")).toBe("history")
+    expect(readdirSync(real).sort()).toEqual(["messages.db", "session.db"])
     const badPort = spawnSync(process.execPath, [...demoCommand, "--port", "eighty"], {
       encoding: "utf8",
     })

@@ -77,6 +77,14 @@ try {
 } catch (error) {
   refuse(2, `--store ${store} cannot be used as the demo's store (${error.code ?? error.message}).`)
 }
+// The demo empties its store at each start: never a folder that holds anything but a demo's own
+// files (a real store typed by mistake would lose its session and history).
+const foreign = readdirSync(store).filter((entry) => entry !== "demo.pid")
+if (foreign.length > 0 && !foreign.includes("demo.jsonl"))
+  refuse(
+    2,
+    `--store ${store} holds files that are not a demo's (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}): the demo empties its store at each start, so give it a new or empty folder.`,
+  )
 const lockFile = join(store, "demo.pid")
 const lock = JSON.stringify({ pid: process.pid, port })
 for (let attempt = 0; ; attempt++) {
