@@ -18,9 +18,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 const usage = `Usage: pnpm pack:all --out DIR
 
 Builds the workspace if needed, then writes one tarball per publishable package into DIR
-(@whatsapp-mcp/core, @whatsapp-mcp/runtime, @whatsapp-mcp/testkit, whatsapp-mcp,
-@whatsapp-mcp/bridge, create-whatsapp-mcp-plugin) and checks each one's manifest.
-Install them with npm: npm install DIR/whatsapp-mcp-0.1.0.tgz DIR/whatsapp-mcp-core-0.1.0.tgz …
+(@whatsapp-mcp/core, @whatsapp-mcp/runtime, @whatsapp-mcp/testkit, @whatsapp-mcp/server,
+@whatsapp-mcp/bridge, whatsapp-mcp, create-whatsapp-mcp-plugin) and checks each one's manifest.
+Install them with npm: npm install DIR/whatsapp-mcp-0.1.0.tgz DIR/whatsapp-mcp-server-0.1.0.tgz …
 `
 let values
 try {
@@ -48,6 +48,7 @@ const publishable = [
   "packages/testkit",
   "packages/server",
   "packages/bridge",
+  "packages/whatsapp-mcp",
   "packages/create-plugin",
 ]
 
@@ -270,13 +271,14 @@ for (const { dir, tarball, unpacked } of packed) {
         name,
         `its ${imported.has(dependency) ? "code" : "type declarations"} import ${dependency}, which is not a dependency or peer dependency`,
       )
-  // The server is installed by users who never write code against it: every dependency must be
-  // something the bundle or the host loads (or a peer another one needs), nothing for its build.
-  if (name === "whatsapp-mcp") {
+  // The server and the product package are installed by users who never write code against them:
+  // every dependency must be something the bundle, the host or a command loads (or a peer another
+  // one needs), nothing for their build.
+  if (name === "@whatsapp-mcp/server" || name === "whatsapp-mcp") {
     const peers = peersOfDependencies(dir, manifest)
     for (const dependency of Object.keys(manifest.dependencies ?? {}))
       if (!imported.has(dependency) && !peers.has(dependency))
-        problem(name, `depends on ${dependency}, which neither dist/host nor the bundle loads`)
+        problem(name, `depends on ${dependency}, which none of its code loads`)
   }
   process.stderr.write(`pack:all: ${relative(process.cwd(), tarball)}\n`)
 }

@@ -42,8 +42,10 @@ describe("@whatsapp-mcp/core's public API", () => {
     expect(Object.keys(roots).sort()).toEqual(Object.keys(entries).sort())
     const exports = manifestOf(packageDir).exports ?? {}
     for (const [namespace, subpath] of Object.entries(entries)) {
-      const source = exports[subpath]?.["@whatsapp-mcp/source"] as string
-      const module = (await import(join(packageDir, source))) as Record<string, unknown>
+      const conditions = exports[subpath]
+      const source = typeof conditions === "object" ? conditions["@whatsapp-mcp/source"] : undefined
+      expect(source, subpath).toBeDefined()
+      const module = (await import(join(packageDir, source ?? ""))) as Record<string, unknown>
       expect(surface(roots[namespace] as Record<string, unknown>)).toBe(surface(module))
     }
   })

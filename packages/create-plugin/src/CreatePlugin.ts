@@ -43,7 +43,7 @@ const tarballPackages = [
   "@whatsapp-mcp/runtime",
   "@whatsapp-mcp/testkit",
   "@whatsapp-mcp/core",
-  "whatsapp-mcp",
+  "@whatsapp-mcp/server",
 ]
 
 /** A package's tarball as `pnpm pack:all` names it: `@whatsapp-mcp/runtime` 0.1.0 is whatsapp-mcp-runtime-0.1.0.tgz. */

@@ -190,7 +190,7 @@ describe("create-whatsapp-mcp-plugin DIR --from TARBALL_DIR", () => {
     "@whatsapp-mcp/core": `whatsapp-mcp-core-${version}.tgz`,
     "@whatsapp-mcp/runtime": `whatsapp-mcp-runtime-${version}.tgz`,
     "@whatsapp-mcp/testkit": `whatsapp-mcp-testkit-${version}.tgz`,
-    "whatsapp-mcp": `whatsapp-mcp-${version}.tgz`,
+    "@whatsapp-mcp/server": `whatsapp-mcp-server-${version}.tgz`,
   }
 
   it("installs every whatsapp-mcp package from the tarballs, the test kit's own dependencies included", () => {
@@ -208,7 +208,7 @@ describe("create-whatsapp-mcp-plugin DIR --from TARBALL_DIR", () => {
       "@whatsapp-mcp/core": spec("@whatsapp-mcp/core"),
       "@whatsapp-mcp/runtime": spec("@whatsapp-mcp/runtime"),
       "@whatsapp-mcp/testkit": spec("@whatsapp-mcp/testkit"),
-      "whatsapp-mcp": spec("whatsapp-mcp"),
+      "@whatsapp-mcp/server": spec("@whatsapp-mcp/server"),
     })
     // the registry's versions everywhere else
     expect(manifest.devDependencies.effect).toMatch(/^\d+\.\d+\.\d+$/)
@@ -274,9 +274,8 @@ describe("bad requests: a clear message, exit status 2, nothing written", () => 
       new RegExp(`whatsapp-mcp-runtime-${version.replaceAll(".", "\\.")}\\.tgz`),
     )
     const run = scaffold(["lacking", "--from", empty])
-    for (const name of ["core", "runtime", "testkit"])
+    for (const name of ["core", "runtime", "testkit", "server"])
       expect(run.stderr).toContain(join(empty, `whatsapp-mcp-${name}-${version}.tgz`))
-    expect(run.stderr).toContain(join(empty, `whatsapp-mcp-${version}.tgz`))
     expect(run.stderr).toContain(`pnpm pack:all --out ${empty}`)
     expect(existsSync(join(work, "lacking"))).toBe(false)
   })

@@ -1,6 +1,6 @@
 /**
  * The store as plugins see it: a read-only SQL client over `<store>/messages.db`. The server
- * provides it (`StoreLive` in `whatsapp-mcp/host`), opened on first use so that the server starts
+ * provides it (`StoreLive` in `@whatsapp-mcp/server/host`), opened on first use so that the server starts
  * (and lists its tools) before the bridge has ever run, and picks the store up once the bridge
  * creates it.
  */

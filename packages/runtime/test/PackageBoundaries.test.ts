@@ -243,7 +243,7 @@ describe("biome's noRestrictedImports keeps each package to its side of the boun
       'export const e = () => import("@whatsapp-mcp/bridge/recording")\n',
       runtime,
     ],
-    ["packages/runtime/src/F.ts", 'export { Main } from "whatsapp-mcp/host"\n', runtime],
+    ["packages/runtime/src/F.ts", 'export { Main } from "@whatsapp-mcp/server/host"\n', runtime],
     [
       "packages/runtime/src/G.ts",
       'import Database from "better-sqlite3"\nexport const g = Database\n',
@@ -266,7 +266,11 @@ describe("biome's noRestrictedImports keeps each package to its side of the boun
       'export const p = () => import("@whatsapp-mcp/runtime/Tool")\n',
       publicEntry,
     ],
-    ["examples/plugin-digest/src/Q.ts", 'export const q = () => import("whatsapp-mcp/host")\n', runtimeOnly],
+    [
+      "examples/plugin-digest/src/Q.ts",
+      'export const q = () => import("@whatsapp-mcp/server/host")\n',
+      runtimeOnly,
+    ],
     ["packages/server/src/R.ts", 'export { proto } from "@whiskeysockets/baileys"\n', baileys],
     ["packages/testkit/src/S.ts", 'export const s = () => import("@whiskeysockets/baileys")\n', baileys],
     ["fixtures/src/T.ts", 'export { proto } from "@whiskeysockets/baileys"\n', baileys],

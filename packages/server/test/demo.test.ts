@@ -13,6 +13,8 @@ import { freePort } from "./support/FreePort.js"
 import { Heard, textOf } from "./support/Notifications.js"
 
 const root = resolve(__dirname, "../../..")
+// What `pnpm demo` runs: the installed command's own demo.
+const demoCommand = [join(root, "packages/whatsapp-mcp/bin/whatsapp-mcp.mjs"), "demo"]
 const children: Array<ChildProcess> = []
 const clients: Array<Client> = []
 afterAll(async () => {
@@ -156,11 +158,9 @@ describe("pnpm demo", () => {
   beforeAll(async () => {
     port = await freePort()
     store = join(mkdtempSync(join(tmpdir(), "wa-demo-")), "store")
-    const demo = spawn(
-      process.execPath,
-      [join(root, "scripts/demo.mjs"), "--port", String(port), "--store", store],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    )
+    const demo = spawn(process.execPath, [...demoCommand, "--port", String(port), "--store", store], {
+      stdio: ["ignore", "pipe", "pipe"],
+    })
     children.push(demo)
     demo.stdout.on("data", (chunk) => {
       stdout += chunk
@@ -190,7 +190,7 @@ describe("pnpm demo", () => {
 
   it("prints a client configuration that works as printed, and `pnpm checkup` finds nothing to fix", () => {
     expect(server.command).toBe(process.execPath)
-    expect(server.args[0]).toBe(join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs"))
+    expect(server.args[0]).toBe(join(root, "packages/whatsapp-mcp/bin/whatsapp-mcp.mjs"))
     const configFile = server.args[server.args.indexOf("--config") + 1] ?? ""
     const checkup = spawnSync(process.execPath, [join(root, "scripts/checkup.mjs"), "--config", configFile], {
       encoding: "utf8",
@@ -262,24 +262,30 @@ describe("pnpm demo", () => {
     mkdirSync(stale)
     // A demo killed without a chance to clean up: its process no longer exists.
     writeFileSync(join(stale, "demo.pid"), JSON.stringify({ pid: 2 ** 22 + 12_345, port }))
-    const after = spawnSync(
-      process.execPath,
-      [join(root, "scripts/demo.mjs"), "--store", stale, "--port", String(port)],
-      {
-        encoding: "utf8",
-      },
-    )
+    const after = spawnSync(process.execPath, [...demoCommand, "--store", stale, "--port", String(port)], {
+      encoding: "utf8",
+    })
     // Past the lock, it stops at the busy port, and leaves no lock of its own behind.
     expect(after.stderr).toMatch(/is already in use/)
     expect(readdirSync(stale)).toEqual([])
     const file = join(stale, "a-file")
     writeFileSync(file, "")
-    const badStore = spawnSync(process.execPath, [join(root, "scripts/demo.mjs"), "--store", file], {
+    const badStore = spawnSync(process.execPath, [...demoCommand, "--store", file], {
       encoding: "utf8",
     })
     expect(badStore.stderr).toMatch(/pnpm demo: --store .*a-file cannot be used as the demo's store/)
     expect(badStore.status).toBe(2)
-    const badPort = spawnSync(process.execPath, [join(root, "scripts/demo.mjs"), "--port", "eighty"], {
+    // a real store typed by mistake: refused, and every file of it kept
+    const real = join(mkdtempSync(join(tmpdir(), "wa-demo-real-")), "store")
+    mkdirSync(real)
+    writeFileSync(join(real, "messages.db"), "history")
+    writeFileSync(join(real, "session.db"), "keys")
+    const refused = spawnSync(process.execPath, [...demoCommand, "--store", real], { encoding: "utf8" })
+    expect(refused.stderr).toMatch(/pnpm demo: --store .* holds files that are not a demo's \(.*messages\.db/)
+    expect(refused.status).toBe(2)
+    expect(readFileSync(join(real, "messages.db"), "utf8")).toBe("history")
+    expect(readdirSync(real).sort()).toEqual(["messages.db", "session.db"])
+    const badPort = spawnSync(process.execPath, [...demoCommand, "--port", "eighty"], {
       encoding: "utf8",
     })
     expect(badPort.stderr).toMatch(/pnpm demo: --port must be a port number, not eighty/)
@@ -288,11 +294,9 @@ describe("pnpm demo", () => {
 
   it("refuses a second demo on the same port before touching its own store", () => {
     const other = join(mkdtempSync(join(tmpdir(), "wa-demo-other-")), "store")
-    const second = spawnSync(
-      process.execPath,
-      [join(root, "scripts/demo.mjs"), "--store", other, "--port", String(port)],
-      { encoding: "utf8" },
-    )
+    const second = spawnSync(process.execPath, [...demoCommand, "--store", other, "--port", String(port)], {
+      encoding: "utf8",
+    })
     expect(second.status).toBe(1)
     expect(second.stderr).toMatch(
       new RegExp(`127\\.0\\.0\\.1:${port} is already in use .* \`pnpm demo --port ${port + 1}\``),

@@ -48,6 +48,31 @@ describe("the README's newcomer commands", () => {
     for (const option of used) expect(help.stderr).toContain(option)
   })
 
+  it("show installed commands with only options their own --help documents", () => {
+    const installed = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap((block) => (block[1] ?? "").split("\n"))
+      .map((line) => line.replace(/#.*$/, "").trim())
+      .filter((line) => /^(npx -y )?whatsapp-(mcp|bridge)\b/.test(line))
+    const product = "packages/whatsapp-mcp/bin"
+    const helpOf = {
+      "whatsapp-bridge": run(`${product}/whatsapp-bridge.mjs`, "--help"),
+      "whatsapp-mcp": run(`${product}/whatsapp-mcp.mjs`, "--help"),
+      "whatsapp-mcp demo": run(`${product}/whatsapp-mcp.mjs`, "demo", "--help"),
+    }
+    for (const help of Object.values(helpOf)) expect(help.status).toBe(0)
+    expect(installed.length).toBeGreaterThanOrEqual(4)
+    for (const line of installed) {
+      const command = line.replace(/^npx -y /, "")
+      const help = command.startsWith("whatsapp-bridge")
+        ? helpOf["whatsapp-bridge"]
+        : command.startsWith("whatsapp-mcp demo")
+          ? helpOf["whatsapp-mcp demo"]
+          : helpOf["whatsapp-mcp"]
+      for (const option of line.match(/--[a-z-]+/g) ?? [])
+        expect(`${help.stdout}${help.stderr}`, line).toContain(option)
+    }
+  })
+
   it("print a client configuration for each client the README names", () => {
     for (const client of ["claude-desktop", "claude-code", "cursor"]) {
       expect(readme).toContain(client)

@@ -40,7 +40,8 @@ interface ServerJson {
   }>
 }
 const serverJson = readJson(join(root, "server.json")) as ServerJson
-const packageJson = readJson(resolve(__dirname, "../package.json")) as {
+// The package users install, which runs this server: the registry lists it.
+const packageJson = readJson(join(root, "packages/whatsapp-mcp/package.json")) as {
   name: string
   version: string
   mcpName?: string

@@ -43,9 +43,6 @@ import {
   type EndpointResponse,
 } from "@whatsapp-mcp/core/http-api"
 import { Confirmation, type Plugin, Store, TimeZone, type Tool, ToolContext } from "@whatsapp-mcp/runtime"
-import { Effect, Exit, Layer, Schema, Scope } from "effect"
-import { HttpResponse, http, type RequestHandler } from "msw"
-import { setupServer } from "msw/node"
 import {
   Application,
   BridgeClientLive,
@@ -53,7 +50,10 @@ import {
   isFilterName,
   ReadOnlySqliteClient,
   StoreLive,
-} from "whatsapp-mcp/host"
+} from "@whatsapp-mcp/server/host"
+import { Effect, Exit, Layer, Schema, Scope } from "effect"
+import { HttpResponse, http, type RequestHandler } from "msw"
+import { setupServer } from "msw/node"
 
 export interface MountOptions {
   /** The plugins to serve, with their options as the config file would give them (default `true`). */

@@ -4,7 +4,8 @@
  * configuration stops start-up with a message naming the key and a non-zero exit status.
  */
 
-import { resolve } from "node:path"
+import { existsSync } from "node:fs"
+import { basename, delimiter, dirname, join, resolve } from "node:path"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { Effect, Either } from "effect"
 import * as Application from "./Application.js"
@@ -37,8 +38,8 @@ With --http, serves them over MCP's Streamable HTTP at http://HOST:PORT/mcp inst
   --store DIR     the bridge's store directory (default: the config's "store", or ./store)
   --read-only     serve only the tools that change nothing (same as "readOnly": true)
   --print-client-config claude-desktop|claude-code|cursor
-                  print the configuration that adds this server to that client, with
-                  absolute paths, and exit
+                  print the configuration that adds this server to that client, as it
+                  was installed (the npx form through npx, else absolute paths), and exit
   --http          serve over Streamable HTTP; every request needs \`Authorization: Bearer <token>\`
                   with the token from <store>/${HttpServe.tokenFileName} (made on the first start)
   --host HOST     the address to listen on (default: 127.0.0.1); anything but loopback needs
@@ -55,17 +56,59 @@ const clients = ["claude-desktop", "claude-code", "cursor"] as const
 const isClient = (name: string): name is (typeof clients)[number] =>
   (clients as ReadonlyArray<string>).includes(name)
 
-/** What to paste into an MCP client so that it starts this very server with this very store. */
-export const clientConfig = (
-  client: (typeof clients)[number],
-  command: { readonly node: string; readonly script: string; readonly args: ReadonlyArray<string> },
-): string => {
-  if (client === "claude-code") {
-    const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)
-    return `claude mcp add whatsapp -- ${[command.node, command.script, ...command.args].map(quote).join(" ")}`
+/** How an MCP client starts this server: a command, its arguments, and what to add to its environment. */
+export interface LaunchCommand {
+  readonly command: string
+  readonly args: ReadonlyArray<string>
+  readonly env?: Readonly<Record<string, string>>
+}
+
+/** Where and how this server was started: read from the process when it prints its configuration. */
+export interface Started {
+  /** The Node that runs it (`process.execPath`). */
+  readonly execPath: string
+  /** The command's path as it was started (`process.argv[1]`): a link of an install's bin, or a file. */
+  readonly script: string
+  /** The product package's version, which `npx` must ask for. */
+  readonly version: string
+  readonly platform: NodeJS.Platform
+  /** Whether a file exists (`npx` beside `node`). */
+  readonly exists: (path: string) => boolean
+}
+
+/**
+ * The command that starts this server again as it was started now. Run through `npx` (the command
+ * lives in npm's `_npx` cache, which npm may clear): `npx -y whatsapp-mcp@<version>`. Otherwise
+ * (installed globally, in a folder, or in the repository) the command's own absolute path, run by
+ * the absolute path of the Node running now: clients such as Claude Desktop on macOS start servers
+ * without the shell's PATH, where `#!/usr/bin/env node` may find no node. For the same reason the
+ * `npx` form names the npx beside this Node and puts this Node's directory first on its PATH.
+ */
+export const launchCommand = (started: Started, args: ReadonlyArray<string>): LaunchCommand => {
+  if (!/[\\/]_npx[\\/]/.test(started.script)) {
+    return { command: started.execPath, args: [started.script, ...args] }
   }
-  const server = { command: command.node, args: [command.script, ...command.args] }
-  return JSON.stringify({ mcpServers: { whatsapp: server } }, null, 2)
+  const nodeDir = dirname(started.execPath)
+  const windows = started.platform === "win32"
+  const npx = join(nodeDir, windows ? "npx.cmd" : "npx")
+  const npxArgs = ["-y", `whatsapp-mcp@${started.version}`, ...args]
+  if (windows || !started.exists(npx)) return { command: "npx", args: npxArgs }
+  return {
+    command: npx,
+    args: npxArgs,
+    env: { PATH: [nodeDir, "/usr/local/bin", "/usr/bin", "/bin"].join(delimiter) },
+  }
+}
+
+/** What to paste into an MCP client so that it starts this very server with this very store. */
+export const clientConfig = (client: (typeof clients)[number], launch: LaunchCommand): string => {
+  if (client === "claude-code") {
+    // Claude Code starts servers from the user's shell, which finds npx and node on its own PATH.
+    const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)
+    const command = launch.env === undefined ? launch.command : basename(launch.command)
+    return `claude mcp add whatsapp -- ${[command, ...launch.args].map(quote).join(" ")}`
+  }
+  return JSON.stringify({ mcpServers: { whatsapp: launch } }, null, 2)
 }
 
 const whereToPaste: Record<(typeof clients)[number], string> = {
@@ -223,11 +266,19 @@ export const main = async (options: MainOptions): Promise<void> => {
     // Not serving: stdout is free for the configuration the user asked for; the hint goes to stderr.
     stderr(whereToPaste[flags.right.printClientConfig])
     process.stdout.write(
-      `${clientConfig(flags.right.printClientConfig, {
-        node: process.execPath,
-        script: process.argv[1] ?? "whatsapp-mcp",
-        args: [...args, ...(flags.right.readOnly ? ["--read-only"] : [])],
-      })}\n`,
+      `${clientConfig(
+        flags.right.printClientConfig,
+        launchCommand(
+          {
+            execPath: process.execPath,
+            script: process.argv[1] ?? "whatsapp-mcp",
+            version: options.info.version,
+            platform: process.platform,
+            exists: existsSync,
+          },
+          [...args, ...(flags.right.readOnly ? ["--read-only"] : [])],
+        ),
+      )}\n`,
     )
     return
   }

@@ -22,7 +22,7 @@ export const surface = (module: Record<string, unknown>): string =>
 
 interface Manifest {
   readonly name: string
-  readonly exports?: Readonly<Record<string, Readonly<Record<string, string>>>>
+  readonly exports?: Readonly<Record<string, string | Readonly<Record<string, string>>>>
   readonly bin?: Readonly<Record<string, string>>
 }
 
@@ -37,6 +37,11 @@ export const pinnedSurface = async (packageDir: string): Promise<string> => {
   const manifest = manifestOf(packageDir)
   const sections: Array<string> = []
   for (const [subpath, conditions] of Object.entries(manifest.exports ?? {})) {
+    // A bare file (a command's bundle, which the product package starts) is run, not imported.
+    if (typeof conditions === "string") {
+      sections.push(`# ${manifest.name}${subpath.slice(1)}\n(runs ${conditions})\n`)
+      continue
+    }
     const source = conditions["@whatsapp-mcp/source"]
     if (source === undefined) throw new Error(`${manifest.name}: exports["${subpath}"] names no source`)
     const module = (await import(join(packageDir, source))) as Record<string, unknown>

@@ -1,32 +1,49 @@
-// `pnpm demo`: whatsapp-mcp with no phone. Starts the bridge in replay mode on the bundled demo
-// recording (a few hundred messages in several chats and languages), moved in time so that its
-// last messages arrived a minute ago, and prints the exact MCP client configuration to paste.
+// `whatsapp-mcp demo` (in the repository: `pnpm demo`): whatsapp-mcp with no phone. Starts the
+// bridge in replay mode on the bundled demo recording (a few hundred messages in several chats and
+// languages), moved in time so that its last messages arrived a minute ago, and prints the exact
+// MCP client configuration to paste: the one for the command that runs this, as installed.
 // Ctrl-C stops it. A second demo on the same store or port says what runs and touches nothing.
 import { spawn, spawnSync } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { createServer } from "node:net"
+import { homedir } from "node:os"
 import { dirname, join, resolve } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+// The demo's recordings and media: fixtures/demo and fixtures/media, copied here by the build.
+const demoDir = join(packageDir, "dist/demo")
+const media = join(demoDir, "media")
+const bridgeBin = createRequire(import.meta.url).resolve("@whatsapp-mcp/bridge/bin")
+// In the repository the demo keeps its store beside the checkout, and its messages name the
+// repository's command; installed, the store goes in the user's home.
+const repository = resolve(packageDir, "../..")
+const inRepository = existsSync(join(repository, "pnpm-workspace.yaml"))
+const command = inRepository ? "pnpm demo" : "whatsapp-mcp demo"
+const defaultStore = inRepository
+  ? join(repository, "demo-store")
+  : join(homedir(), ".whatsapp-mcp", "demo-store")
 const clients = ["claude-desktop", "claude-code", "cursor"]
-const usage = `Usage: pnpm demo [--client ${clients.join("|")}] [--port N] [--store DIR]
+const usage = `Usage: ${command} [--client ${clients.join("|")}] [--port N] [--store DIR]
 
 Starts a bridge in replay mode on the bundled sample conversations (no phone needed) and prints
 the configuration to paste into your MCP client. Ctrl-C stops it.
+  --store DIR   where the demo keeps its store (default: ${defaultStore}); emptied at each start
 `
 const refuse = (status, message) => {
-  console.error(`pnpm demo: ${message}`)
+  process.stderr.write(`${command}: ${message}\n`)
   process.exit(status)
 }
 let values
 try {
   values = parseArgs({
+    args: process.argv.slice(3),
     options: {
       port: { type: "string", default: "8080" },
       client: { type: "string", default: "claude-desktop" },
-      store: { type: "string", default: join(root, "demo-store") },
+      store: { type: "string", default: defaultStore },
       help: { type: "boolean", short: "h" },
     },
   }).values
@@ -34,7 +51,7 @@ try {
   refuse(2, `${error.message}\n\n${usage}`)
 }
 if (values.help) {
-  console.log(usage)
+  process.stdout.write(`${usage}\n`)
   process.exit(0)
 }
 if (!clients.includes(values.client)) refuse(2, `--client must be one of ${clients.join(", ")}`)
@@ -60,6 +77,14 @@ try {
 } catch (error) {
   refuse(2, `--store ${store} cannot be used as the demo's store (${error.code ?? error.message}).`)
 }
+// The demo empties its store at each start: never a folder that holds anything but a demo's own
+// files (a real store typed by mistake would lose its session and history).
+const foreign = readdirSync(store).filter((entry) => entry !== "demo.pid")
+if (foreign.length > 0 && !foreign.includes("demo.jsonl"))
+  refuse(
+    2,
+    `--store ${store} holds files that are not a demo's (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}): the demo empties its store at each start, so give it a new or empty folder.`,
+  )
 const lockFile = join(store, "demo.pid")
 const lock = JSON.stringify({ pid: process.pid, port })
 for (let attempt = 0; ; attempt++) {
@@ -109,24 +134,20 @@ const portFree = await new Promise((answer) => {
 })
 if (!portFree)
   stopBecause(
-    `127.0.0.1:${port} is already in use (another demo or bridge?). Stop it, or start the demo on another port: \`pnpm demo --port ${port + 1}\`.`,
+    `127.0.0.1:${port} is already in use (another demo or bridge?). Stop it, or start the demo on another port: \`${command} --port ${port + 1}\`.`,
   )
 
 // A fresh demo every time: the replay bridge records sends, reactions and read marks in the store.
 for (const entry of readdirSync(store))
   if (entry !== "demo.pid") rmSync(join(store, entry), { recursive: true, force: true })
-const { shiftRecordingToNow } = await import(
-  pathToFileURL(join(root, "packages/bridge/dist/recording/RecordingTimeShift.js")).href
-)
+const { shiftRecordingToNow } = await import("@whatsapp-mcp/bridge/recording")
 const recording = join(store, "demo.jsonl")
 // The phone's older history goes along, moved by the same amount: the replay bridge holds it back
 // until load_older_messages asks for it.
 writeFileSync(
   recording,
   shiftRecordingToNow(
-    ["demo.jsonl", "demo-older.jsonl"]
-      .map((file) => readFileSync(join(root, "fixtures/demo", file), "utf8"))
-      .join("\n"),
+    ["demo.jsonl", "demo-older.jsonl"].map((file) => readFileSync(join(demoDir, file), "utf8")).join("\n"),
     Math.floor(Date.now() / 1000),
   ).text,
 )
@@ -137,7 +158,7 @@ writeFileSync(
     {
       store: ".",
       bridge: { url: `http://127.0.0.1:${port}` },
-      plugins: { send: { allowedFileRoots: [join(root, "fixtures/media")] } },
+      plugins: { send: { allowedFileRoots: [media] } },
     },
     null,
     2,
@@ -160,7 +181,7 @@ const questions = [
 const bridge = spawn(
   process.execPath,
   [
-    join(root, "packages/bridge/dist/bundle/bridge.mjs"),
+    bridgeBin,
     "--replay",
     recording,
     "--store",
@@ -169,12 +190,12 @@ const bridge = spawn(
     String(port),
     // The demo recording's photos, voice notes and documents, encrypted as WhatsApp serves them.
     "--media",
-    join(root, "fixtures/media"),
+    media,
     // The folder the MCP server's config allows too: each side checks a file before it is sent.
     "--allowed-file-roots",
-    join(root, "fixtures/media"),
+    media,
     // Lucía writes again a few seconds after start: a live update for clients subscribed to her chat.
-    ...["--then", join(root, "fixtures/demo/live.jsonl")],
+    ...["--then", join(demoDir, "live.jsonl")],
   ],
   { stdio: ["ignore", "inherit", "pipe"] },
 )
@@ -185,25 +206,21 @@ bridge.stderr.on("data", (chunk) => {
   log += chunk
   if (printed || !/listening on http/.test(log)) return
   printed = true
+  // The command that runs this demo, as it was started (installed, through npx, or in the
+  // repository), prints the configuration: it knows how it was installed.
   const printedConfig = spawnSync(
     process.execPath,
-    [
-      join(root, "packages/server/dist/bundle/whatsapp-mcp.mjs"),
-      "--print-client-config",
-      values.client,
-      "--config",
-      config,
-    ],
+    [process.argv[1], "--print-client-config", values.client, "--config", config],
     { encoding: "utf8" },
   )
-  console.log(`
+  process.stdout.write(`
 The demo bridge is running on sample data (no phone needed): Sam Rivera's chats with friends and
 family in several languages, the latest from a minute ago. Add whatsapp-mcp to your MCP client:
 
 ${printedConfig.stdout.trim()}
 
 ${printedConfig.stderr.trim()}
-(Other clients: pnpm demo --client claude-code | cursor)
+(Other clients: ${command} --client claude-code | cursor)
 
 Then ask, for example:
 ${questions.map((question) => `  • "${question}"`).join("\n")}
