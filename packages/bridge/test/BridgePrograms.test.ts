@@ -3,14 +3,14 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import type { BridgeErrorBody, DownloadResult, Health, SendResult } from "@whatsapp-mcp/core/api"
+import type { BridgeErrorBody, DownloadResult, SendResult } from "@whatsapp-mcp/core/api"
 import { MaxPreviewBytes, MaxPreviewEdge } from "@whatsapp-mcp/core/limits"
 import { LockFileName } from "@whatsapp-mcp/core/store"
 import Database from "better-sqlite3"
-import { Context, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { replayBridge } from "../src/BridgeDaemon.js"
 import { logout } from "../src/BridgePrograms.js"
-import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
+import { startReplayBridge, waitForOpen } from "./support/ReplayBridgeHttp.js"
 
 const fixtures = resolve(import.meta.dirname, "../../../fixtures")
 const demo = join(fixtures, "demo/demo.jsonl")
@@ -21,36 +21,7 @@ const manifest = JSON.parse(readFileSync(join(media, "manifest.json"), "utf8")) 
 >
 
 const start = (storeDir: string) =>
-  Effect.gen(function* () {
-    const context = yield* Layer.build(
-      replayBridge({ storeDir, files: [demo], port: 0, mediaRoots: [media] }),
-    )
-    const server = Context.get(context, BridgeHttpServer)
-    const token = readFileSync(join(storeDir, "bridge-token"), "utf8").trim()
-    const call = <A>(path: string, body?: unknown) =>
-      Effect.promise(async () => {
-        const response = await fetch(`${server.url}${path}`, {
-          method: body === undefined ? "GET" : "POST",
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        })
-        return { status: response.status, body: (await response.json()) as A }
-      })
-    return { call, port: server.port }
-  })
-
-const waitForOpen = <A>(call: (path: string) => Effect.Effect<{ body: A }>) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 200; i++) {
-      const health = (yield* call("/v1/health")).body as Health
-      if (health.connection === "open") return health
-      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
-    }
-    return assert.fail("the replay bridge never opened")
-  })
+  startReplayBridge({ storeDir, files: [demo], port: 0, mediaRoots: [media] })
 
 const query = <A>(storeDir: string, sql: string, ...params: Array<unknown>) => {
   const db = new Database(join(storeDir, "messages.db"), { readonly: true })

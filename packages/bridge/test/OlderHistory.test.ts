@@ -1,28 +1,22 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import {
-  BridgeError,
-  type BridgeErrorBody,
-  type FetchHistoryResult,
-  type Health,
-} from "@whatsapp-mcp/core/api"
-import { BufferJSON, makeEventBuffer, proto, type WAMessage } from "@whiskeysockets/baileys"
+import { BridgeError, type BridgeErrorBody, type FetchHistoryResult } from "@whatsapp-mcp/core/api"
+import { BufferJSON, proto, type WAMessage } from "@whiskeysockets/baileys"
 import Database from "better-sqlite3"
-import { Context, Duration, Effect, Layer, Stream } from "effect"
-import { replayBridge } from "../src/BridgeDaemon.js"
+import { Duration, Effect, Layer, Stream } from "effect"
 import * as OnDemandHistory from "../src/history/OnDemandHistory.js"
 import * as ReplayMediaCdn from "../src/replay/ReplayMediaCdn.js"
 import * as IdempotencyLedger from "../src/send/IdempotencyLedger.js"
 import { BridgeActions } from "../src/server/BridgeActions.js"
-import { BridgeHttpServer } from "../src/server/BridgeHttpServer.js"
 import * as SocketActions from "../src/server/SocketActions.js"
-import { silentBaileysLogger } from "../src/socket/BaileysLogger.js"
 import type { BridgeSocket } from "../src/socket/BridgeSocket.js"
 import { EventSink } from "../src/socket/EventSink.js"
 import { initialStatus, WhatsAppConnection } from "../src/socket/WhatsAppConnection.js"
+import { fakeSocket } from "./support/ConnectionHarness.js"
 import { makeMemoryStore } from "./support/MemoryStore.js"
+import { startReplayBridge, waitForOpen } from "./support/ReplayBridgeHttp.js"
 
 const bob = "15550003333@s.whatsapp.net"
 const carol = "15550004444@s.whatsapp.net"
@@ -70,25 +64,8 @@ const recording = (): string => {
 
 const startReplay = Effect.gen(function* () {
   const storeDir = join(mkdtempSync(join(tmpdir(), "older-history-store-")), "store")
-  const context = yield* Layer.build(replayBridge({ storeDir, files: [recording()], port: 0 }))
-  const server = Context.get(context, BridgeHttpServer)
-  const token = readFileSync(join(storeDir, "bridge-token"), "utf8").trim()
-  const call = <A>(path: string, body?: unknown) =>
-    Effect.promise(async () => {
-      const response = await fetch(`${server.url}${path}`, {
-        method: body === undefined ? "GET" : "POST",
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-      return { status: response.status, body: (await response.json()) as A }
-    })
-  for (let i = 0; i < 200; i++) {
-    if ((yield* call<Health>("/v1/health")).body.connection === "open") break
-    yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
-  }
+  const { call } = yield* startReplayBridge({ storeDir, files: [recording()], port: 0 })
+  yield* waitForOpen(call)
   const stored = (chat: string) => {
     const db = new Database(join(storeDir, "messages.db"), { readonly: true })
     try {
@@ -174,18 +151,9 @@ describe("older history on demand, replay bridge over HTTP", () => {
 /** Actions over a socket whose phone never answers (or that is not connected), on a store in memory. */
 const silentPhone = (connected: boolean) => {
   const requests: Array<{ count: number; id: string | null | undefined; at: number }> = []
-  const unavailable = () => Promise.reject(new Error("not simulated"))
   const socket: BridgeSocket = {
-    ev: makeEventBuffer(silentBaileysLogger),
+    ...fakeSocket(),
     user: () => ({ id: "15550000000:1@s.whatsapp.net" }),
-    onActivity: () => {},
-    end: () => {},
-    logout: async () => {},
-    requestPairingCode: unavailable,
-    sendMessage: unavailable,
-    onWhatsApp: unavailable,
-    readMessages: unavailable,
-    updateMediaMessage: unavailable,
     fetchMessageHistory: async (count, key, at) => {
       requests.push({ count, id: key.id, at: Number(at) })
       return "PDO1"
