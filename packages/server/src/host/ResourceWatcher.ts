@@ -168,12 +168,15 @@ export class ResourceWatcher {
       }
       const replaced = previous.client !== client.value
       const followsUnread = this.follows("Unread")
-      if (!replaced) {
-        const [row] = yield* client.value.unsafe<{ data_version: number }>("PRAGMA data_version")
-        if (row?.data_version === previous.dataVersion && (!followsUnread || previous.unread !== undefined))
-          return
-      }
-      const now = yield* this.measure(client.value, followsUnread)
+      const [row] = yield* client.value.unsafe<{ data_version: number }>("PRAGMA data_version")
+      const dataVersion = row?.data_version ?? 0
+      if (
+        !replaced &&
+        dataVersion === previous.dataVersion &&
+        (!followsUnread || previous.unread !== undefined)
+      )
+        return
+      const now = yield* this.measure(client.value, dataVersion, followsUnread)
       this.seen = now
       if (baseline && previous === nothingSeen) return
       if (replaced)
@@ -205,9 +208,8 @@ export class ResourceWatcher {
     return this.lock.withPermits(1)(look)
   }
 
-  private measure(client: SqlClient.SqlClient, followsUnread: boolean) {
+  private measure(client: SqlClient.SqlClient, dataVersion: number, followsUnread: boolean) {
     return Effect.gen(function* () {
-      const [version] = yield* client.unsafe<{ data_version: number }>("PRAGMA data_version")
       const [top] = yield* client<{ watermark: number | null }>`SELECT MAX(row_id) AS watermark FROM messages`
       const [chats] = yield* client<{ n: number; top: number | null }>`
         SELECT COUNT(*) AS n, MAX(rowid) AS top FROM chats`
@@ -218,7 +220,7 @@ export class ResourceWatcher {
         : undefined
       return {
         client,
-        dataVersion: version?.data_version ?? 0,
+        dataVersion,
         watermark: top?.watermark ?? 0,
         chats: `${chats?.n ?? 0}:${chats?.top ?? 0}`,
         unread: unread?.map((c) => `${c.jid}:${c.unread_count}:${c.marked_unread}:${c.last}`).join("\n"),
