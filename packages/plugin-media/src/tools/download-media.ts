@@ -7,6 +7,7 @@ import {
   BridgeClient,
   type BridgeErrors,
   Limits,
+  MediaType,
   Params,
   Render,
   StoreQueries,
@@ -49,13 +50,10 @@ const size = (bytes: number): string =>
       ? `${(bytes / 1024).toFixed(1)} KB`
       : `${(bytes / 1048576).toFixed(1)} MB`
 
-/** The picture types a stored thumbnail may be, told from its first bytes (the sender set them). */
+/** The picture type of a stored thumbnail, told from its first bytes (the sender set them). */
 const pictureType = (bytes: Uint8Array): typeof PictureType.Type | undefined => {
-  const ascii = (from: number, to: number) => Buffer.from(bytes.subarray(from, to)).toString("latin1")
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "image/jpeg"
-  if (ascii(1, 4) === "PNG" && bytes[0] === 0x89) return "image/png"
-  if (ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "image/webp"
-  return undefined
+  const { mimetype } = MediaType.sniff(bytes, "")
+  return Schema.is(PictureType)(mimetype) ? mimetype : undefined
 }
 
 /** Failures after which the media may well exist, so the stored thumbnail is worth showing. */
