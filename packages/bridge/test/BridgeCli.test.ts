@@ -91,9 +91,16 @@ describe("pnpm bridge --replay", () => {
     })
     const startedAt = Math.floor(Date.now() / 1000)
     const db = new Database(path.join(store, "messages.db"), { readonly: true })
-    const arrived = db
-      .prepare("SELECT chat_jid, timestamp FROM messages WHERE text LIKE '¿Sigue en pie%'")
-      .get() as { chat_jid: string; timestamp: number } | undefined
+    // Delivered means the socket emitted them; ingestion stores them from its queue a moment later.
+    const find = () =>
+      db.prepare("SELECT chat_jid, timestamp FROM messages WHERE text LIKE '¿Sigue en pie%'").get() as
+        | { chat_jid: string; timestamp: number }
+        | undefined
+    let arrived = find()
+    for (let waited = 0; arrived === undefined && waited < 15_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      arrived = find()
+    }
     const chat = db.prepare("SELECT unread_count FROM chats WHERE jid = ?").get(arrived?.chat_jid) as
       | { unread_count: number }
       | undefined
