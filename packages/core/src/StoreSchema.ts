@@ -36,7 +36,7 @@ export const StoreFileNames: ReadonlyArray<string> = [
  * Id of the newest migration. A reader that finds a lower `MAX(id)` in {@link StoreMigrationsTable}
  * is looking at a store the bridge has not upgraded yet.
  */
-export const StoreSchemaVersion = 3
+export const StoreSchemaVersion = 4
 
 /** Table where `@effect/sql`'s Migrator records the applied migrations. */
 export const StoreMigrationsTable = "effect_sql_migrations"

@@ -8,7 +8,7 @@ import chats from "@whatsapp-mcp/plugin-chats"
 import messages from "@whatsapp-mcp/plugin-messages"
 import { demoStore, mountPromise } from "@whatsapp-mcp/testkit"
 import { libraryPlugin } from "../../testkit/test/support/TestPlugins.js"
-import { deliver, Heard, textOf } from "./support/Notifications.js"
+import { deliver, deliverEvents, Heard, textOf } from "./support/Notifications.js"
 
 const lucia = "whatsapp://chat/12025550103%40s.whatsapp.net"
 const zoe = "whatsapp://chat/12025550101%40s.whatsapp.net"
@@ -53,6 +53,45 @@ describe("subscribing to a chat", () => {
     // Zoé's would have come in the same look, before Lucía's (subscribed first): there was none.
     expect(heard.events).not.toContain(`updated ${zoe}`)
     expect(textOf(await client.readResource({ uri: lucia }))).toContain("Running late, save me a seat")
+  })
+
+  it("tells when a message in the chat is edited or deleted for everyone, and not when only its ticks change", async () => {
+    const { client, storeDir, heard } = await mount()
+    const [key] = await deliver(storeDir, [{ chat: "12025550103@s.whatsapp.net", text: "See you at 8" }])
+    await client.subscribeResource({ uri: lucia })
+    const at = Math.floor(Date.now() / 1000)
+    // As Baileys reports an edit, after processMessage: the new text in messages.update.
+    await deliverEvents(storeDir, [
+      {
+        event: "messages.update",
+        data: [
+          {
+            key,
+            update: {
+              message: { editedMessage: { message: { conversation: "See you at 9" } } },
+              messageTimestamp: at,
+            },
+          },
+        ],
+      },
+    ])
+    await heard.until(`updated ${lucia}`)
+    expect(textOf(await client.readResource({ uri: lucia }))).toContain("See you at 9")
+
+    // A read receipt changes nothing the transcript shows: no news. Zoé's message after it is
+    // heard only once the watcher has looked past the receipt.
+    await client.subscribeResource({ uri: zoe })
+    const afterEdit = heard.events.length
+    await deliverEvents(storeDir, [{ event: "messages.update", data: [{ key, update: { status: 4 } }] }])
+    await deliver(storeDir, [{ chat: "12025550101@s.whatsapp.net", text: "Bonne soirée" }])
+    await heard.until(`updated ${zoe}`, afterEdit)
+    // Deleted for everyone: the transcript no longer shows the text.
+    await deliverEvents(storeDir, [
+      { event: "messages.update", data: [{ key, update: { message: null, messageStubType: 1 } }] },
+    ])
+    await heard.until(`updated ${lucia}`, afterEdit)
+    expect(heard.events.slice(afterEdit)).toEqual([`updated ${zoe}`, `updated ${lucia}`])
+    expect(textOf(await client.readResource({ uri: lucia }))).not.toContain("See you at 9")
   })
 
   it("stops telling once unsubscribed", async () => {

@@ -293,9 +293,40 @@ const messageThumbnails = Effect.gen(function* () {
   }
 })
 
+/**
+ * Which chats changed other than by a new message: a text edited, a message deleted for everyone, a
+ * placeholder given its content, messages moved to another form of the person's JID, a chat deleted.
+ * The MCP server's subscriptions read it (new messages they find by `messages.row_id`). One row per
+ * chat, written anew at each change, so that AUTOINCREMENT gives it an id above any used before: the
+ * rows above a reader's last look are exactly the chats changed since, and the table never grows
+ * beyond the number of chats (not REPLACE: inside a trigger the outer statement's conflict handling
+ * would override it, and the ingestion's upserts fail it). Triggers,
+ * so that no write path can forget it; the WHEN clause keeps the history sync's re-deliveries of
+ * unchanged messages, and changes no transcript shows (receipts, stars), free.
+ */
+const chatChanges: ReadonlyArray<string> = [
+  `CREATE TABLE chat_changes (
+  row_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  chat_jid TEXT NOT NULL UNIQUE
+)`,
+  `CREATE TRIGGER chat_changes_message AFTER UPDATE OF text, kind, deleted, media_file_name, chat_jid ON messages
+WHEN old.text IS NOT new.text OR old.kind IS NOT new.kind OR old.deleted IS NOT new.deleted
+  OR old.media_file_name IS NOT new.media_file_name OR old.chat_jid IS NOT new.chat_jid
+BEGIN
+  DELETE FROM chat_changes WHERE chat_jid = new.chat_jid;
+  INSERT INTO chat_changes (chat_jid) VALUES (new.chat_jid);
+END`,
+  `CREATE TRIGGER chat_changes_chat AFTER DELETE ON chats
+BEGIN
+  DELETE FROM chat_changes WHERE chat_jid = old.jid;
+  INSERT INTO chat_changes (chat_jid) VALUES (old.jid);
+END`,
+]
+
 /** Keyed `<id>_<name>` as `Migrator.fromRecord` expects. */
 export const StoreMigrations = {
   "1_initial_schema": statements(initialSchema),
   "2_time_ordered_search": statements(timeOrderedSearch),
   "3_message_thumbnails": messageThumbnails,
+  "4_chat_changes": statements(chatChanges),
 } as const

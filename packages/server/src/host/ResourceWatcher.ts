@@ -6,8 +6,9 @@
  * commits, and reading it touches no table: polled while anyone is subscribed, it is all an idle
  * store costs. Only when it moved are the changes looked up: the messages stored since the last look
  * (`messages.row_id` is AUTOINCREMENT, so the rows above the last watermark are exactly the new
- * ones), the chats table's size and newest rowid (a chat appeared), and the unread chats when
- * someone follows them. A bridge that restarts is just another writer to the same file; a store
+ * ones), the chats changed otherwise (edits, deletions: the bridge's triggers give a changed chat's
+ * row in `chat_changes` a new AUTOINCREMENT id, so the same holds there), the chats table's size
+ * and newest rowid (a chat appeared), and the unread chats when someone follows them. A bridge that restarts is just another writer to the same file; a store
  * that appears, or is replaced by another file (StoreLive then opens the new one), changed
  * everything, and every subscriber hears so.
  */
@@ -37,6 +38,8 @@ interface Seen {
   readonly client: SqlClient.SqlClient | undefined
   readonly dataVersion: number
   readonly watermark: number
+  /** The newest `chat_changes.row_id`; 0 where the store has no such table. */
+  readonly changes: number
   readonly chats: string
   /** The unread chats and their counts, while someone follows them. */
   readonly unread: string | undefined
@@ -49,7 +52,14 @@ interface Change {
   readonly unreadChanged: boolean
 }
 
-const nothingSeen: Seen = { client: undefined, dataVersion: -1, watermark: 0, chats: "", unread: undefined }
+const nothingSeen: Seen = {
+  client: undefined,
+  dataVersion: -1,
+  watermark: 0,
+  changes: 0,
+  chats: "",
+  unread: undefined,
+}
 
 export interface WatcherOptions {
   // biome-ignore lint/suspicious/noExplicitAny: the services plugins provide are only known at run time
@@ -181,14 +191,19 @@ export class ResourceWatcher {
       if (baseline && previous === nothingSeen) return
       if (replaced)
         return this.tell({ everything: true, chats: new Set(), listChanged: true, unreadChanged: true })
-      const chats =
+      const arrived =
         now.watermark > previous.watermark
           ? yield* client.value<{ chat_jid: string }>`
               SELECT DISTINCT chat_jid FROM messages WHERE row_id > ${previous.watermark} AND row_id <= ${now.watermark}`
           : []
+      const changed =
+        now.changes > previous.changes
+          ? yield* client.value<{ chat_jid: string }>`
+              SELECT chat_jid FROM chat_changes WHERE row_id > ${previous.changes} AND row_id <= ${now.changes}`
+          : []
       this.tell({
-        everything: now.watermark < previous.watermark,
-        chats: new Set(chats.map((row) => row.chat_jid)),
+        everything: now.watermark < previous.watermark || now.changes < previous.changes,
+        chats: new Set([...arrived, ...changed].map((row) => row.chat_jid)),
         listChanged: now.chats !== previous.chats,
         unreadChanged: previous.unread !== undefined && now.unread !== previous.unread,
       })
@@ -211,6 +226,12 @@ export class ResourceWatcher {
   private measure(client: SqlClient.SqlClient, dataVersion: number, followsUnread: boolean) {
     return Effect.gen(function* () {
       const [top] = yield* client<{ watermark: number | null }>`SELECT MAX(row_id) AS watermark FROM messages`
+      // A store without the table (made by hand, not by the bridge) still tells of new messages.
+      const [changes] = yield* client<{
+        top: number | null
+      }>`SELECT MAX(row_id) AS top FROM chat_changes`.pipe(
+        Effect.catchTag("SqlError", () => Effect.succeed([])),
+      )
       const [chats] = yield* client<{ n: number; top: number | null }>`
         SELECT COUNT(*) AS n, MAX(rowid) AS top FROM chats`
       const unread = followsUnread
@@ -222,6 +243,7 @@ export class ResourceWatcher {
         client,
         dataVersion,
         watermark: top?.watermark ?? 0,
+        changes: changes?.top ?? 0,
         chats: `${chats?.n ?? 0}:${chats?.top ?? 0}`,
         unread: unread?.map((c) => `${c.jid}:${c.unread_count}:${c.marked_unread}:${c.last}`).join("\n"),
       } satisfies Seen

@@ -62,36 +62,55 @@ export interface Incoming {
 
 let delivered = 0
 
-/** Stores messages from others in `storeDir` through the bridge's ingestion, as a live socket delivers them. */
-export const deliver = async (storeDir: string, messages: ReadonlyArray<Incoming>): Promise<void> => {
+/** Applies Baileys events (`{ event, data }`) to `storeDir` through the bridge's ingestion. */
+export const deliverEvents = async (
+  storeDir: string,
+  events: ReadonlyArray<{ readonly event: string; readonly data: unknown }>,
+): Promise<void> => {
   const file = join(mkdtempSync(join(tmpdir(), "wa-incoming-")), "incoming.jsonl")
-  const lines = messages.flatMap((m) => {
-    const at = m.at ?? Math.floor(Date.now() / 1000)
-    return [
-      // As Baileys emits an incoming message: the chat's unread count goes up by one with it.
-      JSON.stringify({
-        event: "chats.update",
-        data: [{ id: m.chat, conversationTimestamp: at, unreadCount: 1 }],
-      }),
-      JSON.stringify({
-        event: "messages.upsert",
-        data: {
-          messages: [
-            {
-              key: { remoteJid: m.chat, fromMe: false, id: `3ATEST${String(++delivered).padStart(14, "0")}` },
-              message: { conversation: m.text },
-              messageTimestamp: String(at),
-              ...(m.push === undefined ? {} : { pushName: m.push }),
-            },
-          ],
-          type: "notify",
-        },
-      }),
-    ]
-  })
-  writeFileSync(file, `${lines.join("\n")}\n`)
+  writeFileSync(file, `${events.map((event) => JSON.stringify(event)).join("\n")}\n`)
   const { problems } = await storeFromStreams([file], { storeDir })
   if (problems.length > 0) throw new Error(`the ingestion skipped lines: ${problems.join("; ")}`)
+}
+
+/**
+ * Stores messages from others in `storeDir` through the bridge's ingestion, as a live socket
+ * delivers them; returns their keys.
+ */
+export const deliver = async (
+  storeDir: string,
+  messages: ReadonlyArray<Incoming>,
+): Promise<Array<{ readonly remoteJid: string; readonly fromMe: false; readonly id: string }>> => {
+  const keys = messages.map((m) => ({
+    remoteJid: m.chat,
+    fromMe: false as const,
+    id: `3ATEST${String(++delivered).padStart(14, "0")}`,
+  }))
+  await deliverEvents(
+    storeDir,
+    messages.flatMap((m, i) => {
+      const at = m.at ?? Math.floor(Date.now() / 1000)
+      return [
+        // As Baileys emits an incoming message: the chat's unread count goes up by one with it.
+        { event: "chats.update", data: [{ id: m.chat, conversationTimestamp: at, unreadCount: 1 }] },
+        {
+          event: "messages.upsert",
+          data: {
+            messages: [
+              {
+                key: keys[i],
+                message: { conversation: m.text },
+                messageTimestamp: String(at),
+                ...(m.push === undefined ? {} : { pushName: m.push }),
+              },
+            ],
+            type: "notify",
+          },
+        },
+      ]
+    }),
+  )
+  return keys
 }
 
 /** The text of a resource as read. */
