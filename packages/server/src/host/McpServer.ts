@@ -520,7 +520,12 @@ export const makeServer = (options: ServeOptions): Server => {
               ? undefined
               : {
                   every: options.confirmationProgressEvery ?? defaultConfirmationProgressEvery,
-                  report: progress,
+                  // Counts on from the handler's own last report when that is above the time
+                  // waited: a report must go out to keep the call alive.
+                  report: (waited, limit, message) =>
+                    waited > lastProgress
+                      ? progress(waited, limit, message)
+                      : progress(lastProgress + 1, undefined, message),
                 },
           ),
         ),
