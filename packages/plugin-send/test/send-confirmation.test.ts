@@ -7,6 +7,7 @@ import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "@effect/vitest"
 import type { ElicitRequest, ElicitResult } from "@modelcontextprotocol/sdk/types.js"
 import { type Mounted, mountPromise, storeFromStreams } from "@whatsapp-mcp/testkit"
+import type { Duration } from "effect"
 import { recordedBridge } from "../../../fixtures/src/RecordedBridgeApi.js"
 import plugin from "../src/index.js"
 import type { Sent } from "../src/SendSchemas.js"
@@ -66,6 +67,7 @@ const person = (...actions: ReadonlyArray<ElicitResult["action"] | "never">) => 
 const serve = async (
   options: Readonly<Record<string, unknown>>,
   elicitation?: (params: Params, signal: AbortSignal) => Promise<ElicitResult>,
+  confirmationProgressEvery?: Duration.DurationInput,
 ): Promise<Mounted> => {
   const m = await mountPromise({
     plugins: [[plugin, options]],
@@ -74,6 +76,7 @@ const serve = async (
     bridgeUrl,
     timezone: "Europe/Paris",
     ...(elicitation === undefined ? {} : { elicitation }),
+    ...(confirmationProgressEvery === undefined ? {} : { confirmationProgressEvery }),
   })
   mounted.push(m)
   return m
@@ -252,6 +255,117 @@ describe("a client that can ask the person", () => {
     expect(sent.isError).toBe(false)
     expect(accepting.shown).toEqual([])
     expect(bridge.received).toHaveLength(1)
+  })
+})
+
+/**
+ * A person who reads each form for a while before answering: `answers` holds, form by form, the
+ * action and how long they take (the last one from then on). Keeps what each form showed, whether
+ * the server withdrew it, and when each answer was given.
+ */
+const reader = (...answers: ReadonlyArray<readonly [ElicitResult["action"] | "never", number]>) => {
+  const shown: Array<Params> = []
+  const withdrawn: Array<boolean> = []
+  const answered: Array<Promise<void>> = []
+  const answer = (params: Params, signal: AbortSignal): Promise<ElicitResult> => {
+    const [action, millis] = answers[Math.min(shown.length, answers.length - 1)] ?? ["never", 0]
+    const index = shown.push(params) - 1
+    withdrawn[index] = false
+    signal.addEventListener("abort", () => {
+      withdrawn[index] = true
+    })
+    if (action === "never") return new Promise<ElicitResult>(() => undefined)
+    const reply = new Promise<ElicitResult>((resolve) => setTimeout(() => resolve({ action }), millis))
+    answered[index] = reply.then(() => undefined)
+    return reply
+  }
+  return { shown, withdrawn, answered, answer }
+}
+
+interface Progress {
+  readonly progress: number
+  readonly total?: number | undefined
+  readonly message?: string | undefined
+}
+
+// A client that gives up on a request after `clientTimeout` ms, as SDK clients do after 60 s by
+// default; the server reports every `every` while the person reads, well inside that.
+const clientTimeout = 2_000
+const every: Duration.DurationInput = "250 millis"
+
+describe("a person who takes longer to answer than the client waits for a request", () => {
+  it("keeps the call alive with progress that says it waits for the confirmation, and sends once they accept", async () => {
+    bridge.answer("send-text")
+    // Three times as long as the client waits without news.
+    const slow = reader(["accept", 3 * clientTimeout])
+    const m = await serve({}, slow.answer, every)
+    const clientErrors: Array<string> = []
+    m.client.onerror = (error) => clientErrors.push(error.message)
+    const progress: Array<Progress> = []
+    const result = await m.client.callTool(
+      { name: "send_message", arguments: { recipient: zoe, message: "On my way!" } },
+      undefined,
+      {
+        timeout: clientTimeout,
+        resetTimeoutOnProgress: true,
+        onprogress: (p) => progress.push(p),
+      },
+    )
+    expect(result.isError).toBeFalsy()
+    expect(bridge.received.map((r) => r.body)).toMatchObject([{ recipient: zoe, text: "On my way!" }])
+    expect(slow.shown).toHaveLength(1)
+    expect(progress.length).toBeGreaterThan(1)
+    for (const p of progress) {
+      expect(p.message).toMatch(
+        /^Waiting for the user to confirm at the client: (\d+ min \d+ s|\d+ min|\d+ s) left before the request is withdrawn and nothing is done\.$/,
+      )
+      // Seconds waited, of the confirmation's two minutes.
+      expect(p.total).toBe(120)
+    }
+    const waited = progress.map((p) => p.progress)
+    expect(waited).toEqual([...waited].sort((a, b) => a - b))
+    expect(new Set(waited).size).toBe(waited.length)
+    // The wait is over: a report after it would reach the client for a call it no longer knows.
+    await new Promise((resolve) => setTimeout(resolve, 4 * 250))
+    expect(clientErrors).toEqual([])
+  })
+
+  it("reports nothing without a progress token: the client gives up, the form is withdrawn, nothing is sent or spent", async () => {
+    bridge.answer("send-text")
+    // The first form is accepted only after the client gave up; the second is never answered; the
+    // third is accepted at once.
+    const late = reader(["accept", 2 * clientTimeout], ["never", 0], ["accept", 0])
+    const m = await serve({ sendsPerMinute: 1 }, late.answer, every)
+    const clientErrors: Array<string> = []
+    m.client.onerror = (error) => clientErrors.push(error.message)
+    const args = { recipient: zoe, message: "Are you free tonight?", idempotency_key: "tonight" }
+
+    const timedOut = m.client.callTool({ name: "send_message", arguments: args }, undefined, {
+      timeout: clientTimeout,
+      resetTimeoutOnProgress: true,
+    })
+    await expect(timedOut).rejects.toThrow(/Request timed out/)
+    await late.answered[0]
+
+    // Cancelled by the client while the form is open: the form is withdrawn. (The SDK's client
+    // ignores a withdrawal of the first request a server makes, typescript-sdk#2283, so the
+    // withdrawal shows on this second one.)
+    const controller = new AbortController()
+    const cancelled = m.client.callTool({ name: "send_message", arguments: args }, undefined, {
+      signal: controller.signal,
+    })
+    await vi.waitFor(() => expect(late.shown).toHaveLength(2))
+    controller.abort("the user stopped the call")
+    await expect(cancelled).rejects.toThrow(/the user stopped the call/)
+    await vi.waitFor(() => expect(late.withdrawn[1]).toBe(true))
+
+    // The server still serves; the one send a minute allows and the key were never used.
+    const sent = await m.client.callTool({ name: "send_message", arguments: args })
+    expect(sent.isError).toBeFalsy()
+    expect(late.shown).toHaveLength(3)
+    expect(bridge.received.map((r) => r.body)).toMatchObject([{ idempotency_key: "tonight" }])
+    // A progress notification the client did not ask for would have reached it as an unknown token.
+    expect(clientErrors.filter((message) => /progress/i.test(message))).toEqual([])
   })
 })
 

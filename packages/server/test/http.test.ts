@@ -51,6 +51,8 @@ beforeAll(async () => {
       builtinToolNames,
       info,
       log: (line) => logs.push(line),
+      // A confirmation's "still waiting" at a pace a test can wait for (10 s otherwise).
+      confirmationProgressEvery: "250 millis",
     }),
   )
   serving = await serveOnLoopback()
@@ -154,6 +156,38 @@ describe("whatsapp-mcp over Streamable HTTP", () => {
     expect(asked).toEqual([
       'Send this WhatsApp message?\nTo: "Zoé Lefèvre" (+12025550101)\nMessage:\nOn my way!',
     ])
+    await client.close()
+  })
+
+  it("keeps a send's call alive with progress while the person takes longer to answer than the client waits", async () => {
+    const client = new Client(
+      { name: "http-test", version: "1.0.0" },
+      { capabilities: { elicitation: { form: {} } } },
+    )
+    const clientTimeout = 1_500
+    // The person reads the form for three times as long as the client waits without news.
+    client.setRequestHandler(
+      ElicitRequestSchema,
+      () => new Promise((resolve) => setTimeout(() => resolve({ action: "accept" }), 3 * clientTimeout)),
+    )
+    const headers = { authorization: `Bearer ${token}` }
+    await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }))
+    const progress: Array<string | undefined> = []
+    const result = await client.callTool(
+      { name: "send_message", arguments: { recipient: "+1 202 555 0101", message: "On my way!" } },
+      undefined,
+      {
+        timeout: clientTimeout,
+        resetTimeoutOnProgress: true,
+        onprogress: ({ message }) => progress.push(message),
+      },
+    )
+    // Accepted, the send went on to the bridge, which has never run here.
+    expect(result.isError).toBe(true)
+    expect((result.content as Array<{ text: string }>)[0]?.text).toMatch(/^The WhatsApp bridge has not/)
+    expect(progress.length).toBeGreaterThan(1)
+    for (const message of progress)
+      expect(message).toMatch(/^Waiting for the user to confirm at the client: /)
     await client.close()
   })
 

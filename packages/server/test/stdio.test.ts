@@ -6,7 +6,7 @@ import { join, resolve } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { ElicitRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js"
+import { ElicitRequestSchema, type ElicitResult, McpError } from "@modelcontextprotocol/sdk/types.js"
 import { checkParameterDescriptions, demoStore } from "@whatsapp-mcp/testkit"
 import { builtinToolNames } from "../src/index.js"
 
@@ -146,16 +146,15 @@ describe("whatsapp-mcp over stdio", () => {
 })
 
 describe("sends confirmed by the person over stdio", () => {
-  it("asks a client that can before a send, and sends nothing when the person dismisses it", async () => {
+  /** A client that can ask its user, who answers the confirmation with `answer`. */
+  const askingClient = async (answer: (message: string) => Promise<ElicitResult> | ElicitResult) => {
     const client = new Client(
       { name: "stdio-test", version: "1.0.0" },
       { capabilities: { elicitation: { form: {} } } },
     )
-    const asked: Array<string> = []
-    client.setRequestHandler(ElicitRequestSchema, (request) => {
-      asked.push((request.params as { message: string }).message)
-      return { action: "cancel" }
-    })
+    client.setRequestHandler(ElicitRequestSchema, (request) =>
+      answer((request.params as { message: string }).message),
+    )
     await client.connect(
       new StdioClientTransport({
         command: process.execPath,
@@ -172,16 +171,44 @@ describe("sends confirmed by the person over stdio", () => {
       }),
     )
     clients.push(client)
-    const result = await client.callTool({
-      name: "send_message",
-      arguments: { recipient: "+1 202 555 0101", message: "On my way!" },
+    return client
+  }
+  const onMyWay = { recipient: "+1 202 555 0101", message: "On my way!" }
+
+  it("asks a client that can before a send, and sends nothing when the person dismisses it", async () => {
+    const asked: Array<string> = []
+    const client = await askingClient((message) => {
+      asked.push(message)
+      return { action: "cancel" }
     })
+    const result = await client.callTool({ name: "send_message", arguments: onMyWay })
     expect(result.isError).toBe(true)
     expect((result.content as Array<{ text: string }>)[0]?.text).toMatch(/^Not sent: the user dismissed/)
     expect(asked).toEqual([
       'Send this WhatsApp message?\nTo: "Zoé Lefèvre" (+12025550101)\nMessage:\nOn my way!',
     ])
   })
+
+  it("tells a client that asked for progress, every 10 s, that the send waits for the person", async () => {
+    // The person accepts once the client has heard that the call still waits.
+    let heard: (() => void) | undefined
+    const reported = new Promise<void>((resolve) => {
+      heard = resolve
+    })
+    const client = await askingClient(() => reported.then(() => ({ action: "accept" as const })))
+    const progress: Array<{ progress: number; total?: number | undefined; message?: string | undefined }> = []
+    const result = await client.callTool({ name: "send_message", arguments: onMyWay }, undefined, {
+      onprogress: (p) => {
+        progress.push(p)
+        heard?.()
+      },
+    })
+    expect((result.content as Array<{ text: string }>)[0]?.text).toMatch(/^The WhatsApp bridge /)
+    expect(progress[0]?.total).toBe(120)
+    expect(progress[0]?.message).toMatch(
+      /^Waiting for the user to confirm at the client: 1 min \d+ s left before the request is withdrawn and nothing is done\.$/,
+    )
+  }, 30_000)
 })
 
 describe("protocol errors over stdio", () => {

@@ -51,7 +51,7 @@ import {
   ReadOnlySqliteClient,
   StoreLive,
 } from "@whatsapp-mcp/server/host"
-import { Effect, Exit, Layer, Schema, Scope } from "effect"
+import { type Duration, Effect, Exit, Layer, Schema, Scope } from "effect"
 import { HttpResponse, http, type RequestHandler } from "msw"
 import { setupServer } from "msw/node"
 
@@ -78,6 +78,11 @@ export interface MountOptions {
     /** Aborted when the server withdraws the request (its time limit passed, or the call was cancelled). */
     signal: AbortSignal,
   ) => ElicitResult | Promise<ElicitResult>
+  /**
+   * How often a call waiting for the person's confirmation reports progress to a client that asked
+   * for it (default: the server's, 10 s), so that a test need not wait that long.
+   */
+  readonly confirmationProgressEvery?: Duration.DurationInput
 }
 
 export interface Mounted {
@@ -124,6 +129,9 @@ export const mount = (options: MountOptions): Effect.Effect<Mounted, Config.Conf
         builtins,
         info: { name: "whatsapp-mcp-test", version: "0.0.0" },
         log: (line) => logs.push(line),
+        ...(options.confirmationProgressEvery === undefined
+          ? {}
+          : { confirmationProgressEvery: options.confirmationProgressEvery }),
       }),
       (app) => Effect.promise(() => app.close()),
     )

@@ -5,7 +5,19 @@
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { Store, TimeZone } from "@whatsapp-mcp/runtime"
-import { Cause, Effect, Either, Exit, FiberRef, HashSet, Layer, Logger, ManagedRuntime, Option } from "effect"
+import {
+  Cause,
+  type Duration,
+  Effect,
+  Either,
+  Exit,
+  FiberRef,
+  HashSet,
+  Layer,
+  Logger,
+  ManagedRuntime,
+  Option,
+} from "effect"
 import * as BridgeClientLive from "./BridgeClientLive.js"
 import { type Config, ConfigError } from "./Config.js"
 import { makeServer, type ServerInfo } from "./McpServer.js"
@@ -31,6 +43,8 @@ export interface ApplicationOptions {
   readonly importModule?: ImportModule
   /** Where diagnostics go: stderr in the command line, a buffer in tests. Never stdout. */
   readonly log: (line: string) => void
+  /** How often a call waiting for the person's confirmation reports progress (default 10 s). */
+  readonly confirmationProgressEvery?: Duration.DurationInput
 }
 
 export interface Application {
@@ -130,6 +144,9 @@ export const make = (options: ApplicationOptions): Effect.Effect<Application, Co
         store: storeService,
         log: options.log,
         watcher,
+        ...(options.confirmationProgressEvery === undefined
+          ? {}
+          : { confirmationProgressEvery: options.confirmationProgressEvery }),
       })
     const server = yield* Effect.try({
       try: newServer,

@@ -65,7 +65,18 @@ export interface ServeOptions {
    * resources cannot be subscribed to.
    */
   readonly watcher?: ResourceWatcher
+  /**
+   * How often a call waiting for the person's confirmation tells a client that asked for progress
+   * that it still waits; default 10 s.
+   */
+  readonly confirmationProgressEvery?: Duration.DurationInput
 }
+
+/**
+ * Well inside the 60 s after which clients built on the TypeScript SDK give up on a request, so that
+ * one that resets its timeout on progress keeps the call alive while the person reads the form.
+ */
+const defaultConfirmationProgressEvery: Duration.Duration = Duration.seconds(10)
 
 const describeFailure = (failure: unknown): string => {
   if (typeof failure === "object" && failure !== null) {
@@ -457,12 +468,16 @@ export const makeServer = (options: ServeOptions): Server => {
     }
 
     const progressToken = request.params._meta?.progressToken
-    const context = ToolContext.ToolContext.of({
-      tool: name,
-      progress: (progress, total, message) =>
-        progressToken === undefined
-          ? Effect.void
-          : Effect.promise(() =>
+    // MCP requires each progress of a call to be above the one before: the handler's own reports
+    // and a confirmation's "still waiting" share the token, so one that is not above is dropped.
+    let lastProgress = Number.NEGATIVE_INFINITY
+    const progress = (progress: number, total?: number, message?: string): Effect.Effect<void> =>
+      progressToken === undefined
+        ? Effect.void
+        : Effect.suspend(() => {
+            if (!(progress > lastProgress)) return Effect.void
+            lastProgress = progress
+            return Effect.promise(() =>
               extra
                 .sendNotification({
                   method: "notifications/progress",
@@ -474,7 +489,11 @@ export const makeServer = (options: ServeOptions): Server => {
                   },
                 })
                 .catch(() => undefined),
-            ),
+            )
+          })
+    const context = ToolContext.ToolContext.of({
+      tool: name,
+      progress,
       log: (level, message) =>
         Effect.sync(() => log(`[${level}] ${name}: ${message}`)).pipe(
           Effect.zipRight(
@@ -488,13 +507,29 @@ export const makeServer = (options: ServeOptions): Server => {
     })
 
     const program = Effect.flatMap(store.client, (sql: SqlClientNs.SqlClient) =>
-      tool
-        .handler(input.right)
-        .pipe(
-          Effect.provideService(SqlClient.SqlClient, sql),
-          Effect.provideService(ToolContext.ToolContext, context),
-          Effect.provideService(Confirmation.Confirmation, Elicitation.forCall(server, extra.requestId)),
+      tool.handler(input.right).pipe(
+        Effect.provideService(SqlClient.SqlClient, sql),
+        Effect.provideService(ToolContext.ToolContext, context),
+        Effect.provideService(
+          Confirmation.Confirmation,
+          Elicitation.forCall(
+            server,
+            extra.requestId,
+            // Without a token the client did not ask for progress, and MCP forbids sending any.
+            progressToken === undefined
+              ? undefined
+              : {
+                  every: options.confirmationProgressEvery ?? defaultConfirmationProgressEvery,
+                  // Counts on from the handler's own last report when that is above the time
+                  // waited: a report must go out to keep the call alive.
+                  report: (waited, limit, message) =>
+                    waited > lastProgress
+                      ? progress(waited, limit, message)
+                      : progress(lastProgress + 1, undefined, message),
+                },
+          ),
         ),
+      ),
     )
     const exit = await runtime.runPromiseExit(program, { signal: extra.signal })
 

@@ -10,9 +10,9 @@ import {
   ElicitRequestSchema,
   type ElicitResult,
 } from "@modelcontextprotocol/sdk/types.js"
-import { Confirmation, Params, Plugin, Resource, Tool } from "@whatsapp-mcp/runtime"
+import { Confirmation, Params, Plugin, Resource, Tool, ToolContext } from "@whatsapp-mcp/runtime"
 import { callTool, mountPromise } from "@whatsapp-mcp/testkit"
-import { Effect, Schema } from "effect"
+import { Duration, Effect, Schema } from "effect"
 import { makeStoreDir } from "../../../testkit/test/support/Stores.js"
 
 /** A tool that asks the person and reports what they answered. */
@@ -48,11 +48,29 @@ const askingResource = Resource.make({
   read: () => Effect.map(Confirmation.ask({ message: "Read it?" }), (outcome) => ({ text: outcome })),
 })
 
+/** A tool that reports its own progress before and after it asks. */
+const reportingTool = Tool.make({
+  name: "report_then_ask",
+  title: "Report, then ask",
+  description: "Reports progress, asks the person to confirm, and reports again.",
+  input: Schema.Struct({}),
+  output: Schema.Struct({ outcome: Schema.String }),
+  annotations: Tool.readOnly,
+  render: ({ outcome }) => outcome,
+  handler: () =>
+    Effect.gen(function* () {
+      yield* ToolContext.progress(50, 100, "halfway")
+      const outcome = yield* Confirmation.ask({ message: "Go on?" })
+      yield* ToolContext.progress(100, 100, "done")
+      return { outcome }
+    }),
+})
+
 const asker = Plugin.make({
   name: "asker",
   version: "0.0.0",
   description: "Asks the person.",
-  tools: [askTool],
+  tools: [askTool, reportingTool],
   resources: [askingResource],
 })
 
@@ -64,11 +82,14 @@ afterEach(async () => {
 
 const storeDir = makeStoreDir(0)
 
+const every = 150
+
 const mount = async (elicitation?: Parameters<typeof mountPromise>[0]["elicitation"]) => {
   const mounted = await mountPromise({
     storeDir,
     plugins: [asker],
     ...(elicitation === undefined ? {} : { elicitation }),
+    confirmationProgressEvery: Duration.millis(every),
   })
   open.push(mounted)
   return mounted
@@ -104,6 +125,12 @@ const answering = (action: ElicitResult["action"]) => {
       return { action }
     },
   }
+}
+
+interface Progress {
+  readonly progress: number
+  readonly total?: number | undefined
+  readonly message?: string | undefined
 }
 
 describe("Confirmation in a tool handler", () => {
@@ -177,6 +204,48 @@ describe("Confirmation in a tool handler", () => {
     expect(answer.text).toBe(
       "The confirmation could not be completed (the client's answer was not one of accept, decline or cancel), so nothing was done. Tell the user; try again only if they ask.",
     )
+  })
+
+  it("tells a client that asked for progress that the call waits for the person, until the time limit withdraws the form", async () => {
+    const m = await mount(() => new Promise<ElicitResult>(() => undefined))
+    const clientErrors: Array<string> = []
+    m.client.onerror = (error) => clientErrors.push(error.message)
+    const progress: Array<Progress> = []
+    const answer = await m.client.callTool(
+      { name: "ask_person", arguments: { question: "Send it?", timeout_ms: 10 * every } },
+      undefined,
+      { onprogress: (p) => progress.push(p) },
+    )
+    expect(answer.isError).toBe(true)
+    expect(progress.length).toBeGreaterThan(0)
+    for (const p of progress) {
+      expect(p.total).toBe(1.5)
+      expect(p.message).toMatch(
+        /^Waiting for the user to confirm at the client: \d s left before the request is withdrawn and nothing is done\.$/,
+      )
+    }
+    // Once the form is withdrawn, a report would reach the client for a call it no longer knows.
+    await new Promise((resolve) => setTimeout(resolve, 4 * every))
+    expect(clientErrors).toEqual([])
+  })
+
+  it("counts on from the handler's own progress while it waits, so that every report rises", async () => {
+    const m = await mount(
+      () =>
+        new Promise<ElicitResult>((resolve) => setTimeout(() => resolve({ action: "accept" }), 6 * every)),
+    )
+    const progress: Array<Progress> = []
+    const answer = await m.client.callTool({ name: "report_then_ask", arguments: {} }, undefined, {
+      onprogress: (p) => progress.push(p),
+    })
+    expect(answer.structuredContent).toEqual({ outcome: "accepted" })
+    expect(progress[0]).toEqual({ progress: 50, total: 100, message: "halfway" })
+    expect(progress.at(-1)).toEqual({ progress: 100, total: 100, message: "done" })
+    const waiting = progress.slice(1, -1)
+    expect(waiting.length).toBeGreaterThan(0)
+    for (const p of waiting) expect(p.message).toMatch(/^Waiting for the user to confirm at the client/)
+    const values = progress.map((p) => p.progress)
+    expect(values.every((value, i) => i === 0 || value > (values[i - 1] ?? value))).toBe(true)
   })
 
   it("never asks while a resource is read", async () => {
