@@ -19,6 +19,7 @@ import * as TokenFile from "@whatsapp-mcp/core/token"
 import { Data, type Redacted } from "effect"
 import type { Application } from "./Application.js"
 import { isLoopbackHost } from "./Config.js"
+import { defaultLimits as resumption, SessionEventStore } from "./internal/SessionEventStore.js"
 
 /** The token file's name in the store directory, beside the bridge's `bridge-token`. */
 export const tokenFileName = "mcp-http-token"
@@ -85,12 +86,16 @@ export interface HttpServing {
   /** The endpoint's URL, with the port the system chose when asked for port 0. */
   readonly url: URL
   readonly sessions: () => number
+  /** Events kept for resumption across every open session's streams. */
+  readonly keptEvents: () => number
   /** Closes every session and the listener; the application stays open. */
   readonly close: () => Promise<void>
 }
 
 interface Session {
   readonly transport: StreamableHTTPServerTransport
+  /** What its streams sent lately, for a client that reconnects with Last-Event-ID. */
+  readonly events: SessionEventStore
   /** Requests whose responses are still open; an idle timer runs only while there are none. */
   inFlight: number
   idle: ReturnType<typeof setTimeout> | undefined
@@ -118,6 +123,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
     if (session === undefined) return
     sessions.delete(id)
     clearTimeout(session.idle)
+    session.events.clear()
     log(`whatsapp-mcp: closed HTTP session ${id.slice(0, 8)}…: ${why}`)
     void session.transport.close().catch(() => undefined)
   }
@@ -143,6 +149,42 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
     })
   }
 
+  /**
+   * Answers a Last-Event-ID the session's store cannot resume from before the SDK sees it: the SDK
+   * would call any id it cannot replay a server error. A stream resumed after the bounds dropped
+   * some of its events goes on with the rest (the SDK's client has no way to hear of the gap), and
+   * the log says so.
+   */
+  const checkResumption = (session: Session, id: string, lastEventId: string) => {
+    const found = session.events.lookup(lastEventId)
+    switch (found._tag) {
+      case "Resumable":
+        if (found.missed > 0) {
+          log(
+            `whatsapp-mcp: HTTP session ${id.slice(0, 8)}… resumed a stream after ${found.missed} of its events were no longer kept`,
+          )
+        }
+        return undefined
+      case "Malformed":
+        return {
+          status: 400,
+          message:
+            "Bad Request: the Last-Event-ID header is not an event id this server sends. Open the stream again without it.",
+        }
+      case "Unknown":
+        return {
+          status: 400,
+          message:
+            "Bad Request: the Last-Event-ID header names no event of this session's streams. Open the stream again without it.",
+        }
+      case "Gone":
+        return {
+          status: 410,
+          message: `Gone: the stream of that Last-Event-ID is no longer kept (a stream's events are kept for ${Math.round(resumption.maxEventAgeMs / 60_000)} minutes, its last ${resumption.maxEventsPerStream} at most). Send the request again if its answer never came.`,
+        }
+    }
+  }
+
   const leastRecentlyUsedIdle = (except?: string) => {
     for (const [id, session] of sessions) if (id !== except && session.inFlight === 0) return id
     return undefined
@@ -150,11 +192,13 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
 
   const startSession = async () => {
     const server = app.newServer()
+    const events = new SessionEventStore()
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: maxRequestBodyBytes,
+      eventStore: events,
       onsessioninitialized: (id) => {
-        const session: Session = { transport, inFlight: 0, idle: undefined }
+        const session: Session = { transport, events, inFlight: 0, idle: undefined }
         sessions.set(id, session)
         armIdle(id, session)
         while (sessions.size > maxSessions) {
@@ -173,6 +217,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
       },
     })
     transport.onclose = () => {
+      events.clear()
       const id = transport.sessionId
       if (id !== undefined && sessions.get(id)?.transport === transport) {
         clearTimeout(sessions.get(id)?.idle)
@@ -223,6 +268,11 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
           -32001,
           "Session not found: it ended or the server restarted. Start a new session with an initialize request without an Mcp-Session-Id header.",
         )
+      }
+      const lastEventId = req.headers["last-event-id"]
+      if (req.method === "GET" && lastEventId !== undefined) {
+        const refused = checkResumption(session, sessionId, String(lastEventId))
+        if (refused !== undefined) return refuse(res, refused.status, -32000, refused.message)
       }
       use(sessionId, session, res)
       return session.transport.handleRequest(req, res)
@@ -276,10 +326,14 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
   return {
     url: new URL(`http://${hostName(options.host)}:${port}${endpointPath}`),
     sessions: () => sessions.size,
+    keptEvents: () => [...sessions.values()].reduce((sum, session) => sum + session.events.size, 0),
     close: async () => {
       const open = [...sessions.values()]
       sessions.clear()
-      for (const session of open) clearTimeout(session.idle)
+      for (const session of open) {
+        clearTimeout(session.idle)
+        session.events.clear()
+      }
       await Promise.all(open.map((session) => session.transport.close().catch(() => undefined)))
       listener.closeAllConnections()
       await new Promise<void>((resolve) => listener.close(() => resolve()))
