@@ -19,7 +19,10 @@ import * as TokenFile from "@whatsapp-mcp/core/token"
 import { Data, type Redacted } from "effect"
 import type { Application } from "./Application.js"
 import { isLoopbackHost } from "./Config.js"
-import { defaultLimits as resumption, SessionEventStore } from "./internal/SessionEventStore.js"
+import { defaultLimits, type Limits as EventLimits, SessionEventStore } from "./internal/SessionEventStore.js"
+
+/** What each session keeps of its streams for a client that reconnects: see SessionEventStore. */
+export const resumableEvents: EventLimits = defaultLimits
 
 /** The token file's name in the store directory, beside the bridge's `bridge-token`. */
 export const tokenFileName = "mcp-http-token"
@@ -80,6 +83,8 @@ export interface HttpOptions {
   readonly idleTimeoutMs?: number
   /** Beyond this many sessions a new one closes the least recently used idle one; defaults to 64. */
   readonly maxSessions?: number
+  /** How much of its streams each session keeps for resumption; defaults to {@link resumableEvents}. */
+  readonly resumableEvents?: Partial<EventLimits>
 }
 
 export interface HttpServing {
@@ -114,6 +119,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
   const { app, log } = options
   const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs
   const maxSessions = options.maxSessions ?? defaultMaxSessions
+  const resumption: EventLimits = { ...resumableEvents, ...options.resumableEvents }
   // In order of last use, least recent first: a Map keeps insertion order and each use re-inserts.
   const sessions = new Map<string, Session>()
   let allowedHosts = new Set<string>()
@@ -192,7 +198,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
 
   const startSession = async () => {
     const server = app.newServer()
-    const events = new SessionEventStore()
+    const events = new SessionEventStore(resumption)
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: maxRequestBodyBytes,

@@ -1,0 +1,240 @@
+// Resumable Streamable HTTP streams as a client on a flaky network meets them: the SDK's own client
+// reaches the server through a TCP relay on 127.0.0.1 that the test cuts (every live connection
+// destroyed, new ones refused) and restores; the client reconnects by itself with Last-Event-ID.
+import { writeFileSync } from "node:fs"
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http"
+import { connect as connectTcp, createServer, type Server, type Socket } from "node:net"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it, vi } from "@effect/vitest"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
+import { demoStore } from "@whatsapp-mcp/testkit"
+import { Effect, Either, Redacted } from "effect"
+import * as HttpServe from "../src/host/HttpServe.js"
+import { Application, Config } from "../src/host/index.js"
+import { builtins, builtinToolNames, info } from "../src/index.js"
+import { deliver, Heard } from "./support/Notifications.js"
+
+const token = "t0k3n-for-the-resumption-tests-0123456789"
+const lucia = "whatsapp://chat/12025550103%40s.whatsapp.net"
+const luciaJid = "12025550103@s.whatsapp.net"
+/** Generous for a loaded machine: nothing here measures time, it only must not wait forever. */
+const patience = { timeout: 30_000, interval: 50 }
+
+/** A TCP relay to the server that can be cut like a phone's network. */
+class Relay {
+  readonly pairs = new Set<Socket>()
+  /** The start of every request that went through: its line and headers. */
+  readonly requests: Array<string> = []
+  private down = false
+  private readonly server: Server
+
+  constructor(target: number) {
+    this.server = createServer((client) => {
+      if (this.down) return void client.destroy()
+      const upstream = connectTcp(target, "127.0.0.1")
+      this.pairs.add(client).add(upstream)
+      const forget = () => {
+        this.pairs.delete(client)
+        this.pairs.delete(upstream)
+        client.destroy()
+        upstream.destroy()
+      }
+      client.on("data", (chunk: Buffer) => {
+        const text = chunk.toString("latin1")
+        if (/^(GET|POST|DELETE) /.test(text)) this.requests.push(text.split("\r\n\r\n")[0] ?? "")
+      })
+      client.pipe(upstream).pipe(client)
+      client.on("error", forget).on("close", forget)
+      upstream.on("error", forget).on("close", forget)
+    })
+  }
+
+  listen = () =>
+    new Promise<URL>((done) =>
+      this.server.listen(0, "127.0.0.1", () => {
+        const address = this.server.address()
+        done(
+          new URL(
+            `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/mcp`,
+          ),
+        )
+      }),
+    )
+
+  /** Every connection dies at once and new ones are refused, as when the network goes. */
+  cut() {
+    this.down = true
+    for (const socket of this.pairs) socket.destroy()
+    this.pairs.clear()
+  }
+
+  restore() {
+    this.down = false
+  }
+
+  close = () =>
+    new Promise<void>((done) => {
+      this.cut()
+      this.server.close(() => done())
+    })
+}
+
+/** A bridge that holds every read-marking request until the test lets it answer. */
+class SlowBridge {
+  private held: Array<() => void> = []
+  private arrivedNow: (() => void) | undefined
+  arrived = new Promise<void>((done) => (this.arrivedNow = done))
+  readonly server: HttpServer = createHttpServer((req, res) => {
+    req.resume()
+    if (req.url !== "/v1/read") {
+      res.writeHead(503, { "content-type": "application/json" })
+      return void res.end(JSON.stringify({ error: { code: "NotConnected", message: "test bridge" } }))
+    }
+    this.held.push(() => {
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(JSON.stringify({ chat_jid: luciaJid, marked: 2 }))
+    })
+    this.arrivedNow?.()
+  })
+
+  release() {
+    for (const answer of this.held) answer()
+    this.held = []
+  }
+}
+
+let app: Application.Application
+let serving: HttpServe.HttpServing
+let relay: Relay
+let relayUrl: URL
+let store: string
+const bridge = new SlowBridge()
+const logs: Array<string> = []
+
+beforeAll(async () => {
+  store = demoStore()
+  writeFileSync(join(store, "bridge-token"), "bridge-token-of-the-resumption-tests-0123456789\n", {
+    mode: 0o600,
+  })
+  await new Promise<void>((done) => bridge.server.listen(0, "127.0.0.1", () => done()))
+  const bridgePort = (bridge.server.address() as { port: number }).port
+  const config = Either.getOrThrow(Config.load({ storeFlag: store, env: {}, cwd: store }))
+  app = await Effect.runPromise(
+    Application.make({
+      config: { ...config, bridgeUrl: `http://127.0.0.1:${bridgePort}`, timezone: "UTC" },
+      builtins,
+      builtinToolNames,
+      info,
+      log: (line) => logs.push(line),
+    }),
+  )
+  serving = await HttpServe.serve({
+    app,
+    host: "127.0.0.1",
+    port: 0,
+    token: Redacted.make(token),
+    // The relay listens on its own port, as a reverse proxy would: the Host the client sends is the relay's.
+    allowRemote: true,
+    log: (line) => logs.push(line),
+  })
+  relay = new Relay(Number(serving.url.port))
+  relayUrl = await relay.listen()
+})
+
+afterAll(async () => {
+  await relay?.close()
+  await serving?.close()
+  await app?.close()
+  await new Promise<void>((done) => bridge.server.close(() => done()))
+})
+
+const connect = async () => {
+  const client = new Client({ name: "flaky-phone", version: "1.0.0" })
+  const transport = new StreamableHTTPClientTransport(relayUrl, {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+    // Quick, and patient enough to outlast the cut on a loaded machine.
+    reconnectionOptions: {
+      initialReconnectionDelay: 20,
+      maxReconnectionDelay: 200,
+      reconnectionDelayGrowFactor: 1.5,
+      maxRetries: 10_000,
+    },
+  })
+  await client.connect(transport)
+  return { client, transport, heard: new Heard(client) }
+}
+
+const resumed = () => relay.requests.filter((head) => /^GET /.test(head) && /\r\nlast-event-id: /i.test(head))
+
+describe("resumable streams over HTTP", () => {
+  it("gives a subscribed client that lost its stream the change notification sent while it was cut off", async () => {
+    const { client, transport, heard } = await connect()
+    try {
+      await client.subscribeResource({ uri: lucia })
+      await deliver(store, [{ chat: luciaJid, text: "Are you there?" }])
+      await heard.until(`updated ${lucia}`)
+      const before = heard.events.length
+      const resumedBefore = resumed().length
+
+      relay.cut()
+      const kept = serving.keptEvents()
+      await deliver(store, [{ chat: luciaJid, text: "Call me when you can" }])
+      // The notification was sent, and kept, while no connection reached the server.
+      await vi.waitFor(() => expect(serving.keptEvents()).toBe(kept + 1), patience)
+      relay.restore()
+
+      await heard.until(`updated ${lucia}`, before)
+      expect(heard.events.slice(before)).toEqual([`updated ${lucia}`])
+      expect(resumed().length).toBeGreaterThan(resumedBefore)
+      // The resumed stream goes on live.
+      await deliver(store, [{ chat: luciaJid, text: "Still there?" }])
+      await vi.waitFor(() => expect(heard.events.slice(before)).toHaveLength(2), patience)
+    } finally {
+      await transport.terminateSession().catch(() => undefined)
+      await client.close()
+    }
+  })
+
+  it("gives a tool call whose stream was cut before its answer the answer, once the client is back", async () => {
+    const { client, transport } = await connect()
+    try {
+      let resumptionToken: string | undefined
+      const call = client.request(
+        { method: "tools/call", params: { name: "mark_messages_read", arguments: { chat_jid: luciaJid } } },
+        CallToolResultSchema,
+        {
+          timeout: 60_000,
+          onresumptiontoken: (id) => {
+            resumptionToken = id
+          },
+        },
+      )
+      // The call reached the bridge, and the client holds the id of its stream's first event.
+      await bridge.arrived
+      await vi.waitFor(() => expect(resumptionToken).toBeDefined(), patience)
+      const resumedBefore = resumed().length
+      const lastSeen = resumptionToken as string
+
+      relay.cut()
+      const kept = serving.keptEvents()
+      bridge.release()
+      // The answer is stored for the client while it cannot be delivered.
+      await vi.waitFor(() => expect(serving.keptEvents()).toBe(kept + 1), patience)
+      relay.restore()
+
+      const result = await call
+      expect(result.isError).toBeFalsy()
+      expect(result.structuredContent).toMatchObject({ chat_jid: luciaJid, marked: 2 })
+      const again = resumed().slice(resumedBefore)
+      // It came back on the call's own stream, from the last event the client had seen of it.
+      expect(again.some((head) => head.includes(`\r\nlast-event-id: ${lastSeen}`))).toBe(true)
+      // The session goes on: a new request is answered as usual.
+      expect((await client.listTools()).tools.length).toBe(builtinToolNames.length)
+    } finally {
+      await transport.terminateSession().catch(() => undefined)
+      await client.close()
+    }
+  })
+})
