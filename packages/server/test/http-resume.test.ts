@@ -238,3 +238,202 @@ describe("resumable streams over HTTP", () => {
     }
   })
 })
+
+const jsonHeaders = {
+  authorization: `Bearer ${token}`,
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+}
+
+/** The event ids of an SSE response's text, in order. */
+const eventIds = (text: string) => [...text.matchAll(/^id: (.+)$/gm)].map((match) => match[1] as string)
+
+/** A session started by hand at the latest protocol revision, whose streams carry event ids. */
+const rawSession = async (url: URL) => {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: jsonHeaders,
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "fetch", version: "1" },
+      },
+    }),
+  })
+  expect(response.status).toBe(200)
+  const ids = eventIds(await response.text())
+  const headers = {
+    ...jsonHeaders,
+    "mcp-session-id": response.headers.get("mcp-session-id") as string,
+    "mcp-protocol-version": "2025-11-25",
+  }
+  const initialized = await fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  })
+  expect(initialized.status).toBe(202)
+  return { headers, initializeEvents: ids }
+}
+
+const listTools = async (url: URL, headers: Record<string, string>) => {
+  const response = await fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+  })
+  const text = await response.text()
+  return { status: response.status, text, ids: eventIds(text) }
+}
+
+const resume = (url: URL, headers: Record<string, string>, lastEventId: string, signal?: AbortSignal) =>
+  fetch(url, {
+    method: "GET",
+    headers: { ...headers, accept: "text/event-stream", "last-event-id": lastEventId },
+    ...(signal === undefined ? {} : { signal }),
+  })
+
+type RpcError = { readonly error: { readonly code: number; readonly message: string }; readonly id: null }
+
+describe("a Last-Event-ID the server cannot resume from", () => {
+  /** The application served on its own port with small bounds, so that a stream is pushed out at once. */
+  const withServer = async (
+    options: { readonly idleTimeoutMs?: number; readonly maxSessions?: number; readonly tinyStore?: boolean },
+    run: (own: HttpServe.HttpServing) => Promise<void>,
+  ) => {
+    const own = await HttpServe.serve({
+      app,
+      host: "127.0.0.1",
+      port: 0,
+      token: Redacted.make(token),
+      allowRemote: false,
+      log: (line) => logs.push(line),
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+      // One byte: every stored message pushes out all older ones.
+      ...(options.tinyStore === true ? { resumableEvents: { maxBytesPerSession: 1 } } : {}),
+    })
+    try {
+      await run(own)
+    } finally {
+      await own.close()
+    }
+  }
+
+  it("answers a malformed one, one of another session and a made-up one with 400, and keeps serving", async () => {
+    await withServer({}, async (own) => {
+      const mine = await rawSession(own.url)
+      const theirs = await rawSession(own.url)
+      const foreign = theirs.initializeEvents[0] as string
+      const [tag] = (mine.initializeEvents[0] as string).split(".")
+      const cases = [
+        { id: "not-an-event-id", says: /not an event id this server sends/ },
+        { id: "x".repeat(4_000), says: /not an event id this server sends/ },
+        { id: foreign, says: /names no event of this session's streams/ },
+        { id: `${tag}.1.999`, says: /names no event of this session's streams/ },
+        { id: `${tag}.77.0`, says: /names no event of this session's streams/ },
+      ]
+      for (const { id, says } of cases) {
+        const response = await resume(own.url, mine.headers, id)
+        expect(response.status).toBe(400)
+        expect(response.headers.get("content-type")).toMatch(/application\/json/)
+        const body = (await response.json()) as RpcError
+        expect(body.error.code).toBe(-32000)
+        expect(body.error.message).toMatch(says)
+        expect(body.error.message).toMatch(/Open the stream again without it/)
+        expect(body.id).toBeNull()
+      }
+      // Both sessions go on.
+      expect((await listTools(own.url, mine.headers)).status).toBe(200)
+      expect((await listTools(own.url, theirs.headers)).status).toBe(200)
+      expect(own.sessions()).toBe(2)
+    })
+  })
+
+  it("answers one whose stream is no longer kept with 410, and resumes one still kept", async () => {
+    await withServer({ tinyStore: true }, async (own) => {
+      const { headers, initializeEvents } = await rawSession(own.url)
+      const first = await listTools(own.url, headers)
+      expect(first.status).toBe(200)
+      // The initialize stream's answer was pushed out by the later one: it cannot come again.
+      const gone = await resume(own.url, headers, initializeEvents[0] as string)
+      expect(gone.status).toBe(410)
+      const body = (await gone.json()) as RpcError
+      expect(body.error.message).toMatch(/no longer kept.*5 minutes.*last 200.*Send the request again/)
+
+      // The later stream is kept: resuming from its first event gives its answer again.
+      const stop = new AbortController()
+      const again = await resume(own.url, headers, first.ids[0] as string, stop.signal)
+      expect(again.status).toBe(200)
+      expect(again.headers.get("content-type")).toMatch(/text\/event-stream/)
+      const reader = again.body?.pipeThrough(new TextDecoderStream()).getReader()
+      let text = ""
+      while (!text.includes("list_chats")) {
+        const chunk = await reader?.read()
+        if (chunk === undefined || chunk.done) break
+        text += chunk.value
+      }
+      stop.abort()
+      const replayed = JSON.parse(/^data: (.+)$/m.exec(text)?.[1] ?? "{}") as {
+        id?: number
+        result?: { tools?: unknown }
+      }
+      expect(replayed.id).toBe(2)
+      expect(replayed.result?.tools).toBeInstanceOf(Array)
+      expect(eventIds(text)).toEqual([first.ids[1]])
+      expect((await listTools(own.url, headers)).status).toBe(200)
+    })
+  })
+})
+
+describe("a session's kept events", () => {
+  const withServer = async (
+    limits: { readonly idleTimeoutMs?: number; readonly maxSessions?: number },
+    run: (own: HttpServe.HttpServing) => Promise<void>,
+  ) => {
+    const own = await HttpServe.serve({
+      app,
+      host: "127.0.0.1",
+      port: 0,
+      token: Redacted.make(token),
+      allowRemote: false,
+      log: () => {},
+      ...limits,
+    })
+    try {
+      await run(own)
+    } finally {
+      await own.close()
+    }
+  }
+
+  it("go with the session: ended by its client, idle too long, or pushed out by the cap", async () => {
+    await withServer({ maxSessions: 1 }, async (own) => {
+      const ended = await rawSession(own.url)
+      expect(own.keptEvents()).toBeGreaterThan(0)
+      const deleted = await fetch(own.url, { method: "DELETE", headers: ended.headers })
+      expect(deleted.status).toBe(200)
+      expect(own.keptEvents()).toBe(0)
+
+      const pushedOut = await rawSession(own.url)
+      const kept = own.keptEvents()
+      expect(kept).toBeGreaterThan(0)
+      await rawSession(own.url)
+      // The newer session holds as many as the first did; the first one's are gone with it.
+      expect(own.sessions()).toBe(1)
+      expect(own.keptEvents()).toBe(kept)
+      expect((await resume(own.url, pushedOut.headers, pushedOut.initializeEvents[0] as string)).status).toBe(
+        404,
+      )
+    })
+    await withServer({ idleTimeoutMs: 50 }, async (own) => {
+      await rawSession(own.url)
+      await vi.waitFor(() => expect(own.sessions()).toBe(0), patience)
+      expect(own.keptEvents()).toBe(0)
+    })
+  })
+})
