@@ -14,12 +14,18 @@ import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
+import { getRequestListener } from "@hono/node-server"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import * as TokenFile from "@whatsapp-mcp/core/token"
 import { Data, type Redacted } from "effect"
 import type { Application } from "./Application.js"
 import { isLoopbackHost } from "./Config.js"
-import { defaultLimits, type Limits as EventLimits, SessionEventStore } from "./internal/SessionEventStore.js"
+import {
+  defaultLimits,
+  type Limits as EventLimits,
+  SessionEventStore,
+  standaloneStream,
+} from "./internal/SessionEventStore.js"
 
 /** What each session keeps of its streams for a client that reconnects: see SessionEventStore. */
 export const resumableEvents: EventLimits = defaultLimits
@@ -98,7 +104,7 @@ export interface HttpServing {
 }
 
 interface Session {
-  readonly transport: StreamableHTTPServerTransport
+  readonly transport: WebStandardStreamableHTTPServerTransport
   /** What its streams sent lately, for a client that reconnects with Last-Event-ID. */
   readonly events: SessionEventStore
   /** Requests whose responses are still open; an idle timer runs only while there are none. */
@@ -111,6 +117,37 @@ const refuse = (res: ServerResponse, status: number, code: number, message: stri
   if (res.headersSent) return
   res.writeHead(status, { "content-type": "application/json", ...headers })
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }))
+}
+
+/**
+ * Runs a Node request through the SDK's web-standard transport, as the SDK's own Node transport
+ * does (with Hono's adapter), leaving this server a web Response it can still add to.
+ */
+const throughTransport = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: (request: Request) => Promise<Response>,
+): Promise<void> => getRequestListener(answer, { overrideGlobalObjects: false })(req, res)
+
+/**
+ * The SDK gives its POST streams a first event with an id and no data, so that a client can
+ * resume one that drops before anything else is sent, but not the standalone GET stream, where
+ * notifications may be minutes apart. This gives it one, under the same condition as the SDK's:
+ * clients of earlier protocol revisions cannot read an event without data.
+ */
+const primesStandaloneStream = (request: Request) =>
+  request.method === "GET" &&
+  !request.headers.has("last-event-id") &&
+  (request.headers.get("mcp-protocol-version") ?? "") >= "2025-11-25"
+
+const withFirstEvent = (response: Response, eventId: string): Response => {
+  if (response.status !== 200 || response.body === null) return response
+  const first = new TextEncoder().encode(`id: ${eventId}\ndata: \n\n`)
+  // pipeThrough passes a client's cancel on to the SDK's stream, which then forgets the connection.
+  const body = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({ start: (controller) => controller.enqueue(first) }),
+  )
+  return new Response(body, { status: response.status, headers: response.headers })
 }
 
 const hostName = (host: string) => (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host)
@@ -199,7 +236,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
   const startSession = async () => {
     const server = app.newServer()
     const events = new SessionEventStore(resumption)
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: maxRequestBodyBytes,
       eventStore: events,
@@ -281,7 +318,12 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
         if (refused !== undefined) return refuse(res, refused.status, -32000, refused.message)
       }
       use(sessionId, session, res)
-      return session.transport.handleRequest(req, res)
+      return throughTransport(req, res, async (request) => {
+        // Taken before the stream opens, so that nothing sent on it can come before its id.
+        const first = primesStandaloneStream(request) ? session.events.prime(standaloneStream) : undefined
+        const response = await session.transport.handleRequest(request)
+        return first === undefined ? response : withFirstEvent(response, first)
+      })
     }
     if (req.method !== "POST") {
       return refuse(
@@ -301,7 +343,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
       )
     }
     const transport = await startSession()
-    await transport.handleRequest(req, res)
+    await throughTransport(req, res, (request) => transport.handleRequest(request))
     // Anything but an initialize request (or one the transport refused) starts no session.
     if (transport.sessionId === undefined) await transport.close()
   }

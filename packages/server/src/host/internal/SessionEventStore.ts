@@ -68,7 +68,7 @@ interface Stream {
 }
 
 /** The SDK's id of the standalone GET stream, which lives as long as the session. */
-const standaloneStream = "_GET_stream"
+export const standaloneStream: StreamId = "_GET_stream"
 
 const isResponse = (message: JSONRPCMessage) => "id" in message && ("result" in message || "error" in message)
 
@@ -97,6 +97,19 @@ export class SessionEventStore implements EventStore {
   }
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
+    return this.store(streamId, message)
+  }
+
+  /**
+   * An id with nothing to replay, for the first event of a stream: a client that holds it can
+   * resume the stream even if the connection drops before anything else is sent on it.
+   */
+  prime(streamId: StreamId): EventId {
+    // The SDK stores its own priming events as an empty message; this is the same, without the cast.
+    return this.store(streamId, undefined)
+  }
+
+  private store(streamId: StreamId, message: JSONRPCMessage | undefined): EventId {
     this.prune()
     let stream = this.streams.get(streamId)
     if (stream === undefined) {
@@ -105,17 +118,17 @@ export class SessionEventStore implements EventStore {
       this.byNumber.set(stream.number, stream)
     }
     // The SDK stores `{}` as the priming event of a stream: it has an id, nothing to replay.
-    const priming = Object.keys(message).length === 0
-    const bytes = priming ? 0 : Buffer.byteLength(JSON.stringify(message))
+    const kept = message === undefined || Object.keys(message).length === 0 ? undefined : message
+    const bytes = kept === undefined ? 0 : Buffer.byteLength(JSON.stringify(kept))
     const event: Stored = {
       stream,
       seq: stream.next++,
       at: this.now(),
-      message: priming ? undefined : message,
+      message: kept,
       bytes,
       dropped: false,
     }
-    if (!priming && isResponse(message)) stream.answered = true
+    if (kept !== undefined && isResponse(kept)) stream.answered = true
     stream.events.push(event)
     this.order.push(event)
     this.kept += 1
