@@ -308,11 +308,10 @@ const listTools = async (url: URL, headers: Record<string, string>) => {
   return { status: response.status, text, ids: eventIds(text) }
 }
 
-const resume = (url: URL, headers: Record<string, string>, lastEventId: string, signal?: AbortSignal) =>
+const resume = (url: URL, headers: Record<string, string>, lastEventId: string) =>
   fetch(url, {
     method: "GET",
     headers: { ...headers, accept: "text/event-stream", "last-event-id": lastEventId },
-    ...(signal === undefined ? {} : { signal }),
   })
 
 type RpcError = { readonly error: { readonly code: number; readonly message: string }; readonly id: null }
@@ -383,19 +382,11 @@ describe("a Last-Event-ID the server cannot resume from", () => {
       const body = (await gone.json()) as RpcError
       expect(body.error.message).toMatch(/no longer kept.*5 minutes.*last 200.*Send the request again/)
 
-      // The later stream is kept: resuming from its first event gives its answer again.
-      const stop = new AbortController()
-      const again = await resume(own.url, headers, first.ids[0] as string, stop.signal)
+      // The later stream is kept: resuming from its first event gives its answer again, and ends.
+      const again = await resume(own.url, headers, first.ids[0] as string)
       expect(again.status).toBe(200)
       expect(again.headers.get("content-type")).toMatch(/text\/event-stream/)
-      const reader = again.body?.pipeThrough(new TextDecoderStream()).getReader()
-      let text = ""
-      while (!text.includes("list_chats")) {
-        const chunk = await reader?.read()
-        if (chunk === undefined || chunk.done) break
-        text += chunk.value
-      }
-      stop.abort()
+      const text = await again.text()
       const replayed = JSON.parse(/^data: (.+)$/m.exec(text)?.[1] ?? "{}") as {
         id?: number
         result?: { tools?: unknown }

@@ -228,6 +228,32 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
     }
   }
 
+  /**
+   * A request's stream whose answer came while its client was away has been let go by the SDK:
+   * replayed through the SDK it would stay open with nothing more to come, holding a connection
+   * for the rest of the session. It is replayed here instead, and ends after the answer.
+   */
+  const replayOfAnswered = async (session: Session, sessionId: string, request: Request) => {
+    const lastEventId = request.headers.get("last-event-id")
+    if (request.method !== "GET" || lastEventId === null) return undefined
+    if (!request.headers.get("accept")?.includes("text/event-stream")) return undefined
+    const found = session.events.lookup(lastEventId)
+    if (found._tag !== "Resumable" || !found.answered) return undefined
+    const events: Array<string> = []
+    await session.events.replayEventsAfter(lastEventId, {
+      send: async (id, message) => {
+        events.push(`event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`)
+      },
+    })
+    return new Response(events.join(""), {
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+        "mcp-session-id": sessionId,
+      },
+    })
+  }
+
   const leastRecentlyUsedIdle = (except?: string) => {
     for (const [id, session] of sessions) if (id !== except && session.inFlight === 0) return id
     return undefined
@@ -319,6 +345,8 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
       }
       use(sessionId, session, res)
       return throughTransport(req, res, async (request) => {
+        const answered = await replayOfAnswered(session, sessionId, request)
+        if (answered !== undefined) return answered
         // Taken before the stream opens, so that nothing sent on it can come before its id.
         const first = primesStandaloneStream(request) ? session.events.prime(standaloneStream) : undefined
         const response = await session.transport.handleRequest(request)

@@ -41,6 +41,8 @@ describe("a session's event store", () => {
     const seen = await store.storeEvent("_GET_stream", updated(2))
     await store.storeEvent("_GET_stream", updated(3))
 
+    // Its answer is kept: nothing more will come on that stream.
+    expect(store.lookup(priming)).toEqual({ _tag: "Resumable", stream: "post-1", missed: 0, answered: true })
     const request = await replay(store, priming)
     expect(request.stream).toBe("post-1")
     // The priming event has no message to give again; the answer comes with its own id.
@@ -49,7 +51,12 @@ describe("a session's event store", () => {
     const notifications = await replay(store, seen)
     expect(notifications.stream).toBe("_GET_stream")
     expect(notifications.sent.map((s) => s.message)).toEqual([updated(3)])
-    expect(store.lookup(seen)).toEqual({ _tag: "Resumable", stream: "_GET_stream", missed: 0 })
+    expect(store.lookup(seen)).toEqual({
+      _tag: "Resumable",
+      stream: "_GET_stream",
+      missed: 0,
+      answered: false,
+    })
   })
 
   it("does not know another session's event ids, nor made-up or malformed ones", async () => {
@@ -73,11 +80,21 @@ describe("a session's event store", () => {
     const ids: Array<string> = []
     for (let n = 0; n < 205; n++) ids.push(await store.storeEvent("_GET_stream", updated(n)))
     expect(store.size).toBe(200)
-    expect(store.lookup(ids[0] as string)).toEqual({ _tag: "Resumable", stream: "_GET_stream", missed: 4 })
+    expect(store.lookup(ids[0] as string)).toEqual({
+      _tag: "Resumable",
+      stream: "_GET_stream",
+      missed: 4,
+      answered: false,
+    })
     const { sent } = await replay(store, ids[0] as string)
     expect(sent).toHaveLength(200)
     expect(sent[0]?.message).toEqual(updated(5))
-    expect(store.lookup(ids[4] as string)).toEqual({ _tag: "Resumable", stream: "_GET_stream", missed: 0 })
+    expect(store.lookup(ids[4] as string)).toEqual({
+      _tag: "Resumable",
+      stream: "_GET_stream",
+      missed: 0,
+      answered: false,
+    })
   })
 
   it("forgets events after five minutes; an answered request's stream is then gone, the session's own stream stays", async () => {
@@ -91,9 +108,14 @@ describe("a session's event store", () => {
     time.advance(5 * 60_000 + 1)
     expect(store.lookup(priming)).toEqual({ _tag: "Gone" })
     // Nothing was sent on it since: coming back late misses nothing.
-    expect(store.lookup(lastSeen)).toEqual({ _tag: "Resumable", stream: "_GET_stream", missed: 0 })
+    expect(store.lookup(lastSeen)).toEqual({
+      _tag: "Resumable",
+      stream: "_GET_stream",
+      missed: 0,
+      answered: false,
+    })
     // A request still unanswered (waiting for the person's confirmation, say) can still be resumed.
-    expect(store.lookup(waiting)).toEqual({ _tag: "Resumable", stream: "post-2", missed: 0 })
+    expect(store.lookup(waiting)).toEqual({ _tag: "Resumable", stream: "post-2", missed: 0, answered: false })
     expect(store.size).toBe(0)
     await store.storeEvent("post-2", answer(4))
     expect((await replay(store, waiting)).sent.map((s) => s.message)).toEqual([answer(4)])
@@ -101,7 +123,12 @@ describe("a session's event store", () => {
     // Notifications sent while the client was away and then aged out are counted as lost.
     await store.storeEvent("_GET_stream", updated(2))
     time.advance(5 * 60_000 + 1)
-    expect(store.lookup(lastSeen)).toEqual({ _tag: "Resumable", stream: "_GET_stream", missed: 1 })
+    expect(store.lookup(lastSeen)).toEqual({
+      _tag: "Resumable",
+      stream: "_GET_stream",
+      missed: 1,
+      answered: false,
+    })
   })
 
   it("holds at most its size bound of messages, the oldest going first, but always the newest", async () => {

@@ -38,8 +38,16 @@ export const defaultLimits: Limits = { maxEventsPerStream, maxEventAgeMs, maxByt
 
 /** What a `Last-Event-ID` means to this session's store. */
 export type Lookup =
-  /** Replayable: `missed` events after it were dropped by the bounds before the client came back. */
-  | { readonly _tag: "Resumable"; readonly stream: StreamId; readonly missed: number }
+  /**
+   * Replayable: `missed` events after it were dropped by the bounds before the client came back;
+   * `answered` when it is a request's stream and the answer is among what is kept, so nothing more will come on it.
+   */
+  | {
+      readonly _tag: "Resumable"
+      readonly stream: StreamId
+      readonly missed: number
+      readonly answered: boolean
+    }
   /** Not of the form this server gives its event ids. */
   | { readonly _tag: "Malformed" }
   /** Well formed, but no stream of this session sent it (another session's, or made up). */
@@ -171,7 +179,12 @@ export class SessionEventStore implements EventStore {
     if (stream === undefined) return { _tag: "Gone" }
     if (sequence >= stream.next) return { _tag: "Unknown" }
     const oldestKept = stream.events[0]?.seq ?? stream.next
-    return { _tag: "Resumable", stream: stream.id, missed: Math.max(0, oldestKept - (sequence + 1)) }
+    return {
+      _tag: "Resumable",
+      stream: stream.id,
+      missed: Math.max(0, oldestKept - (sequence + 1)),
+      answered: stream.answered && stream.id !== standaloneStream,
+    }
   }
 
   /** Forgets everything; the session is over. */
