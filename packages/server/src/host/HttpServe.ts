@@ -9,6 +9,9 @@
  * the idle timeout is closed, and past the cap a new session closes the least recently used idle
  * one rather than being refused: a client whose session is gone gets a 404 and, as MCP requires,
  * starts a new one, whereas a refusal would lock the user out until the abandoned ones idle away.
+ *
+ * Streams are resumable: each session keeps what its streams sent lately (SessionEventStore), so a
+ * client whose connection dropped reconnects with Last-Event-ID and gets what it missed.
  */
 import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from "node:http"
@@ -137,7 +140,7 @@ const throughTransport = (
  */
 const primesStandaloneStream = (request: Request) =>
   request.method === "GET" &&
-  !request.headers.has("last-event-id") &&
+  !request.headers.get("last-event-id") &&
   (request.headers.get("mcp-protocol-version") ?? "") >= "2025-11-25"
 
 const withFirstEvent = (response: Response, eventId: string): Response => {
@@ -235,7 +238,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
    */
   const replayOfAnswered = async (session: Session, sessionId: string, request: Request) => {
     const lastEventId = request.headers.get("last-event-id")
-    if (request.method !== "GET" || lastEventId === null) return undefined
+    if (request.method !== "GET" || !lastEventId) return undefined
     if (!request.headers.get("accept")?.includes("text/event-stream")) return undefined
     const found = session.events.lookup(lastEventId)
     if (found._tag !== "Resumable" || !found.answered) return undefined
@@ -339,7 +342,8 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
         )
       }
       const lastEventId = req.headers["last-event-id"]
-      if (req.method === "GET" && lastEventId !== undefined) {
+      // The SDK, as the SSE standard, takes an empty Last-Event-ID for none.
+      if (req.method === "GET" && lastEventId !== undefined && lastEventId !== "") {
         const refused = checkResumption(session, sessionId, String(lastEventId))
         if (refused !== undefined) return refuse(res, refused.status, -32000, refused.message)
       }
