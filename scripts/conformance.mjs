@@ -64,7 +64,7 @@ const notApplicable = [
   ["completion-complete", "the server does not declare `completions`"],
   [
     "server-sse-polling",
-    "checks SSE resumability (priming event ids, the retry field, resuming with Last-Event-ID), which the server does not offer: it gives the SDK's transport no event store, so none of these checks runs (the suite reports only two SHOULD warnings)",
+    "checks SSE resumability through the reference server's fixture tool test_reconnection, which closes its own stream mid-call, and announces protocol 2025-03-26, to which no stream opens with an event id; this server's resumable streams are tested with the SDK's client through a relay that cuts its connections in packages/server/test/http-resume.test.ts",
   ],
 ]
 

@@ -9,16 +9,29 @@
  * the idle timeout is closed, and past the cap a new session closes the least recently used idle
  * one rather than being refused: a client whose session is gone gets a 404 and, as MCP requires,
  * starts a new one, whereas a refusal would lock the user out until the abandoned ones idle away.
+ *
+ * Streams are resumable: each session keeps what its streams sent lately (SessionEventStore), so a
+ * client whose connection dropped reconnects with Last-Event-ID and gets what it missed.
  */
 import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
+import { getRequestListener } from "@hono/node-server"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import * as TokenFile from "@whatsapp-mcp/core/token"
 import { Data, type Redacted } from "effect"
 import type { Application } from "./Application.js"
 import { isLoopbackHost } from "./Config.js"
+import {
+  defaultLimits,
+  type Limits as EventLimits,
+  SessionEventStore,
+  standaloneStream,
+} from "./internal/SessionEventStore.js"
+
+/** What each session keeps of its streams for a client that reconnects: see SessionEventStore. */
+export const resumableEvents: EventLimits = defaultLimits
 
 /** The token file's name in the store directory, beside the bridge's `bridge-token`. */
 export const tokenFileName = "mcp-http-token"
@@ -79,18 +92,24 @@ export interface HttpOptions {
   readonly idleTimeoutMs?: number
   /** Beyond this many sessions a new one closes the least recently used idle one; defaults to 64. */
   readonly maxSessions?: number
+  /** How much of its streams each session keeps for resumption; defaults to {@link resumableEvents}. */
+  readonly resumableEvents?: Partial<EventLimits>
 }
 
 export interface HttpServing {
   /** The endpoint's URL, with the port the system chose when asked for port 0. */
   readonly url: URL
   readonly sessions: () => number
+  /** Events kept for resumption across every open session's streams. */
+  readonly keptEvents: () => number
   /** Closes every session and the listener; the application stays open. */
   readonly close: () => Promise<void>
 }
 
 interface Session {
-  readonly transport: StreamableHTTPServerTransport
+  readonly transport: WebStandardStreamableHTTPServerTransport
+  /** What its streams sent lately, for a client that reconnects with Last-Event-ID. */
+  readonly events: SessionEventStore
   /** Requests whose responses are still open; an idle timer runs only while there are none. */
   inFlight: number
   idle: ReturnType<typeof setTimeout> | undefined
@@ -103,12 +122,44 @@ const refuse = (res: ServerResponse, status: number, code: number, message: stri
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }))
 }
 
+/**
+ * Runs a Node request through the SDK's web-standard transport, as the SDK's own Node transport
+ * does (with Hono's adapter), leaving this server a web Response it can still add to.
+ */
+const throughTransport = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: (request: Request) => Promise<Response>,
+): Promise<void> => getRequestListener(answer, { overrideGlobalObjects: false })(req, res)
+
+/**
+ * The SDK gives its POST streams a first event with an id and no data, so that a client can
+ * resume one that drops before anything else is sent, but not the standalone GET stream, where
+ * notifications may be minutes apart. This gives it one, under the same condition as the SDK's:
+ * clients of earlier protocol revisions cannot read an event without data.
+ */
+const primesStandaloneStream = (request: Request) =>
+  request.method === "GET" &&
+  !request.headers.get("last-event-id") &&
+  (request.headers.get("mcp-protocol-version") ?? "") >= "2025-11-25"
+
+const withFirstEvent = (response: Response, eventId: string): Response => {
+  if (response.status !== 200 || response.body === null) return response
+  const first = new TextEncoder().encode(`id: ${eventId}\ndata: \n\n`)
+  // pipeThrough passes a client's cancel on to the SDK's stream, which then forgets the connection.
+  const body = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({ start: (controller) => controller.enqueue(first) }),
+  )
+  return new Response(body, { status: response.status, headers: response.headers })
+}
+
 const hostName = (host: string) => (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host)
 
 export const serve = async (options: HttpOptions): Promise<HttpServing> => {
   const { app, log } = options
   const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs
   const maxSessions = options.maxSessions ?? defaultMaxSessions
+  const resumption: EventLimits = { ...resumableEvents, ...options.resumableEvents }
   // In order of last use, least recent first: a Map keeps insertion order and each use re-inserts.
   const sessions = new Map<string, Session>()
   let allowedHosts = new Set<string>()
@@ -118,6 +169,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
     if (session === undefined) return
     sessions.delete(id)
     clearTimeout(session.idle)
+    session.events.clear()
     log(`whatsapp-mcp: closed HTTP session ${id.slice(0, 8)}…: ${why}`)
     void session.transport.close().catch(() => undefined)
   }
@@ -143,6 +195,68 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
     })
   }
 
+  /**
+   * Answers a Last-Event-ID the session's store cannot resume from before the SDK sees it: the SDK
+   * would call any id it cannot replay a server error. A stream resumed after the bounds dropped
+   * some of its events goes on with the rest (the SDK's client has no way to hear of the gap), and
+   * the log says so.
+   */
+  const checkResumption = (session: Session, id: string, lastEventId: string) => {
+    const found = session.events.lookup(lastEventId)
+    switch (found._tag) {
+      case "Resumable":
+        if (found.missed > 0) {
+          log(
+            `whatsapp-mcp: HTTP session ${id.slice(0, 8)}… resumed a stream after ${found.missed} of its events were no longer kept`,
+          )
+        }
+        return undefined
+      case "Malformed":
+        return {
+          status: 400,
+          message:
+            "Bad Request: the Last-Event-ID header is not an event id this server sends. Open the stream again without it.",
+        }
+      case "Unknown":
+        return {
+          status: 400,
+          message:
+            "Bad Request: the Last-Event-ID header names no event of this session's streams. Open the stream again without it.",
+        }
+      case "Gone":
+        return {
+          status: 410,
+          message: `Gone: the stream of that Last-Event-ID is no longer kept (a stream's events are kept for ${Math.round(resumption.maxEventAgeMs / 60_000)} minutes, its last ${resumption.maxEventsPerStream} at most). Send the request again if its answer never came.`,
+        }
+    }
+  }
+
+  /**
+   * A request's stream whose answer came while its client was away has been let go by the SDK:
+   * replayed through the SDK it would stay open with nothing more to come, holding a connection
+   * for the rest of the session. It is replayed here instead, and ends after the answer.
+   */
+  const replayOfAnswered = async (session: Session, sessionId: string, request: Request) => {
+    const lastEventId = request.headers.get("last-event-id")
+    if (request.method !== "GET" || !lastEventId) return undefined
+    if (!request.headers.get("accept")?.includes("text/event-stream")) return undefined
+    const found = session.events.lookup(lastEventId)
+    if (found._tag !== "Resumable" || !found.answered) return undefined
+    const events: Array<string> = []
+    await session.events.replayEventsAfter(lastEventId, {
+      send: async (id, message) => {
+        events.push(`event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`)
+      },
+    })
+    return new Response(events.join(""), {
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+        "mcp-session-id": sessionId,
+      },
+    })
+  }
+
   const leastRecentlyUsedIdle = (except?: string) => {
     for (const [id, session] of sessions) if (id !== except && session.inFlight === 0) return id
     return undefined
@@ -150,11 +264,13 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
 
   const startSession = async () => {
     const server = app.newServer()
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const events = new SessionEventStore(resumption)
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: maxRequestBodyBytes,
+      eventStore: events,
       onsessioninitialized: (id) => {
-        const session: Session = { transport, inFlight: 0, idle: undefined }
+        const session: Session = { transport, events, inFlight: 0, idle: undefined }
         sessions.set(id, session)
         armIdle(id, session)
         while (sessions.size > maxSessions) {
@@ -173,6 +289,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
       },
     })
     transport.onclose = () => {
+      events.clear()
       const id = transport.sessionId
       if (id !== undefined && sessions.get(id)?.transport === transport) {
         clearTimeout(sessions.get(id)?.idle)
@@ -224,8 +341,21 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
           "Session not found: it ended or the server restarted. Start a new session with an initialize request without an Mcp-Session-Id header.",
         )
       }
+      const lastEventId = req.headers["last-event-id"]
+      // The SDK, as the SSE standard, takes an empty Last-Event-ID for none.
+      if (req.method === "GET" && lastEventId !== undefined && lastEventId !== "") {
+        const refused = checkResumption(session, sessionId, String(lastEventId))
+        if (refused !== undefined) return refuse(res, refused.status, -32000, refused.message)
+      }
       use(sessionId, session, res)
-      return session.transport.handleRequest(req, res)
+      return throughTransport(req, res, async (request) => {
+        const answered = await replayOfAnswered(session, sessionId, request)
+        if (answered !== undefined) return answered
+        // Taken before the stream opens, so that nothing sent on it can come before its id.
+        const first = primesStandaloneStream(request) ? session.events.prime(standaloneStream) : undefined
+        const response = await session.transport.handleRequest(request)
+        return first === undefined ? response : withFirstEvent(response, first)
+      })
     }
     if (req.method !== "POST") {
       return refuse(
@@ -245,7 +375,7 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
       )
     }
     const transport = await startSession()
-    await transport.handleRequest(req, res)
+    await throughTransport(req, res, (request) => transport.handleRequest(request))
     // Anything but an initialize request (or one the transport refused) starts no session.
     if (transport.sessionId === undefined) await transport.close()
   }
@@ -276,10 +406,14 @@ export const serve = async (options: HttpOptions): Promise<HttpServing> => {
   return {
     url: new URL(`http://${hostName(options.host)}:${port}${endpointPath}`),
     sessions: () => sessions.size,
+    keptEvents: () => [...sessions.values()].reduce((sum, session) => sum + session.events.size, 0),
     close: async () => {
       const open = [...sessions.values()]
       sessions.clear()
-      for (const session of open) clearTimeout(session.idle)
+      for (const session of open) {
+        clearTimeout(session.idle)
+        session.events.clear()
+      }
       await Promise.all(open.map((session) => session.transport.close().catch(() => undefined)))
       listener.closeAllConnections()
       await new Promise<void>((resolve) => listener.close(() => resolve()))
