@@ -424,7 +424,7 @@ describe("sessions a client leaves open", () => {
   it("closes a session unused for the idle timeout; a request to it then hears to start a new one", async () => {
     await withServer({ idleTimeoutMs: 50 }, async (own, open) => {
       const headers = await open()
-      await vi.waitFor(() => expect(own.sessions()).toBe(0))
+      await vi.waitFor(() => expect(own.sessions()).toBe(0), { timeout: 15_000 })
       const late = await listTools(own, headers)
       expect(late.status).toBe(404)
       expect(late.text).toMatch(/Session not found.*Start a new session/)
@@ -434,13 +434,15 @@ describe("sessions a client leaves open", () => {
   })
 
   it("keeps a session whose client is still listening, while an unused one started later is closed", async () => {
-    await withServer({ idleTimeoutMs: 50 }, async (own, open) => {
+    // Long enough for the first client to start listening after it opened its session, even on a
+    // loaded machine; the second then idles out while the first listens.
+    await withServer({ idleTimeoutMs: 2_000 }, async (own, open) => {
       const listening = await open()
       const stopListening = await listen(own, listening)
       try {
         await open()
         // The later session idled out; the earlier one, older but in use, must still be there.
-        await vi.waitFor(() => expect(own.sessions()).toBe(1))
+        await vi.waitFor(() => expect(own.sessions()).toBe(1), { timeout: 15_000 })
         const still = await listTools(own, listening)
         expect(still.status).toBe(200)
         expect(still.text).toMatch(/list_chats/)
