@@ -100,7 +100,7 @@ describe("the README's newcomer commands", () => {
   })
 
   it("troubleshoot with the very lines `pnpm checkup` prints", () => {
-    const checkup = readFileSync(join(root, "scripts/checkup.mjs"), "utf8")
+    const checkup = readFileSync(join(root, "packages/whatsapp-mcp/src/Doctor.mjs"), "utf8")
     const rows = [...readme.matchAll(/^\| `✗ (\w[\w ]*?): /gm)].map((match) => match[1] ?? "")
     expect(rows.length).toBeGreaterThanOrEqual(6)
     for (const check of rows) expect(checkup).toContain(`"${check}"`)
