@@ -58,6 +58,7 @@ describe("the README's newcomer commands", () => {
       "whatsapp-bridge": run(`${product}/whatsapp-bridge.mjs`, "--help"),
       "whatsapp-mcp": run(`${product}/whatsapp-mcp.mjs`, "--help"),
       "whatsapp-mcp demo": run(`${product}/whatsapp-mcp.mjs`, "demo", "--help"),
+      "whatsapp-mcp doctor": run(`${product}/whatsapp-mcp.mjs`, "doctor", "--help"),
     }
     for (const help of Object.values(helpOf)) expect(help.status).toBe(0)
     expect(installed.length).toBeGreaterThanOrEqual(4)
@@ -67,7 +68,9 @@ describe("the README's newcomer commands", () => {
         ? helpOf["whatsapp-bridge"]
         : command.startsWith("whatsapp-mcp demo")
           ? helpOf["whatsapp-mcp demo"]
-          : helpOf["whatsapp-mcp"]
+          : command.startsWith("whatsapp-mcp doctor")
+            ? helpOf["whatsapp-mcp doctor"]
+            : helpOf["whatsapp-mcp"]
       for (const option of line.match(/--[a-z-]+/g) ?? [])
         expect(`${help.stdout}${help.stderr}`, line).toContain(option)
     }

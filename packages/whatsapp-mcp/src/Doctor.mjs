@@ -2,8 +2,8 @@
 // `pnpm checkup`): checks everything whatsapp-mcp needs, one line per check with the fix for each
 // failure, in the commands of the form in use; exits 1 if any check failed. Reaches every module
 // through the installed packages (never the repository's layout), so that the same file serves an
-// npm install and the repository. The repository's command is not `pnpm doctor`: pnpm's own
-// `doctor` would run instead and report nothing.
+// npm install and the repository. The repository calls it checkup: there, a doctor script would
+// be shadowed by pnpm's built-in command of that name, which reports nothing.
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..")
-// In the repository the fixes name its pnpm scripts; installed, the installed commands.
+// In the repository the fixes name its scripts; installed, the installed commands.
 const repository = resolve(packageDir, "../..")
 const inRepository = existsSync(join(repository, "pnpm-workspace.yaml"))
 const commands = inRepository
