@@ -144,6 +144,15 @@ describe.each([
     expect(help.stderr).toMatch(/--replay FILE/)
   })
 
+  it("lists the demo and doctor subcommands in its --help", () => {
+    const help = spawnSync(process.execPath, [bins.mcp, "--help"], { encoding: "utf8" })
+    expect(help.status).toBe(0)
+    const text = `${help.stdout}${help.stderr}`
+    expect(text).toMatch(/^ +whatsapp-mcp doctor \[--config FILE\] \[--store DIR\]$/m)
+    expect(text).toMatch(/^ +whatsapp-mcp demo \[--client CLIENT\] \[--port N\] \[--store DIR\]$/m)
+    expect(text).toMatch(/^ +doctor +check the whole setup/m)
+  })
+
   describe("whatsapp-mcp doctor", () => {
     const dir = mkdtempSync(join(work, "doctor-"))
     const doctor = async (...args: Array<string>) => {
