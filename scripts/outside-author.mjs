@@ -5,6 +5,7 @@
 //      through to the npm registry; the user's home has only `registry=` in its .npmrc;
 //   2. a newcomer's `npm install -g whatsapp-mcp` into an empty prefix: the installed
 //      `whatsapp-bridge --replay` on the demo recording the package ships, the installed
+//      `whatsapp-mcp doctor` passing every check against it, the installed
 //      `whatsapp-mcp --print-client-config` used verbatim by a real MCP client (tools/list, one
 //      read, one send), and a store made by the installed bridge's `ingest`;
 //   3. a newcomer's `npx -y whatsapp-mcp demo`: the printed (npx) client configuration used
@@ -68,9 +69,11 @@ const check = (condition, message) => {
 // finds the headers of the Node that runs it, e.g. /usr/include/node, so it downloads none), and
 // no audit or funding requests.
 // The npm_* variables this script got from pnpm's run (npm_config_*, npm_package_*, …) are not in
-// an outsider's shell.
+// an outsider's shell, nor a NODE_PATH (pnpm's bins set one that finds the workspace's packages).
 const npmEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key))),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== "NODE_PATH"),
+  ),
   npm_config_build_from_source: "better-sqlite3",
   npm_config_audit: "false",
   npm_config_fund: "false",
@@ -331,6 +334,18 @@ const newcomerGlobal = async () => {
   await bridge.until(/listening on http/)
   const config = join(store, "whatsapp-mcp.config.json")
   writeFileSync(config, JSON.stringify({ store: ".", bridge: { url: `http://127.0.0.1:${port}` } }))
+  say(`newcomer: whatsapp-mcp doctor --config ${config}`)
+  const doctor = run(
+    bin("whatsapp-mcp"),
+    ["doctor", "--config", config],
+    work,
+    "the installed whatsapp-mcp doctor",
+    userEnv,
+  )
+  check(
+    /^All checks passed\.$/m.test(doctor) && !/^✗/m.test(doctor) && !/pnpm/.test(doctor),
+    `the installed whatsapp-mcp doctor did not pass every check in the installed commands' words:\n${doctor}`,
+  )
   const printed = run(
     bin("whatsapp-mcp"),
     ["--print-client-config", "claude-desktop", "--config", config],
@@ -558,7 +573,7 @@ try {
     [
       `outside author (${plugin.source}): node_modules ${plugin.packages} packages, ${plugin.megabytes} MB (before the package split: 348 packages, 339 MB); no Baileys, no ffmpeg`,
       `scaffold to green test: ${plugin.toGreen} s (npm install ${plugin.installSeconds} s, better-sqlite3 compiled from source)`,
-      `npm install -g whatsapp-mcp: ${global.megabytes} MB, ${global.installSeconds} s; the installed bridge --replay and the printed configuration served ${global.tools} tools, a read and a send`,
+      `npm install -g whatsapp-mcp: ${global.megabytes} MB, ${global.installSeconds} s; against the installed bridge --replay, the installed doctor passed every check and the printed configuration served ${global.tools} tools, a read and a send`,
       `npx -y whatsapp-mcp demo: ready in ${npx.demoSeconds} s; its printed npx configuration started by a client in ${npx.firstClientStartSeconds} s (npx installs it again under the pinned version) and served ${npx.tools} tools, a read and a send`,
       `the installed whatsapp-mcp served ${plugin.call.name} loaded by path and by package name: same answer`,
       `reproduce: pnpm test:outside`,

@@ -1,25 +1,28 @@
-// `pnpm checkup` tells a newcomer what is wrong and how to fix it: one line per check, a fix under
-// each failure, exit status 1 on any failure, and all green against a running replay bridge.
+// `pnpm checkup` (installed: `whatsapp-mcp doctor`) tells a newcomer what is wrong and how to fix
+// it: one line per check, a fix under each failure, exit status 1 on any failure, and all green
+// against a running replay bridge. Run as the root script runs it: the product's bin, `checkup`.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer as createHttpServer, type Server } from "node:http"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { describeDisconnect } from "@whatsapp-mcp/bridge/disconnect-policy"
 import { Health } from "@whatsapp-mcp/core/api"
 import { Schema } from "effect"
-import { describeDisconnect } from "../../bridge/src/socket/DisconnectPolicy.js"
+import { builtinToolNames } from "../src/index.js"
 import { connectingHealth } from "./support/BridgeHealth.js"
 import { freePort } from "./support/FreePort.js"
 
 const root = resolve(__dirname, "../../..")
+const productBin = join(root, "packages/whatsapp-mcp/bin/whatsapp-mcp.mjs")
 const children: Array<ChildProcess> = []
 afterAll(() => {
   for (const child of children) child.kill("SIGINT")
 })
 
 const checkup = (...args: Array<string>) => {
-  const run = spawnSync(process.execPath, [join(root, "scripts/checkup.mjs"), ...args], {
+  const run = spawnSync(process.execPath, [productBin, "checkup", ...args], {
     encoding: "utf8",
     env: { ...process.env, WHATSAPP_MCP_CONFIG: undefined, WHATSAPP_MCP_STORE: undefined },
     cwd: tmpdir(),
@@ -87,6 +90,9 @@ describe("pnpm checkup", () => {
       "ffmpeg",
     ])
       expect(out).toMatch(new RegExp(`^✓ ${check}: `, "m"))
+    expect(out).toMatch(
+      new RegExp(`^✓ Plugins: serves ${builtinToolNames.length} tools \\(.*\\blist_messages\\b`, "m"),
+    )
     expect(out).toMatch(/History sync: idle, 16 chats, \d+ messages stored/)
     expect(out).toMatch(/All checks passed/)
     expect(status).toBe(0)
@@ -130,6 +136,23 @@ describe("pnpm checkup", () => {
     expect(status).toBe(1)
   })
 
+  it("reports the server's own error when a configured plugin does not load, and how to fix it", () => {
+    const other = mkdtempSync(join(tmpdir(), "wa-checkup-badplugin-"))
+    const config = writeConfig(other, port, {
+      store: join(dir, "store"),
+      plugins: { "./no-such-plugin": true },
+    })
+    const { status, out } = checkup("--config", config)
+    expect(out).toMatch(
+      /^✗ Plugins: whatsapp-mcp: plugins\.\.\/no-such-plugin: the plugin could not be loaded: .*no-such-plugin does not exist$/m,
+    )
+    expect(out).toMatch(/fix: fix or disable the named plugin in the config/)
+    // The other checks still run: the store and the bridge are fine.
+    expect(out).toMatch(/^✓ Store: /m)
+    expect(out).toMatch(/^✓ Bridge: /m)
+    expect(status).toBe(1)
+  })
+
   it("names the bad key in the config and still checks the rest", () => {
     const bad = mkdtempSync(join(tmpdir(), "wa-checkup-badconfig-"))
     const file = join(bad, "whatsapp-mcp.config.json")
@@ -165,15 +188,11 @@ describe("pnpm checkup's advice on the WhatsApp connection", () => {
     const dir = mkdtempSync(join(tmpdir(), "wa-checkup-state-"))
     // Not spawnSync: the stand-in bridge answers from this process's event loop.
     const { status, out } = await new Promise<{ status: number | null; out: string }>((done) => {
-      const child = spawn(
-        process.execPath,
-        [join(root, "scripts/checkup.mjs"), "--config", writeConfig(dir, port)],
-        {
-          env: { ...process.env, WHATSAPP_MCP_CONFIG: undefined, WHATSAPP_MCP_STORE: undefined },
-          cwd: tmpdir(),
-          stdio: ["ignore", "pipe", "inherit"],
-        },
-      )
+      const child = spawn(process.execPath, [productBin, "checkup", "--config", writeConfig(dir, port)], {
+        env: { ...process.env, WHATSAPP_MCP_CONFIG: undefined, WHATSAPP_MCP_STORE: undefined },
+        cwd: tmpdir(),
+        stdio: ["ignore", "pipe", "inherit"],
+      })
       let out = ""
       child.stdout.on("data", (chunk) => {
         out += chunk
@@ -276,10 +295,8 @@ describe("pnpm checkup --help", () => {
     const help = checkup("--help")
     expect(help.out).toMatch(/^Usage: pnpm checkup \[--config FILE\] \[--store DIR\]/)
     expect(help.status).toBe(0)
-    const run = spawnSync(process.execPath, [join(root, "scripts/checkup.mjs"), "--stor", "x"], {
-      encoding: "utf8",
-    })
-    expect(run.stderr).toMatch(/checkup: Unknown option '--stor'/)
+    const run = spawnSync(process.execPath, [productBin, "checkup", "--stor", "x"], { encoding: "utf8" })
+    expect(run.stderr).toMatch(/^pnpm checkup: Unknown option '--stor'/)
     expect(run.status).toBe(2)
   })
 })

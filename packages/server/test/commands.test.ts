@@ -91,7 +91,7 @@ const programs = [
   ...filesUnder("fixtures/src", /\.ts$/),
   ...filesUnder("fixtures/bin", /\.ts$/),
   ...readdirSync(join(root, "packages")).flatMap((name) =>
-    filesUnder(join("packages", name, "src"), /\.ts$/),
+    filesUnder(join("packages", name, "src"), /\.(ts|mjs)$/),
   ),
 ]
 

@@ -192,9 +192,11 @@ describe("pnpm demo", () => {
     expect(server.command).toBe(process.execPath)
     expect(server.args[0]).toBe(join(root, "packages/whatsapp-mcp/bin/whatsapp-mcp.mjs"))
     const configFile = server.args[server.args.indexOf("--config") + 1] ?? ""
-    const checkup = spawnSync(process.execPath, [join(root, "scripts/checkup.mjs"), "--config", configFile], {
-      encoding: "utf8",
-    })
+    const checkup = spawnSync(
+      process.execPath,
+      [join(root, "packages/whatsapp-mcp/bin/whatsapp-mcp.mjs"), "checkup", "--config", configFile],
+      { encoding: "utf8" },
+    )
     expect(checkup.stdout).toMatch(/^✓ WhatsApp: connected/m)
     expect(checkup.stdout).toMatch(/^✓ History sync: idle, 16 chats/m)
     expect(checkup.stdout).toMatch(/All checks passed/)

@@ -58,6 +58,7 @@ describe("the README's newcomer commands", () => {
       "whatsapp-bridge": run(`${product}/whatsapp-bridge.mjs`, "--help"),
       "whatsapp-mcp": run(`${product}/whatsapp-mcp.mjs`, "--help"),
       "whatsapp-mcp demo": run(`${product}/whatsapp-mcp.mjs`, "demo", "--help"),
+      "whatsapp-mcp doctor": run(`${product}/whatsapp-mcp.mjs`, "doctor", "--help"),
     }
     for (const help of Object.values(helpOf)) expect(help.status).toBe(0)
     expect(installed.length).toBeGreaterThanOrEqual(4)
@@ -67,7 +68,9 @@ describe("the README's newcomer commands", () => {
         ? helpOf["whatsapp-bridge"]
         : command.startsWith("whatsapp-mcp demo")
           ? helpOf["whatsapp-mcp demo"]
-          : helpOf["whatsapp-mcp"]
+          : command.startsWith("whatsapp-mcp doctor")
+            ? helpOf["whatsapp-mcp doctor"]
+            : helpOf["whatsapp-mcp"]
       for (const option of line.match(/--[a-z-]+/g) ?? [])
         expect(`${help.stdout}${help.stderr}`, line).toContain(option)
     }
@@ -100,7 +103,7 @@ describe("the README's newcomer commands", () => {
   })
 
   it("troubleshoot with the very lines `pnpm checkup` prints", () => {
-    const checkup = readFileSync(join(root, "scripts/checkup.mjs"), "utf8")
+    const checkup = readFileSync(join(root, "packages/whatsapp-mcp/src/Doctor.mjs"), "utf8")
     const rows = [...readme.matchAll(/^\| `✗ (\w[\w ]*?): /gm)].map((match) => match[1] ?? "")
     expect(rows.length).toBeGreaterThanOrEqual(6)
     for (const check of rows) expect(checkup).toContain(`"${check}"`)

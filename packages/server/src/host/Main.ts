@@ -29,6 +29,8 @@ export interface MainOptions {
 
 const usage = `Usage: whatsapp-mcp [--config FILE] [--store DIR] [--read-only]
        whatsapp-mcp --http [--host 127.0.0.1] [--port 3000] [--http-token-file PATH] [--allow-remote] …
+       whatsapp-mcp doctor [--config FILE] [--store DIR]
+       whatsapp-mcp demo [--client CLIENT] [--port N] [--store DIR]
 
 Serves the WhatsApp tools over MCP on stdin/stdout. Add it to your MCP client (see README.md).
 With --http, serves them over MCP's Streamable HTTP at http://HOST:PORT/mcp instead.
@@ -50,6 +52,11 @@ With --http, serves them over MCP's Streamable HTTP at http://HOST:PORT/mcp inst
   --allow-remote  listen on a non-loopback address and answer any Host header; put a TLS proxy
                   in front (see README.md)
   --help          this text
+
+  doctor          check the whole setup, one line per check with the command that fixes each
+                  failure (also \`checkup\`; \`whatsapp-mcp doctor --help\` for more)
+  demo            a replay bridge on sample chats (no phone needed), and the configuration to
+                  paste (\`whatsapp-mcp demo --help\` for more)
 `
 
 const clients = ["claude-desktop", "claude-code", "cursor"] as const
