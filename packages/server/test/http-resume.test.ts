@@ -316,31 +316,31 @@ const resume = (url: URL, headers: Record<string, string>, lastEventId: string) 
 
 type RpcError = { readonly error: { readonly code: number; readonly message: string }; readonly id: null }
 
-describe("a Last-Event-ID the server cannot resume from", () => {
-  /** The application served on its own port with small bounds, so that a stream is pushed out at once. */
-  const withServer = async (
-    options: { readonly idleTimeoutMs?: number; readonly maxSessions?: number; readonly tinyStore?: boolean },
-    run: (own: HttpServe.HttpServing) => Promise<void>,
-  ) => {
-    const own = await HttpServe.serve({
-      app,
-      host: "127.0.0.1",
-      port: 0,
-      token: Redacted.make(token),
-      allowRemote: false,
-      log: (line) => logs.push(line),
-      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
-      ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
-      // One byte: every stored message pushes out all older ones.
-      ...(options.tinyStore === true ? { resumableEvents: { maxBytesPerSession: 1 } } : {}),
-    })
-    try {
-      await run(own)
-    } finally {
-      await own.close()
-    }
+/** The application served on its own port, with the limits a test asks for (a tiny event store pushes every older event out). */
+const withServer = async (
+  options: { readonly idleTimeoutMs?: number; readonly maxSessions?: number; readonly tinyStore?: boolean },
+  run: (own: HttpServe.HttpServing) => Promise<void>,
+) => {
+  const own = await HttpServe.serve({
+    app,
+    host: "127.0.0.1",
+    port: 0,
+    token: Redacted.make(token),
+    allowRemote: false,
+    log: (line) => logs.push(line),
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    // One byte: every stored message pushes out all older ones.
+    ...(options.tinyStore === true ? { resumableEvents: { maxBytesPerSession: 1 } } : {}),
+  })
+  try {
+    await run(own)
+  } finally {
+    await own.close()
   }
+}
 
+describe("a Last-Event-ID the server cannot resume from", () => {
   it("answers a malformed one, one of another session and a made-up one with 400, and keeps serving", async () => {
     await withServer({}, async (own) => {
       const mine = await rawSession(own.url)
@@ -400,26 +400,6 @@ describe("a Last-Event-ID the server cannot resume from", () => {
 })
 
 describe("a session's kept events", () => {
-  const withServer = async (
-    limits: { readonly idleTimeoutMs?: number; readonly maxSessions?: number },
-    run: (own: HttpServe.HttpServing) => Promise<void>,
-  ) => {
-    const own = await HttpServe.serve({
-      app,
-      host: "127.0.0.1",
-      port: 0,
-      token: Redacted.make(token),
-      allowRemote: false,
-      log: () => {},
-      ...limits,
-    })
-    try {
-      await run(own)
-    } finally {
-      await own.close()
-    }
-  }
-
   it("go with the session: ended by its client, idle too long, or pushed out by the cap", async () => {
     await withServer({ maxSessions: 1 }, async (own) => {
       const ended = await rawSession(own.url)
