@@ -7,7 +7,8 @@
 //      `whatsapp-bridge --replay` on the demo recording the package ships, the installed
 //      `whatsapp-mcp doctor` passing every check against it, the installed
 //      `whatsapp-mcp --print-client-config` used verbatim by a real MCP client (tools/list, one
-//      read, one send), and a store made by the installed bridge's `ingest`;
+//      read, one send), then, with the bridge stopped, its words naming `whatsapp-bridge` (the
+//      bridge's usage, a send's error), and a store made by the installed bridge's `ingest`;
 //   3. a newcomer's `npx -y whatsapp-mcp demo`: the printed (npx) client configuration used
 //      verbatim by a real MCP client, as in 2;
 //   4. an author's plugin: `create-whatsapp-mcp-plugin my-plugin --from DIR` (the packed
@@ -310,6 +311,41 @@ const useAsPrinted = async (server, what) => {
   }
 }
 
+/**
+ * With the bridge stopped, what the installed commands tell the user (and the model relays) names
+ * the commands the user has: `whatsapp-bridge`, never the repository's `pnpm bridge`.
+ */
+const installedWords = async (server, bridgeBin) => {
+  const help = spawnSync(process.execPath, [bridgeBin, "--help"], { encoding: "utf8", env: userEnv })
+  const usage = `${help.stdout}${help.stderr}`
+  check(
+    help.status === 0 && /^ {2}whatsapp-bridge --replay FILE/m.test(usage) && !/pnpm/.test(usage),
+    `the installed whatsapp-bridge --help does not name itself as installed:\n${usage}`,
+  )
+  const client = new Client({ name: "newcomer", version: "1.0.0" })
+  await client.connect(
+    new StdioClientTransport({
+      command: server.command,
+      args: server.args,
+      env: { ...getDefaultEnvironment(), ...server.env },
+      stderr: "ignore",
+    }),
+  )
+  try {
+    const sent = await client.callTool({
+      name: "send_message",
+      arguments: { recipient: "+1 202 555 0101", message: "Sent while the bridge is down" },
+    })
+    const text = sent.content.map((part) => part.text ?? "").join("\n")
+    check(
+      sent.isError === true && text.includes("`whatsapp-bridge`") && !text.includes("pnpm"),
+      `with the bridge stopped, the installed server's send_message did not name \`whatsapp-bridge\`: ${text}`,
+    )
+  } finally {
+    await client.close()
+  }
+}
+
 /** Step 2: `npm install -g whatsapp-mcp`, the replay bridge and the printed configuration, as installed. */
 const newcomerGlobal = async () => {
   const since = Date.now()
@@ -361,6 +397,8 @@ const newcomerGlobal = async () => {
   say("newcomer: an MCP client starts the printed configuration: tools/list, search_contacts, send_message")
   const tools = await useAsPrinted(server, "npm install -g whatsapp-mcp")
   await bridge.stopped()
+  say("newcomer: with the bridge stopped, the installed commands name `whatsapp-bridge`")
+  await installedWords(server, bin("whatsapp-bridge"))
   // The store the plugin steps read: made by the installed bridge's ingest, as recorded.
   const ingested = join(userDir, "store")
   mkdirSync(userDir)

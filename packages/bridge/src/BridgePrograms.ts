@@ -4,6 +4,7 @@
  * and `anonymize` live with their own code so that they load none of this.
  */
 import { join, resolve } from "node:path"
+import * as Commands from "@whatsapp-mcp/core/commands"
 import { SessionFileName } from "@whatsapp-mcp/core/store"
 import { Data, Duration, Effect, Either, Layer, Logger, Option, Stream } from "effect"
 import {
@@ -164,7 +165,9 @@ export const logout = (
     const atWhatsApp = yield* Effect.scoped(unlinkAtWhatsApp(dir, timeout))
     const wiped = yield* wipeSession(dir)
     if (atWhatsApp._tag === "Unlinked" && Either.isRight(wiped))
-      return yield* say("Unlinked from WhatsApp; the session was wiped. Run `pnpm bridge` to link again.")
+      return yield* say(
+        `Unlinked from WhatsApp; the session was wiped. Run \`${Commands.current.bridge}\` to link again.`,
+      )
     const phone =
       atWhatsApp._tag === "Unlinked"
         ? "Unlinked from WhatsApp: the phone no longer lists this device."
@@ -172,7 +175,7 @@ export const logout = (
           ? `WhatsApp did not take the logout (${atWhatsApp.reason}), so the phone still lists this device: ${unlinkOnThePhone}.`
           : `Could not reach WhatsApp within ${Duration.format(timeout)}, so the phone was not told: ${unlinkOnThePhone}.`
     const session = Either.isRight(wiped)
-      ? "The session was wiped: run `pnpm bridge` to link again."
+      ? `The session was wiped: run \`${Commands.current.bridge}\` to link again.`
       : wipeFailed(dir, wiped.left)
     return yield* new LogoutIncomplete({ message: `${phone}\n${session}` })
   }).pipe(Effect.scoped, Effect.provide(logToStderr))

@@ -4,7 +4,9 @@
  * check of a file about to be sent and of its type. Each is also its own entry point
  * (`@whatsapp-mcp/core/api`, `/store`, `/jid`, `/limits`, `/sendable-file`, `/media-type`). The contract's endpoints as an `HttpApi` are only
  * at `@whatsapp-mcp/core/http-api`, since they need `@effect/platform` and this entry point does not;
- * the servers' token file is only at `@whatsapp-mcp/core/token`, since it reads and writes files.
+ * the servers' token file is only at `@whatsapp-mcp/core/token`, since it reads and writes files, and
+ * the names of the commands the user runs only at `@whatsapp-mcp/core/commands`, since it looks at
+ * where the program lies.
  */
 export * as BridgeApi from "./BridgeApi.js"
 export * as Jid from "./Jid.js"

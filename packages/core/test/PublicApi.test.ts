@@ -9,7 +9,7 @@ import * as Core from "../src/index.js"
 const packageDir = join(__dirname, "..")
 
 describe("@whatsapp-mcp/core's public API", () => {
-  it("exports exactly the documented entry points: the root, /api, /http-api, /store, /jid, /limits, /sendable-file, /media-type and /token", () => {
+  it("exports exactly the documented entry points: the root, /api, /http-api, /store, /jid, /limits, /sendable-file, /media-type, /token and /commands", () => {
     expect(Object.keys(manifestOf(packageDir).exports ?? {})).toEqual([
       ".",
       "./api",
@@ -20,6 +20,7 @@ describe("@whatsapp-mcp/core's public API", () => {
       "./sendable-file",
       "./media-type",
       "./token",
+      "./commands",
     ])
   })
 
@@ -28,7 +29,7 @@ describe("@whatsapp-mcp/core's public API", () => {
   })
 
   // /http-api is left out of the root: it needs @effect/platform, which the root does not; /token
-  // too, since it reads files and only the two servers need it.
+  // and /commands too, since they read files and only the programs need them.
   it("offers at the root, as namespaces, exactly what each module's own entry point offers", async () => {
     const entries = {
       BridgeApi: "./api",

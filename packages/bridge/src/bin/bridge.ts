@@ -8,6 +8,7 @@ import { homedir } from "node:os"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
 import { setFlagsFromString } from "node:v8"
+import * as Commands from "@whatsapp-mcp/core/commands"
 import { Cause, Effect, Exit, Fiber, Logger, LogLevel } from "effect"
 import { RotatingLogFile } from "../logging/RotatingLogFile.js"
 
@@ -26,16 +27,22 @@ process.umask(0o077)
 // or the pairing code, and every command starts faster.
 const programs = () => import("../BridgePrograms.js")
 
+// The command as the user runs it: `pnpm bridge` in the repository, `whatsapp-bridge` installed.
+const name = Commands.current.bridge
+const indent = " ".repeat(name.length + 3)
 const usage = `usage:
-  bridge [--store DIR] [--port N] [--pair-phone DIGITS]   link and run against WhatsApp
-         [--allowed-file-roots DIR[,DIR...]]
-  bridge --replay FILE... [--store DIR] [--port N]        no phone: ingest FILE, then serve the
-         [--media DIR] [--allowed-file-roots DIR...]      same API over a simulated socket
-         [--then FILE [--after SECONDS]]
-  bridge logout [--store DIR]                             unlink this device and wipe the session
-  bridge ingest FILE... [--store DIR]                     store recorded event streams and exit
-  bridge anonymize IN --out OUT                           write IN's recording anonymised to OUT
-                                                          (the rules of --record --anonymize)
+  ${name} [--store DIR] [--port N] [--pair-phone DIGITS]
+${indent}[--allowed-file-roots DIR[,DIR...]]
+      link and run against WhatsApp
+  ${name} --replay FILE... [--store DIR] [--port N] [--media DIR]
+${indent}[--allowed-file-roots DIR...] [--then FILE [--after SECONDS]]
+      no phone: ingest FILE, then serve the same API over a simulated socket
+  ${name} logout [--store DIR]
+      unlink this device and wipe the session
+  ${name} ingest FILE... [--store DIR]
+      store recorded event streams and exit
+  ${name} anonymize IN --out OUT
+      write IN's recording anonymised to OUT (the rules of --record --anonymize)
 
   --store DIR          the store directory (default ./store)
   --port N             HTTP port on 127.0.0.1 (default 8080)

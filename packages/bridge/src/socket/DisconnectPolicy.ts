@@ -3,6 +3,8 @@
  * long to wait before a reconnect, and how long a silent socket is kept. Pure values (schedules
  * among them), so every outcome is tested directly.
  */
+
+import * as Commands from "@whatsapp-mcp/core/commands"
 import { Duration, Schedule } from "effect"
 
 export type DisconnectAction =
@@ -45,8 +47,7 @@ export const disconnectAction = (code: number | null): DisconnectAction => {
       return {
         _tag: "Stop",
         state: "failed",
-        detail:
-          "WhatsApp reports a multi-device mismatch (code 411). Update WhatsApp on the phone, run `pnpm bridge logout`, then pair again.",
+        detail: `WhatsApp reports a multi-device mismatch (code 411). Update WhatsApp on the phone, run \`${Commands.current.bridge} logout\`, then pair again.`,
       }
     default:
       return { _tag: "Reconnect" }

@@ -6,6 +6,7 @@
  */
 
 import { BridgeError, type ConnectionState, type Health, type PairingState } from "@whatsapp-mcp/core/api"
+import * as Commands from "@whatsapp-mcp/core/commands"
 import { type BaileysEventMap, proto } from "@whiskeysockets/baileys"
 import {
   Cause,
@@ -126,7 +127,7 @@ const notConnectedMessage = (status: ConnectionStatus): string => {
         "WhatsApp refuses this bridge's client version: update whatsapp-mcp, then restart the bridge."
       )
     case "logged_out":
-      return "WhatsApp is not linked (this device was logged out): restart the bridge with `pnpm bridge` and pair again."
+      return `WhatsApp is not linked (this device was logged out): restart the bridge with \`${Commands.current.bridge}\` and pair again.`
     case "replaced":
     case "failed":
       return status.detail ?? "The WhatsApp connection stopped: see the bridge's log, then restart it."
@@ -134,7 +135,7 @@ const notConnectedMessage = (status: ConnectionStatus): string => {
       return "The bridge is shutting down."
     default:
       if (status.pairing !== "paired") {
-        return "WhatsApp is not linked yet: scan the QR code the bridge shows (or use `pnpm bridge --pair-phone DIGITS`)."
+        return `WhatsApp is not linked yet: scan the QR code the bridge shows (or use \`${Commands.current.bridge} --pair-phone DIGITS\`).`
       }
       return "WhatsApp is reconnecting; try again in a few seconds."
   }
@@ -438,8 +439,8 @@ export const make = (options: ConnectionOptions = {}) =>
               "This device was unlinked from WhatsApp (code 401: removed on the phone, or the link expired while the phone was offline)"
             // the keys WhatsApp no longer honours stay on disk if the wipe failed: say so, never "wiped"
             const detail = Either.isRight(wiped)
-              ? `${unlinked}; the session was wiped. Run \`pnpm bridge\` again to pair.`
-              : `${unlinked}, but the session could not be wiped (${wiped.left.message}): stop the bridge, delete that file and the -wal and -shm files beside it by hand, then run \`pnpm bridge\` again to pair.`
+              ? `${unlinked}; the session was wiped. Run \`${Commands.current.bridge}\` again to pair.`
+              : `${unlinked}, but the session could not be wiped (${wiped.left.message}): stop the bridge, delete that file and the -wal and -shm files beside it by hand, then run \`${Commands.current.bridge}\` again to pair.`
             yield* update((s) => ({
               ...s,
               connection: "logged_out",

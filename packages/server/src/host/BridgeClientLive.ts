@@ -16,6 +16,7 @@ import {
   HttpClientRequest,
 } from "@effect/platform"
 import { BridgeError } from "@whatsapp-mcp/core/api"
+import * as Commands from "@whatsapp-mcp/core/commands"
 import { type BridgeEndpointName, BridgeHttpApi, bridgeEndpoint } from "@whatsapp-mcp/core/http-api"
 import { MaxHistoryWaitSeconds } from "@whatsapp-mcp/core/limits"
 import { BridgeClient, BridgeErrors } from "@whatsapp-mcp/runtime"
@@ -51,7 +52,7 @@ export const defaultTimeouts: Record<BridgeEndpointName, Duration.DurationInput>
   fetchHistory: Duration.seconds(MaxHistoryWaitSeconds + 15),
 }
 
-const startBridge = "start it with `pnpm bridge` (or `pnpm demo` to try sample data)"
+const startBridge = `start it with \`${Commands.current.bridge}\` (or \`${Commands.current.demo}\` to try sample data)`
 
 /** Errors that say the bridge is not answering: they open the breaker and may be retried. */
 const isOutage = (error: BridgeErrors.BridgeClientError): boolean =>

@@ -9,6 +9,7 @@ import { statSync } from "node:fs"
 import { join } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import type { SqlClient } from "@effect/sql"
+import * as Commands from "@whatsapp-mcp/core/commands"
 import { StoreMigrationsTable, StoreSchemaVersion } from "@whatsapp-mcp/core/store"
 import { Store, StoreUnavailable } from "@whatsapp-mcp/runtime"
 import { Duration, Effect, ExecutionStrategy, Exit, Layer, Scope } from "effect"
@@ -23,8 +24,7 @@ import * as ReadOnlySqliteClient from "./internal/ReadOnlySqliteClient.js"
  */
 export const readPragmas: ReadonlyArray<string> = ["cache_size = -16000", "mmap_size = 0"]
 
-const startBridge =
-  "Start the bridge first (`pnpm bridge` to link your phone, or `pnpm demo` to try it with sample data): it creates the store."
+const startBridge = `Start the bridge first (\`${Commands.current.bridge}\` to link your phone, or \`${Commands.current.demo}\` to try it with sample data): it creates the store.`
 
 export const make = (storeDir: string): Effect.Effect<Store.StoreService, never, Scope.Scope> =>
   Effect.gen(function* () {
@@ -113,7 +113,7 @@ export const make = (storeDir: string): Effect.Effect<Store.StoreService, never,
         if (version < StoreSchemaVersion) {
           return yield* new StoreUnavailable({
             path,
-            reason: `it was written by an older bridge (store schema ${version}, this server reads ${StoreSchemaVersion}). Restart the bridge once (\`pnpm bridge\`, or your service) to upgrade it; nothing is lost.`,
+            reason: `it was written by an older bridge (store schema ${version}, this server reads ${StoreSchemaVersion}). Restart the bridge once (\`${Commands.current.bridge}\`, or your service) to upgrade it; nothing is lost.`,
           })
         }
         return client
