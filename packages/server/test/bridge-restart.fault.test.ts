@@ -1,7 +1,7 @@
 // Faults between the two processes: the bridge killed and started again while the MCP side keeps
 // running (the breaker opens, then closes and sends work again), and an MCP client that cancels a
 // call or hangs up in the middle of one (the server keeps answering).
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -16,6 +16,7 @@ import Database from "better-sqlite3"
 import { Effect, TestClock } from "effect"
 import { freePort } from "./support/FreePort.js"
 import { Heard, textOf } from "./support/Notifications.js"
+import { startReplayBridge } from "./support/ReplayBridge.js"
 
 const bridgeBin = resolve(__dirname, "../../bridge/src/bin/bridge.ts")
 const demo = resolve(__dirname, "../../../fixtures/demo/demo.jsonl")
@@ -27,20 +28,10 @@ afterAll(() => {
 
 /** The replay bridge as a process; resolves once it listens. */
 const startBridge = (store: string, port: number, ...extra: ReadonlyArray<string>) =>
-  new Promise<ChildProcess>((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", bridgeBin, "--replay", demo, "--store", store, "--port", String(port), ...extra],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    )
-    children.push(child)
-    let stderr = ""
-    child.stderr?.on("data", (chunk) => {
-      stderr += chunk
-      if (/listening on http:\/\/127\.0\.0\.1:\d+/.test(stderr)) done(child)
-    })
-    child.on("exit", (code) => fail(new Error(`bridge exited ${code}: ${stderr}`)))
-  })
+  startReplayBridge(
+    ["--import", "tsx", bridgeBin, "--replay", demo, "--store", store, "--port", String(port), ...extra],
+    children,
+  )
 
 const killed = (child: ChildProcess) =>
   new Promise<void>((done) => {

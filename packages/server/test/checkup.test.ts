@@ -13,6 +13,7 @@ import { Schema } from "effect"
 import { builtinToolNames } from "../src/index.js"
 import { connectingHealth } from "./support/BridgeHealth.js"
 import { freePort } from "./support/FreePort.js"
+import { startReplayBridge } from "./support/ReplayBridge.js"
 
 const root = resolve(__dirname, "../../..")
 const productBin = join(root, "packages/whatsapp-mcp/bin/whatsapp-mcp.mjs")
@@ -39,9 +40,8 @@ const writeConfig = (dir: string, port: number, extra: Record<string, unknown> =
   return file
 }
 
-const startReplay = async (store: string, port: number) => {
-  const bridge = spawn(
-    process.execPath,
+const startReplay = (store: string, port: number) =>
+  startReplayBridge(
     [
       join(root, "packages/bridge/dist/bundle/bridge.mjs"),
       "--replay",
@@ -51,19 +51,8 @@ const startReplay = async (store: string, port: number) => {
       "--port",
       String(port),
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    children,
   )
-  children.push(bridge)
-  await new Promise<void>((ready, failed) => {
-    let log = ""
-    bridge.stderr?.on("data", (chunk) => {
-      log += chunk
-      if (/listening on http/.test(log)) ready()
-    })
-    bridge.on("exit", (code) => failed(new Error(`replay bridge exited with ${code}:\n${log}`)))
-  })
-  return bridge
-}
 
 describe("pnpm checkup", () => {
   let dir = ""

@@ -14,6 +14,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { builtinToolNames, info } from "../../server/src/index.js"
 import { freePort } from "../../server/test/support/FreePort.js"
+import { startReplayBridge } from "../../server/test/support/ReplayBridge.js"
 
 const root = resolve(__dirname, "../../..")
 const product = join(root, "packages/whatsapp-mcp")
@@ -194,8 +195,7 @@ describe.each([
     it("passes every check against the installed bridge replaying the demo it ships, also as `checkup`", async () => {
       const port = await freePort()
       const config = configFor("replay.json", port)
-      const bridge = spawn(
-        process.execPath,
+      await startReplayBridge(
         [
           bins.bridge,
           "--replay",
@@ -205,17 +205,8 @@ describe.each([
           "--port",
           String(port),
         ],
-        { stdio: ["ignore", "ignore", "pipe"] },
+        children,
       )
-      children.push(bridge)
-      await new Promise<void>((ready, failed) => {
-        let log = ""
-        bridge.stderr?.on("data", (chunk) => {
-          log += chunk
-          if (/listening on http/.test(log)) ready()
-        })
-        bridge.on("exit", (code) => failed(new Error(`replay bridge exited with ${code}:\n${log}`)))
-      })
       for (const name of ["doctor", "checkup"]) {
         const { status, out } = await doctor(name, "--config", config)
         expect(out).not.toMatch(/✗/)
