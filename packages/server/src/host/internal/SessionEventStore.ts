@@ -62,7 +62,6 @@ interface Stored {
   /** Undefined for the SDK's priming event, which carries no message and is never replayed. */
   readonly message: JSONRPCMessage | undefined
   readonly bytes: number
-  dropped: boolean
 }
 
 interface Stream {
@@ -78,6 +77,11 @@ interface Stream {
 /** The SDK's id of the standalone GET stream, which lives as long as the session. */
 export const standaloneStream: StreamId = "_GET_stream"
 
+const remove = (events: Array<Stored>, event: Stored) => {
+  const at = events.indexOf(event)
+  if (at >= 0) events.splice(at, 1)
+}
+
 const isResponse = (message: JSONRPCMessage) => "id" in message && ("result" in message || "error" in message)
 
 /** `<session tag>.<stream number>.<sequence>`: short, and unguessable across sessions. */
@@ -88,10 +92,9 @@ export class SessionEventStore implements EventStore {
   private readonly tag = randomBytes(12).toString("base64url")
   private readonly streams = new Map<StreamId, Stream>()
   private readonly byNumber = new Map<number, Stream>()
-  /** Every kept event of every stream in the order stored, for pruning by age and size. */
+  /** Every kept event of every stream in the order stored, oldest first, for pruning by age and size. */
   private order: Array<Stored> = []
   private streamsOpened = 0
-  private kept = 0
   private bytes = 0
 
   constructor(
@@ -101,7 +104,7 @@ export class SessionEventStore implements EventStore {
 
   /** Events kept now, across the session's streams. */
   get size(): number {
-    return this.kept
+    return this.order.length
   }
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
@@ -134,17 +137,15 @@ export class SessionEventStore implements EventStore {
       at: this.now(),
       message: kept,
       bytes,
-      dropped: false,
     }
     if (kept !== undefined && isResponse(kept)) stream.answered = true
     stream.events.push(event)
     this.order.push(event)
-    this.kept += 1
     this.bytes += bytes
     while (stream.events.length > this.limits.maxEventsPerStream) this.drop(stream.events[0] as Stored)
     // The newest event stays even when it alone is over the size bound: it is the one most likely awaited.
-    while (this.bytes > this.limits.maxBytesPerSession && this.kept > 1) this.drop(this.oldest())
-    this.compact()
+    while (this.bytes > this.limits.maxBytesPerSession && this.order.length > 1)
+      this.drop(this.order[0] as Stored)
     return this.idOf(event)
   }
 
@@ -160,7 +161,7 @@ export class SessionEventStore implements EventStore {
     const stream = this.streams.get(found.stream) as Stream
     const after = Number(idPattern.exec(lastEventId)?.[3])
     for (const event of [...stream.events]) {
-      if (event.seq > after && event.message !== undefined && !event.dropped) {
+      if (event.seq > after && event.message !== undefined) {
         await send(this.idOf(event), event.message)
       }
     }
@@ -192,7 +193,6 @@ export class SessionEventStore implements EventStore {
     this.streams.clear()
     this.byNumber.clear()
     this.order = []
-    this.kept = 0
     this.bytes = 0
   }
 
@@ -200,18 +200,10 @@ export class SessionEventStore implements EventStore {
     return `${this.tag}.${event.stream.number}.${event.seq}`
   }
 
-  private oldest(): Stored {
-    return this.order.find((event) => !event.dropped) as Stored
-  }
-
   private drop(event: Stored) {
-    if (event.dropped) return
-    event.dropped = true
-    this.kept -= 1
+    remove(event.stream.events, event)
+    remove(this.order, event)
     this.bytes -= event.bytes
-    const events = event.stream.events
-    const at = events.indexOf(event)
-    if (at >= 0) events.splice(at, 1)
     this.forgetIfDone(event.stream)
   }
 
@@ -223,14 +215,7 @@ export class SessionEventStore implements EventStore {
 
   private prune() {
     const cutoff = this.now() - this.limits.maxEventAgeMs
-    for (const event of this.order) {
-      if (event.at > cutoff) break
-      this.drop(event)
-    }
-    this.compact()
-  }
-
-  private compact() {
-    if (this.order.some((event) => event.dropped)) this.order = this.order.filter((event) => !event.dropped)
+    for (let oldest = this.order[0]; oldest !== undefined && oldest.at <= cutoff; oldest = this.order[0])
+      this.drop(oldest)
   }
 }
